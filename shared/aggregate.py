@@ -1,0 +1,58 @@
+"""Event-sourced aggregate base: state is the left fold of its events; decisions run before recording."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar, Self
+
+from shared.messages import DomainEvent
+from shared.upcasting import Upcaster
+
+
+class Aggregate:
+    stream_type: ClassVar[str]
+    event_classes: ClassVar[Mapping[str, type[DomainEvent]]]
+    upcasters: ClassVar[Mapping[tuple[str, int], Upcaster]] = {}
+
+    def __init__(self, aggregate_id: str) -> None:
+        self.id = aggregate_id
+        self.version = 0
+        self._pending: list[DomainEvent] = []
+
+    @classmethod
+    def stream_id_for(cls, aggregate_id: str) -> str:
+        return f"{cls.stream_type}:{aggregate_id}"
+
+    @property
+    def stream_id(self) -> str:
+        return self.stream_id_for(self.id)
+
+    @classmethod
+    def rehydrate(cls, aggregate_id: str, history: Iterable[DomainEvent]) -> Self:
+        aggregate = cls(aggregate_id)
+        for event in history:
+            aggregate._apply(event)
+            aggregate.version += 1
+        return aggregate
+
+    @classmethod
+    def event_from(cls, event_type: str, data: dict[str, Any]) -> DomainEvent:
+        return cls.event_classes[event_type].model_validate(data)
+
+    @property
+    def has_pending_events(self) -> bool:
+        return bool(self._pending)
+
+    def collect_events(self) -> list[DomainEvent]:
+        events, self._pending = self._pending, []
+        return events
+
+    def _record(self, event: DomainEvent) -> None:
+        self._apply(event)
+        self.version += 1
+        self._pending.append(event)
+
+    def _apply(self, event: DomainEvent) -> None:
+        raise NotImplementedError
+
+
+def event_map(*classes: type[DomainEvent]) -> dict[str, type[DomainEvent]]:
+    return {cls.event_type(): cls for cls in classes}

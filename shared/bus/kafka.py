@@ -1,0 +1,144 @@
+"""Apache Kafka adapter (aiokafka). Every default that matters for correctness is set explicitly."""
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, IllegalStateError, TopicAlreadyExistsError
+
+from shared.bus import OutgoingMessage, Publisher, Record, Subscription
+from shared.settings import KafkaSettings
+
+logger = logging.getLogger(__name__)
+
+
+class KafkaBroker:
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._settings = settings
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        if self._producer is not None:
+            return
+        self._producer = AIOKafkaProducer(
+            bootstrap_servers=self._settings.bootstrap_servers,
+            client_id=self._settings.client_id,
+            # acks=all + idempotence: an acknowledged message survives a broker failover and a
+            # retried send is never written twice or reordered within its partition.
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=self._settings.linger_ms,
+            request_timeout_ms=self._settings.request_timeout_ms,
+        )
+        await self._producer.start()
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create topics explicitly (brokers run with auto-creation off); existing ones are kept."""
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=self._settings.bootstrap_servers, client_id=self._settings.client_id
+        )
+        await admin.start()
+        try:
+            existing = set(await admin.list_topics())
+            missing = [
+                NewTopic(t, self._settings.partitions, self._settings.replication_factor)
+                for t in dict.fromkeys(topics)
+                if t not in existing
+            ]
+            if missing:
+                try:
+                    await admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass  # another process created it between our list and create
+        finally:
+            await admin.close()
+
+    def publisher(self) -> Publisher:
+        assert self._producer is not None, "KafkaBroker.start() was not awaited"
+        return KafkaPublisher(self._producer)
+
+    def subscription(self, topics: Sequence[str], *, group: str) -> Subscription:
+        return KafkaSubscription(self._settings, topics, group)
+
+    async def close(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+
+class KafkaPublisher:
+    def __init__(self, producer: AIOKafkaProducer) -> None:
+        self._producer = producer
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        # Enqueue all, then wait for all acks: batches travel together, and the idempotent
+        # producer keeps their order within each partition even across retries.
+        pending = [
+            await self._producer.send(
+                m.topic, m.value, key=m.key.encode(), headers=list(m.headers)
+            )
+            for m in messages
+        ]
+        await asyncio.gather(*pending)
+
+
+class KafkaSubscription:
+    def __init__(self, settings: KafkaSettings, topics: Sequence[str], group: str) -> None:
+        self._consumer = AIOKafkaConsumer(
+            *topics,
+            bootstrap_servers=settings.bootstrap_servers,
+            client_id=f"{settings.client_id}-{group}",
+            group_id=group,
+            # Offsets are committed only after the database transaction of their effect.
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            isolation_level="read_committed",
+            session_timeout_ms=settings.session_timeout_ms,
+            heartbeat_interval_ms=settings.heartbeat_interval_ms,
+            max_poll_interval_ms=settings.max_poll_interval_ms,
+            fetch_max_wait_ms=settings.fetch_max_wait_ms,
+            request_timeout_ms=settings.request_timeout_ms,
+        )
+
+    async def start(self) -> None:
+        await self._consumer.start()
+
+    async def fetch(self, *, max_records: int, timeout_ms: int) -> list[Record]:
+        batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
+        return [
+            Record(
+                topic=r.topic,
+                partition=r.partition,
+                offset=r.offset,
+                key=r.key,
+                value=r.value or b"",
+                headers=tuple(r.headers),
+            )
+            for records in batches.values()
+            for r in records
+        ]
+
+    async def commit(self, records: Sequence[Record]) -> None:
+        offsets: dict[TopicPartition, int] = {}
+        for r in records:
+            tp = TopicPartition(r.topic, r.partition)
+            offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
+        try:
+            await self._consumer.commit(offsets)
+        except (CommitFailedError, IllegalStateError) as error:
+            # The group rebalanced while we worked: the partition's new owner reads these records
+            # again from the last committed offset, and its inbox turns them into no-ops.
+            logger.warning("offset commit refused after rebalance: %s", error)
+
+    async def lag(self) -> int:
+        total = 0
+        for tp in self._consumer.assignment():
+            highwater = self._consumer.highwater(tp)
+            if highwater is not None:
+                total += max(0, highwater - await self._consumer.position(tp))
+        return total
+
+    async def stop(self) -> None:
+        await self._consumer.stop()

@@ -1,0 +1,163 @@
+"""Durable local log for embedded mode: an append-only SQLite table with per-group positions.
+
+Kafka semantics in one file: publishing appends in one transaction; each consumer group keeps a
+committed position per topic and reads past it. A process killed at any point loses nothing:
+uncommitted positions are read again and the consumers' inboxes absorb the repeat. SQLite runs one
+writer at a time, so positions become visible in order and a reader can never skip a row whose
+transaction committed late (the gap trap that a PostgreSQL sequence would have).
+"""
+
+import asyncio
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
+
+from shared.bus import OutgoingMessage, Publisher, Record, Subscription
+from shared.db import SqliteDatabase, create_tables
+from shared.signal import ChangeSignal
+
+metadata = MetaData()
+log_record = Table(
+    "log_record",
+    metadata,
+    Column("position", Integer, primary_key=True, autoincrement=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("value", LargeBinary, nullable=False),
+    Column("headers", Text, nullable=False),
+)
+Index("ix_log_record_topic_position", log_record.c.topic, log_record.c.position)
+group_position = Table(
+    "group_position",
+    metadata,
+    Column("group_name", String(100), primary_key=True),
+    Column("topic", String(200), primary_key=True),
+    Column("position", Integer, nullable=False),
+)
+
+# Another process may append to the same file (tools, tests); it is noticed by polling this often.
+_POLL_SECONDS = 0.025
+
+
+class LocalLogBroker:
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._db: SqliteDatabase | None = None
+        self.appended = ChangeSignal()
+
+    @property
+    def db(self) -> SqliteDatabase:
+        assert self._db is not None, "LocalLogBroker.start() was not awaited"
+        return self._db
+
+    async def start(self) -> None:
+        if self._db is None:
+            self._db = SqliteDatabase.connect(self._path)
+            await create_tables(self._db, metadata)
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        return None  # a topic exists once something is appended to it
+
+    def publisher(self) -> Publisher:
+        return self
+
+    def subscription(self, topics: Sequence[str], *, group: str) -> Subscription:
+        return LocalLogSubscription(self, topics, group)
+
+    async def close(self) -> None:
+        if self._db is not None:
+            await self._db.close()
+            self._db = None
+
+    async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        async with self.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO log_record (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
+                [
+                    (m.topic, m.key, m.value, json.dumps([[k, v.decode()] for k, v in m.headers]))
+                    for m in messages
+                ],
+            )
+        self.appended.notify()
+
+
+class LocalLogSubscription:
+    def __init__(self, broker: LocalLogBroker, topics: Sequence[str], group: str) -> None:
+        self._broker = broker
+        self._topics = list(topics)
+        self._group = group
+        self._position: dict[str, int] = {}
+
+    async def start(self) -> None:
+        await self._broker.start()
+        async with self._broker.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT topic, position FROM group_position WHERE group_name = $1", self._group
+            )
+        committed = {row["topic"]: row["position"] for row in rows}
+        self._position = {topic: committed.get(topic, 0) for topic in self._topics}
+
+    async def _read(self, max_records: int) -> list[Record]:
+        clauses = " OR ".join(
+            f"(topic = ${2 * i + 1} AND position > ${2 * i + 2})" for i in range(len(self._topics))
+        )
+        args: list[object] = []
+        for topic in self._topics:
+            args += [topic, self._position[topic]]
+        async with self._broker.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT position, topic, key, value, headers FROM log_record"
+                f" WHERE {clauses} ORDER BY position LIMIT {int(max_records)}",
+                *args,
+            )
+        return [
+            Record(
+                topic=row["topic"],
+                partition=0,
+                offset=row["position"],
+                key=row["key"].encode(),
+                value=bytes(row["value"]),
+                headers=tuple((k, v.encode()) for k, v in json.loads(row["headers"])),
+            )
+            for row in rows
+        ]
+
+    async def fetch(self, *, max_records: int, timeout_ms: int) -> list[Record]:
+        deadline = asyncio.get_running_loop().time() + timeout_ms / 1000
+        while True:
+            ticket = self._broker.appended.ticket()
+            records = await self._read(max_records)
+            remaining = deadline - asyncio.get_running_loop().time()
+            if records or remaining <= 0:
+                break
+            await ChangeSignal.wait(ticket, min(_POLL_SECONDS, remaining))
+        for record in records:
+            self._position[record.topic] = record.offset
+        return records
+
+    async def commit(self, records: Sequence[Record]) -> None:
+        newest: dict[str, int] = {}
+        for record in records:
+            newest[record.topic] = max(newest.get(record.topic, 0), record.offset)
+        async with self._broker.db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO group_position (group_name, topic, position) VALUES ($1, $2, $3)"
+                " ON CONFLICT (group_name, topic) DO UPDATE SET position = excluded.position"
+                " WHERE excluded.position > group_position.position",
+                [(self._group, topic, position) for topic, position in newest.items()],
+            )
+
+    async def lag(self) -> int:
+        total = 0
+        async with self._broker.db.transaction() as conn:
+            for topic in self._topics:
+                total += await conn.fetchval(
+                    "SELECT count(*) FROM log_record WHERE topic = $1 AND position > $2",
+                    topic,
+                    self._position[topic],
+                )
+        return total
+
+    async def stop(self) -> None:
+        return None

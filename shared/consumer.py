@@ -1,0 +1,231 @@
+"""Consumer runtime: read a batch, apply it in ONE transaction with the inbox, then commit offsets.
+
+For each fetched batch:
+1. decode every record (CloudEvents envelope, then the handler's own model of `data`); a record
+   that cannot be decoded is poison and goes to the dead-letter topic at once, never retried;
+2. apply the rest in one database transaction: inbox claim + handler writes per event;
+3. if a handler fails, roll the batch back and replay it one event per transaction with bounded
+   retries, so only the failing event is dead-lettered and the others still take effect;
+4. publish dead letters (durably), then commit offsets past the whole batch.
+
+A crash anywhere before step 4 means redelivery; the inbox turns repeats into no-ops. Infrastructure
+errors (database or broker unreachable, write conflicts) are retried without limit: they say
+nothing about the event, so dead-lettering it would lose a good hand-off.
+"""
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+from prometheus_client import Counter, Gauge
+from pydantic import BaseModel, ValidationError
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_never,
+    wait_exponential_jitter,
+)
+
+from shared import context
+from shared.bus import Publisher, Record, Subscription
+from shared.deadletter import dead_letter
+from shared.envelope import Envelope, MalformedEnvelopeError
+from shared.errors import ConcurrencyError
+from shared.settings import ConsumerSettings
+from shared.unit_of_work import UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+CONSUMED = Counter(
+    "gapless_events_consumed_total", "Consumed messages by outcome", ["group", "outcome"]
+)
+DEAD_LETTERED = Counter("gapless_dead_lettered_total", "Messages sent to a DLQ", ["group"])
+LAG = Gauge("gapless_consumer_lag", "Messages behind the end of the subscribed topics", ["group"])
+
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    ConcurrencyError,
+    ConnectionError,
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.SerializationError,
+    asyncpg.DeadlockDetectedError,
+    asyncpg.CannotConnectNowError,
+    sqlite3.OperationalError,
+)
+
+Handler = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
+Decoder = Callable[[Record], Envelope]
+AfterCommit = Callable[[Sequence[Record]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How one event type is read (tolerant-reader model of its data) and handled."""
+
+    model: type[BaseModel]
+    handle: Handler
+
+
+@dataclass(frozen=True)
+class _Work:
+    record: Record
+    envelope: Envelope
+    event: BaseModel
+    route: Route
+
+
+@dataclass(frozen=True)
+class _Dead:
+    record: Record
+    reason: str
+    error: str
+
+
+class Consumer:
+    def __init__(
+        self,
+        *,
+        group: str,
+        subscription: Subscription,
+        dead_letters: Publisher,
+        routes: Mapping[str, Route],
+        unit_of_work: Callable[[], UnitOfWork],
+        settings: ConsumerSettings,
+        decode: Decoder | None = None,
+        after_db_commit: AfterCommit | None = None,
+    ) -> None:
+        self.group = group
+        self._subscription = subscription
+        self._dead_letters = dead_letters
+        self._routes = routes
+        self._unit_of_work = unit_of_work
+        self._settings = settings
+        self._decode: Decoder = decode or (lambda record: Envelope.from_json(record.value))
+        self._after_db_commit = after_db_commit
+        self.ready = asyncio.Event()
+
+    async def run(self) -> None:
+        """Consume until cancelled."""
+        await self._subscription.start()
+        self.ready.set()
+        try:
+            while True:
+                records = await self._subscription.fetch(
+                    max_records=self._settings.batch_size,
+                    timeout_ms=self._settings.poll_timeout_ms,
+                )
+                if records:
+                    await self.process(records)
+                    LAG.labels(self.group).set(await self._subscription.lag())
+        finally:
+            self.ready.clear()
+            await self._subscription.stop()
+
+    async def process(self, records: Sequence[Record]) -> None:
+        work, dead = self._decode_all(records)
+        if work:
+            dead += await self._apply_all(work)
+        if dead:
+            await _forever(self._publish_dead, dead)
+        if self._after_db_commit is not None:
+            await self._after_db_commit(records)
+        await _forever(self._subscription.commit, records)
+
+    def _decode_all(self, records: Sequence[Record]) -> tuple[list[_Work], list[_Dead]]:
+        work: list[_Work] = []
+        dead: list[_Dead] = []
+        for record in records:
+            try:
+                envelope = self._decode(record)
+            except MalformedEnvelopeError as error:
+                dead.append(_Dead(record, f"malformed envelope: {error}", "MalformedEnvelopeError"))
+                continue
+            route = self._routes.get(envelope.event_type)
+            if route is None:
+                CONSUMED.labels(self.group, "ignored").inc()
+                continue  # tolerant reader: events we do not react to are not errors
+            try:
+                event = route.model.model_validate(envelope.data)
+            except ValidationError as error:
+                reason = f"{envelope.event_type} fails its schema: {_summary(error)}"
+                dead.append(_Dead(record, reason, "SchemaValidationError"))
+                continue
+            work.append(_Work(record, envelope, event, route))
+        return work, dead
+
+    async def _apply_all(self, work: list[_Work]) -> list[_Dead]:
+        try:
+            await _forever(self._apply_batch, work)
+            return []
+        except Exception:
+            logger.warning("batch failed; replaying it one event at a time", exc_info=True)
+        dead = []
+        for item in work:
+            try:
+                await self._apply_with_retries(item)
+            except Exception as error:
+                logger.exception("dead-lettering %s", item.envelope.event_type)
+                dead.append(_Dead(item.record, f"handler failed: {error!r}", type(error).__name__))
+        return dead
+
+    async def _apply_batch(self, work: Sequence[_Work]) -> None:
+        async with self._unit_of_work() as uow:
+            for item in work:
+                await self._apply(uow, item)
+            await uow.commit()
+
+    async def _apply_with_retries(self, item: _Work) -> None:
+        async for attempt in AsyncRetrying(
+            stop=stop_after_attempt(self._settings.handler_attempts),
+            wait=wait_exponential_jitter(
+                initial=self._settings.retry_initial_seconds, max=self._settings.retry_max_seconds
+            ),
+            reraise=True,
+        ):
+            with attempt:
+                await _forever(self._apply_batch, [item])
+
+    async def _apply(self, uow: UnitOfWork, item: _Work) -> None:
+        envelope = item.envelope
+        with context.flow(envelope.correlation_id, envelope.event_id):
+            if not await uow.claim(consumer=self.group, message_id=str(envelope.event_id)):
+                CONSUMED.labels(self.group, "duplicate").inc()
+                return
+            await item.route.handle(item.event, envelope, uow)
+            await uow.flush()
+        CONSUMED.labels(self.group, "processed").inc()
+
+    async def _publish_dead(self, dead: Sequence[_Dead]) -> None:
+        await self._dead_letters.publish(
+            [dead_letter(d.record, group=self.group, reason=d.reason, error=d.error) for d in dead]
+        )
+        DEAD_LETTERED.labels(self.group).inc(len(dead))
+        CONSUMED.labels(self.group, "dead_lettered").inc(len(dead))
+
+
+async def _forever(call: Callable[..., Awaitable[None]], *args: Any) -> None:
+    """Retry infrastructure failures without limit; anything else propagates at once."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception_type(TRANSIENT_ERRORS),
+        wait=wait_exponential_jitter(initial=0.02, max=5.0),
+        stop=stop_never,
+        reraise=True,
+        before_sleep=lambda state: logger.warning(
+            "transient failure, retrying: %r", state.outcome.exception() if state.outcome else None
+        ),
+    ):
+        with attempt:
+            await call(*args)
+
+
+def _summary(error: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or '<root>'}: {e['msg']}" for e in error.errors()
+    )

@@ -1,0 +1,118 @@
+"""Event store: append-only streams with optimistic concurrency, on PostgreSQL and SQLite alike."""
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+from shared.db import Connection, Row, UniqueViolationError
+from shared.envelope import Envelope, parse_time
+from shared.errors import ConcurrencyError
+
+_INSERT = (
+    "INSERT INTO stored_event (stream_id, stream_type, version, event_id, event_type,"
+    " event_version, data, metadata, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+)
+_COLUMNS = (
+    "position, stream_id, version, event_id, event_type, event_version, data, metadata, occurred_at"
+)
+
+
+class StoredEvent(NamedTuple):
+    position: int
+    stream_id: str
+    envelope: Envelope
+
+
+class EventStore(Protocol):
+    async def append(
+        self, conn: Connection, *, stream_id: str, stream_type: str, envelopes: Sequence[Envelope]
+    ) -> None: ...
+
+    async def load(self, conn: Connection, stream_id: str) -> list[Envelope]: ...
+
+    async def read_all(
+        self, conn: Connection, *, after: int = 0, since: datetime | None = None, limit: int = 500
+    ) -> list[StoredEvent]: ...
+
+
+class SqlEventStore:
+    """The `stored_event` table; `UNIQUE (stream_id, version)` is the concurrency check."""
+
+    async def append(
+        self, conn: Connection, *, stream_id: str, stream_type: str, envelopes: Sequence[Envelope]
+    ) -> None:
+        """Append envelopes whose `aggregate_version`s continue the stream.
+
+        Raises:
+            ConcurrencyError: another transaction already wrote one of these versions.
+        """
+        rows = [
+            (
+                stream_id,
+                stream_type,
+                envelope.aggregate_version,
+                str(envelope.event_id),
+                envelope.event_type,
+                envelope.event_version,
+                json.dumps(envelope.data, separators=(",", ":")),
+                json.dumps(_metadata(envelope), separators=(",", ":")),
+                envelope.occurred_at,
+            )
+            for envelope in envelopes
+        ]
+        try:
+            await conn.executemany(_INSERT, rows)
+        except UniqueViolationError:
+            raise ConcurrencyError(stream_id, envelopes[0].aggregate_version - 1) from None
+
+    async def load(self, conn: Connection, stream_id: str) -> list[Envelope]:
+        rows = await conn.fetch(
+            f"SELECT {_COLUMNS} FROM stored_event WHERE stream_id = $1 ORDER BY version", stream_id
+        )
+        return [_envelope(row) for row in rows]
+
+    async def read_all(
+        self, conn: Connection, *, after: int = 0, since: datetime | None = None, limit: int = 500
+    ) -> list[StoredEvent]:
+        """Events in commit-independent position order, for replay and read-model rebuilds."""
+        if since is None:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM stored_event WHERE position > $1 ORDER BY position LIMIT $2",
+                after,
+                limit,
+            )
+        else:
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM stored_event WHERE position > $1 AND occurred_at >= $2"
+                " ORDER BY position LIMIT $3",
+                after,
+                since,
+                limit,
+            )
+        return [StoredEvent(row["position"], row["stream_id"], _envelope(row)) for row in rows]
+
+
+def _metadata(envelope: Envelope) -> dict[str, str | None]:
+    return {
+        "source": envelope.source,
+        "aggregate_id": envelope.aggregate_id,
+        "correlation_id": str(envelope.correlation_id),
+        "causation_id": str(envelope.causation_id) if envelope.causation_id else None,
+    }
+
+
+def _envelope(row: Row) -> Envelope:
+    metadata = json.loads(row["metadata"])
+    return Envelope(
+        event_id=row["event_id"],
+        event_type=row["event_type"],
+        event_version=row["event_version"],
+        source=metadata["source"],
+        aggregate_id=metadata["aggregate_id"],
+        aggregate_version=row["version"],
+        occurred_at=parse_time(row["occurred_at"]),
+        correlation_id=metadata["correlation_id"],
+        causation_id=metadata["causation_id"],
+        data=json.loads(row["data"]),
+    )

@@ -1,0 +1,19 @@
+"""Inbox (idempotent consumer): a consumed message id is recorded in the transaction of its effect."""
+
+from shared.db import Connection
+
+
+async def claim(conn: Connection, *, consumer: str, message_id: str) -> bool:
+    """Record that `consumer` handles `message_id` now; False if it already has.
+
+    Runs inside the same transaction as the handler's writes, so either both commit or neither:
+    a redelivered message finds its row and has no second effect. RETURNING rather than rowcount
+    because both PostgreSQL and SQLite report it the same way.
+    """
+    claimed = await conn.fetchval(
+        "INSERT INTO processed_message (consumer, message_id) VALUES ($1, $2)"
+        " ON CONFLICT DO NOTHING RETURNING message_id",
+        consumer,
+        message_id,
+    )
+    return claimed is not None

@@ -1,0 +1,147 @@
+"""Service runtime: the composition root that turns a service definition into running parts.
+
+The same runtime runs embedded (SQLite + the local log, all services in one process) and scale-out
+(PostgreSQL + Kafka, one process per service); only the database url and the broker differ.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import APIRouter
+from sqlalchemy import MetaData
+
+from shared import tables
+from shared.bus import Broker
+from shared.clock import Clock, SystemClock
+from shared.consumer import AfterCommit, Consumer, Decoder, Route
+from shared.db import Database, connect, create_tables
+from shared.eventstore import SqlEventStore
+from shared.messages import DomainEvent
+from shared.outbox import OutboxRelay
+from shared.settings import ServiceSettings
+from shared.topics import events_topic
+from shared.unit_of_work import Projection, UnitOfWork
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Subscriptions:
+    """One consumer-group member: which topics it reads and how each event type is handled."""
+
+    topics: tuple[str, ...]
+    routes: Mapping[str, Route]
+    decode: Decoder | None = None
+
+
+@dataclass(frozen=True)
+class ServiceDefinition:
+    name: str
+    published: tuple[type[DomainEvent], ...]
+    subscriptions: tuple[Subscriptions, ...] = ()
+    projections: tuple[Projection, ...] = ()
+    read_models: MetaData | None = None
+    routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
+
+    @property
+    def topic(self) -> str:
+        return events_topic(self.name)
+
+    def consumed_topics(self) -> list[str]:
+        return [t for s in self.subscriptions for t in s.topics]
+
+
+@dataclass
+class ServiceRuntime:
+    definition: ServiceDefinition
+    settings: ServiceSettings
+    broker: Broker
+    clock: Clock = field(default_factory=SystemClock)
+    after_db_commit: AfterCommit | None = None
+    db: Database = field(init=False)
+    relay: OutboxRelay = field(init=False)
+    consumers: list[Consumer] = field(init=False, default_factory=list)
+    _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.definition.name
+
+    async def open(self) -> None:
+        """Connect and create tables; enough to serve commands and queries (no background work)."""
+        self.db = await connect(
+            self.settings.database_url_for(self.name),
+            schema=self.name,
+            pool_size=self.settings.db_pool_size,
+        )
+        await create_tables(self.db, tables.metadata)
+        if self.definition.read_models is not None:
+            await create_tables(self.db, self.definition.read_models)
+        self.relay = OutboxRelay(
+            db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
+        )
+
+    async def start(self) -> None:
+        """Open, then run the outbox relay and every consumer in background tasks."""
+        await self.open()
+        self._spawn(self.relay.run(), "relay")
+        for subscription in self.definition.subscriptions:
+            consumer = Consumer(
+                group=self.name,
+                subscription=self.broker.subscription(subscription.topics, group=self.name),
+                dead_letters=self.broker.publisher(),
+                routes=subscription.routes,
+                unit_of_work=self.unit_of_work,
+                settings=self.settings.consumer,
+                decode=subscription.decode,
+                after_db_commit=self.after_db_commit,
+            )
+            self.consumers.append(consumer)
+            self._spawn(consumer.run(), f"consumer:{','.join(subscription.topics)}")
+
+    def _spawn(self, work: Coroutine[Any, Any, None], label: str) -> None:
+        task = asyncio.create_task(work, name=f"{self.name}:{label}")
+        task.add_done_callback(self._crashed)
+        self._tasks.append(task)
+
+    def _crashed(self, task: "asyncio.Task[None]") -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("%s stopped", task.get_name(), exc_info=task.exception())
+
+    def unit_of_work(self) -> UnitOfWork:
+        return UnitOfWork(
+            db=self.db,
+            store=SqlEventStore(),
+            source=self.name,
+            topic=self.definition.topic,
+            published=frozenset(e.event_type() for e in self.definition.published),
+            projections=self.definition.projections,
+            clock=self.clock,
+            on_commit=self.relay.wake,
+        )
+
+    async def readiness(self) -> dict[str, bool]:
+        try:
+            async with self.db.transaction() as conn:
+                await conn.fetchval("SELECT 1")
+            database = True
+        except Exception:
+            database = False
+        checks = {f"{self.name}.database": database}
+        for consumer in self.consumers:
+            checks[f"{self.name}.consumer"] = consumer.ready.is_set()
+        checks[f"{self.name}.background"] = all(not t.done() for t in self._tasks)
+        return checks
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        await self.db.close()

@@ -1,0 +1,53 @@
+"""Settings read from the environment (pydantic-settings); defaults give the embedded configuration."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class KafkaSettings(BaseModel):
+    bootstrap_servers: str = "127.0.0.1:9092"
+    client_id: str = "gapless"
+    partitions: int = Field(default=6, ge=1)
+    replication_factor: int = Field(default=1, ge=1)
+    # Short enough that a dead member's partitions move on within seconds.
+    session_timeout_ms: int = Field(default=10_000, ge=1_000)
+    heartbeat_interval_ms: int = Field(default=1_000, ge=100)
+    max_poll_interval_ms: int = 300_000
+    # Upper bound on how long a fetch waits for data: the floor of hand-off latency when idle.
+    fetch_max_wait_ms: int = 20
+    linger_ms: int = 2
+    request_timeout_ms: int = 30_000
+
+
+class ConsumerSettings(BaseModel):
+    batch_size: int = Field(default=200, ge=1)
+    poll_timeout_ms: int = 200
+    handler_attempts: int = Field(default=3, ge=1)
+    retry_initial_seconds: float = 0.05
+    retry_max_seconds: float = 5.0
+
+
+class ServiceSettings(BaseSettings):
+    """Per-service settings; each service subclasses it with its own env prefix (ORDER_, ...)."""
+
+    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+
+    bus: Literal["kafka", "local"] = "local"
+    database_url: str = ""
+    data_dir: Path = Path("var")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: str = "INFO"
+    kafka: KafkaSettings = KafkaSettings()
+    consumer: ConsumerSettings = ConsumerSettings()
+    db_pool_size: int = Field(default=10, ge=1)
+
+    def database_url_for(self, service: str) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+    @property
+    def local_log_path(self) -> str:
+        return str(self.data_dir / "events.db")
