@@ -35,3 +35,11 @@ class ConcurrencyError(Exception):
         super().__init__(f"stream {stream_id!r} moved past expected version {expected_version}")
         self.stream_id = stream_id
         self.expected_version = expected_version
+
+
+
+class BadRequestError(InvalidRequestError):
+    """The request lacks something the protocol requires (a header, say): 400."""
+
+    status_code = 400
+    title = "Bad request"

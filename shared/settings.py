@@ -31,9 +31,15 @@ class ConsumerSettings(BaseModel):
 
 
 class ServiceSettings(BaseSettings):
-    """Per-service settings; each service subclasses it with its own env prefix (ORDER_, ...)."""
+    """Process settings from GAPLESS_* variables (nested with `__`, e.g. GAPLESS_KAFKA__PARTITIONS).
 
-    model_config = SettingsConfigDict(env_nested_delimiter="__", extra="ignore")
+    One PostgreSQL database serves every service of a deployment, each in a schema named after
+    the service, so scale-out processes differ only in which service they run and their port.
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="GAPLESS_", env_nested_delimiter="__", extra="ignore"
+    )
 
     bus: Literal["kafka", "local"] = "local"
     database_url: str = ""

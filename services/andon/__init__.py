@@ -1,0 +1,1 @@
+"""Andon service: stop-the-line pulls, manual and automatic, and their tickets."""

@@ -1,0 +1,1 @@
+"""Credit service: approves orders against each customer's credit standing and exposure."""

@@ -1,0 +1,21 @@
+"""The credit service as the runtime sees it."""
+
+from shared.consumer import Route
+from shared.runtime import ServiceDefinition, Subscriptions
+from shared.topics import events_topic
+from services.credit import api, handlers, inbound
+from services.credit.events import PUBLISHED
+
+DEFINITION = ServiceDefinition(
+    name="credit",
+    published=PUBLISHED,
+    subscriptions=(
+        Subscriptions(
+            topics=(events_topic("order"),),
+            routes={
+                "OrderPlaced": Route(inbound.OrderPlaced, handlers.check_credit_when_order_placed)
+            },
+        ),
+    ),
+    routers=api.routers,
+)

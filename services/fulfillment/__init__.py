@@ -1,0 +1,1 @@
+"""Fulfillment service: takes released orders into the warehouse and out to the carrier."""

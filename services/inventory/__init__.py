@@ -1,0 +1,1 @@
+"""Inventory service: stock levels per SKU and reservations against available-to-promise."""

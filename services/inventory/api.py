@@ -1,0 +1,26 @@
+"""Inventory HTTP API."""
+
+from fastapi import APIRouter, status
+
+from shared.commands import run_command
+from shared.runtime import ServiceRuntime
+from services.inventory import handlers, views
+from services.inventory.schemas import ReceiptCreate, StockPublic
+
+
+def routers(runtime: ServiceRuntime) -> list[APIRouter]:
+    router = APIRouter(prefix="/v1/inventory", tags=["inventory"])
+
+    @router.post("/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic)
+    async def receive(sku: str, body: ReceiptCreate) -> StockPublic:
+        """Record goods received into stock."""
+        await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
+        return await stock(sku)
+
+    @router.get("/{sku}", response_model=StockPublic)
+    async def stock(sku: str) -> StockPublic:
+        """On hand, reserved, available and blocked quantity of one SKU."""
+        async with runtime.db.transaction() as conn:
+            return StockPublic.model_validate(await views.stock_level(conn, sku))
+
+    return [router]

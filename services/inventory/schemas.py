@@ -1,0 +1,17 @@
+"""HTTP models of the inventory API."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class ReceiptCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quantity: int = Field(gt=0, le=10_000_000)
+
+
+class StockPublic(BaseModel):
+    sku: str
+    on_hand: int
+    reserved: int
+    available: int
+    blocked: int

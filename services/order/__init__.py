@@ -1,0 +1,1 @@
+"""Order service: order intake, its checks' outcomes and release to fulfillment."""
