@@ -1,1 +1,1 @@
-"""gapless platform library: messages, envelope, event store, outbox, inbox, buses, consumer runtime."""
+"""gapless platform library: envelope, event store, outbox, inbox, buses, consumer runtime."""

@@ -1,4 +1,4 @@
-"""Event-sourced aggregate base: state is the left fold of its events; decisions run before recording."""
+"""Event-sourced aggregate base: state is the fold of its events; guards run before recording."""
 
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Self

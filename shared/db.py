@@ -20,6 +20,7 @@ import asyncpg
 from sqlalchemy import MetaData
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects import sqlite as sqlite_dialect
+from sqlalchemy.engine.interfaces import Dialect as SqlDialect
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 Dialect = Literal["postgresql", "sqlite"]
@@ -49,7 +50,9 @@ class Database(Protocol):
     async def close(self) -> None: ...
 
 
-async def connect(url: str, *, schema: str, pool_size: int = 10) -> "PostgresDatabase | SqliteDatabase":
+async def connect(
+    url: str, *, schema: str, pool_size: int = 10
+) -> "PostgresDatabase | SqliteDatabase":
     """Open the database named by `url` (postgresql://... or sqlite:///path)."""
     if url.startswith(("postgresql", "postgres")):
         return await PostgresDatabase.connect(url, schema=schema, pool_size=pool_size)
@@ -208,7 +211,9 @@ class SqliteDatabase:
 
 
 def _ddl(metadata: MetaData, dialect: Dialect) -> list[str]:
-    compiled_for = postgresql.dialect() if dialect == "postgresql" else sqlite_dialect.dialect()
+    compiled_for: SqlDialect = (
+        postgresql.dialect() if dialect == "postgresql" else sqlite_dialect.dialect()  # type: ignore[no-untyped-call]
+    )
     statements = []
     for table in metadata.sorted_tables:
         statements.append(str(CreateTable(table, if_not_exists=True).compile(dialect=compiled_for)))

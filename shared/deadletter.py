@@ -33,19 +33,24 @@ def dead_letter(record: Record, *, group: str, reason: str, error: str) -> Outgo
         (FAILED_AT, datetime.now(UTC).isoformat().encode()),
     )
     return OutgoingMessage(
-        topic=dlq_topic(group), key=(record.key or b"").decode(errors="replace"),
-        value=record.value, headers=headers,
+        topic=dlq_topic(group),
+        key=(record.key or b"").decode(errors="replace"),
+        value=record.value,
+        headers=headers,
     )
 
 
 def decode_dead_letter(record: Record) -> Envelope:
     """Read a DLQ record as a `MessageDeadLettered` event, whatever its payload was.
 
-    The id derives from the origin coordinates, so the same failure dead-lettered twice (the DLQ
-    publish is at-least-once) is one event to the inbox.
+    The id derives from the failing group and the origin coordinates, so the same failure
+    dead-lettered twice (the DLQ publish is at-least-once) is one event to the inbox, while the
+    same poison record failing in two groups is two.
     """
-    origin = f"{record.header(ORIGIN_TOPIC)}/{record.header(ORIGIN_PARTITION)}/{record.header(ORIGIN_OFFSET)}"
     group = record.header(GROUP) or record.topic.removesuffix(".dlq")
+    origin = "/".join(
+        str(record.header(h)) for h in (ORIGIN_TOPIC, ORIGIN_PARTITION, ORIGIN_OFFSET)
+    )
     data: dict[str, Any] = {
         "group": group,
         "reason": record.header(REASON) or "unknown",
@@ -57,13 +62,15 @@ def decode_dead_letter(record: Record) -> Envelope:
         "payload_excerpt": record.value[:500].decode(errors="replace"),
     }
     return Envelope(
-        event_id=uuid5(NAMESPACE_URL, f"gapless-dlq:{origin}"),
+        event_id=uuid5(NAMESPACE_URL, f"gapless-dlq:{group}:{origin}"),
         event_type=DEAD_LETTERED,
         event_version=1,
         source=group,
         aggregate_id=origin,
         aggregate_version=0,
-        occurred_at=datetime.fromisoformat(record.header(FAILED_AT) or datetime.now(UTC).isoformat()),
+        occurred_at=datetime.fromisoformat(
+            record.header(FAILED_AT) or datetime.now(UTC).isoformat()
+        ),
         correlation_id=_correlation(record.key),
         causation_id=None,
         data=data,

@@ -1,4 +1,4 @@
-"""Error hierarchy shared by every service; the HTTP layer maps these to problem+json in one place."""
+"""Errors shared by every service; the HTTP layer maps them to problem+json in one place."""
 
 
 class DomainError(Exception):
@@ -35,7 +35,6 @@ class ConcurrencyError(Exception):
         super().__init__(f"stream {stream_id!r} moved past expected version {expected_version}")
         self.stream_id = stream_id
         self.expected_version = expected_version
-
 
 
 class BadRequestError(InvalidRequestError):

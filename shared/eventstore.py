@@ -75,10 +75,15 @@ class SqlEventStore:
     async def read_all(
         self, conn: Connection, *, after: int = 0, since: datetime | None = None, limit: int = 500
     ) -> list[StoredEvent]:
-        """Events in commit-independent position order, for replay and read-model rebuilds."""
+        """Events in position order, for replays and read-model rebuilds.
+
+        Not for tailing a live store: a position is taken at insert, so on PostgreSQL a lower one
+        can still commit after a higher one was read. Live hand-offs go through the outbox.
+        """
         if since is None:
             rows = await conn.fetch(
-                f"SELECT {_COLUMNS} FROM stored_event WHERE position > $1 ORDER BY position LIMIT $2",
+                f"SELECT {_COLUMNS} FROM stored_event WHERE position > $1"
+                " ORDER BY position LIMIT $2",
                 after,
                 limit,
             )

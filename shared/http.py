@@ -1,4 +1,4 @@
-"""Service app factory: problem+json errors, health, readiness, Prometheus metrics, request limits."""
+"""Service app factory: problem+json errors, health, readiness, Prometheus metrics, body limits."""
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -93,7 +93,9 @@ def _add_middleware(app: FastAPI, service: str) -> None:
     ) -> Response:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problem(413, "Body too large", f"request bodies are limited to {MAX_BODY_BYTES} bytes")
+            return problem(
+                413, "Body too large", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
+            )
         started = time.perf_counter()
         response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")

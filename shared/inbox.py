@@ -1,4 +1,4 @@
-"""Inbox (idempotent consumer): a consumed message id is recorded in the transaction of its effect."""
+"""Inbox (idempotent consumer): a consumed message id commits with the effect it had."""
 
 from shared.db import Connection
 

@@ -7,7 +7,7 @@ The same runtime runs embedded (SQLite + the local log, all services in one proc
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,6 +46,7 @@ class ServiceDefinition:
     projections: tuple[Projection, ...] = ()
     read_models: MetaData | None = None
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
+    demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
 
     @property
     def topic(self) -> str:
@@ -75,7 +76,7 @@ class ServiceRuntime:
         """Connect and create tables; enough to serve commands and queries (no background work)."""
         self.db = await connect(
             self.settings.database_url_for(self.name),
-            schema=self.name,
+            schema=self.settings.schema_for(self.name),
             pool_size=self.settings.db_pool_size,
         )
         await create_tables(self.db, tables.metadata)

@@ -1,6 +1,6 @@
 """Process entrypoint: one or more service runtimes behind one HTTP app, served by uvicorn."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 import uvicorn
@@ -15,12 +15,10 @@ from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topics import all_topics
 
-Seed = Callable[[Sequence[ServiceRuntime]], Awaitable[None]]
-
 
 def build_broker(settings: ServiceSettings) -> Broker:
     if settings.bus == "kafka":
-        return KafkaBroker(settings.kafka)
+        return KafkaBroker(settings.kafka, namespace=settings.namespace)
     return LocalLogBroker(settings.local_log_path)
 
 
@@ -29,7 +27,6 @@ def create_process_app(
     settings: ServiceSettings,
     *,
     name: str,
-    seed: Seed | None = None,
 ) -> FastAPI:
     """Build the app that runs `definitions` in this process (all five when embedded)."""
     broker = build_broker(settings)
@@ -42,8 +39,9 @@ def create_process_app(
         for runtime in runtimes:
             await runtime.start()
         try:
-            if seed is not None:
-                await seed(runtimes)
+            for runtime in runtimes:
+                if settings.seed_demo and runtime.definition.demo_data is not None:
+                    await runtime.definition.demo_data(runtime)
             yield
         finally:
             for runtime in runtimes:
@@ -68,4 +66,8 @@ def serve(app: FastAPI, settings: ServiceSettings, *, name: str) -> None:
 def serve_service(definition: ServiceDefinition) -> None:
     """`python -m services.<name>`: one service in its own process (scale-out)."""
     settings = ServiceSettings()
-    serve(create_process_app([definition], settings, name=definition.name), settings, name=definition.name)
+    serve(
+        create_process_app([definition], settings, name=definition.name),
+        settings,
+        name=definition.name,
+    )

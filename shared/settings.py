@@ -1,4 +1,4 @@
-"""Settings read from the environment (pydantic-settings); defaults give the embedded configuration."""
+"""Settings from the environment (pydantic-settings); defaults give the embedded configuration."""
 
 from pathlib import Path
 from typing import Literal
@@ -43,6 +43,8 @@ class ServiceSettings(BaseSettings):
 
     bus: Literal["kafka", "local"] = "local"
     database_url: str = ""
+    # Prefixes schema, topic and consumer-group names: deployments can share one database/cluster.
+    namespace: str = ""
     data_dir: Path = Path("var")
     host: str = "127.0.0.1"
     port: int = 8000
@@ -50,9 +52,13 @@ class ServiceSettings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     consumer: ConsumerSettings = ConsumerSettings()
     db_pool_size: int = Field(default=10, ge=1)
+    seed_demo: bool = False
 
     def database_url_for(self, service: str) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / f'{service}.db'}"
+
+    def schema_for(self, service: str) -> str:
+        return f"{self.namespace}_{service}" if self.namespace else service
 
     @property
     def local_log_path(self) -> str:

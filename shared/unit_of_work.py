@@ -1,4 +1,4 @@
-"""Unit of work: new events, their outbox rows, inbox claims and read models commit in ONE transaction."""
+"""Unit of work: events, outbox rows, inbox claims and read models commit in ONE transaction."""
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -70,7 +70,9 @@ class UnitOfWork:
         if not envelopes:
             return None
         history = [
-            cls.event_from(e.event_type, upcast(cls.upcasters, e.event_type, e.event_version, e.data))
+            cls.event_from(
+                e.event_type, upcast(cls.upcasters, e.event_type, e.event_version, e.data)
+            )
             for e in envelopes
         ]
         aggregate = cls.rehydrate(aggregate_id, history)

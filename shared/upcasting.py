@@ -10,7 +10,10 @@ Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 def upcast(
-    upcasters: Mapping[tuple[str, int], Upcaster], event_type: str, version: int, data: dict[str, Any]
+    upcasters: Mapping[tuple[str, int], Upcaster],
+    event_type: str,
+    version: int,
+    data: dict[str, Any],
 ) -> dict[str, Any]:
     """Apply upcasters from `version` onward until none is registered for the next step."""
     while (step := upcasters.get((event_type, version))) is not None:

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from shared.runtime import ServiceRuntime
 from services.andon import views
 from services.andon.schemas import AndonPullPublic
+from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:

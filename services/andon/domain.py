@@ -3,9 +3,9 @@
 from typing import Any
 from uuid import UUID
 
+from services.andon.events import AndonRaised, TargetKind
 from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
-from services.andon.events import AndonRaised, TargetKind
 
 
 class AndonPull(Aggregate):

@@ -2,10 +2,10 @@
 
 from uuid import NAMESPACE_URL, uuid5
 
-from shared.envelope import Envelope
-from shared.unit_of_work import UnitOfWork
 from services.andon import inbound
 from services.andon.domain import AndonPull
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
 
 
 async def raise_andon_when_message_dead_lettered(

@@ -15,3 +15,4 @@ class MessageDeadLettered(BaseModel):
     origin_partition: int
     origin_offset: int
     event_type: str | None = None
+    payload_excerpt: str = ""

@@ -1,10 +1,10 @@
 """The andon service as the runtime sees it: it listens to every other group's dead letters."""
 
+from services.andon import api, handlers, inbound, views
+from services.andon.events import PUBLISHED
 from shared.consumer import Route
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
 from shared.runtime import ServiceDefinition, Subscriptions
-from services.andon import api, handlers, inbound, views
-from services.andon.events import PUBLISHED
 
 WATCHED_GROUPS = ("order", "inventory", "credit", "fulfillment")
 

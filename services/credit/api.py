@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter
 
-from shared.runtime import ServiceRuntime
 from services.credit import handlers
 from services.credit.schemas import CreditAccountPublic
+from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:

@@ -2,9 +2,9 @@
 
 from uuid import UUID
 
+from services.credit.events import CreditApproved, CreditDeclined
 from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
-from services.credit.events import CreditApproved, CreditDeclined
 
 
 class CreditAccount(Aggregate):

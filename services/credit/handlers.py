@@ -1,9 +1,9 @@
 """Credit use cases."""
 
-from shared.envelope import Envelope
-from shared.unit_of_work import UnitOfWork
 from services.credit import inbound
 from services.credit.domain import CreditAccount
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
 
 
 async def check_credit_when_order_placed(

@@ -1,10 +1,10 @@
 """The credit service as the runtime sees it."""
 
+from services.credit import api, handlers, inbound
+from services.credit.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
-from services.credit import api, handlers, inbound
-from services.credit.events import PUBLISHED
 
 DEFINITION = ServiceDefinition(
     name="credit",

@@ -4,9 +4,9 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
-from shared.runtime import ServiceRuntime
 from services.fulfillment import views
 from services.fulfillment.schemas import ShipmentPublic
+from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:

@@ -3,9 +3,9 @@
 from collections.abc import Sequence
 from uuid import UUID
 
+from services.fulfillment.events import FulfillmentLine, FulfillmentRequested
 from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
-from services.fulfillment.events import FulfillmentLine, FulfillmentRequested
 
 
 class FulfillmentOrder(Aggregate):
@@ -20,7 +20,9 @@ class FulfillmentOrder(Aggregate):
         if self.requested:
             return  # the release arrived again; the warehouse already has it
         self._record(
-            FulfillmentRequested(order_id=UUID(self.id), customer_id=customer_id, lines=tuple(lines))
+            FulfillmentRequested(
+                order_id=UUID(self.id), customer_id=customer_id, lines=tuple(lines)
+            )
         )
 
     def _apply(self, event: DomainEvent) -> None:

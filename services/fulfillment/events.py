@@ -1,4 +1,4 @@
-"""Events of the fulfillment service; PUBLISHED lists those that leave it on `fulfillment.events`."""
+"""Events of the fulfillment service; PUBLISHED ones leave it on `fulfillment.events`."""
 
 from typing import Final
 from uuid import UUID

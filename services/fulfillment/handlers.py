@@ -1,10 +1,10 @@
 """Fulfillment use cases."""
 
-from shared.envelope import Envelope
-from shared.unit_of_work import UnitOfWork
 from services.fulfillment import inbound
 from services.fulfillment.domain import FulfillmentOrder
 from services.fulfillment.events import FulfillmentLine
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
 
 
 async def request_fulfillment_when_order_released(

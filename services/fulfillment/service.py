@@ -1,10 +1,10 @@
 """The fulfillment service as the runtime sees it."""
 
+from services.fulfillment import api, handlers, inbound, views
+from services.fulfillment.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
-from services.fulfillment import api, handlers, inbound, views
-from services.fulfillment.events import PUBLISHED
 
 DEFINITION = ServiceDefinition(
     name="fulfillment",

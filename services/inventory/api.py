@@ -2,16 +2,18 @@
 
 from fastapi import APIRouter, status
 
-from shared.commands import run_command
-from shared.runtime import ServiceRuntime
 from services.inventory import handlers, views
 from services.inventory.schemas import ReceiptCreate, StockPublic
+from shared.commands import run_command
+from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     router = APIRouter(prefix="/v1/inventory", tags=["inventory"])
 
-    @router.post("/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic)
+    @router.post(
+        "/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic
+    )
     async def receive(sku: str, body: ReceiptCreate) -> StockPublic:
         """Record goods received into stock."""
         await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())

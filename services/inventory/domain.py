@@ -2,10 +2,10 @@
 
 from uuid import UUID
 
+from services.inventory.events import StockReceived, StockReserved, StockShortage
 from shared.aggregate import Aggregate, event_map
 from shared.errors import InvalidRequestError
 from shared.messages import DomainEvent
-from services.inventory.events import StockReceived, StockReserved, StockShortage
 
 
 class Stock(Aggregate):

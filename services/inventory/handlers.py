@@ -1,9 +1,9 @@
 """Inventory use cases."""
 
-from shared.envelope import Envelope
-from shared.unit_of_work import UnitOfWork
 from services.inventory import inbound
 from services.inventory.domain import Stock
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
 
 
 async def _stock(uow: UnitOfWork, sku: str) -> Stock:

@@ -1,10 +1,10 @@
 """The inventory service as the runtime sees it."""
 
+from services.inventory import api, demo, handlers, inbound, views
+from services.inventory.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
-from services.inventory import api, handlers, inbound, views
-from services.inventory.events import PUBLISHED
 
 DEFINITION = ServiceDefinition(
     name="inventory",
@@ -20,4 +20,5 @@ DEFINITION = ServiceDefinition(
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,
+    demo_data=demo.seed,
 )

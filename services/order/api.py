@@ -5,13 +5,13 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Header, Query, Response, status
 
+from services.order import handlers, views
+from services.order.commands import DefineItem, PlaceOrder, RequestedLine
+from services.order.schemas import ItemPut, OrderAccepted, OrderCreate, OrderPublic, OrderSummary
 from shared import context
 from shared.commands import run_command
 from shared.errors import BadRequestError, NotFoundError
 from shared.runtime import ServiceRuntime
-from services.order import handlers, views
-from services.order.commands import DefineItem, PlaceOrder, RequestedLine
-from services.order.schemas import ItemPut, OrderAccepted, OrderCreate, OrderPublic, OrderSummary
 
 DEFAULT_CHANNEL = "default"
 
@@ -40,7 +40,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             request_hash=body.fingerprint(),
             customer_id=body.customer_id,
             external_id=body.external_id,
-            lines=tuple(RequestedLine(sku=l.sku, quantity=l.quantity) for l in body.lines),
+            lines=tuple(RequestedLine(sku=line.sku, quantity=line.quantity) for line in body.lines),
         )
         with context.flow(order_id):
             accepted_id = await run_command(handlers.place_order, command, runtime.unit_of_work())

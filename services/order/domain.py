@@ -4,9 +4,6 @@ from collections.abc import Sequence
 from enum import StrEnum
 from uuid import UUID
 
-from shared.aggregate import Aggregate, event_map
-from shared.errors import InvalidRequestError
-from shared.messages import DomainEvent
 from services.order.events import (
     CreditApprovalRecorded,
     OrderLine,
@@ -16,6 +13,9 @@ from services.order.events import (
     StockReservationRecorded,
     StockShortageRecorded,
 )
+from shared.aggregate import Aggregate, event_map
+from shared.errors import InvalidRequestError
+from shared.messages import DomainEvent
 
 
 class OrderStatus(StrEnum):
@@ -103,7 +103,9 @@ class Order(Aggregate):
         all_reserved = all(line.sku in self.reserved for line in self.lines)
         if self.status is OrderStatus.PENDING and self.credit_approved and all_reserved:
             self._record(
-                OrderReleased(order_id=self.order_id, customer_id=self.customer_id, lines=self.lines)
+                OrderReleased(
+                    order_id=self.order_id, customer_id=self.customer_id, lines=self.lines
+                )
             )
 
     def _apply(self, event: DomainEvent) -> None:

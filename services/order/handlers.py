@@ -2,13 +2,13 @@
 
 from uuid import UUID
 
-from shared.envelope import Envelope
-from shared.errors import InvalidRequestError, NotFoundError
-from shared.unit_of_work import UnitOfWork
 from services.order import inbound, views
 from services.order.commands import DefineItem, PlaceOrder
 from services.order.domain import Order
 from services.order.events import OrderLine
+from shared.envelope import Envelope
+from shared.errors import InvalidRequestError, NotFoundError
+from shared.unit_of_work import UnitOfWork
 
 
 class IdempotencyKeyReusedError(InvalidRequestError):
@@ -97,5 +97,3 @@ async def reject_order_when_credit_declined(
     event: inbound.CreditDeclined, _: Envelope, uow: UnitOfWork
 ) -> None:
     (await _order(uow, event.order_id)).reject(f"credit declined: {event.reason}")
-
-

@@ -1,10 +1,10 @@
 """The order service as the runtime sees it: what it publishes, consumes, projects and serves."""
 
+from services.order import api, demo, handlers, inbound, views
+from services.order.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
-from services.order import api, handlers, inbound, views
-from services.order.events import PUBLISHED
 
 DEFINITION = ServiceDefinition(
     name="order",
@@ -29,4 +29,5 @@ DEFINITION = ServiceDefinition(
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,
+    demo_data=demo.seed,
 )

@@ -6,11 +6,11 @@ from uuid import UUID
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
+from services.order.domain import Order
 from shared.db import Connection
 from shared.envelope import Envelope, parse_time
 from shared.eventstore import SqlEventStore
 from shared.tables import NAMING_CONVENTION
-from services.order.domain import Order
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -102,7 +102,11 @@ async def order_details(conn: Connection, order_id: UUID) -> dict[str, Any] | No
         "external_id": row["external_id"],
         "total_cents": row["total_cents"],
         "lines": [
-            {"sku": line["sku"], "quantity": line["quantity"], "reserved": reserved.get(line["sku"], 0)}
+            {
+                "sku": line["sku"],
+                "quantity": line["quantity"],
+                "reserved": reserved.get(line["sku"], 0),
+            }
             for line in placed["lines"]
         ],
         "timeline": [_timeline_entry(e) for e in history],
@@ -131,9 +135,7 @@ async def list_orders(
         customer_id,
         limit,
     )
-    return [
-        {**dict(row), "updated_at": parse_time(row["updated_at"]).isoformat()} for row in rows
-    ]
+    return [{**dict(row), "updated_at": parse_time(row["updated_at"]).isoformat()} for row in rows]
 
 
 async def prices(conn: Connection, skus: list[str]) -> dict[str, int]:

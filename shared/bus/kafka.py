@@ -1,6 +1,7 @@
 """Apache Kafka adapter (aiokafka). Every default that matters for correctness is set explicitly."""
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 
@@ -15,8 +16,10 @@ logger = logging.getLogger(__name__)
 
 
 class KafkaBroker:
-    def __init__(self, settings: KafkaSettings) -> None:
+    def __init__(self, settings: KafkaSettings, *, namespace: str = "") -> None:
         self._settings = settings
+        # Topic and group names carry the namespace on the wire only; callers never see it.
+        self._prefix = f"{namespace}." if namespace else ""
         self._producer: AIOKafkaProducer | None = None
 
     async def start(self) -> None:
@@ -44,23 +47,22 @@ class KafkaBroker:
             existing = set(await admin.list_topics())
             missing = [
                 NewTopic(t, self._settings.partitions, self._settings.replication_factor)
-                for t in dict.fromkeys(topics)
+                for t in dict.fromkeys(self._prefix + topic for topic in topics)
                 if t not in existing
             ]
             if missing:
-                try:
+                # Another process may create one between our list and our create.
+                with contextlib.suppress(TopicAlreadyExistsError):
                     await admin.create_topics(missing)
-                except TopicAlreadyExistsError:
-                    pass  # another process created it between our list and create
         finally:
             await admin.close()
 
     def publisher(self) -> Publisher:
         assert self._producer is not None, "KafkaBroker.start() was not awaited"
-        return KafkaPublisher(self._producer)
+        return KafkaPublisher(self._producer, self._prefix)
 
     def subscription(self, topics: Sequence[str], *, group: str) -> Subscription:
-        return KafkaSubscription(self._settings, topics, group)
+        return KafkaSubscription(self._settings, topics, group, self._prefix)
 
     async def close(self) -> None:
         if self._producer is not None:
@@ -69,15 +71,16 @@ class KafkaBroker:
 
 
 class KafkaPublisher:
-    def __init__(self, producer: AIOKafkaProducer) -> None:
+    def __init__(self, producer: AIOKafkaProducer, prefix: str) -> None:
         self._producer = producer
+        self._prefix = prefix
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
         # Enqueue all, then wait for all acks: batches travel together, and the idempotent
         # producer keeps their order within each partition even across retries.
         pending = [
             await self._producer.send(
-                m.topic, m.value, key=m.key.encode(), headers=list(m.headers)
+                self._prefix + m.topic, m.value, key=m.key.encode(), headers=list(m.headers)
             )
             for m in messages
         ]
@@ -85,12 +88,15 @@ class KafkaPublisher:
 
 
 class KafkaSubscription:
-    def __init__(self, settings: KafkaSettings, topics: Sequence[str], group: str) -> None:
+    def __init__(
+        self, settings: KafkaSettings, topics: Sequence[str], group: str, prefix: str
+    ) -> None:
+        self._prefix = prefix
         self._consumer = AIOKafkaConsumer(
-            *topics,
+            *(self._prefix + topic for topic in topics),
             bootstrap_servers=settings.bootstrap_servers,
             client_id=f"{settings.client_id}-{group}",
-            group_id=group,
+            group_id=self._prefix + group,
             # Offsets are committed only after the database transaction of their effect.
             enable_auto_commit=False,
             auto_offset_reset="earliest",
@@ -109,7 +115,7 @@ class KafkaSubscription:
         batches = await self._consumer.getmany(timeout_ms=timeout_ms, max_records=max_records)
         return [
             Record(
-                topic=r.topic,
+                topic=r.topic.removeprefix(self._prefix),
                 partition=r.partition,
                 offset=r.offset,
                 key=r.key,
@@ -123,7 +129,7 @@ class KafkaSubscription:
     async def commit(self, records: Sequence[Record]) -> None:
         offsets: dict[TopicPartition, int] = {}
         for r in records:
-            tp = TopicPartition(r.topic, r.partition)
+            tp = TopicPartition(self._prefix + r.topic, r.partition)
             offsets[tp] = max(offsets.get(tp, 0), r.offset + 1)
         try:
             await self._consumer.commit(offsets)

@@ -56,7 +56,7 @@ class LocalLogBroker:
             self._db = SqliteDatabase.connect(self._path)
             await create_tables(self._db, metadata)
 
-    async def ensure_topics(self, topics: Sequence[str]) -> None:
+    async def ensure_topics(self, topics: Sequence[str]) -> None:  # noqa: ARG002
         return None  # a topic exists once something is appended to it
 
     def publisher(self) -> Publisher:

@@ -1,0 +1,51 @@
+"""A tiny event-sourced aggregate for exercising the platform (unit of work, upcasting) in tests."""
+
+from typing import ClassVar, Self
+
+from shared.aggregate import Aggregate, event_map
+from shared.errors import DomainError
+from shared.messages import DomainEvent
+
+
+class ParcelWeighed(DomainEvent):
+    """Version 2: version 1 carried `kilograms`; the upcaster below converts it."""
+
+    event_version: ClassVar[int] = 2
+
+    grams: int
+
+
+class ParcelLabelled(DomainEvent):
+    label: str
+
+
+class Parcel(Aggregate):
+    """Weighed any number of times (the total adds up), labelled any number of times."""
+
+    stream_type = "parcel"
+    event_classes = event_map(ParcelWeighed, ParcelLabelled)
+    upcasters = {("ParcelWeighed", 1): lambda data: {"grams": round(data["kilograms"] * 1000)}}
+
+    def __init__(self, aggregate_id: str) -> None:
+        super().__init__(aggregate_id)
+        self.grams = 0
+        self.labels: list[str] = []
+
+    @classmethod
+    def received(cls, aggregate_id: str) -> Self:
+        return cls(aggregate_id)
+
+    def weigh(self, grams: int) -> None:
+        if grams <= 0:
+            raise DomainError(f"a parcel cannot weigh {grams} g")
+        self._record(ParcelWeighed(grams=grams))
+
+    def label(self, text: str) -> None:
+        self._record(ParcelLabelled(label=text))
+
+    def _apply(self, event: DomainEvent) -> None:
+        match event:
+            case ParcelWeighed(grams=grams):
+                self.grams += grams
+            case ParcelLabelled(label=label):
+                self.labels.append(label)

@@ -1,0 +1,155 @@
+"""Starts the product as real processes for end-to-end tests: embedded, or one per service."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from shared.bus import Broker, OutgoingMessage
+from shared.bus.kafka import KafkaBroker
+from shared.bus.local import LocalLogBroker
+from shared.settings import KafkaSettings
+
+SERVICES = ("order", "inventory", "credit", "fulfillment", "andon")
+# Which service answers which path prefix when every service has its own port.
+ROUTES = {
+    "/v1/orders": "order",
+    "/v1/items": "order",
+    "/v1/inventory": "inventory",
+    "/v1/credit": "credit",
+    "/v1/shipments": "fulfillment",
+    "/v1/andon": "andon",
+}
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ProductProcess:
+    name: str
+    args: list[str]
+    env: Mapping[str, str]
+    port: int
+    log_path: Path
+    popen: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        env = {**os.environ, **self.env, "GAPLESS_PORT": str(self.port)}
+        self.popen = subprocess.Popen(
+            [sys.executable, *self.args], cwd=REPO, env=env, stdout=log, stderr=log
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.popen is not None and self.popen.poll() is None, (
+                f"{self.name} exited early; log:\n{self.log_path.read_text()[-3000:]}"
+            )
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(
+            f"{self.name} not ready in {timeout}s:\n{self.log_path.read_text()[-3000:]}"
+        )
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when the OOM killer strikes."""
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGKILL)
+            self.popen.wait(10)
+
+    def stop(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.terminate()
+            try:
+                self.popen.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Stack:
+    """The running product: one process (embedded) or one per service (scale-out)."""
+
+    target: str
+    processes: dict[str, ProductProcess] = field(default_factory=dict)
+    env: dict[str, str] = field(default_factory=dict)
+
+    def url_for(self, path: str) -> str:
+        if self.target == "embedded":
+            return self.processes["embedded"].url + path
+        service = next(svc for prefix, svc in ROUTES.items() if path.startswith(prefix))
+        return self.processes[service].url + path
+
+    def start(self) -> None:
+        for process in self.processes.values():
+            process.start()
+        for process in self.processes.values():
+            process.wait_ready()
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+
+def embedded_stack(data_dir: Path, *, port: int | None = None) -> Stack:
+    env = {"GAPLESS_DATA_DIR": str(data_dir), "GAPLESS_BUS": "local"}
+    process = ProductProcess(
+        "embedded", ["-m", "services.embedded"], env, port or free_port(), data_dir / "embedded.log"
+    )
+    return Stack("embedded", {"embedded": process}, env)
+
+
+def scaleout_stack(log_dir: Path, *, postgres_dsn: str, kafka: str, namespace: str) -> Stack:
+    env = {
+        "GAPLESS_BUS": "kafka",
+        "GAPLESS_DATABASE_URL": postgres_dsn,
+        "GAPLESS_KAFKA__BOOTSTRAP_SERVERS": kafka,
+        "GAPLESS_KAFKA__PARTITIONS": "3",
+        "GAPLESS_KAFKA__SESSION_TIMEOUT_MS": "6000",
+        "GAPLESS_NAMESPACE": namespace,
+    }
+    processes = {
+        name: ProductProcess(
+            name, ["-m", f"services.{name}"], env, free_port(), log_dir / f"{name}.log"
+        )
+        for name in SERVICES
+    }
+    return Stack("scaleout", processes, env)
+
+
+async def inject(stack: Stack, topic: str, *, key: str, value: bytes) -> None:
+    """Put raw bytes on a topic as a misbehaving producer would."""
+    message = OutgoingMessage(topic=topic, key=key, value=value)
+    broker: Broker
+    if stack.target == "embedded":
+        broker = LocalLogBroker(str(Path(stack.env["GAPLESS_DATA_DIR"]) / "events.db"))
+    else:
+        settings = KafkaSettings(bootstrap_servers=stack.env["GAPLESS_KAFKA__BOOTSTRAP_SERVERS"])
+        broker = KafkaBroker(settings, namespace=stack.env["GAPLESS_NAMESPACE"])
+    await broker.start()
+    try:
+        await broker.publisher().publish([message])
+    finally:
+        await broker.close()
