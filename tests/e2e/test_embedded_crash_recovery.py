@@ -14,47 +14,62 @@ from tests.e2e.stack import Stack, embedded_stack
 
 pytestmark = pytest.mark.e2e
 
-STOCK = {"CRASH-CLOCK": 30, "CRASH-LAMP": 12}
-ORDERS = [
-    ("CRASH-CLOCK" if i % 3 else "CRASH-LAMP", 1 + i % 2, "CRASH-LAMP" if i % 4 == 0 else None)
+STOCK = {"CRASH-CLOCK": 30, "CRASH-LAMP": 12, "CRASH-PLENTY": 1_000}
+Order = list[tuple[str, int]]
+# Scarce stock: who gets it depends on the order of placement, so these go one by one.
+SCARCE: list[Order] = [
+    [("CRASH-CLOCK" if i % 3 else "CRASH-LAMP", 1 + i % 2)]
+    + ([("CRASH-LAMP", 1)] if i % 4 == 0 else [])
     for i in range(40)
 ]
+# Plenty of stock: placed as one concurrent burst right before the kill, so it lands mid-flow.
+BURST: list[Order] = [[("CRASH-PLENTY", 1 + i % 3)] for i in range(15)]
 
 
-def _lines(order: tuple[str, int, str | None]) -> list[tuple[str, int]]:
-    first, quantity, second = order
-    return [(first, quantity)] + ([(second, 1)] if second else [])
+async def _place_in_turn(api: Api, orders: list[Order], first: int) -> list[str]:
+    return [
+        await api.place_order(f"customer-{i % 5}", lines, key=f"order-{first + i}")
+        for i, lines in enumerate(orders)
+    ]
 
 
-async def _place(api: Api, indexes: range) -> list[str]:
-    # A burst of concurrent orders, so consumers are still busy when the process is killed.
-    return list(
-        await asyncio.gather(
-            *(
-                api.place_order(f"customer-{i % 5}", _lines(ORDERS[i]), key=f"order-{i}")
-                for i in indexes
-            )
-        )
+async def _place_at_once(api: Api, orders: list[Order]) -> list[str]:
+    placing = (
+        api.place_order("customer-burst", lines, key=f"burst-{i}") for i, lines in enumerate(orders)
     )
+    return list(await asyncio.gather(*placing))
 
 
 async def _final_state(api: Api, order_ids: list[str]) -> dict[str, Any]:
     async def settled() -> list[dict[str, Any]]:
         orders = [await api.order(order_id) for order_id in order_ids]
         assert all(o["status"] != "pending" for o in orders), [o["status"] for o in orders]
-        released = [o for o in orders if o["status"] == "released"]
-        for order in released:
-            assert len(await api.shipments(order["order_id"])) == 1
+        for order in orders:
+            expected = 1 if order["status"] == "released" else 0
+            assert len(await api.shipments(order["order_id"])) == expected
         return orders
 
     orders = await eventually(settled, within=60)
     return {
-        "statuses": [(o["status"], o["holds"]) for o in orders],
+        "orders": [
+            (o["status"], o["holds"], [line["reserved"] for line in o["lines"]]) for o in orders
+        ],
         "stock": {sku: await api.stock(sku) for sku in STOCK},
     }
 
 
-async def _run(data_dir: Path, *, kill_after: int | None) -> dict[str, Any]:
+def _unfinished_hand_offs(data_dir: Path) -> int:
+    """Orders still pending, plus released orders the warehouse has not recorded yet."""
+    with closing(sqlite3.connect(data_dir / "order.db")) as orders:
+        pending, released = orders.execute(
+            "SELECT sum(status = 'pending'), sum(status = 'released') FROM order_summary"
+        ).fetchone()
+    with closing(sqlite3.connect(data_dir / "fulfillment.db")) as fulfillment:
+        (recorded,) = fulfillment.execute("SELECT count(*) FROM fulfillment_order").fetchone()
+    return int(pending or 0) + int(released or 0) - int(recorded)
+
+
+async def _run(data_dir: Path, *, kill: bool) -> dict[str, Any]:
     stack = embedded_stack(data_dir)
     stack.start()
     try:
@@ -63,24 +78,17 @@ async def _run(data_dir: Path, *, kill_after: int | None) -> dict[str, Any]:
             for sku, quantity in STOCK.items():
                 await api.define_item(sku)
                 await api.receive(sku, quantity)
-            split = kill_after or len(ORDERS)
-            order_ids = await _place(api, range(split))
-            if kill_after is not None:
+            order_ids = await _place_in_turn(api, SCARCE[:20], 0)
+            order_ids += await _place_at_once(api, BURST)
+            if kill:
                 stack.processes["embedded"].kill()
-                assert _unfinished_orders(data_dir) > 0, "the kill should land mid-flow"
+                assert _unfinished_hand_offs(data_dir) > 0, "the kill should land mid-flow"
                 stack = _restart(stack)
                 api = Api(stack, client)
-            order_ids += await _place(api, range(split, len(ORDERS)))
+            order_ids += await _place_in_turn(api, SCARCE[20:], 20)
             return await _final_state(api, order_ids)
     finally:
         stack.stop()
-
-
-def _unfinished_orders(data_dir: Path) -> int:
-    with closing(sqlite3.connect(data_dir / "order.db")) as db:
-        return int(
-            db.execute("SELECT count(*) FROM order_summary WHERE status = 'pending'").fetchone()[0]
-        )
 
 
 def _restart(killed: Stack) -> Stack:
@@ -91,13 +99,10 @@ def _restart(killed: Stack) -> Stack:
 
 
 async def test_a_killed_embedded_process_loses_no_hand_off(tmp_path: Path) -> None:
-    undisturbed = await _run(tmp_path / "undisturbed", kill_after=None)
+    undisturbed = await _run(tmp_path / "undisturbed", kill=False)
 
-    recovered = await _run(tmp_path / "killed", kill_after=20)
+    recovered = await _run(tmp_path / "killed", kill=True)
 
     assert recovered == undisturbed
-    released = [
-        o for o, (s, _) in zip(ORDERS, undisturbed["statuses"], strict=True) if s == "released"
-    ]
-    released_units = sum(quantity for order in released for _, quantity in _lines(order))
-    assert sum(s["reserved"] for s in undisturbed["stock"].values()) == released_units
+    reserved_by_orders = sum(sum(reserved) for _, _, reserved in recovered["orders"])
+    assert sum(s["reserved"] for s in recovered["stock"].values()) == reserved_by_orders
