@@ -4,7 +4,7 @@ import hashlib
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
@@ -23,6 +23,19 @@ class OrderCreate(_Strict):
     external_id: str | None = Field(default=None, max_length=200)
     customer_id: str = Field(min_length=1, max_length=100)
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES)
+
+    @field_validator("lines")
+    @classmethod
+    def one_line_per_sku(cls, lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
+        first_line: dict[str, int] = {}
+        for index, line in enumerate(lines):
+            if line.sku in first_line:
+                raise ValueError(
+                    f"SKU {line.sku!r} is on lines {first_line[line.sku]} and {index}:"
+                    " put its whole quantity on one line"
+                )
+            first_line[line.sku] = index
+        return lines
 
     def fingerprint(self) -> str:
         """Same body, same fingerprint: decides whether a reused Idempotency-Key is a retry."""

@@ -19,7 +19,7 @@ Order = list[tuple[str, int]]
 # Scarce stock: who gets it depends on the order of placement, so these go one by one.
 SCARCE: list[Order] = [
     [("CRASH-CLOCK" if i % 3 else "CRASH-LAMP", 1 + i % 2)]
-    + ([("CRASH-LAMP", 1)] if i % 4 == 0 else [])
+    + ([("CRASH-LAMP" if i % 3 else "CRASH-CLOCK", 1)] if i % 4 == 0 else [])
     for i in range(40)
 ]
 # Plenty of stock: placed as one concurrent burst right before the kill, so it lands mid-flow.

@@ -95,3 +95,20 @@ async def test_poison_on_a_topic_is_dead_lettered_and_pulls_an_andon(api: Api) -
         assert all("malformed envelope" in p["reason"] for p in pulls)
 
     await eventually(andons_for_each_consumer)
+
+
+async def test_an_order_naming_one_sku_on_two_lines_is_refused(api: Api) -> None:
+    response = await api.request(
+        "POST",
+        "/v1/orders",
+        json={
+            "customer_id": "customer-5",
+            "lines": [{"sku": "DESK-FAN", "quantity": 1}, {"sku": "DESK-FAN", "quantity": 2}],
+        },
+        headers={"Idempotency-Key": str(uuid4())},
+    )
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "lines"
+    assert "lines 0 and 1" in error["message"]
