@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `make bench`: the benchmark report against local PostgreSQL (started if needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+started=""
+if ! deploy/infra.sh env >/dev/null 2>&1; then
+  started=yes
+fi
+trap '[[ -n "$started" ]] && deploy/infra.sh down' EXIT
+eval "$(deploy/infra.sh up | sed 's/^/export /')"
+.venv/bin/python -m tests.bench.hot_path
