@@ -16,7 +16,7 @@ SERVICES=(order inventory credit fulfillment andon)
 BASE_PORT=${GAPLESS_STACK_PORT:-8101}
 PYTHON=${PYTHON:-$REPO_DIR/.venv/bin/python}
 
-pid_running() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+pid_running() { [[ -f $1 ]] && pid_alive "$(cat "$1")"; }
 
 cmd_up() {
   mkdir -p "$STACK_DIR"

@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# Private PostgreSQL cluster for dev/tests: lives in $GAPLESS_INFRA_DIR (default <repo>/.infra),
+# listens on 127.0.0.1 only, never touches Debian's "main" cluster.
+#
+# usage: deploy/postgres.sh {start|stop|status|env}
+#   start   install (apt) if needed, init once, start; prints POSTGRES_DSN=... on stdout
+#   stop    fast shutdown if running
+#   status  exit 0 if running
+#   env     print POSTGRES_DSN=... if running, else exit 1
+set -euo pipefail
+LOG_TAG=postgres
+# shellcheck source=deploy/_common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
+
+PG_USER=gapless PG_PASSWORD=gapless PG_DB=gapless
+
+init_infra_dir
+PORT_FILE=$INFRA_DIR/postgres.port
+
+# Debian keeps server binaries out of PATH, in /usr/lib/postgresql/<ver>/bin; take the newest.
+find_pg_bin() {
+  local d
+  d=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin 2>/dev/null | sort -V | tail -n 1)
+  if [[ -n $d && -x $d/initdb && -x $d/pg_ctl ]]; then
+    echo "$d"
+    return 0
+  fi
+  if command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1; then
+    dirname "$(readlink -f "$(command -v pg_ctl)")"
+    return 0
+  fi
+  return 1
+}
+
+ensure_pg_installed() {
+  if ! PG_BIN=$(find_pg_bin); then
+    log "initdb/pg_ctl not found; installing Debian's postgresql package"
+    apt_install postgresql
+    PG_BIN=$(find_pg_bin) || die "postgresql installed but initdb/pg_ctl still not found"
+  fi
+  [[ -x $PG_BIN/pg_isready && -x $PG_BIN/psql ]] || die "pg_isready/psql missing in $PG_BIN"
+}
+
+# initdb and pg_ctl refuse to run as root: run them as "postgres" when we are root.
+# 9>&- : the postmaster must not inherit our lock fd, or it would hold the lock forever.
+as_pg() {
+  if [[ $EUID -eq 0 ]]; then
+    (cd / && runuser -u postgres -- "$@" 9>&-)
+  else
+    "$@" 9>&-
+  fi
+}
+
+# Where the cluster lives. Normally $INFRA_DIR/postgres; if the postgres user cannot reach it
+# (e.g. repo under a 0700 home) or the socket path would be too long for a unix socket,
+# fall back to /var/tmp/gapless-<hash of the state folder path>/postgres (with the default
+# state folder that is one folder per repo checkout).
+choose_pg_home() {
+  local home=$INFRA_DIR/postgres
+  if pg_home_usable "$home"; then
+    PG_HOME=$home
+  else
+    local hash
+    hash=$(printf '%s' "$INFRA_DIR" | sha1sum | cut -c1-12)
+    mkdir -p "/var/tmp/gapless-$hash"
+    chmod 755 "/var/tmp/gapless-$hash"
+    PG_HOME=/var/tmp/gapless-$hash/postgres
+    pg_home_usable "$PG_HOME" || die "postgres user cannot use $home nor $PG_HOME"
+    log "postgres user cannot use $home; using $PG_HOME instead"
+  fi
+  PG_DATA=$PG_HOME/data
+  PG_SOCKET_DIR=$PG_HOME/run
+  PG_LOG=$PG_HOME/postgres.log
+}
+
+pg_home_usable() {
+  local home=$1
+  # unix socket paths are limited to 107 bytes: ".../run/.s.PGSQL.NNNNN"
+  ((${#home} + 20 < 100)) || return 1
+  mkdir -p "$home" || return 1
+  if [[ $EUID -eq 0 ]]; then
+    chown postgres:postgres "$home" || return 1
+  fi
+  chmod 700 "$home" || return 1
+  as_pg test -d "$home" -a -w "$home" -a -x "$home" 2>/dev/null
+}
+
+is_running() {
+  [[ -f $PG_DATA/PG_VERSION ]] || return 1
+  as_pg "$PG_BIN/pg_ctl" status -D "$PG_DATA" >/dev/null 2>&1 || return 1
+  # pg_ctl only checks kill(pid, 0), which also succeeds for a crashed, unreaped (zombie)
+  # postmaster.
+  local pid
+  pid=$(as_pg sed -n 1p "$PG_DATA/postmaster.pid" 2>/dev/null) || return 1
+  pid_alive "$pid"
+}
+
+# The port of the running server (line 4 of postmaster.pid), so env/start report the truth
+# even if GAPLESS_PG_PORT changed since it was started.
+running_port() {
+  as_pg sed -n 4p "$PG_DATA/postmaster.pid"
+}
+
+# After a crash (kill -9, OOM) an unreaped zombie postmaster makes postgres believe its old
+# pid is still alive and refuse to start. A dead/zombie pid means the lock is stale; postgres
+# still refuses on its own if orphaned backends keep the shared memory attached.
+remove_stale_pidfile() {
+  local pid
+  pid=$(as_pg sed -n 1p "$PG_DATA/postmaster.pid" 2>/dev/null) || return 0
+  [[ $pid =~ ^[0-9]+$ ]] || return 0
+  if ! pid_alive "$pid"; then
+    log "removing stale postmaster.pid (pid $pid is gone; crash recovery will run)"
+    as_pg rm -f "$PG_DATA/postmaster.pid"
+  fi
+}
+
+print_dsn() {
+  echo "POSTGRES_DSN=postgresql://$PG_USER:$PG_PASSWORD@127.0.0.1:$1/$PG_DB"
+}
+
+init_cluster() {
+  log "initialising cluster in $PG_DATA"
+  # initdb into a temp dir and rename, so an interrupted initdb never leaves a half cluster.
+  as_pg rm -rf "$PG_DATA.tmp"
+  as_pg "$PG_BIN/initdb" -D "$PG_DATA.tmp" -U postgres --auth=trust --no-locale -E UTF8 >"$PG_HOME/initdb.log" 2>&1 ||
+    {
+      show_log_tail "$PG_HOME/initdb.log"
+      die "initdb failed"
+    }
+  # Our settings live in gapless.conf (rewritten on every start, so port changes apply).
+  as_pg sh -c "echo \"include_if_exists = 'gapless.conf'\" >> '$PG_DATA.tmp/postgresql.conf'"
+  as_pg mv "$PG_DATA.tmp" "$PG_DATA"
+}
+
+write_conf() {
+  local port=$1
+  as_pg mkdir -p "$PG_SOCKET_DIR"
+  as_pg tee "$PG_DATA/gapless.conf" >/dev/null <<EOF
+# Generated by deploy/postgres.sh on every start; edits are overwritten.
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = '$PG_SOCKET_DIR'
+max_connections = 200
+shared_buffers = 256MB
+# Crash-safety is under test: keep durable commits.
+fsync = on
+synchronous_commit = on
+full_page_writes = on
+logging_collector = off
+log_min_messages = warning
+EOF
+}
+
+ensure_role_and_db() {
+  local port=$1
+  as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PG_SOCKET_DIR" -p "$port" -U postgres -d postgres >/dev/null <<EOF
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$PG_USER') THEN
+    CREATE ROLE $PG_USER LOGIN PASSWORD '$PG_PASSWORD';
+  END IF;
+END
+\$\$;
+SELECT 'CREATE DATABASE $PG_DB OWNER $PG_USER' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$PG_DB')
+\gexec
+EOF
+}
+
+cmd_start() {
+  ensure_pg_installed
+  choose_pg_home
+  take_lock postgres
+  if is_running; then
+    log "already running (data: $PG_DATA)"
+    print_dsn "$(running_port)"
+    return 0
+  fi
+  [[ -f $PG_DATA/PG_VERSION ]] || init_cluster
+  remove_stale_pidfile
+
+  local port
+  port=$(resolve_port "${GAPLESS_PG_PORT:-}" "$PORT_FILE" 55432)
+  write_conf "$port"
+
+  log "starting on 127.0.0.1:$port (data: $PG_DATA, log: $PG_LOG)"
+  as_pg touch "$PG_LOG"
+  if ! as_pg "$PG_BIN/pg_ctl" start -D "$PG_DATA" -l "$PG_LOG" -w -t 60 >/dev/null 2>&1; then
+    show_log_tail "$PG_LOG"
+    die "pg_ctl start failed (see $PG_LOG)"
+  fi
+
+  # pg_ctl -w already waits; pg_isready confirms the TCP listener clients will use.
+  local deadline=$((SECONDS + 60))
+  until "$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -t 2; do
+    if ((SECONDS >= deadline)); then
+      show_log_tail "$PG_LOG"
+      die "postgres not ready on 127.0.0.1:$port after 60s"
+    fi
+    sleep 0.5
+  done
+
+  ensure_role_and_db "$port" || {
+    show_log_tail "$PG_LOG"
+    die "could not create role/database $PG_USER/$PG_DB"
+  }
+  log "ready"
+  print_dsn "$port"
+}
+
+cmd_stop() {
+  PG_BIN=$(find_pg_bin) || {
+    log "not installed, so not running"
+    return 0
+  }
+  choose_pg_home
+  take_lock postgres
+  if ! is_running; then
+    log "not running"
+    return 0
+  fi
+  log "stopping (fast)"
+  if ! as_pg "$PG_BIN/pg_ctl" stop -D "$PG_DATA" -m fast -w -t 60 >/dev/null 2>&1; then
+    show_log_tail "$PG_LOG"
+    die "pg_ctl stop failed"
+  fi
+  log "stopped"
+}
+
+cmd_status() {
+  PG_BIN=$(find_pg_bin) || {
+    log "not installed, so not running"
+    return 1
+  }
+  choose_pg_home
+  if is_running; then
+    log "running on 127.0.0.1:$(running_port) (data: $PG_DATA)"
+    return 0
+  fi
+  log "not running"
+  return 1
+}
+
+cmd_env() {
+  PG_BIN=$(find_pg_bin) || {
+    log "not installed, so not running (start it with: deploy/postgres.sh start)"
+    return 1
+  }
+  choose_pg_home
+  if is_running; then
+    print_dsn "$(running_port)"
+    return 0
+  fi
+  log "not running (start it with: deploy/postgres.sh start)"
+  return 1
+}
+
+case "${1:-}" in
+  start) cmd_start ;;
+  stop) cmd_stop ;;
+  status) cmd_status ;;
+  env) cmd_env ;;
+  *)
+    echo "usage: $0 {start|stop|status|env}" >&2
+    exit 2
+    ;;
+esac
