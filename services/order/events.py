@@ -14,6 +14,12 @@ class OrderLine(Message):
     unit_price_cents: NonNegativeInt
 
 
+class ItemDefined(DomainEvent):
+    sku: str
+    name: str
+    unit_price_cents: NonNegativeInt
+
+
 class OrderPlaced(DomainEvent):
     order_id: UUID
     customer_id: str

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from services.order import inbound, views
 from services.order.commands import DefineItem, PlaceOrder
-from services.order.domain import Order
+from services.order.domain import CatalogItem, Order
 from services.order.events import OrderLine
 from shared.envelope import Envelope
 from shared.errors import InvalidRequestError, NotFoundError
@@ -60,9 +60,9 @@ async def _priced_lines(uow: UnitOfWork, cmd: PlaceOrder) -> list[OrderLine]:
 
 async def define_item(cmd: DefineItem, uow: UnitOfWork) -> None:
     async with uow:
-        await views.define_item(
-            uow.conn, sku=cmd.sku, name=cmd.name, unit_price_cents=cmd.unit_price_cents
-        )
+        item = await uow.get(CatalogItem, cmd.sku) or CatalogItem(cmd.sku)
+        uow.add(item)
+        item.define(name=cmd.name, unit_price_cents=cmd.unit_price_cents)
         await uow.commit()
 
 

@@ -60,7 +60,9 @@ _STATUS_AFTER = {
 async def project(conn: Connection, envelope: Envelope) -> None:
     """Keep `order_summary` in step with the order stream."""
     data = envelope.data
-    if envelope.event_type == "OrderPlaced":
+    if envelope.event_type == "ItemDefined":
+        await _define_item(conn, envelope)
+    elif envelope.event_type == "OrderPlaced":
         await conn.execute(
             "INSERT INTO order_summary (order_id, customer_id, channel, external_id, status,"
             " holds, total_cents, placed_at, updated_at) VALUES ($1, $2, $3, $4, 'pending', '[]',"
@@ -147,14 +149,14 @@ async def prices(conn: Connection, skus: list[str]) -> dict[str, int]:
     return found
 
 
-async def define_item(conn: Connection, *, sku: str, name: str, unit_price_cents: int) -> None:
+async def _define_item(conn: Connection, envelope: Envelope) -> None:
     await conn.execute(
         "INSERT INTO catalog_item (sku, name, unit_price_cents) VALUES ($1, $2, $3)"
         " ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
         " unit_price_cents = excluded.unit_price_cents",
-        sku,
-        name,
-        unit_price_cents,
+        envelope.data["sku"],
+        envelope.data["name"],
+        envelope.data["unit_price_cents"],
     )
 
 
