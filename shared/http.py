@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import DomainError, InvalidRequestError
+from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
 
 PROBLEM = "application/problem+json"
 MAX_BODY_BYTES = 256 * 1024
@@ -64,6 +64,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         extra = {"errors": error.errors} if isinstance(error, InvalidRequestError) else {}
         return problem(error.status_code, error.title, error.detail, **extra)
+
+    @app.exception_handler(ConcurrencyError)
+    async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:
+        return problem(409, "Conflict", f"{error}; retry the request")
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:

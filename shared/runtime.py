@@ -7,9 +7,8 @@ The same runtime runs embedded (SQLite + the local log, all services in one proc
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -44,7 +43,10 @@ class ServiceDefinition:
     published: tuple[type[DomainEvent], ...]
     subscriptions: tuple[Subscriptions, ...] = ()
     projections: tuple[Projection, ...] = ()
+    # Tables derived from events by `projections`: `gapless replay rebuild` can recreate them.
     read_models: MetaData | None = None
+    # Tables of state that no event carries (idempotency keys): created, never rebuilt.
+    other_tables: MetaData | None = None
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
 
@@ -80,8 +82,9 @@ class ServiceRuntime:
             pool_size=self.settings.db_pool_size,
         )
         await create_tables(self.db, tables.metadata)
-        if self.definition.read_models is not None:
-            await create_tables(self.db, self.definition.read_models)
+        for owned in (self.definition.read_models, self.definition.other_tables):
+            if owned is not None:
+                await create_tables(self.db, owned)
         self.relay = OutboxRelay(
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )
@@ -89,7 +92,7 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Open, then run the outbox relay and every consumer in background tasks."""
         await self.open()
-        self._spawn(self.relay.run(), "relay")
+        self._spawn(self.relay.run, "relay")
         for subscription in self.definition.subscriptions:
             consumer = Consumer(
                 group=self.name,
@@ -102,16 +105,11 @@ class ServiceRuntime:
                 after_db_commit=self.after_db_commit,
             )
             self.consumers.append(consumer)
-            self._spawn(consumer.run(), f"consumer:{','.join(subscription.topics)}")
+            self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
 
-    def _spawn(self, work: Coroutine[Any, Any, None], label: str) -> None:
-        task = asyncio.create_task(work, name=f"{self.name}:{label}")
-        task.add_done_callback(self._crashed)
-        self._tasks.append(task)
-
-    def _crashed(self, task: "asyncio.Task[None]") -> None:
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("%s stopped", task.get_name(), exc_info=task.exception())
+    def _spawn(self, work: Callable[[], Awaitable[None]], label: str) -> None:
+        name = f"{self.name}:{label}"
+        self._tasks.append(asyncio.create_task(_supervised(work, name), name=name))
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(
@@ -135,7 +133,6 @@ class ServiceRuntime:
         checks = {f"{self.name}.database": database}
         for consumer in self.consumers:
             checks[f"{self.name}.consumer"] = consumer.ready.is_set()
-        checks[f"{self.name}.background"] = all(not t.done() for t in self._tasks)
         return checks
 
     async def stop(self) -> None:
@@ -146,3 +143,17 @@ class ServiceRuntime:
                 await task
         self._tasks.clear()
         await self.db.close()
+
+
+async def _supervised(work: Callable[[], Awaitable[None]], name: str) -> None:
+    """Keep a background loop alive: log a crash, wait a little longer each time, start again."""
+    backoff = 0.5
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("%s crashed; restarting in %.1fs", name, backoff)
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, 30.0)

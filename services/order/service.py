@@ -28,6 +28,7 @@ DEFINITION = ServiceDefinition(
     ),
     projections=(views.project,),
     read_models=views.metadata,
+    other_tables=views.idempotency_metadata,
     routers=api.routers,
     demo_data=demo.seed,
 )

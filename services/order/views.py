@@ -34,9 +34,11 @@ Table(
     Column("name", String(200), nullable=False),
     Column("unit_price_cents", Integer, nullable=False),
 )
+# Not derived from events: an Idempotency-Key only ever meets the order service's API.
+idempotency_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Table(
     "idempotency_record",
-    metadata,
+    idempotency_metadata,
     Column("channel", String(100), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),

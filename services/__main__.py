@@ -1,0 +1,5 @@
+"""`python -m services ...` is the `gapless` command line."""
+
+from services.cli import main
+
+main()

@@ -1,0 +1,80 @@
+"""The `gapless` command line: replay and read-model rebuilds for ops.
+
+Reads the same GAPLESS_* settings as the services, so it targets whichever deployment the
+environment names (embedded data dir by default).
+"""
+
+import asyncio
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn
+
+from services.embedded import ALL_SERVICES
+from shared.db import connect
+from shared.replay import RebuildReport, rebuild_read_models
+from shared.runtime import ServiceDefinition
+from shared.settings import ServiceSettings
+
+app = typer.Typer(help="gapless operations: replay event streams, rebuild read models.")
+replay = typer.Typer(help="Replay event streams.")
+app.add_typer(replay, name="replay")
+console = Console(stderr=True)
+
+
+def _definition(service: str) -> ServiceDefinition:
+    for definition in ALL_SERVICES:
+        if definition.name == service:
+            return definition
+    names = ", ".join(d.name for d in ALL_SERVICES)
+    raise typer.BadParameter(f"unknown service {service!r}; choose one of {names}")
+
+
+async def _rebuild(definition: ServiceDefinition, check: bool) -> RebuildReport:
+    settings = ServiceSettings()
+    assert definition.read_models is not None
+    db = await connect(
+        settings.database_url_for(definition.name), schema=settings.schema_for(definition.name)
+    )
+    try:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed} events"),
+            console=console,
+        ) as progress:
+            task = progress.add_task(f"replaying {definition.name}", total=None)
+            return await rebuild_read_models(
+                db,
+                read_models=definition.read_models,
+                projections=definition.projections,
+                check_only=check,
+                progress=lambda n: progress.advance(task, n),
+            )
+    finally:
+        await db.close()
+
+
+@replay.command("rebuild")
+def rebuild(
+    service: Annotated[str, typer.Argument(help="order, inventory, fulfillment or andon")],
+    check: Annotated[bool, typer.Option(help="rebuild, compare by hash, change nothing")] = False,
+) -> None:
+    """Rebuild a service's read models from zero out of its event store."""
+    definition = _definition(service)
+    if definition.read_models is None:
+        raise typer.BadParameter(f"{service} keeps no read models")
+    report = asyncio.run(_rebuild(definition, check))
+    verdict = "identical" if report.identical else "DIFFERENT"
+    console.print(
+        f"{report.events} events replayed; read models {verdict} "
+        f"(before {report.hash_before[:16]}, after {report.hash_after[:16]}); "
+        f"{'committed' if report.committed else 'nothing changed (check)'}"
+    )
+    if check and not report.identical:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app()
