@@ -5,6 +5,7 @@ environment names (embedded data dir by default).
 """
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from services.embedded import ALL_SERVICES
 from shared.db import connect
 from shared.replay import RebuildReport, rebuild_read_models
 from shared.runtime import ServiceDefinition
+from shared.serve import build_broker
 from shared.settings import ServiceSettings
 
 app = typer.Typer(help="gapless operations: replay event streams, rebuild read models.")
@@ -74,6 +76,36 @@ def rebuild(
     )
     if check and not report.identical:
         raise typer.Exit(1)
+
+
+async def _rewind(group: str, topic: str, since: datetime | None) -> None:
+    broker = build_broker(ServiceSettings())
+    await broker.start()
+    try:
+        await broker.rewind(group=group, topic=topic, since=since)
+    finally:
+        await broker.close()
+
+
+@replay.command("group")
+def rewind_group(
+    group: Annotated[str, typer.Argument(help="consumer group to re-feed, e.g. a WMS adapter")],
+    topic: Annotated[str, typer.Option(help="topic to replay, e.g. order.events")],
+    since: Annotated[
+        datetime | None, typer.Option(help="replay from this time (ISO 8601); default: the start")
+    ] = None,
+) -> None:
+    """Replay a topic to a named consumer group (its members must be stopped)."""
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=UTC)
+    try:
+        asyncio.run(_rewind(group, topic, since))
+    except Exception as error:
+        console.print(f"[red]could not rewind {group} on {topic}: {error}[/red]")
+        raise typer.Exit(1) from None
+    console.print(
+        f"{group} will read {topic} again from {since.isoformat() if since else 'the start'}"
+    )
 
 
 def main() -> None:

@@ -21,11 +21,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from aiokafka.errors import KafkaConnectionError
 from prometheus_client import Counter, Gauge
 from pydantic import BaseModel, ValidationError
 from tenacity import (
     AsyncRetrying,
-    retry_if_exception_type,
+    retry_if_exception,
     stop_after_attempt,
     stop_never,
     wait_exponential_jitter,
@@ -50,15 +51,23 @@ LAG = Gauge("gapless_consumer_lag", "Messages behind the end of the subscribed t
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     ConcurrencyError,
     ConnectionError,
-    OSError,
     TimeoutError,
+    KafkaConnectionError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.SerializationError,
     asyncpg.DeadlockDetectedError,
     asyncpg.CannotConnectNowError,
-    sqlite3.OperationalError,
 )
+
+
+def is_transient(error: BaseException) -> bool:
+    """Failures of the infrastructure, which say nothing about the event being handled."""
+    if isinstance(error, sqlite3.OperationalError):
+        # "database is locked/busy" passes; "no such table" or a syntax error is a bug.
+        return any(word in str(error) for word in ("locked", "busy"))
+    return isinstance(error, TRANSIENT_ERRORS)
+
 
 Handler = Callable[[Any, Envelope, UnitOfWork], Awaitable[None]]
 Decoder = Callable[[Record], Envelope]
@@ -185,7 +194,9 @@ class Consumer:
         async for attempt in AsyncRetrying(
             stop=stop_after_attempt(self._settings.handler_attempts),
             wait=wait_exponential_jitter(
-                initial=self._settings.retry_initial_seconds, max=self._settings.retry_max_seconds
+                multiplier=self._settings.retry_initial_seconds,
+                jitter=self._settings.retry_initial_seconds,
+                max=self._settings.retry_max_seconds,
             ),
             reraise=True,
         ):
@@ -213,8 +224,8 @@ class Consumer:
 async def _forever(call: Callable[..., Awaitable[None]], *args: Any) -> None:
     """Retry infrastructure failures without limit; anything else propagates at once."""
     async for attempt in AsyncRetrying(
-        retry=retry_if_exception_type(TRANSIENT_ERRORS),
-        wait=wait_exponential_jitter(initial=0.02, max=5.0),
+        retry=retry_if_exception(is_transient),
+        wait=wait_exponential_jitter(multiplier=0.02, jitter=0.02, max=5.0),
         stop=stop_never,
         reraise=True,
         before_sleep=lambda state: logger.warning(

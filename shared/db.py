@@ -11,7 +11,7 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol, Self
@@ -131,7 +131,12 @@ def _sqlite_sql(sql: str) -> str:
 
 
 def _sqlite_arg(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    # One offset and one precision for every stored timestamp, so text order is time order.
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat(timespec="microseconds")
+    return value
 
 
 class _SqliteConnection:

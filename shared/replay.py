@@ -65,6 +65,10 @@ async def rebuild_read_models(
     report: RebuildReport | None = None
     try:
         async with db.transaction() as conn:
+            if conn.dialect == "postgresql":
+                # One snapshot for every page: paging by position across fresh READ COMMITTED
+                # snapshots could skip an event whose transaction committed late.
+                await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             before = await read_model_hash(conn, tables)
             for table in reversed(tables):
                 await conn.execute(f"DELETE FROM {table.name}")

@@ -6,6 +6,7 @@ mode) and `memory` (unit tests; can deliver everything twice).
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 Headers = tuple[tuple[str, bytes], ...]
@@ -58,4 +59,13 @@ class Broker(Protocol):
     async def ensure_topics(self, topics: Sequence[str]) -> None: ...
     def publisher(self) -> Publisher: ...
     def subscription(self, topics: Sequence[str], *, group: str) -> Subscription: ...
+
+    async def rewind(self, *, group: str, topic: str, since: datetime | None) -> None:
+        """Move `group`'s committed position on `topic` back to `since` (None: the beginning).
+
+        The group's members must be stopped. Redelivered events that the group already handled
+        are no-ops to its inbox; the point is re-feeding a downstream group, or a fixed handler.
+        """
+        ...
+
     async def close(self) -> None: ...

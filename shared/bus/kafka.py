@@ -1,13 +1,18 @@
 """Apache Kafka adapter (aiokafka). Every default that matters for correctness is set explicitly."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, IllegalStateError, TopicAlreadyExistsError
+from aiokafka.errors import (
+    CommitFailedError,
+    IllegalStateError,
+    TopicAlreadyExistsError,
+    for_code,
+)
 
 from shared.bus import OutgoingMessage, Publisher, Record, Subscription
 from shared.settings import KafkaSettings
@@ -37,11 +42,14 @@ class KafkaBroker:
         )
         await self._producer.start()
 
-    async def ensure_topics(self, topics: Sequence[str]) -> None:
-        """Create topics explicitly (brokers run with auto-creation off); existing ones are kept."""
-        admin = AIOKafkaAdminClient(
+    def _admin(self) -> AIOKafkaAdminClient:
+        return AIOKafkaAdminClient(
             bootstrap_servers=self._settings.bootstrap_servers, client_id=self._settings.client_id
         )
+
+    async def ensure_topics(self, topics: Sequence[str]) -> None:
+        """Create topics explicitly (brokers run with auto-creation off); existing ones are kept."""
+        admin = self._admin()
         await admin.start()
         try:
             existing = set(await admin.list_topics())
@@ -51,9 +59,11 @@ class KafkaBroker:
                 if t not in existing
             ]
             if missing:
-                # Another process may create one between our list and our create.
-                with contextlib.suppress(TopicAlreadyExistsError):
-                    await admin.create_topics(missing)
+                response = await admin.create_topics(missing)
+                for topic, code, *detail in response.topic_errors:
+                    # Another process may have created it between our list and our create.
+                    if code not in (0, TopicAlreadyExistsError.errno):
+                        raise for_code(code)(f"cannot create topic {topic}: {detail}")
         finally:
             await admin.close()
 
@@ -64,10 +74,51 @@ class KafkaBroker:
     def subscription(self, topics: Sequence[str], *, group: str) -> Subscription:
         return KafkaSubscription(self._settings, topics, group, self._prefix)
 
+    async def _partitions(self, topic: str) -> list[int]:
+        admin = self._admin()
+        await admin.start()
+        try:
+            [described] = await admin.describe_topics([topic])
+        finally:
+            await admin.close()
+        if described["error_code"] != 0:
+            raise for_code(described["error_code"])(f"topic {topic!r}")
+        return sorted(p["partition"] for p in described["partitions"])
+
+    async def rewind(self, *, group: str, topic: str, since: datetime | None) -> None:
+        partitions = await self._partitions(self._prefix + topic)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._settings.bootstrap_servers,
+            client_id=f"{self._settings.client_id}-rewind",
+            group_id=self._prefix + group,
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            tps = [TopicPartition(self._prefix + topic, p) for p in partitions]
+            consumer.assign(tps)
+            offsets = await _offsets_at(consumer, tps, since)
+            # A commit for an assigned (not subscribed) consumer is refused while the group
+            # has live members, which is what protects a running service from being rewound.
+            await consumer.commit(offsets)
+        finally:
+            await consumer.stop()
+
     async def close(self) -> None:
         if self._producer is not None:
             await self._producer.stop()
             self._producer = None
+
+
+async def _offsets_at(
+    consumer: AIOKafkaConsumer, tps: list[TopicPartition], since: datetime | None
+) -> dict[TopicPartition, int]:
+    beginning = await consumer.beginning_offsets(tps)
+    if since is None:
+        return dict(beginning)
+    end = await consumer.end_offsets(tps)
+    found = await consumer.offsets_for_times({tp: int(since.timestamp() * 1000) for tp in tps})
+    return {tp: found[tp].offset if found.get(tp) else end[tp] for tp in tps}
 
 
 class KafkaPublisher:

@@ -10,6 +10,7 @@ transaction committed late (the gap trap that a PostgreSQL sequence would have).
 import asyncio
 import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
@@ -26,6 +27,7 @@ log_record = Table(
     Column("key", String(200), nullable=False),
     Column("value", LargeBinary, nullable=False),
     Column("headers", Text, nullable=False),
+    Column("appended_at", String(40), nullable=False),
 )
 Index("ix_log_record_topic_position", log_record.c.topic, log_record.c.position)
 group_position = Table(
@@ -65,17 +67,45 @@ class LocalLogBroker:
     def subscription(self, topics: Sequence[str], *, group: str) -> Subscription:
         return LocalLogSubscription(self, topics, group)
 
+    async def rewind(self, *, group: str, topic: str, since: datetime | None) -> None:
+        await self.start()
+        async with self.db.transaction() as conn:
+            # The new position is the last record appended before `since`: reading resumes after it.
+            position = 0
+            if since is not None:
+                position = await conn.fetchval(
+                    "SELECT coalesce(max(position), 0) FROM log_record"
+                    " WHERE topic = $1 AND appended_at < $2",
+                    topic,
+                    since.astimezone(UTC).isoformat(),
+                )
+            await conn.execute(
+                "INSERT INTO group_position (group_name, topic, position) VALUES ($1, $2, $3)"
+                " ON CONFLICT (group_name, topic) DO UPDATE SET position = excluded.position",
+                group,
+                topic,
+                position,
+            )
+
     async def close(self) -> None:
         if self._db is not None:
             await self._db.close()
             self._db = None
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
+        appended_at = datetime.now(UTC).isoformat()
         async with self.db.transaction() as conn:
             await conn.executemany(
-                "INSERT INTO log_record (topic, key, value, headers) VALUES ($1, $2, $3, $4)",
+                "INSERT INTO log_record (topic, key, value, headers, appended_at)"
+                " VALUES ($1, $2, $3, $4, $5)",
                 [
-                    (m.topic, m.key, m.value, json.dumps([[k, v.decode()] for k, v in m.headers]))
+                    (
+                        m.topic,
+                        m.key,
+                        m.value,
+                        json.dumps([[k, v.decode()] for k, v in m.headers]),
+                        appended_at,
+                    )
                     for m in messages
                 ],
             )

@@ -1,6 +1,7 @@
 """In-memory bus for unit tests: still serializes to bytes, and can deliver every record twice."""
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from shared.bus import OutgoingMessage, Publisher, Record, Subscription
 from shared.signal import ChangeSignal
@@ -31,6 +32,11 @@ class MemoryBroker:
 
     def subscription(self, topics: Sequence[str], *, group: str) -> Subscription:
         return MemorySubscription(self, topics, group)
+
+    async def rewind(self, *, group: str, topic: str, since: datetime | None) -> None:
+        if since is not None:
+            raise NotImplementedError("the in-memory bus keeps no timestamps; rewind to the start")
+        self.committed[(group, topic)] = 0
 
     async def close(self) -> None:
         return None

@@ -69,8 +69,13 @@ class EventStoreContract:
     ) -> None:
         stream_id = a_stream_id()
         data = {"grams": 1200, "tags": ["fragile", "Zürich ✓"], "dims": {"w": 3, "h": None}}
+        correlation, causation = uuid4(), uuid4()
         envelopes = a_stream(
-            3, aggregate_id=_aggregate_id(stream_id), data=data, causation_id=uuid4()
+            3,
+            aggregate_id=_aggregate_id(stream_id),
+            data=data,
+            correlation_id=correlation,
+            causation_id=causation,
         )
 
         await _append(db, store, stream_id, envelopes)
@@ -78,7 +83,7 @@ class EventStoreContract:
 
         assert loaded == envelopes
         assert [e.aggregate_version for e in loaded] == [1, 2, 3]
-        assert {e.correlation_id for e in loaded} == {e.correlation_id for e in envelopes}
+        assert {(e.correlation_id, e.causation_id) for e in loaded} == {(correlation, causation)}
 
     async def test_a_later_append_continues_the_versions_of_the_stream(
         self, db: Database, store: EventStore

@@ -139,17 +139,22 @@ def scaleout_stack(log_dir: Path, *, postgres_dsn: str, kafka: str, namespace: s
     return Stack("scaleout", processes, env)
 
 
+def broker_for(stack: Stack) -> Broker:
+    """A client of the stack's bus, from outside its processes."""
+    if stack.target == "embedded":
+        return LocalLogBroker(str(Path(stack.env["GAPLESS_DATA_DIR"]) / "events.db"))
+    settings = KafkaSettings(
+        bootstrap_servers=stack.env["GAPLESS_KAFKA__BOOTSTRAP_SERVERS"],
+        session_timeout_ms=6_000,
+    )
+    return KafkaBroker(settings, namespace=stack.env["GAPLESS_NAMESPACE"])
+
+
 async def inject(stack: Stack, topic: str, *, key: str, value: bytes) -> None:
     """Put raw bytes on a topic as a misbehaving producer would."""
-    message = OutgoingMessage(topic=topic, key=key, value=value)
-    broker: Broker
-    if stack.target == "embedded":
-        broker = LocalLogBroker(str(Path(stack.env["GAPLESS_DATA_DIR"]) / "events.db"))
-    else:
-        settings = KafkaSettings(bootstrap_servers=stack.env["GAPLESS_KAFKA__BOOTSTRAP_SERVERS"])
-        broker = KafkaBroker(settings, namespace=stack.env["GAPLESS_NAMESPACE"])
+    broker = broker_for(stack)
     await broker.start()
     try:
-        await broker.publisher().publish([message])
+        await broker.publisher().publish([OutgoingMessage(topic=topic, key=key, value=value)])
     finally:
         await broker.close()

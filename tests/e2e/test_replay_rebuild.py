@@ -1,14 +1,16 @@
 """Rebuilding read models from zero out of the event store gives exactly the state there was."""
 
+import asyncio
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
 from tests.e2e.clients import Api, eventually
-from tests.e2e.stack import REPO
+from tests.e2e.stack import REPO, broker_for
 
 pytestmark = pytest.mark.e2e
 
@@ -47,3 +49,42 @@ async def test_rebuild_refuses_an_unknown_service_with_a_clear_message(api: Api)
 
     assert result.returncode == 2
     assert "unknown service 'warehouse'" in result.stderr
+
+
+async def _read_as(api: Api, group: str, topic: str) -> list[bytes]:
+    """Everything `group` is given on `topic` within a few seconds (nothing is committed)."""
+    broker = broker_for(api.stack)
+    await broker.start()
+    subscription = broker.subscription([topic], group=group)
+    await subscription.start()
+    values: list[bytes] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + 8
+        while asyncio.get_running_loop().time() < deadline:
+            values += [r.value for r in await subscription.fetch(max_records=500, timeout_ms=500)]
+    finally:
+        await subscription.stop()
+        await broker.close()
+    return values
+
+
+async def test_a_topic_is_replayed_to_a_named_group_from_the_start_or_from_a_time(
+    api: Api,
+) -> None:
+    sku = f"REFEED-{uuid4().hex[:6]}".upper()
+    await api.define_item(sku)
+    order_id = await api.place_order("customer-refeed", [(sku, 1)])
+    group = f"downstream-{uuid4().hex[:6]}"
+
+    from_start = _gapless(api, "replay", "group", group, "--topic", "order.events")
+    replayed = await _read_as(api, group, "order.events")
+    later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    from_later = _gapless(
+        api, "replay", "group", group, "--topic", "order.events", "--since", later
+    )
+    replayed_since_later = await _read_as(api, group, "order.events")
+
+    assert from_start.returncode == 0, from_start.stderr
+    assert any(order_id.encode() in value for value in replayed)
+    assert from_later.returncode == 0, from_later.stderr
+    assert replayed_since_later == []

@@ -1,0 +1,288 @@
+"""Consumer runtime on the in-memory bus: exactly one effect per event, poison to the DLQ."""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from pydantic import BaseModel, ConfigDict
+
+from shared.bus import OutgoingMessage, Record
+from shared.bus.memory import MemoryBroker
+from shared.clock import SystemClock
+from shared.consumer import AfterCommit, Consumer, Route
+from shared.db import SqliteDatabase
+from shared.deadletter import dlq_topic
+from shared.envelope import Envelope
+from shared.errors import ConcurrencyError
+from shared.eventstore import SqlEventStore
+from shared.settings import ConsumerSettings
+from shared.testing import eventually
+from shared.testing.builders import a_group_name, a_message, an_envelope
+from shared.testing.database import count_rows
+from shared.unit_of_work import UnitOfWork
+
+TOPIC = "parcels.events"
+ATTEMPTS = 3
+
+
+class ParcelWeighedIn(BaseModel):
+    """The consumer's own tolerant-reader model of the producer's event."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    grams: int
+
+
+async def record_weight(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfWork) -> None:
+    await uow.conn.execute(
+        "INSERT INTO parcel_weight (event_id, grams) VALUES ($1, $2)",
+        str(envelope.event_id),
+        event.grams,
+    )
+
+
+class ParcelJammedIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+WEIGHING = {"ParcelWeighed": Route(ParcelWeighedIn, record_weight)}
+
+
+@pytest.fixture
+async def db(sqlite_db: SqliteDatabase) -> SqliteDatabase:
+    async with sqlite_db.transaction() as conn:
+        # No unique key on purpose: a second effect of one event must show up as a second row.
+        await conn.execute("CREATE TABLE parcel_weight (event_id VARCHAR(36), grams INTEGER)")
+    return sqlite_db
+
+
+def consumer_for(
+    broker: MemoryBroker,
+    db: SqliteDatabase,
+    *,
+    group: str,
+    routes: dict[str, Route] = WEIGHING,
+    after_db_commit: AfterCommit | None = None,
+) -> Consumer:
+    return Consumer(
+        group=group,
+        subscription=broker.subscription([TOPIC], group=group),
+        dead_letters=broker.publisher(),
+        routes=routes,
+        unit_of_work=lambda: UnitOfWork(
+            db=db,
+            store=SqlEventStore(),
+            source="weights",
+            topic="weights.events",
+            published=frozenset(),
+            projections=(),
+            clock=SystemClock(),
+        ),
+        settings=ConsumerSettings(
+            batch_size=100,
+            poll_timeout_ms=20,
+            handler_attempts=ATTEMPTS,
+            retry_initial_seconds=0.001,
+            retry_max_seconds=0.005,
+        ),
+        after_db_commit=after_db_commit,
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(consumer: Consumer) -> AsyncIterator[None]:
+    """Run the consumer in the background; a crash of it surfaces when the block ends."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def weights(db: SqliteDatabase) -> list[tuple[str, int]]:
+    async with db.transaction() as conn:
+        rows = await conn.fetch("SELECT event_id, grams FROM parcel_weight ORDER BY rowid")
+    return [(row["event_id"], row["grams"]) for row in rows]
+
+
+def weighed(grams: int) -> Envelope:
+    return an_envelope(event_type="ParcelWeighed", data={"grams": grams})
+
+
+def dead_letters(broker: MemoryBroker, group: str) -> list[Record]:
+    return broker.topics.get(dlq_topic(group), [])
+
+
+async def test_with_every_record_delivered_twice_each_event_takes_effect_once(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(redeliver=True), a_group_name()
+    envelopes = [weighed(grams) for grams in range(1, 31)]
+
+    async with running(consumer_for(broker, db, group=group)):
+        for start in (0, 10, 20):
+            await broker.publish([a_message(TOPIC, e) for e in envelopes[start : start + 10]])
+
+        async def all_committed() -> None:
+            assert broker.committed.get((group, TOPIC)) == 30
+
+        await eventually(all_committed)
+
+    assert await weights(db) == [(str(e.event_id), e.data["grams"]) for e in envelopes]
+    assert await count_rows(db, "processed_message") == 30
+    assert dead_letters(broker, group) == []
+
+
+def _without_id(envelope: Envelope) -> bytes:
+    document = envelope.to_cloudevent()
+    del document["id"]
+    return json.dumps(document).encode()
+
+
+@pytest.mark.parametrize(
+    ("poison", "reason"),
+    [
+        (b"{not json", "malformed envelope: not JSON"),
+        (_without_id(weighed(5)), "malformed envelope: envelope lacks attribute 'id'"),
+        (weighed(5).model_copy(update={"data": {"grams": "heavy"}}).to_json(), "fails its schema"),
+    ],
+    ids=["bad JSON", "missing attribute", "data failing the route model"],
+)
+async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_next_event_is_handled(
+    db: SqliteDatabase, poison: bytes, reason: str
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    good = weighed(800)
+    await broker.publish([OutgoingMessage(TOPIC, "parcel-1", poison), a_message(TOPIC, good)])
+
+    async with running(consumer_for(broker, db, group=group)):
+
+        async def past_both() -> None:
+            assert broker.committed.get((group, TOPIC)) == 2
+
+        await eventually(past_both)
+
+    [dead] = dead_letters(broker, group)
+    assert dead.value == poison
+    assert reason in (dead.header("dlq-reason") or "")
+    assert (dead.header("dlq-origin-topic"), dead.header("dlq-origin-offset")) == (TOPIC, "0")
+    assert await weights(db) == [(str(good.event_id), 800)]
+
+
+async def test_a_handler_that_always_fails_is_dead_lettered_while_its_batch_still_takes_effect(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    calls: list[str] = []
+
+    async def jam(_event: ParcelJammedIn, envelope: Envelope, _uow: UnitOfWork) -> None:
+        calls.append(str(envelope.event_id))
+        raise RuntimeError("the scale is jammed")
+
+    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, jam)}
+    first, jammed, last = weighed(100), an_envelope(event_type="ParcelJammed"), weighed(300)
+    await broker.publish([a_message(TOPIC, e) for e in (first, jammed, last)])
+
+    async with running(consumer_for(broker, db, group=group, routes=routes)):
+
+        async def past_all_three() -> None:
+            assert broker.committed.get((group, TOPIC)) == 3
+
+        await eventually(past_all_three)
+
+    # Once inside the whole batch, then ATTEMPTS times on its own before giving up.
+    assert len(calls) == 1 + ATTEMPTS
+    [dead] = dead_letters(broker, group)
+    assert dead.header("ce_id") == str(jammed.event_id)
+    assert dead.header("dlq-error") == "RuntimeError"
+    assert "the scale is jammed" in (dead.header("dlq-reason") or "")
+    assert await weights(db) == [(str(first.event_id), 100), (str(last.event_id), 300)]
+    assert await count_rows(db, "processed_message") == 2
+
+
+async def test_a_transient_failure_is_retried_until_it_succeeds_and_is_not_dead_lettered(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    calls: list[str] = []
+
+    async def conflicts_twice(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfWork) -> None:
+        calls.append("called")
+        if len(calls) <= 2:
+            raise ConcurrencyError("parcel:1", 1)
+        await record_weight(event, envelope, uow)
+
+    envelope = weighed(400)
+    await broker.publish([a_message(TOPIC, envelope)])
+    routes = {"ParcelWeighed": Route(ParcelWeighedIn, conflicts_twice)}
+
+    async with running(consumer_for(broker, db, group=group, routes=routes)):
+
+        async def committed() -> None:
+            assert broker.committed.get((group, TOPIC)) == 1
+
+        await eventually(committed)
+
+    assert len(calls) == 3
+    assert await weights(db) == [(str(envelope.event_id), 400)]
+    assert dead_letters(broker, group) == []
+
+
+async def test_event_types_without_a_route_are_skipped_and_committed(db: SqliteDatabase) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    await broker.publish([a_message(TOPIC, an_envelope(event_type="ParcelPainted"))])
+
+    async with running(consumer_for(broker, db, group=group)):
+
+        async def committed() -> None:
+            assert broker.committed.get((group, TOPIC)) == 1
+
+        await eventually(committed)
+
+    assert await weights(db) == []
+    assert await count_rows(db, "processed_message") == 0
+    assert dead_letters(broker, group) == []
+
+
+async def test_the_after_db_commit_hook_runs_after_the_effect_commits_and_before_the_offset(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    seen: list[tuple[int, int | None, int]] = []
+
+    async def observe(records: Sequence[Record]) -> None:
+        seen.append((len(await weights(db)), broker.committed.get((group, TOPIC)), len(records)))
+
+    await broker.publish([a_message(TOPIC, weighed(grams)) for grams in (1, 2)])
+
+    async with running(consumer_for(broker, db, group=group, after_db_commit=observe)):
+
+        async def committed() -> None:
+            assert broker.committed.get((group, TOPIC)) == 2
+
+        await eventually(committed)
+
+    assert seen == [(2, None, 2)]
+
+
+async def test_a_handler_with_broken_sql_is_dead_lettered_on_sqlite_as_on_postgresql(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+
+    async def broken(event: ParcelWeighedIn, _envelope: Envelope, uow: UnitOfWork) -> None:
+        await uow.conn.execute("INSERT INTO parcel_weights_typo (grams) VALUES ($1)", event.grams)
+
+    await broker.publish([a_message(TOPIC, weighed(1))])
+    routes = {"ParcelWeighed": Route(ParcelWeighedIn, broken)}
+
+    async with running(consumer_for(broker, db, group=group, routes=routes)):
+
+        async def dead_lettered() -> None:
+            assert len(dead_letters(broker, group)) == 1
+
+        await eventually(dead_lettered, timeout=3)

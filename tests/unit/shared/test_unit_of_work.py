@@ -1,0 +1,160 @@
+"""Unit of work: events, outbox rows and inbox claims commit together or not at all."""
+
+from datetime import UTC, datetime
+from uuid import uuid4
+
+import pytest
+
+from shared import context
+from shared.clock import FrozenClock
+from shared.db import SqliteDatabase
+from shared.errors import ConcurrencyError
+from shared.eventstore import SqlEventStore
+from shared.testing.database import count_rows
+from shared.testing.sample import Parcel
+from shared.unit_of_work import UnitOfWork
+
+NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+
+
+def unit_of_work(db: SqliteDatabase, *, on_commit: list[str] | None = None) -> UnitOfWork:
+    return UnitOfWork(
+        db=db,
+        store=SqlEventStore(),
+        source="parcels",
+        topic="parcels.events",
+        published=frozenset({"ParcelWeighed"}),
+        projections=(),
+        clock=FrozenClock(NOW),
+        on_commit=None if on_commit is None else lambda: on_commit.append("woken"),
+    )
+
+
+async def weigh_new_parcel(db: SqliteDatabase, parcel_id: str, grams: int) -> None:
+    async with unit_of_work(db) as uow:
+        parcel = Parcel.received(parcel_id)
+        parcel.weigh(grams)
+        uow.add(parcel)
+        await uow.commit()
+
+
+async def test_leaving_without_commit_rolls_back_even_flushed_writes(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    async with unit_of_work(sqlite_db) as uow:
+        parcel = Parcel.received(str(uuid4()))
+        parcel.weigh(500)
+        uow.add(parcel)
+        await uow.claim(consumer="parcels", message_id=str(uuid4()))
+        await uow.flush()
+
+    assert await count_rows(sqlite_db, "stored_event") == 0
+    assert await count_rows(sqlite_db, "outbox_message") == 0
+    assert await count_rows(sqlite_db, "processed_message") == 0
+
+
+async def test_an_error_inside_the_block_rolls_everything_back(sqlite_db: SqliteDatabase) -> None:
+    with pytest.raises(RuntimeError):
+        async with unit_of_work(sqlite_db) as uow:
+            parcel = Parcel.received(str(uuid4()))
+            parcel.weigh(500)
+            uow.add(parcel)
+            await uow.flush()
+            raise RuntimeError("handler crashed")
+
+    assert await count_rows(sqlite_db, "stored_event") == 0
+
+
+async def test_commit_stores_every_event_but_queues_only_published_types(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    parcel = Parcel.received(str(uuid4()))
+    parcel.weigh(500)
+    parcel.label("fragile")
+    parcel.weigh(250)
+
+    async with unit_of_work(sqlite_db) as uow:
+        uow.add(parcel)
+        committed = await uow.commit()
+
+    assert [e.event_type for e in committed] == ["ParcelWeighed", "ParcelLabelled", "ParcelWeighed"]
+    assert [e.aggregate_version for e in committed] == [1, 2, 3]
+    assert await count_rows(sqlite_db, "stored_event") == 3
+    async with sqlite_db.transaction() as conn:
+        queued = await conn.fetch(
+            "SELECT event_id, topic, event_type FROM outbox_message ORDER BY id"
+        )
+    assert [(r["event_id"], r["topic"], r["event_type"]) for r in queued] == [
+        (str(e.event_id), "parcels.events", "ParcelWeighed")
+        for e in committed
+        if e.event_type == "ParcelWeighed"
+    ]
+
+
+async def test_envelopes_carry_the_flow_of_the_message_that_caused_them(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    correlation, causation = uuid4(), uuid4()
+
+    with context.flow(correlation, causation):
+        async with unit_of_work(sqlite_db) as uow:
+            parcel = Parcel.received(str(uuid4()))
+            parcel.weigh(500)
+            uow.add(parcel)
+            [envelope] = await uow.commit()
+
+    assert (envelope.correlation_id, envelope.causation_id) == (correlation, causation)
+    assert (envelope.source, envelope.occurred_at) == ("parcels", NOW)
+
+
+async def test_a_loaded_aggregate_continues_its_stream_and_is_shared_within_the_transaction(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    parcel_id = str(uuid4())
+    await weigh_new_parcel(sqlite_db, parcel_id, 500)
+
+    async with unit_of_work(sqlite_db) as uow:
+        first = await uow.get(Parcel, parcel_id)
+        again = await uow.get(Parcel, parcel_id)
+        assert first is not None and first is again
+        first.weigh(100)
+        [envelope] = await uow.commit()
+
+    assert envelope.aggregate_version == 2
+    async with unit_of_work(sqlite_db) as uow:
+        reloaded = await uow.get(Parcel, parcel_id)
+    assert reloaded is not None and (reloaded.grams, reloaded.version) == (600, 2)
+
+
+async def test_adding_a_second_aggregate_with_an_existing_id_raises_concurrency_error(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    parcel_id = str(uuid4())
+    await weigh_new_parcel(sqlite_db, parcel_id, 500)
+
+    with pytest.raises(ConcurrencyError):
+        await weigh_new_parcel(sqlite_db, parcel_id, 700)
+
+    assert await count_rows(sqlite_db, "stored_event") == 1
+    assert await count_rows(sqlite_db, "outbox_message") == 1
+
+
+async def test_an_unknown_aggregate_loads_as_none(sqlite_db: SqliteDatabase) -> None:
+    async with unit_of_work(sqlite_db) as uow:
+        assert await uow.get(Parcel, str(uuid4())) is None
+
+
+async def test_a_commit_with_new_events_wakes_the_relay_and_one_without_does_not(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    wakes: list[str] = []
+
+    async with unit_of_work(sqlite_db, on_commit=wakes) as uow:
+        await uow.commit()
+    async with unit_of_work(sqlite_db, on_commit=wakes) as uow:
+        parcel = Parcel.received(str(uuid4()))
+        parcel.weigh(1)
+        uow.add(parcel)
+        await uow.commit()
+
+    assert wakes == ["woken"]
