@@ -22,17 +22,17 @@ $(STAMP): pyproject.toml
 run: install  ## the product, embedded: all services in one process on http://127.0.0.1:8000
 	$(PY) -m services.embedded
 
-test: install  ## EVERYTHING: lint, unit, integration and e2e (starts PostgreSQL + Kafka)
+test: lint  ## EVERYTHING: lint, unit, integration and e2e (starts PostgreSQL + Kafka)
 	bash deploy/run-tests.sh
 
 lint: install  ## ruff check + format check + mypy --strict
-	$(VENV)/bin/ruff check shared services tests
-	$(VENV)/bin/ruff format --check shared services tests
-	$(VENV)/bin/mypy shared services
+	$(VENV)/bin/ruff check shared services schemas tests
+	$(VENV)/bin/ruff format --check shared services schemas tests
+	$(VENV)/bin/mypy shared services schemas
 
 fmt: install  ## ruff format + autofix
-	$(VENV)/bin/ruff check --fix shared services tests
-	$(VENV)/bin/ruff format shared services tests
+	$(VENV)/bin/ruff check --fix shared services schemas tests
+	$(VENV)/bin/ruff format shared services schemas tests
 
 bench: install  ## benchmark report (starts PostgreSQL + Kafka)
 	bash deploy/run-bench.sh

@@ -1,14 +1,9 @@
 #!/usr/bin/env bash
-# `make test`: lint, then the whole suite with local PostgreSQL and Kafka; exits non-zero on any
-# failure. Servers this script started are stopped again, whatever the outcome.
+# The whole suite with local PostgreSQL and Kafka (`make test` runs lint first); exits non-zero
+# on any failure. Servers this script started are stopped again, whatever the outcome.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
-
-echo "== lint"
-$VENV/bin/ruff check shared services tests
-$VENV/bin/ruff format --check shared services tests
-$VENV/bin/mypy shared services
 
 started=""
 if ! deploy/infra.sh env >/dev/null 2>&1; then

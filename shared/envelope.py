@@ -42,7 +42,10 @@ class Envelope(BaseModel):
 
     @property
     def dataschema(self) -> str:
-        return f"schemas/events/{self.source}/{self.event_type}.v{self.event_version}.json"
+        # CloudEvents wants an absolute URI: the `$id` of the JSON Schema in schemas/.
+        return (
+            f"urn:gapless:schemas/events/{self.source}/{self.event_type}.v{self.event_version}.json"
+        )
 
     def to_cloudevent(self) -> dict[str, Any]:
         return {

@@ -90,8 +90,7 @@ class ServiceRuntime:
         )
 
     async def start(self) -> None:
-        """Open, then run the outbox relay and every consumer in background tasks."""
-        await self.open()
+        """Run the outbox relay and every consumer in background tasks (after `open`)."""
         self._spawn(self.relay.run, "relay")
         for subscription in self.definition.subscriptions:
             consumer = Consumer(

@@ -1,19 +1,41 @@
 """Process entrypoint: one or more service runtimes behind one HTTP app, served by uvicorn."""
 
-from collections.abc import AsyncIterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
 from shared.bus import Broker
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
+from shared.consumer import is_transient
 from shared.http import create_app
 from shared.logging import configure_logging
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topics import all_topics
+
+logger = logging.getLogger(__name__)
+STARTUP_PATIENCE_SECONDS = 120
+
+
+async def _patiently(step: Callable[..., Awaitable[None]], *args: Any) -> None:
+    """Wait for the database and the brokers at start-up (they may still be coming up)."""
+    async for attempt in AsyncRetrying(
+        retry=retry_if_exception(is_transient),
+        wait=wait_exponential_jitter(multiplier=0.2, jitter=0.2, max=5.0),
+        stop=stop_after_delay(STARTUP_PATIENCE_SECONDS),
+        before_sleep=lambda state: logger.warning(
+            "waiting for infrastructure: %r", state.outcome and state.outcome.exception()
+        ),
+        reraise=True,
+    ):
+        with attempt:
+            await step(*args)
 
 
 def build_broker(settings: ServiceSettings) -> Broker:
@@ -34,9 +56,10 @@ def create_process_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        await broker.start()
-        await broker.ensure_topics(all_topics())
+        await _patiently(broker.start)
+        await _patiently(broker.ensure_topics, all_topics())
         for runtime in runtimes:
+            await _patiently(runtime.open)
             await runtime.start()
         try:
             for runtime in runtimes:

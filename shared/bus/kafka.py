@@ -30,7 +30,7 @@ class KafkaBroker:
     async def start(self) -> None:
         if self._producer is not None:
             return
-        self._producer = AIOKafkaProducer(
+        producer = AIOKafkaProducer(
             bootstrap_servers=self._settings.bootstrap_servers,
             client_id=self._settings.client_id,
             # acks=all + idempotence: an acknowledged message survives a broker failover and a
@@ -40,7 +40,12 @@ class KafkaBroker:
             linger_ms=self._settings.linger_ms,
             request_timeout_ms=self._settings.request_timeout_ms,
         )
-        await self._producer.start()
+        try:
+            await producer.start()
+        except BaseException:
+            await producer.stop()
+            raise
+        self._producer = producer
 
     def _admin(self) -> AIOKafkaAdminClient:
         return AIOKafkaAdminClient(

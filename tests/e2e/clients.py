@@ -1,28 +1,14 @@
 """Small typed HTTP helpers for end-to-end scenarios, and polling for eventual outcomes."""
 
-import asyncio
-import time
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import uuid4
 
 import httpx
 
+from shared.testing import eventually
 from tests.e2e.stack import Stack
 
-T = TypeVar("T")
-
-
-async def eventually(check: Callable[[], Awaitable[T]], within: float = 30.0) -> T:
-    """Retry `check` until it stops raising AssertionError, or fail with its last error."""
-    deadline = time.monotonic() + within
-    while True:
-        try:
-            return await check()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.1)
+__all__ = ["Api", "eventually"]
 
 
 class Api:

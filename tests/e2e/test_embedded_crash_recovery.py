@@ -49,7 +49,7 @@ async def _final_state(api: Api, order_ids: list[str]) -> dict[str, Any]:
             assert len(await api.shipments(order["order_id"])) == expected
         return orders
 
-    orders = await eventually(settled, within=60)
+    orders = await eventually(settled, timeout=60)
     return {
         "orders": [
             (o["status"], o["holds"], [line["reserved"] for line in o["lines"]]) for o in orders

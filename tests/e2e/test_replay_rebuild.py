@@ -36,7 +36,7 @@ async def test_rebuilt_read_models_hash_the_same_as_the_live_ones(api: Api) -> N
         statuses = [(await api.order(order_id))["status"] for order_id in orders]
         assert "pending" not in statuses, statuses
 
-    await eventually(settled)
+    await eventually(settled, timeout=30)
 
     for service in ("order", "inventory", "fulfillment", "andon"):
         result = _gapless(api, "replay", "rebuild", service, "--check")

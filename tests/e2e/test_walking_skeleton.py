@@ -26,7 +26,7 @@ async def test_an_order_with_stock_is_released_and_reaches_fulfillment(api: Api)
         assert order["status"] == "released", order
         assert [s["status"] for s in await api.shipments(order_id)] == ["awaiting_pick"]
 
-    await eventually(released_and_requested)
+    await eventually(released_and_requested, timeout=30)
     order = await api.order(order_id)
     assert order["total_cents"] == 9_998
     handoffs = [(entry["service"], entry["event"]) for entry in order["timeline"]]
@@ -47,7 +47,7 @@ async def test_an_order_without_stock_is_held_for_backorder(api: Api) -> None:
         order = await api.order(order_id)
         assert (order["status"], order["holds"]) == ("on_hold", ["backorder"]), order
 
-    await eventually(held)
+    await eventually(held, timeout=30)
     assert await api.shipments(order_id) == []
 
 
@@ -94,7 +94,7 @@ async def test_poison_on_a_topic_is_dead_lettered_and_pulls_an_andon(api: Api) -
         assert sorted(p["target_id"] for p in pulls) == ["credit", "fulfillment", "inventory"]
         assert all("malformed envelope" in p["reason"] for p in pulls)
 
-    await eventually(andons_for_each_consumer)
+    await eventually(andons_for_each_consumer, timeout=30)
 
 
 async def test_an_order_naming_one_sku_on_two_lines_is_refused(api: Api) -> None:

@@ -32,7 +32,7 @@ def test_the_json_carries_the_cloudevents_attributes_and_our_extensions() -> Non
     assert document["subject"] == envelope.aggregate_id
     assert datetime.fromisoformat(document["time"]) == envelope.occurred_at
     assert document["datacontenttype"] == "application/json"
-    assert document["dataschema"] == "schemas/events/test/ParcelWeighed.v1.json"
+    assert document["dataschema"] == "urn:gapless:schemas/events/test/ParcelWeighed.v1.json"
     assert document["correlationid"] == str(envelope.correlation_id)
     assert document["causationid"] == str(envelope.causation_id)
     assert document["aggregateversion"] == 7

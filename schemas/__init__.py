@@ -1,0 +1,1 @@
+"""The cross-service contract: JSON Schemas of every published event, the envelope and AsyncAPI."""

@@ -1,0 +1,165 @@
+"""Hot-path micro-benchmark: the platform's consumer transaction against the raw drivers.
+
+Run: python -m tests.bench.hot_path   (needs POSTGRES_DSN: eval "$(deploy/infra.sh up)")
+
+One transaction = inbox claim + 1-2 events appended to a stream + their outbox rows.
+PostgreSQL: OURS (UnitOfWork) against RAW asyncpg running the same statements on an asyncpg.Pool
+(the goal's baseline) and, for information, against dedicated connections with explicit prepared
+statements. SQLite (embedded mode): OURS on SqliteDatabase against the sqlite3 module.
+Every variant has its own fresh schema (or file) and the same concurrency; after a warm-up the
+timed rounds rotate the variants' order so drift hits all alike.
+Writes bench-results/hot_path.json under the current directory. Exit code 0 whenever it ran.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+from rich.console import Console
+
+from tests.bench import postgres, sqlite
+from tests.bench.report import goal, render, scenario_summary, write
+from tests.bench.runner import Plan, compare
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.hot_path", description=__doc__)
+    parser.add_argument("--concurrency", type=int, default=8, help="concurrent tasks (default 8)")
+    parser.add_argument("--rounds", type=int, default=6, help="timed rounds per variant")
+    parser.add_argument("--transactions", type=int, default=2000, help="per PostgreSQL round")
+    parser.add_argument("--warmup", type=int, default=400, help="untimed transactions first")
+    parser.add_argument("--sqlite-transactions", type=int, default=1000, help="per SQLite round")
+    parser.add_argument(
+        "--budget", type=float, default=90.0, help="start no round after this many s (default 90)"
+    )
+    parser.add_argument("--output", type=Path, default=Path("bench-results/hot_path.json"))
+    return parser.parse_args(argv)
+
+
+HANG_GRACE_S = 20.0
+WIDTH = 120
+PG_LABELS = {
+    "ours": "UnitOfWork on PostgresDatabase: claim, add aggregate, flush, commit",
+    "raw": "asyncpg.Pool + conn.transaction(); asyncpg's per-connection prepared statements",
+    "raw_prepared": "(info) own queue of asyncpg connections, explicit PreparedStatement, no reset",
+}
+SQLITE_LABELS = {
+    "ours": "UnitOfWork on SqliteDatabase (WAL, synchronous=NORMAL, BEGIN IMMEDIATE)",
+    "raw": "sqlite3 module, same pragmas and statements, BEGIN IMMEDIATE",
+}
+
+
+async def postgres_scenario(dsn: str, plan: Plan) -> dict[str, Any]:
+    token = uuid4().hex[:8]
+    schemas = {name: f"bench_hot_{token}_{name}" for name in PG_LABELS}
+    opened: list[Any] = []
+    try:
+        for name, variant in (
+            ("ours", postgres.open_ours),
+            ("raw", postgres.PgRaw.open),
+            ("raw_prepared", postgres.PgRawPrepared.open),
+        ):
+            opened.append(await variant(dsn, schema=schemas[name], concurrency=plan.concurrency))
+        results = await compare(opened, plan)
+        rows = {name: await postgres.row_counts(dsn, s) for name, s in schemas.items()}
+    finally:
+        for variant in opened:
+            await variant.close()
+        await postgres.drop_schemas(dsn, *schemas.values())
+    return scenario_summary(
+        results,
+        PG_LABELS,
+        plan,
+        rows,
+        driver=f"asyncpg {asyncpg.__version__}",
+        server=await postgres.server_facts(dsn),
+    )
+
+
+async def sqlite_scenario(plan: Plan) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="gapless-bench-") as folder:
+        paths = {name: Path(folder) / f"{name}.db" for name in SQLITE_LABELS}
+        ours = await sqlite.open_ours(paths["ours"])
+        raw = await sqlite.SqliteRaw.open(paths["raw"])
+        try:
+            results = await compare([ours, raw], plan)
+        finally:
+            await ours.close()
+            await raw.close()
+        rows = {name: sqlite.row_counts(path) for name, path in paths.items()}
+    return scenario_summary(
+        results,
+        SQLITE_LABELS,
+        plan,
+        rows,
+        driver=f"sqlite3, SQLite {sqlite.sqlite_version()}",
+        server={"journal_mode": "WAL", "synchronous": "NORMAL", "file": "temporary directory"},
+    )
+
+
+async def run(args: argparse.Namespace, dsn: str) -> dict[str, Any]:
+    started_at = datetime.now(UTC)
+    started = perf_counter()
+    # Soft deadlines stop starting rounds; the hard timeout only guards against a hung server.
+    pg_plan = Plan(
+        args.concurrency, args.rounds, args.transactions, args.warmup, started + args.budget * 0.75
+    )
+    lite_plan = Plan(
+        args.concurrency,
+        args.rounds,
+        args.sqlite_transactions,
+        args.warmup // 2,
+        started + args.budget,
+    )
+    async with asyncio.timeout(args.budget + HANG_GRACE_S):
+        scenarios = {
+            "postgresql": await postgres_scenario(dsn, pg_plan),
+            "sqlite": await sqlite_scenario(lite_plan),
+        }
+    return {
+        "benchmark": "hot_path",
+        "command": " ".join(["python -m tests.bench.hot_path", *sys.argv[1:]]),
+        "started_at": started_at.isoformat(),
+        "duration_s": round(perf_counter() - started, 1),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "goal": goal(scenarios),
+        "scenarios": scenarios,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console, errors = Console(), Console(stderr=True)
+    dsn = os.environ.get("POSTGRES_DSN")
+    if not dsn:
+        errors.print(
+            "[bold red]POSTGRES_DSN is not set.[/] Start the local servers and export it with:\n"
+            '  eval "$(deploy/infra.sh up)" && export POSTGRES_DSN\n'
+            "then run: python -m tests.bench.hot_path   (stop them with: deploy/infra.sh down)"
+        )
+        return 2
+    try:
+        document = asyncio.run(run(args, dsn))
+    except TimeoutError:
+        limit = args.budget + HANG_GRACE_S
+        errors.print(f"[bold red]no result: a round was still running after {limit:.0f} s[/]")
+        return 1
+    if console.width < WIDTH:
+        console = Console(width=WIDTH)  # not a terminal (make, CI logs): rich would assume 80
+    render(console, document)
+    write(args.output, document)
+    console.print(f"Results written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,159 @@
+"""Architecture rules read from the source with ast: services stay apart, domains stay pure."""
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ROOT / "services"
+SHARED = ROOT / "shared"
+INFRASTRUCTURE = frozenset(
+    {"fastapi", "sqlalchemy", "aiokafka", "asyncpg", "httpx", "uvicorn", "starlette"}
+)
+PURE_MODULES = frozenset({"domain", "events"})
+
+
+def imported_modules(source: str, *, package: str) -> Iterator[str]:
+    """Every module a source imports, wherever the import is (TYPE_CHECKING, functions).
+
+    `from a import b` yields both `a` and `a.b`, because `b` may be a module; relative imports
+    are resolved against `package`, and `importlib.import_module("x")` with a literal counts.
+    """
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _absolute(node, package)
+            yield base
+            yield from (f"{base}.{alias.name}" for alias in node.names if alias.name != "*")
+        elif isinstance(node, ast.Call) and _is_import_module(node):
+            argument = node.args[0]
+            if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+                yield argument.value
+
+
+def _absolute(node: ast.ImportFrom, package: str) -> str:
+    if node.level == 0:
+        return node.module or ""
+    parts = package.split(".")
+    base = parts[: len(parts) - (node.level - 1)]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _is_import_module(node: ast.Call) -> bool:
+    name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+    return name in ("import_module", "__import__") and bool(node.args)
+
+
+def _imports_of(path: Path) -> list[str]:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    package = ".".join(parts if path.name == "__init__.py" else parts[:-1])
+    return list(imported_modules(path.read_text(encoding="utf-8"), package=package))
+
+
+def _python_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*.py") if "__pycache__" not in p.parts)
+
+
+def _service_folders() -> list[Path]:
+    return sorted(p for p in SERVICES.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def _is_pure(path: Path, service: Path) -> bool:
+    """`domain.py`/`events.py`, or any module of a `domain/` or `events/` package."""
+    inside = path.relative_to(service).with_suffix("").parts
+    return inside[0] in PURE_MODULES
+
+
+def test_the_rules_see_all_five_services_and_their_pure_modules() -> None:
+    services = _service_folders()
+
+    missing = [
+        f"{service.name}/{module}"
+        for service in services
+        for module in PURE_MODULES
+        if not (service / f"{module}.py").is_file()
+        and not (service / module / "__init__.py").is_file()
+    ]
+
+    assert {"order", "inventory", "credit", "fulfillment", "andon"} <= {s.name for s in services}
+    assert missing == []
+
+
+def test_the_import_reader_resolves_relative_nested_and_dynamic_imports() -> None:
+    source = (
+        "from . import handlers\n"
+        "from ..credit.events import CreditApproved\n"
+        "def later():\n"
+        "    import sqlalchemy.orm\n"
+        "    importlib.import_module('services.andon.inbound')\n"
+    )
+
+    found = set(imported_modules(source, package="services.order"))
+
+    assert {"services.order.handlers", "services.credit.events", "sqlalchemy.orm"} <= found
+    assert "services.andon.inbound" in found
+
+
+def test_no_service_imports_another_service() -> None:
+    """services.X may import shared and itself; files directly in services/ compose them all."""
+    violations = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for service in _service_folders()
+        for path in _python_files(service)
+        for module in _imports_of(path)
+        if module.startswith("services.") and module.split(".")[1] != service.name
+    ]
+
+    assert violations == []
+
+
+def test_shared_never_imports_services() -> None:
+    violations = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in _python_files(SHARED)
+        for module in _imports_of(path)
+        if module.split(".")[0] == "services"
+    ]
+
+    assert violations == []
+
+
+def test_domain_and_events_modules_import_no_infrastructure() -> None:
+    """Neither directly nor through a project module they import (shared.*, their own)."""
+    violations = [
+        f"{path.relative_to(ROOT)} reaches {module} through {via.relative_to(ROOT)}"
+        for service in _service_folders()
+        for path in _python_files(service)
+        if _is_pure(path, service)
+        for via, module in _reachable_imports(path)
+        if module.split(".")[0] in INFRASTRUCTURE
+    ]
+
+    assert violations == []
+
+
+def _reachable_imports(start: Path) -> Iterator[tuple[Path, str]]:
+    """(file, module it imports) for `start` and every project file it loads, transitively."""
+    seen: set[Path] = set()
+    pending = [start]
+    while pending:
+        path = pending.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for module in _imports_of(path):
+            yield path, module
+            pending += _project_files(module)
+
+
+def _project_files(module: str) -> list[Path]:
+    """The files importing `module` executes in this repository: it and its parent packages."""
+    parts = module.split(".")
+    if parts[0] not in ("shared", "services"):
+        return []
+    files = []
+    for depth in range(1, len(parts) + 1):
+        base = ROOT.joinpath(*parts[:depth])
+        files += [f for f in (base / "__init__.py", base.with_suffix(".py")) if f.is_file()]
+    return files
