@@ -9,6 +9,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -40,6 +41,7 @@ class Subscriptions:
 @dataclass(frozen=True)
 class ServiceDefinition:
     name: str
+    # Published on the service's own topic `<name>.events`.
     published: tuple[type[DomainEvent], ...]
     subscriptions: tuple[Subscriptions, ...] = ()
     projections: tuple[Projection, ...] = ()
@@ -50,9 +52,18 @@ class ServiceDefinition:
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
 
+    # Published on outward topics instead (requests to a WMS or TMS, say): event -> topic.
+    published_elsewhere: Mapping[type[DomainEvent], str] = field(default_factory=dict)
+
     @property
     def topic(self) -> str:
         return events_topic(self.name)
+
+    @cached_property
+    def topics_by_event_type(self) -> dict[str, str]:
+        topics = {event.event_type(): self.topic for event in self.published}
+        topics |= {event.event_type(): topic for event, topic in self.published_elsewhere.items()}
+        return topics
 
     def consumed_topics(self) -> list[str]:
         return [t for s in self.subscriptions for t in s.topics]
@@ -115,8 +126,7 @@ class ServiceRuntime:
             db=self.db,
             store=SqlEventStore(),
             source=self.name,
-            topic=self.definition.topic,
-            published=frozenset(e.event_type() for e in self.definition.published),
+            topics=self.definition.topics_by_event_type,
             projections=self.definition.projections,
             clock=self.clock,
             on_commit=self.relay.wake,

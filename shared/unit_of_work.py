@@ -1,6 +1,6 @@
 """Unit of work: events, outbox rows, inbox claims and read models commit in ONE transaction."""
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Self, TypeVar
 from uuid import UUID, uuid4
@@ -32,8 +32,7 @@ class UnitOfWork:
         db: Database,
         store: EventStore,
         source: str,
-        topic: str,
-        published: frozenset[str],
+        topics: Mapping[str, str],
         projections: Sequence[Projection],
         clock: Clock,
         on_commit: Callable[[], None] | None = None,
@@ -41,8 +40,7 @@ class UnitOfWork:
         self._db = db
         self._store = store
         self._source = source
-        self._topic = topic
-        self._published = published
+        self._topics = topics
         self._projections = projections
         self._clock = clock
         self._on_commit = on_commit
@@ -98,9 +96,13 @@ class UnitOfWork:
                     envelopes=new,
                 )
                 envelopes += new
-        outgoing = [e for e in envelopes if e.event_type in self._published]
-        if outgoing:
-            await add_to_outbox(self.conn, topic=self._topic, envelopes=outgoing)
+        by_topic: dict[str, list[Envelope]] = {}
+        for envelope in envelopes:
+            # Only published event types have a topic; the others never leave the service.
+            if (topic := self._topics.get(envelope.event_type)) is not None:
+                by_topic.setdefault(topic, []).append(envelope)
+        for topic, outgoing in by_topic.items():
+            await add_to_outbox(self.conn, topic=topic, envelopes=outgoing)
         for envelope in envelopes:
             for project in self._projections:
                 await project(self.conn, envelope)

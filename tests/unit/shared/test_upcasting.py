@@ -50,8 +50,7 @@ async def test_an_aggregate_loads_from_events_stored_at_an_old_version(
         db=sqlite_db,
         store=store,
         source="test",
-        topic="parcel.events",
-        published=frozenset(),
+        topics={},
         projections=(),
         clock=FrozenClock(datetime(2025, 3, 1, tzinfo=UTC)),
     )
