@@ -21,6 +21,10 @@ pid_running() { [[ -f $1 ]] && pid_alive "$(cat "$1")"; }
 cmd_up() {
   mkdir -p "$STACK_DIR"
   eval "$("$DEPLOY_DIR/infra.sh" up | sed 's/^/export /')"
+  if [[ ! -f $STACK_DIR/keys.json ]]; then
+    "$PYTHON" -m services keys create --dir "$STACK_DIR" >/dev/null
+  fi
+  log "API keys: $STACK_DIR/credentials.json"
   local i=0 service port
   for service in "${SERVICES[@]}"; do
     port=$((BASE_PORT + i))
@@ -32,7 +36,7 @@ cmd_up() {
     # Only configuration differs from embedded mode: the bus, the database, the port.
     GAPLESS_BUS=kafka GAPLESS_DATABASE_URL=$POSTGRES_DSN \
       GAPLESS_KAFKA__BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS \
-      GAPLESS_PORT=$port GAPLESS_SEED_DEMO=true \
+      GAPLESS_PORT=$port GAPLESS_SEED_DEMO=true GAPLESS_KEYS_FILE=$STACK_DIR/keys.json \
       nohup "$PYTHON" -m "services.$service" >>"$STACK_DIR/$service.log" 2>&1 &
     echo $! >"$STACK_DIR/$service.pid"
     echo "$port" >"$STACK_DIR/$service.port"

@@ -5,7 +5,9 @@ environment names (embedded data dir by default).
 """
 
 import asyncio
+import json
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from services.embedded import ALL_SERVICES
+from shared.auth import create_credentials
 from shared.db import connect
 from shared.replay import RebuildReport, rebuild_read_models
 from shared.runtime import ServiceDefinition
@@ -22,6 +25,8 @@ from shared.settings import ServiceSettings
 app = typer.Typer(help="gapless operations: replay event streams, rebuild read models.")
 replay = typer.Typer(help="Replay event streams.")
 app.add_typer(replay, name="replay")
+keys = typer.Typer(help="API keys for channels and staff.")
+app.add_typer(keys, name="keys")
 console = Console(stderr=True)
 
 
@@ -106,6 +111,21 @@ def rewind_group(
     console.print(
         f"{group} will read {topic} again from {since.isoformat() if since else 'the start'}"
     )
+
+
+@keys.command("create")
+def create_keys(
+    folder: Annotated[Path, typer.Option("--dir", help="where keys.json and credentials.json go")],
+    channel: Annotated[str, typer.Option(help="name of the channel the channel key is for")] = (
+        "demo-shop"
+    ),
+) -> None:
+    """Create a channel, a staff and an ops key (keys.json holds only their digests)."""
+    if (folder / "keys.json").exists():
+        console.print(f"[red]{folder / 'keys.json'} exists; refusing to replace its keys[/red]")
+        raise typer.Exit(1)
+    created = create_credentials(folder, channel=channel)
+    typer.echo(json.dumps(created, indent=2))
 
 
 def main() -> None:

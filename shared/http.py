@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.auth import KeyRing
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
 
 PROBLEM = "application/problem+json"
@@ -43,8 +44,10 @@ def create_app(
     routers: Sequence[APIRouter],
     lifespan: Lifespan,
     readiness: ReadinessCheck,
+    key_ring: KeyRing,
 ) -> FastAPI:
     app = FastAPI(title=f"gapless {service}", lifespan=lifespan)
+    app.state.key_ring = key_ring
     for router in routers:
         app.include_router(router)
     _add_error_handlers(app)

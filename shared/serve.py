@@ -9,6 +9,7 @@ import uvicorn
 from fastapi import FastAPI
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_delay, wait_exponential_jitter
 
+from shared.auth import KeyRing
 from shared.bus import Broker
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
@@ -78,7 +79,23 @@ def create_process_app(
         return checks
 
     routers = [router for r in runtimes for router in r.definition.routers(r)]
-    return create_app(service=name, routers=routers, lifespan=lifespan, readiness=readiness)
+    return create_app(
+        service=name,
+        routers=routers,
+        lifespan=lifespan,
+        readiness=readiness,
+        key_ring=_key_ring(settings),
+    )
+
+
+def _key_ring(settings: ServiceSettings) -> KeyRing:
+    path = settings.keys_path
+    if not path.exists():
+        raise SystemExit(
+            f"no API keys at {path}: create them with `gapless keys create --dir {path.parent}`"
+            " (or point GAPLESS_KEYS_FILE at a keys.json)"
+        )
+    return KeyRing.load(path)
 
 
 def serve(app: FastAPI, settings: ServiceSettings, *, name: str) -> None:

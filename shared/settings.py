@@ -53,12 +53,18 @@ class ServiceSettings(BaseSettings):
     consumer: ConsumerSettings = ConsumerSettings()
     db_pool_size: int = Field(default=10, ge=1)
     seed_demo: bool = False
+    # Digests of the API keys (see `gapless keys create`); default: keys.json in the data dir.
+    keys_file: Path | None = None
 
     def database_url_for(self, service: str) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / f'{service}.db'}"
 
     def schema_for(self, service: str) -> str:
         return f"{self.namespace}_{service}" if self.namespace else service
+
+    @property
+    def keys_path(self) -> Path:
+        return self.keys_file or self.data_dir / "keys.json"
 
     @property
     def local_log_path(self) -> str:

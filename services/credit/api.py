@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from services.credit import handlers
 from services.credit.schemas import CreditAccountPublic
+from shared.auth import Staff
 from shared.runtime import ServiceRuntime
 
 
@@ -11,7 +12,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     router = APIRouter(prefix="/v1/credit", tags=["credit"])
 
     @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
-    async def account(customer_id: str) -> CreditAccountPublic:
+    async def account(customer_id: str, _: Staff) -> CreditAccountPublic:
         """A customer's credit exposure and how many orders were decided."""
         found = await handlers.credit_account(customer_id, runtime.unit_of_work())
         return CreditAccountPublic(

@@ -4,6 +4,7 @@ from fastapi import APIRouter, status
 
 from services.inventory import handlers, views
 from services.inventory.schemas import ReceiptCreate, StockPublic
+from shared.auth import Ops, Staff
 from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
@@ -14,13 +15,14 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @router.post(
         "/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic
     )
-    async def receive(sku: str, body: ReceiptCreate) -> StockPublic:
+    async def receive(sku: str, body: ReceiptCreate, _: Ops) -> StockPublic:
         """Record goods received into stock."""
         await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
-        return await stock(sku)
+        async with runtime.db.transaction() as conn:
+            return StockPublic.model_validate(await views.stock_level(conn, sku))
 
     @router.get("/{sku}", response_model=StockPublic)
-    async def stock(sku: str) -> StockPublic:
+    async def stock(sku: str, _: Staff) -> StockPublic:
         """On hand, reserved, available and blocked quantity of one SKU."""
         async with runtime.db.transaction() as conn:
             return StockPublic.model_validate(await views.stock_level(conn, sku))

@@ -9,11 +9,10 @@ from services.order import handlers, views
 from services.order.commands import DefineItem, PlaceOrder, RequestedLine
 from services.order.schemas import ItemPut, OrderAccepted, OrderCreate, OrderPublic, OrderSummary
 from shared import context
+from shared.auth import ChannelOrStaff, Ops
 from shared.commands import run_command
 from shared.errors import BadRequestError, NotFoundError
 from shared.runtime import ServiceRuntime
-
-DEFAULT_CHANNEL = "default"
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
@@ -24,6 +23,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def place_order(
         body: OrderCreate,
         response: Response,
+        principal: ChannelOrStaff,
         idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
     ) -> OrderAccepted:
         """Accept an order; credit and stock checks follow asynchronously."""
@@ -35,7 +35,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         order_id = uuid4()
         command = PlaceOrder(
             order_id=order_id,
-            channel=DEFAULT_CHANNEL,
+            channel=principal.name,
             idempotency_key=idempotency_key,
             request_hash=body.fingerprint(),
             customer_id=body.customer_id,
@@ -49,16 +49,18 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         return OrderAccepted(order_id=accepted_id, status="pending", status_url=status_url)
 
     @orders.get("/{order_id}", response_model=OrderPublic)
-    async def get_order(order_id: UUID) -> OrderPublic:
+    async def get_order(order_id: UUID, principal: ChannelOrStaff) -> OrderPublic:
         """Current state and the full timeline of hand-offs of one order."""
         async with runtime.db.transaction() as conn:
             details = await views.order_details(conn, order_id)
-        if details is None:
+        # A channel sees only its own orders; someone else's is indistinguishable from none.
+        if details is None or principal.channel not in (None, details["channel"]):
             raise NotFoundError(f"order {order_id} not found")
         return OrderPublic.model_validate(details)
 
     @orders.get("", response_model=list[OrderSummary])
     async def list_orders(
+        principal: ChannelOrStaff,
         status: str | None = None,
         customer_id: str | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -66,12 +68,16 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         """Orders, newest first, filtered by status and customer."""
         async with runtime.db.transaction() as conn:
             rows = await views.list_orders(
-                conn, status=status, customer_id=customer_id, limit=limit
+                conn,
+                channel=principal.channel,
+                status=status,
+                customer_id=customer_id,
+                limit=limit,
             )
         return [OrderSummary.model_validate(row) for row in rows]
 
     @items.put("/{sku}", status_code=status.HTTP_204_NO_CONTENT)
-    async def put_item(sku: str, body: ItemPut) -> None:
+    async def put_item(sku: str, body: ItemPut, _: Ops) -> None:
         """Create or update a catalogue item (ops master data)."""
         command = DefineItem(sku=sku, name=body.name, unit_price_cents=body.unit_price_cents)
         await run_command(handlers.define_item, command, runtime.unit_of_work())

@@ -100,6 +100,7 @@ async def order_details(conn: Connection, order_id: UUID) -> dict[str, Any] | No
     }
     return {
         "order_id": row["order_id"],
+        "channel": row["channel"],
         "status": row["status"],
         "holds": json.loads(row["holds"]),
         "customer_id": row["customer_id"],
@@ -128,15 +129,22 @@ def _timeline_entry(envelope: Envelope) -> dict[str, Any]:
 
 
 async def list_orders(
-    conn: Connection, *, status: str | None, customer_id: str | None, limit: int
+    conn: Connection,
+    *,
+    channel: str | None,
+    status: str | None,
+    customer_id: str | None,
+    limit: int,
 ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
         "SELECT order_id, status, customer_id, total_cents, updated_at FROM order_summary"
         " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)"
         " AND (CAST($2 AS TEXT) IS NULL OR customer_id = $2)"
-        " ORDER BY placed_at DESC LIMIT $3",
+        " AND (CAST($3 AS TEXT) IS NULL OR channel = $3)"
+        " ORDER BY placed_at DESC LIMIT $4",
         status,
         customer_id,
+        channel,
         limit,
     )
     return [{**dict(row), "updated_at": parse_time(row["updated_at"]).isoformat()} for row in rows]

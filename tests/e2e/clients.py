@@ -1,6 +1,6 @@
 """Small typed HTTP helpers for end-to-end scenarios, and polling for eventual outcomes."""
 
-from typing import Any
+from typing import Any, Literal
 from uuid import uuid4
 
 import httpx
@@ -11,13 +11,27 @@ from tests.e2e.stack import Stack
 __all__ = ["Api", "eventually"]
 
 
+Role = Literal["channel", "other_channel", "staff", "ops"]
+
+
 class Api:
+    """The product's HTTP API as a channel (orders) and as ops (everything else) would use it."""
+
     def __init__(self, stack: Stack, client: httpx.AsyncClient) -> None:
         self.stack = stack
         self.client = client
+        self.keys = stack.keys
 
-    async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        return await self.client.request(method, self.stack.url_for(path), **kwargs)
+    async def request(
+        self, method: str, path: str, *, role: Role = "ops", **kwargs: Any
+    ) -> httpx.Response:
+        headers = {
+            "Authorization": f"Bearer {self.keys[f'{role}_key']}",
+            **kwargs.pop("headers", {}),
+        }
+        return await self.client.request(
+            method, self.stack.url_for(path), headers=headers, **kwargs
+        )
 
     async def define_item(self, sku: str, *, price_cents: int = 1_000) -> None:
         response = await self.request(
@@ -37,6 +51,7 @@ class Api:
         response = await self.request(
             "POST",
             "/v1/orders",
+            role="channel",
             json={
                 "customer_id": customer_id,
                 "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
@@ -47,7 +62,7 @@ class Api:
         return str(response.json()["order_id"])
 
     async def order(self, order_id: str) -> dict[str, Any]:
-        response = await self.request("GET", f"/v1/orders/{order_id}")
+        response = await self.request("GET", f"/v1/orders/{order_id}", role="channel")
         assert response.status_code == 200, response.text
         return dict(response.json())
 

@@ -1,5 +1,6 @@
 """Starts the product as real processes for end-to-end tests: embedded, or one per service."""
 
+import json
 import os
 import signal
 import socket
@@ -9,9 +10,11 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 
+from shared.auth import create_credentials, digest
 from shared.bus import Broker, OutgoingMessage
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
@@ -93,8 +96,14 @@ class Stack:
     """The running product: one process (embedded) or one per service (scale-out)."""
 
     target: str
+    folder: Path
     processes: dict[str, ProductProcess] = field(default_factory=dict)
     env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """channel_key, staff_key and ops_key of this installation."""
+        return dict(json.loads((self.folder / "credentials.json").read_text()))
 
     def url_for(self, path: str) -> str:
         if self.target == "embedded":
@@ -113,16 +122,33 @@ class Stack:
             process.stop()
 
 
+def _credentials(folder: Path) -> None:
+    """The installation's demo keys plus a second channel, to check channels are kept apart."""
+    if (folder / "keys.json").exists():
+        return
+    keys = create_credentials(folder)
+    keys["other_channel_key"] = f"gk_other_{uuid4().hex}"
+    (folder / "credentials.json").write_text(json.dumps(keys))
+    entries = json.loads((folder / "keys.json").read_text())
+    entries.append(
+        {"key_sha256": digest(keys["other_channel_key"]), "name": "other-shop", "role": "channel"}
+    )
+    (folder / "keys.json").write_text(json.dumps(entries))
+
+
 def embedded_stack(data_dir: Path, *, port: int | None = None) -> Stack:
+    _credentials(data_dir)
     env = {"GAPLESS_DATA_DIR": str(data_dir), "GAPLESS_BUS": "local"}
     process = ProductProcess(
         "embedded", ["-m", "services.embedded"], env, port or free_port(), data_dir / "embedded.log"
     )
-    return Stack("embedded", {"embedded": process}, env)
+    return Stack("embedded", data_dir, {"embedded": process}, env)
 
 
 def scaleout_stack(log_dir: Path, *, postgres_dsn: str, kafka: str, namespace: str) -> Stack:
+    _credentials(log_dir)
     env = {
+        "GAPLESS_KEYS_FILE": str(log_dir / "keys.json"),
         "GAPLESS_BUS": "kafka",
         "GAPLESS_DATABASE_URL": postgres_dsn,
         "GAPLESS_KAFKA__BOOTSTRAP_SERVERS": kafka,
@@ -136,7 +162,7 @@ def scaleout_stack(log_dir: Path, *, postgres_dsn: str, kafka: str, namespace: s
         )
         for name in SERVICES
     }
-    return Stack("scaleout", processes, env)
+    return Stack("scaleout", log_dir, processes, env)
 
 
 def broker_for(stack: Stack) -> Broker:

@@ -61,6 +61,7 @@ async def test_retrying_with_the_same_idempotency_key_creates_one_order(api: Api
     other_body = await api.request(
         "POST",
         "/v1/orders",
+        role="channel",
         json={"customer_id": "customer-3", "lines": [{"sku": sku, "quantity": 2}]},
         headers={"Idempotency-Key": key},
     )
@@ -74,6 +75,7 @@ async def test_an_order_for_an_unknown_sku_is_refused_naming_the_line(api: Api) 
     response = await api.request(
         "POST",
         "/v1/orders",
+        role="channel",
         json={"customer_id": "customer-4", "lines": [{"sku": "NO-SUCH-SKU", "quantity": 1}]},
         headers={"Idempotency-Key": str(uuid4())},
     )
@@ -101,6 +103,7 @@ async def test_an_order_naming_one_sku_on_two_lines_is_refused(api: Api) -> None
     response = await api.request(
         "POST",
         "/v1/orders",
+        role="channel",
         json={
             "customer_id": "customer-5",
             "lines": [{"sku": "DESK-FAN", "quantity": 1}, {"sku": "DESK-FAN", "quantity": 2}],
@@ -112,3 +115,31 @@ async def test_an_order_naming_one_sku_on_two_lines_is_refused(api: Api) -> None
     [error] = response.json()["errors"]
     assert error["field"] == "lines"
     assert "lines 0 and 1" in error["message"]
+
+
+async def test_requests_without_a_valid_key_or_role_are_refused(api: Api) -> None:
+    no_key = await api.client.get(api.stack.url_for("/v1/orders"))
+    wrong_key = await api.client.get(
+        api.stack.url_for("/v1/orders"), headers={"Authorization": "Bearer not-a-key"}
+    )
+    channel_as_ops = await api.request(
+        "PUT", "/v1/items/ANY-SKU", role="channel", json={"name": "x", "unit_price_cents": 1}
+    )
+
+    assert (no_key.status_code, wrong_key.status_code) == (401, 401)
+    assert no_key.headers["content-type"] == "application/problem+json"
+    assert channel_as_ops.status_code == 403
+
+
+async def test_a_channel_sees_only_its_own_orders(api: Api) -> None:
+    sku = _sku("TEAPOT")
+    await api.define_item(sku)
+    order_id = await api.place_order("customer-6", [(sku, 1)])
+
+    as_staff = await api.request("GET", f"/v1/orders/{order_id}", role="staff")
+    as_other_channel = await api.request("GET", f"/v1/orders/{order_id}", role="other_channel")
+    listed_for_other = await api.request("GET", "/v1/orders", role="other_channel")
+
+    assert as_staff.status_code == 200
+    assert as_other_channel.status_code == 404
+    assert order_id not in [o["order_id"] for o in listed_for_other.json()]
