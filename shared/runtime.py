@@ -9,7 +9,8 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import timedelta
+from functools import cached_property, partial
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -39,6 +40,19 @@ class Subscriptions:
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """A job run every `every` in each process of the service.
+
+    Several replicas run it concurrently, so a job must be safe to run twice: it sends commands
+    whose domain guards make a repeat a no-op (cancel an order only if it is still held, say).
+    """
+
+    name: str
+    every: timedelta
+    run: Callable[["ServiceRuntime"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
 class ServiceDefinition:
     name: str
     # Published on the service's own topic `<name>.events`.
@@ -51,6 +65,7 @@ class ServiceDefinition:
     other_tables: MetaData | None = None
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
+    schedules: tuple[Schedule, ...] = ()
 
     # Published on outward topics instead (requests to a WMS or TMS, say): event -> topic.
     published_elsewhere: Mapping[type[DomainEvent], str] = field(default_factory=dict)
@@ -116,6 +131,14 @@ class ServiceRuntime:
             )
             self.consumers.append(consumer)
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
+        for schedule in self.definition.schedules:
+            self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
+
+    async def _every(self, schedule: Schedule) -> None:
+        interval = self.settings.schedule_interval_seconds or schedule.every.total_seconds()
+        while True:
+            await asyncio.sleep(interval)
+            await schedule.run(self)
 
     def _spawn(self, work: Callable[[], Awaitable[None]], label: str) -> None:
         name = f"{self.name}:{label}"
