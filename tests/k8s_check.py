@@ -31,6 +31,9 @@ DSN_SECRET = ("gapless-database", "url")
 # replicas x GAPLESS_DB_POOL_SIZE summed over services must stay under this: PostgreSQL's default
 # max_connections (100) less room for rolling-update surge pods and operators' sessions.
 DB_CONNECTION_BUDGET = 80
+# Rendered objects must be valid (strict: no unknown fields) for the oldest Kubernetes we support
+# and the newest whose schemas kubernetes-validate bundles.
+KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 
 Manifest = dict[str, Any]
 
@@ -62,6 +65,10 @@ class RendererUnavailable(RuntimeError):
     """Neither a pinned kustomize, nor Go to build one, nor kubectl is available."""
 
 
+class RenderError(RuntimeError):
+    """kustomize failed on an overlay."""
+
+
 def in_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
 
@@ -79,16 +86,23 @@ def kustomize_command() -> list[str]:
         return [override, "build"]
     pinned = _cache_dir() / f"kustomize-{KUSTOMIZE_VERSION}"
     errors = []
-    if not pinned.is_file() and (go := _go()):
+    go = _go()
+    if not pinned.is_file() and go:
         try:
             _go_install(go, pinned)
+        except subprocess.CalledProcessError as error:
+            errors.append(
+                f"go install {KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}: {error.stderr[-800:]}"
+            )
         except (OSError, subprocess.SubprocessError) as error:
-            errors.append(f"go install {KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION} failed: {error}")
+            errors.append(f"go install {KUSTOMIZE_MODULE}@{KUSTOMIZE_VERSION}: {error}")
     if pinned.is_file():
         return [str(pinned), "build"]
     if kubectl := shutil.which("kubectl"):
         return [kubectl, "kustomize"]
-    errors.append("no Go toolchain to build kustomize and no kubectl on PATH")
+    if go is None:
+        errors.append(f"no Go toolchain to build kustomize {KUSTOMIZE_VERSION}")
+    errors.append("no kubectl on PATH")
     raise RendererUnavailable("; ".join(errors))
 
 
@@ -140,13 +154,19 @@ class Rendered:
 
 
 def render(overlay: str, command: list[str]) -> Rendered:
+    """Render one overlay into its objects.
+
+    Raises:
+        RenderError: kustomize refused the overlay (its message is in the error).
+    """
     result = subprocess.run(
         [*command, str(K8S_DIR / "overlays" / overlay)],
-        check=True,
         capture_output=True,
         text=True,
         timeout=120,
     )
+    if result.returncode != 0:
+        raise RenderError(f"kustomize could not render overlay {overlay}:\n{result.stderr}")
     return Rendered(overlay, [o for o in yaml.safe_load_all(result.stdout) if o])
 
 
@@ -162,7 +182,7 @@ def _pod(deployment: Manifest) -> Manifest:
     return pod
 
 
-def _app(deployment: Manifest) -> Manifest:
+def app_container(deployment: Manifest) -> Manifest:
     containers = _pod(deployment)["spec"].get("containers", [])
     return next((c for c in containers if c.get("name") == CONTAINER), containers[0])
 
@@ -190,7 +210,7 @@ def _selects(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
 def environment(rendered: Rendered, deployment: Manifest) -> dict[str, str]:
     """The app container's GAPLESS_* settings as the process sees them (envFrom, then env)."""
     env: dict[str, str] = {}
-    container = _app(deployment)
+    container = app_container(deployment)
     for source in container.get("envFrom", []):
         ref = source.get("configMapRef", {}).get("name")
         config_map = rendered.get("ConfigMap", ref) if ref else None
@@ -213,6 +233,24 @@ def quantity(value: str | int | float) -> float:
 # --- checks: each returns the problems it found, as sentences -------------------------------------
 
 Check = Callable[[Rendered], list[str]]
+
+
+def check_schema(rendered: Rendered) -> list[str]:
+    """Every object is valid against the Kubernetes OpenAPI schema; unknown fields are errors.
+
+    Catches what kustomize lets through: a misspelt field in a patch is merged, not refused.
+    """
+    try:
+        import kubernetes_validate
+    except ImportError:
+        return ["kubernetes-validate is not installed (a dev dependency: make install)"]
+    problems = []
+    for obj, version in ((o, v) for o in rendered.objects for v in KUBERNETES_VERSIONS):
+        try:
+            kubernetes_validate.validate(obj, version, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            problems.append(f"{_name(obj)} (Kubernetes {version}): {error.message}")
+    return problems
 
 
 def check_objects(rendered: Rendered) -> list[str]:
@@ -243,7 +281,7 @@ def check_images(rendered: Rendered) -> list[str]:
     """One image, tagged, never `latest`; each Deployment runs its own service module."""
     problems = []
     for deployment in rendered.of_kind("Deployment"):
-        name, app = deployment["metadata"]["name"], _app(deployment)
+        name, app = deployment["metadata"]["name"], app_container(deployment)
         image = app.get("image", "")
         tag = image.rpartition(":")[2] if ":" in image.rpartition("/")[2] else ""
         if (not tag and "@sha256:" not in image) or tag == "latest":
@@ -256,7 +294,7 @@ def check_images(rendered: Rendered) -> list[str]:
             )
         if app.get("command") != ["python", "-m", f"services.{name}"]:
             problems.append(f"{name}: command {app.get('command')} does not run services.{name}")
-    if len({_app(d).get("image") for d in rendered.of_kind("Deployment")}) > 1:
+    if len({app_container(d).get("image") for d in rendered.of_kind("Deployment")}) > 1:
         problems.append("services run different images; there is one image for all of them")
     return problems
 
@@ -266,7 +304,7 @@ def check_probes(rendered: Rendered) -> list[str]:
     problems = []
     wanted = {"livenessProbe": "/healthz", "readinessProbe": "/readyz", "startupProbe": "/healthz"}
     for deployment in rendered.of_kind("Deployment"):
-        name, app = deployment["metadata"]["name"], _app(deployment)
+        name, app = deployment["metadata"]["name"], app_container(deployment)
         listen = environment(rendered, deployment).get("GAPLESS_PORT")
         for probe, path in wanted.items():
             if probe == "startupProbe" and probe not in app:
@@ -286,7 +324,7 @@ def check_resources(rendered: Rendered) -> list[str]:
     problems = []
     for deployment in rendered.of_kind("Deployment"):
         name = deployment["metadata"]["name"]
-        resources = _app(deployment).get("resources", {})
+        resources = app_container(deployment).get("resources", {})
         requests, limits = resources.get("requests", {}), resources.get("limits", {})
         missing = [r for r in ("cpu", "memory") if r not in requests]
         if missing or "memory" not in limits:
@@ -302,7 +340,11 @@ def check_security(rendered: Rendered) -> list[str]:
     """Non-root, read-only root filesystem with an emptyDir /tmp, no privileges, no API token."""
     problems = []
     for deployment in rendered.of_kind("Deployment"):
-        name, spec, app = deployment["metadata"]["name"], _pod(deployment)["spec"], _app(deployment)
+        name, spec, app = (
+            deployment["metadata"]["name"],
+            _pod(deployment)["spec"],
+            app_container(deployment),
+        )
         pod_ctx, ctx = spec.get("securityContext", {}), app.get("securityContext", {})
         # The container's settings override the pod's.
         effective = {**pod_ctx, **ctx}
@@ -374,7 +416,7 @@ def check_configuration(rendered: Rendered) -> list[str]:
 def _config_map_refs(rendered: Rendered, deployment: Manifest) -> list[str]:
     refs = [
         s["configMapRef"]["name"]
-        for s in _app(deployment).get("envFrom", [])
+        for s in app_container(deployment).get("envFrom", [])
         if "configMapRef" in s
     ]
     name = deployment["metadata"]["name"]
@@ -389,7 +431,7 @@ def _config_map_refs(rendered: Rendered, deployment: Manifest) -> list[str]:
 
 
 def _dsn_ref(deployment: Manifest) -> list[str]:
-    env = {v["name"]: v for v in _app(deployment).get("env", [])}
+    env = {v["name"]: v for v in app_container(deployment).get("env", [])}
     ref = env.get("GAPLESS_DATABASE_URL", {}).get("valueFrom", {}).get("secretKeyRef", {})
     if (ref.get("name"), ref.get("key")) != DSN_SECRET:
         return [
@@ -436,7 +478,7 @@ def check_services(rendered: Rendered) -> list[str]:
             problems.append(f"{_name(service)} selects {len(matched)} Deployments, expected 1")
             continue
         for port in service["spec"].get("ports", []):
-            if _port(_app(matched[0]), port.get("targetPort", port.get("port"))) is None:
+            if _port(app_container(matched[0]), port.get("targetPort", port.get("port"))) is None:
                 problems.append(
                     f"{_name(service)}: targetPort {port.get('targetPort')} not declared"
                 )
@@ -471,12 +513,12 @@ def check_disruption_budgets(rendered: Rendered) -> list[str]:
         problems += [
             f"{_name(b)}: allows no pod of {name} to be evicted, blocking every drain"
             for b in mine
-            if _evictable(b["spec"], replicas) < 1
+            if evictable(b["spec"], replicas) < 1
         ]
     return problems
 
 
-def _evictable(budget: Manifest, replicas: int) -> int:
+def evictable(budget: Manifest, replicas: int) -> int:
     """Pods a budget lets a drain evict at once (percentages round up, as in Kubernetes)."""
 
     def count(value: int | str) -> int:
@@ -542,6 +584,7 @@ def check_prometheus(rendered: Rendered) -> list[str]:
 
 
 CHECKS: Mapping[str, Check] = {
+    "schema": check_schema,
     "objects": check_objects,
     "images": check_images,
     "probes": check_probes,
@@ -579,8 +622,8 @@ def main() -> int:
     for overlay in OVERLAYS:
         try:
             rendered = render(overlay, command)
-        except subprocess.CalledProcessError as error:
-            _say(f"{overlay}: kustomize build failed:\n{error.stderr}")
+        except RenderError as error:
+            _say(f"{overlay}: FAILED: {error}")
             failed = True
             continue
         problems = problems_in(rendered)
