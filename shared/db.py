@@ -93,6 +93,14 @@ class _PgConnection:
         return await self._conn.fetchval(sql, *args)
 
 
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """Skip asyncpg's per-release session reset (one round trip per transaction).
+
+    Safe because we keep no session state: locks are transaction-scoped, no LISTEN, no cursors
+    outside a transaction, no SET. asyncpg still rolls back an open transaction on release.
+    """
+
+
 class PostgresDatabase:
     dialect: Dialect = "postgresql"
 
@@ -112,7 +120,11 @@ class PostgresDatabase:
         finally:
             await setup.close()
         pool = await asyncpg.create_pool(
-            dsn, min_size=1, max_size=pool_size, server_settings={"search_path": schema}
+            dsn,
+            min_size=1,
+            max_size=pool_size,
+            server_settings={"search_path": schema},
+            reset=_keep_session,
         )
         return cls(pool, schema)
 

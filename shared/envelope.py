@@ -64,8 +64,11 @@ class Envelope(BaseModel):
             "data": self.data,
         }
 
+    def to_json_text(self) -> str:
+        return json.dumps(self.to_cloudevent(), separators=(",", ":"))
+
     def to_json(self) -> bytes:
-        return json.dumps(self.to_cloudevent(), separators=(",", ":")).encode()
+        return self.to_json_text().encode()
 
     @classmethod
     def from_cloudevent(cls, document: Any) -> Self:

@@ -47,7 +47,7 @@ async def add_to_outbox(conn: Connection, *, topic: str, envelopes: Sequence[Env
                 topic,
                 e.partition_key,
                 e.event_type,
-                e.to_json().decode(),
+                e.to_json_text(),
                 e.occurred_at,
             )
             for e in envelopes

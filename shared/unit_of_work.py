@@ -120,6 +120,8 @@ class UnitOfWork:
 
     def _envelopes(self, aggregate: Aggregate) -> list[Envelope]:
         events = aggregate.collect_events()
+        if not events:
+            return []
         first_version = aggregate.version - len(events) + 1
         correlation = context.correlation_id.get() or _as_uuid(aggregate.id)
         causation = context.causation_id.get()

@@ -32,19 +32,29 @@ from tests.bench.runner import Plan, compare
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m tests.bench.hot_path", description=__doc__)
-    parser.add_argument("--concurrency", type=int, default=8, help="concurrent tasks (default 8)")
-    parser.add_argument("--rounds", type=int, default=6, help="timed rounds per variant")
-    parser.add_argument("--transactions", type=int, default=2000, help="per PostgreSQL round")
-    parser.add_argument("--warmup", type=int, default=400, help="untimed transactions first")
-    parser.add_argument("--sqlite-transactions", type=int, default=1000, help="per SQLite round")
-    parser.add_argument(
-        "--budget", type=float, default=90.0, help="start no round after this many s (default 90)"
+    parser = argparse.ArgumentParser(
+        prog="python -m tests.bench.hot_path",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--output", type=Path, default=Path("bench-results/hot_path.json"))
+    option = parser.add_argument
+    option("--concurrency", type=int, default=8, help="concurrent tasks (%(default)s)")
+    # Many short rounds rather than a few long ones: on a shared 2-core machine the load from
+    # other processes changes within seconds, and short rotating rounds spread it evenly.
+    option("--rounds", type=int, default=12, help="timed rounds per variant (%(default)s)")
+    option("--transactions", type=int, default=1000, help="per PostgreSQL round (%(default)s)")
+    option("--sqlite-transactions", type=int, default=500, help="per SQLite round (%(default)s)")
+    option("--warmup", type=int, default=400, help="untimed transactions first (%(default)s)")
+    option("--budget", type=float, default=90.0, help="start no round after (%(default)s s)")
+    option("--output", type=Path, default=Path("bench-results/hot_path.json"))
     return parser.parse_args(argv)
 
 
+START_HINT = (
+    "Start the local servers and export the DSN with:\n"
+    '  eval "$(deploy/infra.sh up)" && export POSTGRES_DSN\n'
+    "then run: python -m tests.bench.hot_path   (stop them afterwards with: deploy/infra.sh down)"
+)
 HANG_GRACE_S = 20.0
 WIDTH = 120
 PG_LABELS = {
@@ -107,7 +117,7 @@ async def sqlite_scenario(plan: Plan) -> dict[str, Any]:
 
 
 async def run(args: argparse.Namespace, dsn: str) -> dict[str, Any]:
-    started_at = datetime.now(UTC)
+    started_at, load = datetime.now(UTC), os.getloadavg()
     started = perf_counter()
     # Soft deadlines stop starting rounds; the hard timeout only guards against a hung server.
     pg_plan = Plan(
@@ -130,7 +140,11 @@ async def run(args: argparse.Namespace, dsn: str) -> dict[str, Any]:
         "command": " ".join(["python -m tests.bench.hot_path", *sys.argv[1:]]),
         "started_at": started_at.isoformat(),
         "duration_s": round(perf_counter() - started, 1),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "load_average_at_start": [round(value, 2) for value in load],
+        },
         "goal": goal(scenarios),
         "scenarios": scenarios,
     }
@@ -141,10 +155,13 @@ def main(argv: list[str] | None = None) -> int:
     console, errors = Console(), Console(stderr=True)
     dsn = os.environ.get("POSTGRES_DSN")
     if not dsn:
+        errors.print(f"[bold red]POSTGRES_DSN is not set.[/]\n{START_HINT}", highlight=False)
+        return 2
+    try:
+        asyncio.run(postgres.server_facts(dsn))
+    except (OSError, asyncpg.PostgresError) as error:
         errors.print(
-            "[bold red]POSTGRES_DSN is not set.[/] Start the local servers and export it with:\n"
-            '  eval "$(deploy/infra.sh up)" && export POSTGRES_DSN\n'
-            "then run: python -m tests.bench.hot_path   (stop them with: deploy/infra.sh down)"
+            f"[bold red]Cannot reach POSTGRES_DSN: {error}[/]\n{START_HINT}", highlight=False
         )
         return 2
     try:

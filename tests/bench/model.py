@@ -88,7 +88,8 @@ class RawStream:
     ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """The stored_event and outbox_message rows of one transaction."""
         now = datetime.now(UTC)
-        at: datetime | str = now.isoformat() if iso_time else now
+        # SQLite gets timestamps as text, the way shared.db stores them.
+        at: datetime | str = now.isoformat(timespec="microseconds") if iso_time else now
         events: list[tuple[Any, ...]] = []
         messages: list[tuple[Any, ...]] = []
         payloads = [("ItemCounted", {"item_id": self.item_id, "quantity": transaction})]
@@ -132,7 +133,7 @@ class RawStream:
                 "subject": self.item_id,
                 "time": now.isoformat(),
                 "datacontenttype": "application/json",
-                "dataschema": f"schemas/events/{SOURCE}/{event_type}.v1.json",
+                "dataschema": f"urn:gapless:schemas/events/{SOURCE}/{event_type}.v1.json",
                 "dataversion": 1,
                 "aggregateversion": self.version,
                 "correlationid": self.correlation_id,

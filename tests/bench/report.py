@@ -82,16 +82,17 @@ def render(console: Console, document: dict[str, Any]) -> None:
     table = Table(title="Hot path: inbox claim + 1-2 events + their outbox rows, one transaction")
     table.add_column("scenario")
     table.add_column("variant")
-    for column in ("tx/s", "rounds tx/s", "p50 ms", "p99 ms", "CPU µs/tx", "ours ÷ it"):
+    for column in ("tx/s", "rounds min-max", "p50 ms", "p99 ms", "CPU µs/tx", "ours ÷ it"):
         table.add_column(column, justify="right")
     for name, scenario in document["scenarios"].items():
         for number, (variant, figures) in enumerate(scenario["variants"].items()):
             ratio = scenario["ours_over"].get(variant)
+            rounds = figures["rounds_tx_per_s"]
             table.add_row(
                 name if number == 0 else "",
                 variant,
                 f"{figures['median_tx_per_s']:.0f}",
-                " ".join(f"{rate:.0f}" for rate in figures["rounds_tx_per_s"]),
+                f"{min(rounds):.0f}-{max(rounds):.0f}",
                 f"{figures['p50_ms']:.2f}",
                 f"{figures['p99_ms']:.2f}",
                 f"{figures['client_cpu_us_per_tx']:.0f}",
@@ -115,10 +116,16 @@ def _legend(console: Console, document: dict[str, Any]) -> None:
                 f" {plan['rounds_planned']} rounds[/]"
             )
     console.print(
-        "  tx/s = median of the rounds; p50/p99 over every timed transaction;"
-        " CPU = this process only (client side)",
+        "  tx/s and CPU µs/tx (this client process only) = median of the rounds;"
+        " p50/p99 over every timed transaction; every round is in the JSON",
         highlight=False,
     )
+    machine = document["machine"]
+    if machine["load_average_at_start"][0] > machine["cpus"] / 2:
+        console.print(
+            f"[yellow]  The machine was busy (load average {machine['load_average_at_start'][0]}"
+            f" on {machine['cpus']} CPUs) when the run started: the figures are noisy.[/]"
+        )
     target = document["goal"]
     verdict = "[bold green]MET[/]" if target["met"] else "[bold red]NOT MET[/]"
     console.print(

@@ -1,4 +1,4 @@
-"""Timing harness: N concurrent tasks, each on its own streams, rounds alternating the variants."""
+"""Timing harness: N concurrent tasks, each on its own streams; rounds rotate the variants."""
 
 import asyncio
 import math
