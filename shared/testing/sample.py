@@ -2,9 +2,13 @@
 
 from typing import ClassVar, Self
 
+from pydantic import BaseModel, ConfigDict
+
 from shared.aggregate import Aggregate, event_map
+from shared.envelope import Envelope
 from shared.errors import DomainError
 from shared.messages import DomainEvent
+from shared.unit_of_work import UnitOfWork
 
 
 class ParcelWeighed(DomainEvent):
@@ -49,3 +53,24 @@ class Parcel(Aggregate):
                 self.grams += grams
             case ParcelLabelled(label=label):
                 self.labels.append(label)
+
+
+class ParcelWeighedIn(BaseModel):
+    """A consumer's own tolerant-reader model of `ParcelWeighed`."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    grams: int
+
+
+# One row per effect and no unique key, so a second effect of one event would show as two rows.
+PARCEL_WEIGHT_DDL = "CREATE TABLE parcel_weight (event_id VARCHAR(36), grams INTEGER)"
+
+
+async def record_weight(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfWork) -> None:
+    """The consumer's effect: a `parcel_weight` row written in the inbox's transaction."""
+    await uow.conn.execute(
+        "INSERT INTO parcel_weight (event_id, grams) VALUES ($1, $2)",
+        str(envelope.event_id),
+        event.grams,
+    )

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import REGISTRY
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from shared import tables
@@ -30,9 +29,9 @@ from shared.bus.local import LocalLogBroker
 from shared.clock import SystemClock
 from shared.consumer import Consumer, Route
 from shared.db import Database, connect, create_tables
-from shared.envelope import Envelope
 from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings, KafkaSettings
+from shared.testing.sample import ParcelWeighedIn, record_weight
 from shared.unit_of_work import UnitOfWork
 
 effect_tables = MetaData()
@@ -42,20 +41,6 @@ parcel_weight = Table(
     Column("event_id", String(36), nullable=False),
     Column("grams", Integer, nullable=False),
 )
-
-
-class ParcelWeighedIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    grams: int
-
-
-async def record_weight(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfWork) -> None:
-    await uow.conn.execute(
-        "INSERT INTO parcel_weight (event_id, grams) VALUES ($1, $2)",
-        str(envelope.event_id),
-        event.grams,
-    )
 
 
 class ObservedSubscription:

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 from dataclasses import replace
 
 import pytest
-from pydantic import BaseModel, ConfigDict
 
 from shared.bus import OutgoingMessage
 from shared.bus.kafka import KafkaBroker
@@ -14,30 +13,16 @@ from shared.clock import SystemClock
 from shared.consumer import Consumer, Route
 from shared.db import PostgresDatabase
 from shared.deadletter import dlq_topic
-from shared.envelope import Envelope
 from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings
 from shared.testing import eventually
 from shared.testing.builders import a_group_name, a_message, a_topic_name, an_envelope
 from shared.testing.consuming import group_member, receive
 from shared.testing.database import count_rows
+from shared.testing.sample import PARCEL_WEIGHT_DDL, ParcelWeighedIn, record_weight
 from shared.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
-
-
-class ParcelWeighedIn(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    grams: int
-
-
-async def record_weight(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfWork) -> None:
-    await uow.conn.execute(
-        "INSERT INTO parcel_weight (event_id, grams) VALUES ($1, $2)",
-        str(envelope.event_id),
-        event.grams,
-    )
 
 
 @contextlib.asynccontextmanager
@@ -74,7 +59,7 @@ async def test_poison_on_kafka_is_dead_lettered_with_its_reason_and_the_next_eve
     topic, group = a_topic_name(), a_group_name()
     await kafka_broker.ensure_topics([topic, dlq_topic(group)])
     async with postgres_db.transaction() as conn:
-        await conn.execute("CREATE TABLE parcel_weight (event_id VARCHAR(36), grams INTEGER)")
+        await conn.execute(PARCEL_WEIGHT_DDL)
     failing_schema = an_envelope(event_type="ParcelWeighed", data={"grams": "heavy"})
     good = an_envelope(event_type="ParcelWeighed", data={"grams": 900})
     # One key, so all three share a partition and arrive in this order.

@@ -21,26 +21,11 @@ from shared.settings import ConsumerSettings
 from shared.testing import eventually
 from shared.testing.builders import a_group_name, a_message, an_envelope
 from shared.testing.database import count_rows
+from shared.testing.sample import PARCEL_WEIGHT_DDL, ParcelWeighedIn, record_weight
 from shared.unit_of_work import UnitOfWork
 
 TOPIC = "parcels.events"
 ATTEMPTS = 3
-
-
-class ParcelWeighedIn(BaseModel):
-    """The consumer's own tolerant-reader model of the producer's event."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    grams: int
-
-
-async def record_weight(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfWork) -> None:
-    await uow.conn.execute(
-        "INSERT INTO parcel_weight (event_id, grams) VALUES ($1, $2)",
-        str(envelope.event_id),
-        event.grams,
-    )
 
 
 class ParcelJammedIn(BaseModel):
@@ -54,7 +39,7 @@ WEIGHING = {"ParcelWeighed": Route(ParcelWeighedIn, record_weight)}
 async def db(sqlite_db: SqliteDatabase) -> SqliteDatabase:
     async with sqlite_db.transaction() as conn:
         # No unique key on purpose: a second effect of one event must show up as a second row.
-        await conn.execute("CREATE TABLE parcel_weight (event_id VARCHAR(36), grams INTEGER)")
+        await conn.execute(PARCEL_WEIGHT_DDL)
     return sqlite_db
 
 
