@@ -2,6 +2,7 @@
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from datetime import datetime
 from typing import Self, TypeVar
 from uuid import UUID, uuid4
 
@@ -76,6 +77,10 @@ class UnitOfWork:
         aggregate = cls.rehydrate(aggregate_id, history)
         self._seen[stream_id] = aggregate
         return aggregate
+
+    def now(self) -> datetime:
+        """The injected clock's time: handlers pass it into domain methods."""
+        return self._clock.now()
 
     def add(self, aggregate: Aggregate) -> None:
         self._seen[aggregate.stream_id] = aggregate
