@@ -14,7 +14,6 @@ again and consumers' inboxes absorb the duplicate.
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -25,6 +24,7 @@ from shared.bus import OutgoingMessage, Publisher
 from shared.clock import Clock, SystemClock
 from shared.db import Connection, Database, Row
 from shared.envelope import CONTENT_TYPE, Envelope
+from shared.signal import wait_at_most
 
 logger = logging.getLogger(__name__)
 
@@ -168,5 +168,4 @@ class OutboxRelay:
                 backoff = min(backoff * 2, 5.0)
                 continue
             if sent == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._idle_seconds)
+                await wait_at_most(self._wake, self._idle_seconds)

@@ -20,5 +20,15 @@ class ChangeSignal:
 
     @staticmethod
     async def wait(ticket: asyncio.Event, timeout_seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ticket.wait(), timeout_seconds)
+        await wait_at_most(ticket, timeout_seconds)
+
+
+async def wait_at_most(event: asyncio.Event, timeout_seconds: float) -> None:
+    """Wait for `event` or the timeout, whichever comes first.
+
+    `asyncio.timeout` rather than `wait_for`: on Python 3.11 `wait_for` can swallow a cancellation
+    that arrives as the event fires, and a task being stopped would then run on.
+    """
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout_seconds):
+            await event.wait()
