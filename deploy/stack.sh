@@ -2,7 +2,8 @@
 # Scale-out on this machine: PostgreSQL + Kafka + each service as its own process.
 #
 # usage: deploy/stack.sh {up|down|status}
-#   up      start infra, then order/inventory/credit/fulfillment/andon on ports BASE..BASE+4
+#   up      start infra, then order/inventory/credit/fulfillment/andon and the simulated
+#           WMS/TMS on ports BASE..BASE+5
 #           (BASE = $GAPLESS_STACK_PORT, default 8101); demo data is seeded once
 #   down    stop the services, then PostgreSQL and Kafka
 set -euo pipefail
@@ -12,7 +13,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/_common.sh"
 init_infra_dir
 export GAPLESS_INFRA_DIR=$INFRA_DIR
 STACK_DIR=$INFRA_DIR/stack
-SERVICES=(order inventory credit fulfillment andon)
+SERVICES=(order inventory credit fulfillment andon simulator)
 BASE_PORT=${GAPLESS_STACK_PORT:-8101}
 PYTHON=${PYTHON:-$REPO_DIR/.venv/bin/python}
 

@@ -14,6 +14,7 @@ from services.credit.service import DEFINITION as CREDIT
 from services.fulfillment.service import DEFINITION as FULFILLMENT
 from services.inventory.service import DEFINITION as INVENTORY
 from services.order.service import DEFINITION as ORDER
+from services.simulator.service import DEFINITION as SIMULATOR
 from shared.auth import create_credentials
 from shared.logging import configure_logging
 from shared.runtime import ServiceDefinition
@@ -22,7 +23,15 @@ from shared.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
 
-ALL_SERVICES: Sequence[ServiceDefinition] = (ORDER, INVENTORY, CREDIT, FULFILLMENT, ANDON)
+# The simulated WMS/TMS runs alongside, answering fulfillment's requests like a real one would.
+ALL_SERVICES: Sequence[ServiceDefinition] = (
+    ORDER,
+    INVENTORY,
+    CREDIT,
+    FULFILLMENT,
+    ANDON,
+    SIMULATOR,
+)
 
 
 def create_embedded_app(settings: ServiceSettings) -> FastAPI:

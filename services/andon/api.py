@@ -1,21 +1,114 @@
-"""Andon HTTP API."""
+"""Andon HTTP API: pull and resolve, the board and its stats, complaints, gaps, reconciliation."""
 
-from fastapi import APIRouter
+from uuid import UUID, uuid4
 
-from services.andon import views
-from services.andon.schemas import AndonPullPublic
-from shared.auth import Staff
+from fastapi import APIRouter, Response, status
+
+from services.andon import handlers, views
+from services.andon.commands import PullAndon, RecordComplaint, ResolveAndon
+from services.andon.domain import PullNotFoundError
+from services.andon.schemas import (
+    AndonPullAccepted,
+    AndonPullCreate,
+    AndonPullPublic,
+    AndonResolve,
+    AndonStats,
+    ComplaintAccepted,
+    ComplaintCreate,
+    GapPublic,
+    ReconciliationReport,
+)
+from shared.auth import Ops, Staff
+from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
+    return [_andon(runtime), _watchdog(runtime)]
+
+
+def _andon(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/v1/andon", tags=["andon"])
 
+    @router.post("/pulls", status_code=status.HTTP_201_CREATED, response_model=AndonPullAccepted)
+    async def pull(body: AndonPullCreate, response: Response, _: Staff) -> AndonPullAccepted:
+        """Stop the line: 201 for a new pull, 200 with the open pull when the target has one."""
+        command = PullAndon(
+            target_kind=body.target.kind,
+            target_id=body.target.id,
+            reason=body.reason,
+            category=body.category,
+            pulled_by=body.pulled_by,
+        )
+        pull_id, new = await run_command(
+            handlers.pull_andon, command, runtime.unit_of_work(), runtime.clock.now()
+        )
+        if not new:
+            response.status_code = status.HTTP_200_OK
+        return AndonPullAccepted(pull_id=pull_id, new=new)
+
     @router.get("/pulls", response_model=list[AndonPullPublic])
-    async def pulls(_: Staff, open: bool = False) -> list[AndonPullPublic]:
-        """The andon board: pulls, newest first; `open=true` for unresolved ones only."""
+    async def board(_: Staff, open: bool = False) -> list[AndonPullPublic]:
+        """The andon board: pulls, newest first, with tickets; `open=true` for unresolved ones."""
         async with runtime.db.transaction() as conn:
-            rows = await views.pulls(conn, open_only=open)
+            rows = await views.board.board(conn, open_only=open, now=runtime.clock.now())
         return [AndonPullPublic.model_validate(row) for row in rows]
 
-    return [router]
+    @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
+    async def resolve(pull_id: UUID, body: AndonResolve, principal: Ops) -> AndonPullPublic:
+        """Resolve a pull with its root cause and fix; the orders it held resume."""
+        command = ResolveAndon(
+            pull_id=pull_id, root_cause=body.root_cause, fix=body.fix, resolved_by=principal.name
+        )
+        await run_command(
+            handlers.resolve_andon, command, runtime.unit_of_work(), runtime.clock.now()
+        )
+        async with runtime.db.transaction() as conn:
+            row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
+        if row is None:
+            raise PullNotFoundError(str(pull_id))
+        return AndonPullPublic.model_validate(row)
+
+    @router.get("/stats", response_model=AndonStats)
+    async def stats(_: Staff) -> AndonStats:
+        """Pull count, open count and mean seconds to resolve, overall and per category."""
+        async with runtime.db.transaction() as conn:
+            return AndonStats.model_validate(await views.board.stats(conn))
+
+    return router
+
+
+def _watchdog(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["andon"])
+
+    @router.post(
+        "/v1/complaints", status_code=status.HTTP_201_CREATED, response_model=ComplaintAccepted
+    )
+    async def complain(body: ComplaintCreate, principal: Staff) -> ComplaintAccepted:
+        """Record a customer complaint about a SKU of an order (a defect)."""
+        command = RecordComplaint(
+            complaint_id=uuid4(),
+            order_id=body.order_id,
+            sku=body.sku,
+            reason=body.reason,
+            recorded_by=principal.name,
+        )
+        await run_command(
+            handlers.record_complaint, command, runtime.unit_of_work(), runtime.clock.now()
+        )
+        return ComplaintAccepted(complaint_id=command.complaint_id)
+
+    @router.get("/v1/gaps", response_model=list[GapPublic])
+    async def gaps(_: Staff) -> list[GapPublic]:
+        """Open gaps: orders whose awaited hand-off is overdue, with the andon it pulled."""
+        async with runtime.db.transaction() as conn:
+            rows = await views.board.gaps(conn, now=runtime.clock.now())
+        return [GapPublic.model_validate(row) for row in rows]
+
+    @router.post("/v1/reconciliation/run", response_model=ReconciliationReport)
+    async def reconcile(_: Ops) -> ReconciliationReport:
+        """Check every watched order is in an active step or terminal; list the lost hand-offs."""
+        report = await handlers.reconcile_now(runtime)
+        return ReconciliationReport.model_validate(report.model_dump())
+
+    return router

@@ -1,10 +1,13 @@
 """Events of the andon service; PUBLISHED lists those that leave it on `andon.events`."""
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Final
 from uuid import UUID
 
-from shared.messages import DomainEvent
+from pydantic import NonNegativeFloat, NonNegativeInt, PositiveInt
+
+from shared.messages import DomainEvent, Message
 
 
 class TargetKind(StrEnum):
@@ -14,15 +17,192 @@ class TargetKind(StrEnum):
     STEP = "step"
 
 
-class AndonRaised(DomainEvent):
+class Category(StrEnum):
+    QUALITY = "quality"
+    STOCK = "stock"
+    CREDIT = "credit"
+    TRANSPORT = "transport"
+    PROCESS = "process"
+    OTHER = "other"
+
+
+class AndonPulled(DomainEvent):
     pull_id: UUID
     target_kind: TargetKind
     target_id: str
     reason: str
-    category: str
+    category: Category
     pulled_by: str
     automatic: bool
-    details: dict[str, Any]
+    departments: tuple[str, ...]
+    pulled_at: datetime
+    details: dict[str, Any] = {}
 
 
-PUBLISHED: Final = (AndonRaised,)
+class AndonResolved(DomainEvent):
+    pull_id: UUID
+    target_kind: TargetKind
+    target_id: str
+    root_cause: str
+    fix: str
+    resolved_by: str
+    seconds_to_resolve: NonNegativeFloat
+
+
+class ComplaintRecorded(DomainEvent):
+    complaint_id: UUID
+    order_id: UUID
+    sku: str
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class GapDetected(DomainEvent):
+    order_id: UUID
+    step: str
+    expected_by: datetime
+    detected_at: datetime
+    pull_id: UUID | None = None
+
+
+class GapClosed(DomainEvent):
+    order_id: UUID
+    step: str
+    closed_at: datetime
+
+
+class LostHandOff(Message):
+    order_id: UUID
+    step: str
+    service: str
+    expected_by: datetime
+    gap_detected: bool
+
+
+class ReconciliationCompleted(DomainEvent):
+    run_id: UUID
+    checked: NonNegativeInt
+    lost_count: NonNegativeInt
+    lost: tuple[LostHandOff, ...]
+    completed_at: datetime
+
+
+# Internal events: they never leave the service, but the read models are folded from them.
+
+
+class AndonPulledAgain(DomainEvent):
+    """Someone pulled on a target whose pull is still open: one more puller, not a second pull."""
+
+    pull_id: UUID
+    pulled_by: str
+    reason: str
+    automatic: bool
+    pulled_at: datetime
+    details: dict[str, Any] = {}
+
+
+class OrderWatched(DomainEvent):
+    order_id: UUID
+    customer_id: str
+    lines: dict[str, PositiveInt]
+    deadline: datetime | None
+    backorder_rule: str
+    at: datetime
+
+
+class OrderLinesChanged(DomainEvent):
+    order_id: UUID
+    lines: dict[str, PositiveInt]
+    increased: tuple[str, ...]
+    at: datetime
+
+
+class StockObserved(DomainEvent):
+    order_id: UUID
+    sku: str
+    reserved: NonNegativeInt
+    backordered: bool
+    at: datetime
+
+
+class CreditObserved(DomainEvent):
+    order_id: UUID
+    answer: str
+    at: datetime
+
+
+class ReleaseObserved(DomainEvent):
+    order_id: UUID
+    release_no: PositiveInt
+    at: datetime
+
+
+class ShipmentObserved(DomainEvent):
+    order_id: UUID
+    release_no: PositiveInt
+    at: datetime
+
+
+class OrderEnded(DomainEvent):
+    order_id: UUID
+    outcome: str
+    at: datetime
+
+
+class HoldObserved(DomainEvent):
+    order_id: UUID
+    hold: str
+    open: bool
+    at: datetime
+
+
+class HandOffAwaited(DomainEvent):
+    """The watchdog's clock for `step` runs from `since`; `due_floor` is the release deadline."""
+
+    order_id: UUID
+    step: str
+    since: datetime
+    due_floor: datetime | None = None
+
+
+class HandOffPaused(DomainEvent):
+    order_id: UUID
+    step: str
+    at: datetime
+
+
+class HandOffSettled(DomainEvent):
+    order_id: UUID
+    step: str
+    at: datetime
+
+
+class DefectCounted(DomainEvent):
+    sku: str
+    order_id: UUID
+    source: str
+    reason: str
+    at: datetime
+
+
+class DefectThresholdReached(DomainEvent):
+    sku: str
+    count: PositiveInt
+    window_minutes: PositiveInt
+    at: datetime
+
+
+class DefectRuleSet(DomainEvent):
+    count: PositiveInt
+    window_minutes: PositiveInt
+
+
+PUBLISHED: Final = (
+    AndonPulled,
+    AndonResolved,
+    ComplaintRecorded,
+    GapDetected,
+    GapClosed,
+    ReconciliationCompleted,
+)

@@ -1,12 +1,17 @@
 """Tolerant-reader models of what the andon service reacts to."""
 
+from datetime import datetime
+from uuid import UUID
+
 from pydantic import BaseModel, ConfigDict
 
 
-class MessageDeadLettered(BaseModel):
-    """Built from a dead-letter record's headers by `shared.deadletter.decode_dead_letter`."""
-
+class _Inbound(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class MessageDeadLettered(_Inbound):
+    """Built from a dead-letter record's headers by `shared.deadletter.decode_dead_letter`."""
 
     group: str
     reason: str
@@ -16,3 +21,93 @@ class MessageDeadLettered(BaseModel):
     origin_offset: int
     event_type: str | None = None
     payload_excerpt: str = ""
+
+
+class Line(_Inbound):
+    sku: str
+    quantity: int
+
+
+class Change(_Inbound):
+    sku: str
+    quantity_delta: int
+
+
+class OrderPlaced(_Inbound):
+    order_id: UUID
+    customer_id: str
+    lines: tuple[Line, ...]
+    deadline: datetime | None = None
+    backorder_rule: str = "ship_partial"
+
+
+class OrderChanged(_Inbound):
+    order_id: UUID
+    lines: tuple[Line, ...]
+    changes: tuple[Change, ...] = ()
+
+
+class OrderReleased(_Inbound):
+    order_id: UUID
+    release_no: int = 1
+
+
+class OrderEnded(_Inbound):
+    """OrderCancelled, OrderRejected and OrderCompleted: the order needs nothing more."""
+
+    order_id: UUID
+
+
+class OrderHold(_Inbound):
+    """OrderHeld / OrderHoldLifted, if the order service publishes its holds."""
+
+    order_id: UUID
+    hold: str
+
+
+class ReturnRecorded(_Inbound):
+    order_id: UUID
+    lines: tuple[Line, ...]
+    reason: str = ""
+
+
+class DefectRule(_Inbound):
+    count: int
+    window_minutes: int
+
+
+class PolicyChanged(_Inbound):
+    version: int = 0
+    defects: DefectRule | None = None
+
+
+class StockReserved(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    reserved_total: int | None = None
+    backordered_total: int | None = None
+
+
+class StockBackordered(_Inbound):
+    order_id: UUID
+    sku: str
+
+
+class StockReleased(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    reserved_total: int | None = None
+    backordered_total: int | None = None
+
+
+class CreditAnswered(_Inbound):
+    """CreditApproved, CreditReviewRequired and CreditDeclined."""
+
+    order_id: UUID
+
+
+class ShipmentShipped(_Inbound):
+    order_id: UUID
+    release_no: int = 1

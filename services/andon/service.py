@@ -1,28 +1,81 @@
-"""The andon service as the runtime sees it: it listens to every other group's dead letters."""
+"""The andon service as the runtime sees it: dead letters, every order's hand-offs, schedules."""
 
-from services.andon import api, handlers, inbound, views
+from datetime import timedelta
+
+from services.andon import api, handlers, inbound, metrics, views
 from services.andon.events import PUBLISHED
 from shared.consumer import Route
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
-from shared.runtime import ServiceDefinition, Subscriptions
+from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
+from shared.topics import events_topic
 
 WATCHED_GROUPS = ("order", "inventory", "credit", "fulfillment")
+
+DEAD_LETTERS = Subscriptions(
+    topics=tuple(dlq_topic(group) for group in WATCHED_GROUPS),
+    routes={
+        DEAD_LETTERED: Route(
+            inbound.MessageDeadLettered, handlers.pull_andon_when_message_dead_lettered
+        )
+    },
+    decode=decode_dead_letter,
+)
+
+HAND_OFFS = Subscriptions(
+    topics=tuple(events_topic(s) for s in ("order", "inventory", "credit", "fulfillment")),
+    routes={
+        "OrderPlaced": Route(inbound.OrderPlaced, handlers.watch_order_when_order_placed),
+        "OrderChanged": Route(inbound.OrderChanged, handlers.follow_change_when_order_changed),
+        "OrderReleased": Route(inbound.OrderReleased, handlers.record_release_when_order_released),
+        "OrderCancelled": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended),
+        "OrderRejected": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended),
+        "OrderCompleted": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended),
+        "OrderHeld": Route(inbound.OrderHold, handlers.note_hold_when_order_held),
+        "OrderHoldLifted": Route(inbound.OrderHold, handlers.lift_hold_when_order_hold_lifted),
+        "ReturnRecorded": Route(
+            inbound.ReturnRecorded, handlers.count_defects_when_return_recorded
+        ),
+        "PolicyChanged": Route(
+            inbound.PolicyChanged, handlers.adopt_defect_rule_when_policy_changed
+        ),
+        "StockReserved": Route(inbound.StockReserved, handlers.record_stock_when_stock_reserved),
+        "StockBackordered": Route(
+            inbound.StockBackordered, handlers.record_stock_when_stock_backordered
+        ),
+        "StockReleased": Route(inbound.StockReleased, handlers.record_stock_when_stock_released),
+        "CreditApproved": Route(
+            inbound.CreditAnswered, handlers.record_credit_when_credit_answered
+        ),
+        "CreditReviewRequired": Route(
+            inbound.CreditAnswered, handlers.record_credit_when_credit_answered
+        ),
+        "CreditDeclined": Route(
+            inbound.CreditAnswered, handlers.record_credit_when_credit_answered
+        ),
+        "ShipmentShipped": Route(
+            inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped
+        ),
+    },
+)
+
+
+async def refresh_metrics(runtime: ServiceRuntime) -> None:
+    metrics.register()
+    async with runtime.db.transaction() as conn:
+        await metrics.refresh(conn)
+
 
 DEFINITION = ServiceDefinition(
     name="andon",
     published=PUBLISHED,
-    subscriptions=(
-        Subscriptions(
-            topics=tuple(dlq_topic(group) for group in WATCHED_GROUPS),
-            routes={
-                DEAD_LETTERED: Route(
-                    inbound.MessageDeadLettered, handlers.raise_andon_when_message_dead_lettered
-                )
-            },
-            decode=decode_dead_letter,
-        ),
-    ),
+    # Two consumers: a poison record in a DLQ must never hold up the watchdog's hand-offs.
+    subscriptions=(DEAD_LETTERS, HAND_OFFS),
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,
+    schedules=(
+        Schedule("gap-watchdog", timedelta(seconds=5), handlers.watch_for_gaps),
+        Schedule("reconciliation", timedelta(seconds=30), handlers.reconcile_on_schedule),
+        Schedule("andon-metrics", timedelta(seconds=15), refresh_metrics),
+    ),
 )

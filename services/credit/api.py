@@ -1,24 +1,61 @@
-"""Credit HTTP API."""
+"""Credit HTTP API: accounts (staff) and the manual review queue (ops decide)."""
 
-from fastapi import APIRouter
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
 
-from services.credit import handlers
-from services.credit.schemas import CreditAccountPublic
-from shared.auth import Staff
+from fastapi import APIRouter, Query
+
+from services.credit import handlers, views
+from services.credit.domain import UnknownOrderError
+from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
+from shared.auth import Ops, Staff
+from shared.commands import run_command
 from shared.runtime import ServiceRuntime
+from shared.unit_of_work import UnitOfWork
+
+Decide = Callable[[UUID, str, str, datetime, UnitOfWork], Awaitable[None]]
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     router = APIRouter(prefix="/v1/credit", tags=["credit"])
 
+    async def decided(
+        order_id: UUID, decide: Decide, body: ReviewDecision, by: str
+    ) -> ReviewPublic:
+        now = runtime.clock.now()
+        await run_command(decide, order_id, body.note, by, now, runtime.unit_of_work())
+        async with runtime.db.transaction() as conn:
+            row = await views.latest_review(conn, order_id)
+        if row is None:  # the decision committed, so its review row is there
+            raise UnknownOrderError(order_id)
+        return ReviewPublic.from_row(row)
+
     @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
     async def account(customer_id: str, _: Staff) -> CreditAccountPublic:
-        """A customer's credit exposure and how many orders were decided."""
-        found = await handlers.credit_account(customer_id, runtime.unit_of_work())
-        return CreditAccountPublic(
-            customer_id=customer_id,
-            exposure_cents=found.exposure_cents,
-            decided_orders=len(found.decided),
-        )
+        """A customer's credit light, limit, threshold, exposure and open reviews."""
+        async with runtime.db.transaction() as conn:
+            return CreditAccountPublic.model_validate(await views.account(conn, customer_id))
+
+    @router.get("/reviews", response_model=list[ReviewPublic])
+    async def reviews(
+        _: Staff,
+        open: Annotated[bool, Query(description="only reviews awaiting a decision")] = True,
+    ) -> list[ReviewPublic]:
+        """Credit reviews, oldest first: the open ones, or all with their decisions."""
+        async with runtime.db.transaction() as conn:
+            rows = await views.reviews(conn, open_only=open)
+        return [ReviewPublic.from_row(row) for row in rows]
+
+    @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
+    async def approve(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
+        """Approve the order's open credit review: credit is approved and the order goes on."""
+        return await decided(order_id, handlers.approve_review, body, ops.name)
+
+    @router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
+    async def reject(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
+        """Reject the order's open credit review: credit is declined and the order rejected."""
+        return await decided(order_id, handlers.reject_review, body, ops.name)
 
     return [router]

@@ -1,11 +1,49 @@
 """Events of the credit service; PUBLISHED lists those that leave it on `credit.events`."""
 
+from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from pydantic import NonNegativeInt
+from pydantic import AwareDatetime, NonNegativeInt
 
 from shared.messages import DomainEvent
+
+
+class CreditLight(StrEnum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class ReviewReason(StrEnum):
+    UNKNOWN_CUSTOMER = "unknown_customer"
+    RED_LIGHT = "red_light"
+    OVER_REVIEW_THRESHOLD = "over_review_threshold"
+    OVER_CREDIT_LIMIT = "over_credit_limit"
+
+
+class ReviewOutcome(StrEnum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    # The review no longer matters: the order was cancelled, rejected or changed, or the
+    # customer's profile arrived after the order and approves it without a review.
+    OBSOLETE = "obsolete"
+
+
+class ReleaseReason(StrEnum):
+    CANCELLED = "cancelled"
+    REJECTED = "rejected"
+    CHANGED = "changed"
+    PAID = "paid"
+
+
+class CreditProfileDefined(DomainEvent):
+    """Internal: the customer's credit standing as the order service last defined it."""
+
+    customer_id: str
+    credit_light: CreditLight
+    credit_limit_cents: NonNegativeInt
+    review_threshold_cents: NonNegativeInt
 
 
 class CreditApproved(DomainEvent):
@@ -15,6 +53,25 @@ class CreditApproved(DomainEvent):
     exposure_cents: NonNegativeInt
 
 
+class CreditReviewRequired(DomainEvent):
+    order_id: UUID
+    customer_id: str
+    amount_cents: NonNegativeInt
+    reason: ReviewReason
+    exposure_cents: NonNegativeInt
+
+
+class CreditReviewClosed(DomainEvent):
+    """Internal: a review ended; `decided_by` is the ops principal (None when closed by a fact)."""
+
+    order_id: UUID
+    customer_id: str
+    outcome: ReviewOutcome
+    note: str
+    decided_by: str | None
+    decided_at: AwareDatetime
+
+
 class CreditDeclined(DomainEvent):
     order_id: UUID
     customer_id: str
@@ -22,4 +79,21 @@ class CreditDeclined(DomainEvent):
     reason: str
 
 
-PUBLISHED: Final = (CreditApproved, CreditDeclined)
+class CreditReleased(DomainEvent):
+    order_id: UUID
+    customer_id: str
+    amount_cents: NonNegativeInt
+    exposure_cents: NonNegativeInt
+    reason: ReleaseReason
+
+
+class PaymentNoted(DomainEvent):
+    """Internal: how much of an invoice is paid so far, so a repeated payment fact counts once."""
+
+    invoice_id: str
+    order_id: UUID
+    customer_id: str
+    paid_cents: NonNegativeInt
+
+
+PUBLISHED: Final = (CreditApproved, CreditReviewRequired, CreditDeclined, CreditReleased)

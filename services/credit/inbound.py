@@ -2,12 +2,45 @@
 
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, NonNegativeInt
+
+from services.credit.events import CreditLight
 
 
-class OrderPlaced(BaseModel):
+class _Inbound(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
+
+class CustomerDefined(_Inbound):
+    customer_id: str
+    credit_light: CreditLight
+    credit_limit_cents: NonNegativeInt
+    review_threshold_cents: NonNegativeInt
+
+
+class OrderPlaced(_Inbound):
     order_id: UUID
     customer_id: str
-    total_cents: int
+    total_cents: NonNegativeInt
+
+
+class OrderChanged(_Inbound):
+    order_id: UUID
+    total_cents: NonNegativeInt
+
+
+class OrderCancelled(_Inbound):
+    order_id: UUID
+
+
+class OrderRejected(_Inbound):
+    order_id: UUID
+
+
+class PaymentRecorded(_Inbound):
+    invoice_id: str
+    order_id: UUID
+    customer_id: str
+    amount_cents: NonNegativeInt
+    # Total paid on the invoice so far; it makes a repeated payment fact count once.
+    paid_cents: NonNegativeInt | None = None

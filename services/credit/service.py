@@ -1,6 +1,6 @@
 """The credit service as the runtime sees it."""
 
-from services.credit import api, handlers, inbound
+from services.credit import api, handlers, inbound, views
 from services.credit.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
@@ -11,11 +11,28 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("order"),),
+            topics=(events_topic("order"), events_topic("fulfillment")),
             routes={
-                "OrderPlaced": Route(inbound.OrderPlaced, handlers.check_credit_when_order_placed)
+                "CustomerDefined": Route(
+                    inbound.CustomerDefined, handlers.define_profile_when_customer_defined
+                ),
+                "OrderPlaced": Route(inbound.OrderPlaced, handlers.check_credit_when_order_placed),
+                "OrderChanged": Route(
+                    inbound.OrderChanged, handlers.recheck_credit_when_order_changed
+                ),
+                "OrderCancelled": Route(
+                    inbound.OrderCancelled, handlers.release_credit_when_order_cancelled
+                ),
+                "OrderRejected": Route(
+                    inbound.OrderRejected, handlers.release_credit_when_order_rejected
+                ),
+                "PaymentRecorded": Route(
+                    inbound.PaymentRecorded, handlers.release_credit_when_payment_recorded
+                ),
             },
         ),
     ),
+    projections=(views.project,),
+    read_models=views.metadata,
     routers=api.routers,
 )

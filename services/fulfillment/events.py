@@ -1,22 +1,156 @@
-"""Events of the fulfillment service; PUBLISHED ones leave it on `fulfillment.events`."""
+"""Fulfillment events: PUBLISHED on `fulfillment.events`, OUTWARD to the WMS and TMS."""
 
 from typing import Final
 from uuid import UUID
 
-from pydantic import PositiveInt
+from pydantic import AwareDatetime, NonNegativeInt, PositiveInt
 
 from shared.messages import DomainEvent, Message
 
 
-class FulfillmentLine(Message):
+class ShipTo(Message):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class PricedLine(Message):
+    sku: str
+    quantity: PositiveInt
+    unit_price_cents: NonNegativeInt
+
+
+class PickLine(Message):
     sku: str
     quantity: PositiveInt
 
 
-class FulfillmentRequested(DomainEvent):
+class InvoiceLine(Message):
+    sku: str
+    quantity: PositiveInt
+    unit_price_cents: NonNegativeInt
+    amount_cents: NonNegativeInt
+
+
+# Internal: the shipment's own history, never published.
+
+
+class ShipmentPlanned(DomainEvent):
+    """A release became a shipment that waits for the next pick wave."""
+
+    shipment_id: UUID
+    order_id: UUID
+    release_no: PositiveInt
+    customer_id: str
+    lines: tuple[PricedLine, ...]
+    priority: int
+    deadline: AwareDatetime
+    ship_to: ShipTo | None
+
+
+class ShipmentPicked(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+
+
+class ShipmentPacked(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+
+
+# Outward: requests to the warehouse and the carrier.
+
+
+class PickRequested(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+    wave_id: UUID
+    lines: tuple[PickLine, ...]
+    priority: int
+    deadline: AwareDatetime
+
+
+class PickCancelled(DomainEvent):
+    """Tells the WMS to stop picking a cancelled shipment: ShipmentCancelled on its topic."""
+
+    shipment_id: UUID
+    order_id: UUID
+    reason: str
+
+
+class ShipmentRequested(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo | None
+    lines: tuple[PickLine, ...]
+
+
+class ShipmentRequestCancelled(DomainEvent):
+    """Tells the TMS not to collect a shipment that was cancelled after it was packed."""
+
+    shipment_id: UUID
+    order_id: UUID
+    reason: str
+
+
+# Published on fulfillment.events.
+
+
+class ShipmentShipped(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+    release_no: PositiveInt
+    lines: tuple[PickLine, ...]
+    carrier: str
+    tracking_number: str
+
+
+class ShipmentDelivered(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+
+
+class ShipmentCancelled(DomainEvent):
+    shipment_id: UUID
+    order_id: UUID
+    reason: str
+
+
+class InvoiceIssued(DomainEvent):
+    """Exactly what shipped: lines, quantities, prices and totals of one shipment."""
+
+    invoice_id: UUID
+    order_id: UUID
+    shipment_id: UUID
+    customer_id: str
+    lines: tuple[InvoiceLine, ...]
+    total_cents: NonNegativeInt
+
+
+class PaymentRecorded(DomainEvent):
+    invoice_id: UUID
     order_id: UUID
     customer_id: str
-    lines: tuple[FulfillmentLine, ...]
+    amount_cents: PositiveInt
+    paid_cents: NonNegativeInt
 
 
-PUBLISHED: Final = (FulfillmentRequested,)
+class InvoicePaid(DomainEvent):
+    invoice_id: UUID
+    order_id: UUID
+    customer_id: str
+    total_cents: NonNegativeInt
+
+
+PUBLISHED: Final = (
+    ShipmentShipped,
+    ShipmentDelivered,
+    ShipmentCancelled,
+    InvoiceIssued,
+    PaymentRecorded,
+    InvoicePaid,
+)
+# Published on the WMS/TMS topics instead (see service.py for which goes where).
+OUTWARD: Final = (PickRequested, PickCancelled, ShipmentRequested, ShipmentRequestCancelled)

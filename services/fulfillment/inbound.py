@@ -1,8 +1,8 @@
-"""Tolerant-reader models of the events the fulfillment service reacts to."""
+"""Tolerant-reader models of what fulfillment reacts to: releases, cancels, confirmations."""
 
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 
 class _Inbound(BaseModel):
@@ -12,9 +12,39 @@ class _Inbound(BaseModel):
 class ReleasedLine(_Inbound):
     sku: str
     quantity: int
+    unit_price_cents: int
+
+
+class ShipTo(_Inbound):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
 
 
 class OrderReleased(_Inbound):
     order_id: UUID
+    release_no: int
     customer_id: str
     lines: tuple[ReleasedLine, ...]
+    priority: int
+    deadline: AwareDatetime
+    ship_to: ShipTo | None = None
+
+
+class OrderCancelled(_Inbound):
+    order_id: UUID
+    reason: str = ""
+
+
+class Confirmation(_Inbound):
+    """Picked, Packed (WMS) and Delivered (TMS) carry only these."""
+
+    shipment_id: UUID
+    order_id: UUID
+
+
+class ShippedConfirmation(Confirmation):
+    carrier: str
+    tracking_number: str

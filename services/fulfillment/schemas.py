@@ -1,8 +1,15 @@
 """HTTP models of the fulfillment API."""
 
+from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.fulfillment.commands import ConfirmationType
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
 
 class ShipmentLine(BaseModel):
@@ -11,7 +18,64 @@ class ShipmentLine(BaseModel):
 
 
 class ShipmentPublic(BaseModel):
+    shipment_id: UUID
     order_id: UUID
-    status: str
+    release_no: int
+    status: Literal["waiting", "picking", "picked", "packed", "shipped", "delivered", "cancelled"]
     lines: list[ShipmentLine]
-    requested_at: str
+    priority: int
+    deadline: str
+    wave_id: UUID | None
+    carrier: str | None
+    tracking_number: str | None
+    times: dict[str, str] = Field(description="When each step happened: planned, picked, ...")
+
+
+class InvoiceLinePublic(BaseModel):
+    sku: str
+    quantity: int
+    unit_price_cents: int
+    amount_cents: int
+
+
+class InvoicePublic(BaseModel):
+    invoice_id: UUID
+    order_id: UUID
+    shipment_id: UUID
+    customer_id: str
+    lines: list[InvoiceLinePublic]
+    total_cents: int
+    paid_cents: int
+    open_cents: int
+    status: Literal["open", "paid"]
+    issued_at: str
+    paid_at: str | None
+
+
+class PaymentCreate(_Body):
+    invoice_id: UUID
+    amount_cents: int = Field(gt=0, le=10**12)
+
+
+class PaymentRecordedPublic(BaseModel):
+    invoice_id: UUID
+    order_id: UUID
+    total_cents: int
+    paid_cents: int
+    open_cents: int
+    status: Literal["open", "paid"]
+
+
+class ConfirmationCreate(_Body):
+    """What a WMS/TMS without Kafka posts; the same payloads as on the confirmation topics."""
+
+    type: ConfirmationType
+    shipment_id: UUID
+    order_id: UUID
+    carrier: str | None = Field(default=None, max_length=200)
+    tracking_number: str | None = Field(default=None, max_length=200)
+
+
+class ConfirmationAccepted(BaseModel):
+    shipment_id: UUID
+    status: str

@@ -1,25 +1,58 @@
 """The fulfillment service as the runtime sees it."""
 
-from services.fulfillment import api, handlers, inbound, views
-from services.fulfillment.events import PUBLISHED
+from datetime import timedelta
+
+from services.fulfillment import api, inbound, views
+from services.fulfillment.events import (
+    PUBLISHED,
+    PickCancelled,
+    PickRequested,
+    ShipmentRequestCancelled,
+    ShipmentRequested,
+)
+from services.fulfillment.handlers import confirmations, releases, waves
 from shared.consumer import Route
-from shared.runtime import ServiceDefinition, Subscriptions
-from shared.topics import events_topic
+from shared.runtime import Schedule, ServiceDefinition, Subscriptions
+from shared.topics import (
+    TMS_CONFIRMATIONS,
+    TMS_SHIPMENT_REQUESTS,
+    WMS_CONFIRMATIONS,
+    WMS_PICK_REQUESTS,
+    events_topic,
+)
+
+PICK_WAVE_EVERY = timedelta(seconds=2)
 
 DEFINITION = ServiceDefinition(
     name="fulfillment",
     published=PUBLISHED,
+    published_elsewhere={
+        PickRequested: WMS_PICK_REQUESTS,
+        PickCancelled: WMS_PICK_REQUESTS,
+        ShipmentRequested: TMS_SHIPMENT_REQUESTS,
+        ShipmentRequestCancelled: TMS_SHIPMENT_REQUESTS,
+    },
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("order"),),
+            topics=(events_topic("order"), WMS_CONFIRMATIONS, TMS_CONFIRMATIONS),
             routes={
                 "OrderReleased": Route(
-                    inbound.OrderReleased, handlers.request_fulfillment_when_order_released
-                )
+                    inbound.OrderReleased, releases.plan_shipment_when_order_released
+                ),
+                "OrderCancelled": Route(
+                    inbound.OrderCancelled, releases.cancel_shipments_when_order_cancelled
+                ),
+                "Picked": Route(inbound.Confirmation, confirmations.record_pick_when_picked),
+                "Packed": Route(inbound.Confirmation, confirmations.request_transport_when_packed),
+                "Shipped": Route(inbound.ShippedConfirmation, confirmations.invoice_when_shipped),
+                "Delivered": Route(
+                    inbound.Confirmation, confirmations.record_delivery_when_delivered
+                ),
             },
         ),
     ),
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,
+    schedules=(Schedule("pick waves", PICK_WAVE_EVERY, waves.run_pick_wave),),
 )

@@ -1,29 +1,105 @@
 """Events of the inventory service; PUBLISHED lists those that leave it on `inventory.events`."""
 
-from typing import Final
+from typing import Final, Literal
 from uuid import UUID
 
-from pydantic import PositiveInt
+from pydantic import AwareDatetime, NonNegativeFloat, NonNegativeInt, PositiveInt
 
 from shared.messages import DomainEvent
+
+ReleaseReason = Literal["cancelled", "rejected", "changed"]
 
 
 class StockReceived(DomainEvent):
     sku: str
     quantity: PositiveInt
+    on_hand: int
 
 
-class StockReserved(DomainEvent):
+class StockRequested(DomainEvent):
+    """An order line asked for stock (internal: the demand record and the line's terms)."""
+
     order_id: UUID
     sku: str
     quantity: PositiveInt
+    priority: int
+    deadline: AwareDatetime
+    requested_at: AwareDatetime
 
 
-class StockShortage(DomainEvent):
+class StockRequestIncreased(DomainEvent):
+    """A change asked for more units of a line (internal; not demand for the spike signal)."""
+
     order_id: UUID
     sku: str
-    requested: PositiveInt
+    quantity: PositiveInt
+    priority: int
+    deadline: AwareDatetime
+
+
+class StockReserved(DomainEvent):
+    """`reserved_total` and `backordered_total`: the line's units reserved and still waiting
+    after this reservation, so a consumer can take the line's state as it stands."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    reserved_total: NonNegativeInt
+    backordered_total: NonNegativeInt = 0
+
+
+class StockBackordered(DomainEvent):
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    priority: int
+    deadline: AwareDatetime
+
+
+class StockReleased(DomainEvent):
+    """Units no longer held for an order line: its waiting units go first, then reserved ones;
+    `reserved_total` and `backordered_total` are what the line still has of each."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    reason: ReleaseReason
+    reserved_total: NonNegativeInt = 0
+    backordered_total: NonNegativeInt = 0
+
+
+class StockShipped(DomainEvent):
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    shipment_id: UUID | None = None
+
+
+class ReorderPointSet(DomainEvent):
+    """The catalogue's reorder point for the SKU (internal)."""
+
+    sku: str
+    reorder_point: NonNegativeInt
+
+
+class ReorderSuggested(DomainEvent):
+    sku: str
     available: int
+    reorder_point: NonNegativeInt
 
 
-PUBLISHED: Final = (StockReceived, StockReserved, StockShortage)
+class DemandSpikeDetected(DomainEvent):
+    sku: str
+    recent_units: NonNegativeInt
+    baseline_units: NonNegativeFloat
+
+
+PUBLISHED: Final = (
+    StockReceived,
+    StockReserved,
+    StockBackordered,
+    StockReleased,
+    StockShipped,
+    ReorderSuggested,
+    DemandSpikeDetected,
+)

@@ -1,19 +1,62 @@
 """Tolerant-reader models of the events the inventory service reacts to."""
 
+from collections import Counter
+from collections.abc import Iterable
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 
 class _Inbound(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
-class OrderLine(_Inbound):
+class Line(_Inbound):
     sku: str
     quantity: int
 
 
+class ItemDefined(_Inbound):
+    sku: str
+    reorder_point: int = 0
+
+
 class OrderPlaced(_Inbound):
     order_id: UUID
-    lines: tuple[OrderLine, ...]
+    lines: tuple[Line, ...]
+    # Defaults for orders placed before priorities existed: lowest priority, due at placement.
+    priority: int = 1
+    deadline: AwareDatetime | None = None
+
+
+class QuantityChange(_Inbound):
+    sku: str
+    quantity_delta: int
+
+
+class OrderChanged(_Inbound):
+    order_id: UUID
+    lines: tuple[Line, ...]
+    changes: tuple[QuantityChange, ...]
+
+
+class OrderEnded(_Inbound):
+    """OrderCancelled and OrderRejected: the order no longer needs any stock."""
+
+    order_id: UUID
+    reason: str = ""
+
+
+class ShipmentShipped(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    lines: tuple[Line, ...]
+
+
+def quantities_by_sku(lines: Iterable[Line]) -> dict[str, int]:
+    """Units per SKU, in SKU order: one stream per SKU, always taken in the same order, so two
+    batches touching the same SKUs never wait for each other in opposite orders."""
+    totals: Counter[str] = Counter()
+    for line in lines:
+        totals[line.sku] += line.quantity
+    return dict(sorted(totals.items()))

@@ -15,3 +15,13 @@ class StockPublic(BaseModel):
     reserved: int
     available: int
     blocked: int
+    backordered: int
+    reorder_point: int
+
+
+class BackorderPublic(BaseModel):
+    order_id: str
+    quantity: int
+    reserved: int
+    priority: int
+    deadline: str

@@ -11,9 +11,22 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("order"),),
+            topics=(events_topic("order"), events_topic("fulfillment")),
             routes={
-                "OrderPlaced": Route(inbound.OrderPlaced, handlers.reserve_stock_when_order_placed)
+                "ItemDefined": Route(
+                    inbound.ItemDefined, handlers.set_reorder_point_when_item_defined
+                ),
+                "OrderPlaced": Route(inbound.OrderPlaced, handlers.reserve_stock_when_order_placed),
+                "OrderChanged": Route(
+                    inbound.OrderChanged, handlers.adjust_stock_when_order_changed
+                ),
+                "OrderCancelled": Route(
+                    inbound.OrderEnded, handlers.release_stock_when_order_ended
+                ),
+                "OrderRejected": Route(inbound.OrderEnded, handlers.release_stock_when_order_ended),
+                "ShipmentShipped": Route(
+                    inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped
+                ),
             },
         ),
     ),

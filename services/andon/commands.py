@@ -1,0 +1,31 @@
+"""Commands of the andon service."""
+
+from uuid import UUID
+
+from pydantic import Field
+
+from services.andon.events import Category, TargetKind
+from shared.messages import Command
+
+
+class PullAndon(Command):
+    target_kind: TargetKind
+    target_id: str
+    reason: str
+    category: Category
+    pulled_by: str
+
+
+class ResolveAndon(Command):
+    pull_id: UUID
+    root_cause: str
+    fix: str
+    resolved_by: str
+
+
+class RecordComplaint(Command):
+    complaint_id: UUID
+    order_id: UUID
+    sku: str = Field(min_length=1)
+    reason: str
+    recorded_by: str

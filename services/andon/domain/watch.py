@@ -1,0 +1,277 @@
+"""Order watch aggregate: what the gap watchdog knows of one order and which hand-off it awaits.
+
+The watch is a fold of the facts other services published about the order. After every fact it
+compares each step's status before and after, and records the change of its clock (awaited,
+paused, settled): the read models and the watchdog's scan are folded from those, so they are
+rebuildable from this service's own event store.
+"""
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from services.andon.domain.order_facts import CREDIT_ANSWERS, OrderFacts, Stock
+from services.andon.domain.steps import Status, Step, Timeouts, expected_by
+from services.andon.events import (
+    CreditObserved,
+    GapClosed,
+    GapDetected,
+    HandOffAwaited,
+    HandOffPaused,
+    HandOffSettled,
+    HoldObserved,
+    OrderEnded,
+    OrderLinesChanged,
+    OrderWatched,
+    ReleaseObserved,
+    ShipmentObserved,
+    StockObserved,
+)
+from shared.aggregate import Aggregate, event_map
+from shared.messages import DomainEvent
+
+
+class OrderWatch(OrderFacts, Aggregate):
+    stream_type = "order-watch"
+    event_classes = event_map(
+        OrderWatched,
+        OrderLinesChanged,
+        StockObserved,
+        CreditObserved,
+        ReleaseObserved,
+        ShipmentObserved,
+        OrderEnded,
+        HoldObserved,
+        HandOffAwaited,
+        HandOffPaused,
+        HandOffSettled,
+        GapDetected,
+        GapClosed,
+    )
+
+    def __init__(self, order_id: str) -> None:
+        super().__init__(order_id)
+        self.order_id = UUID(order_id)
+        self.init_facts()
+        self.since: dict[Step, datetime] = {}
+        self.due_floor: dict[Step, datetime | None] = {}
+        self.paused_since: dict[Step, datetime] = {}
+        self.paused_seconds: dict[Step, float] = {}
+        self.open_gaps: dict[Step, datetime] = {}
+
+    # Facts from other services. Each is a no-op when it tells the watch nothing new.
+
+    def place(
+        self,
+        *,
+        customer_id: str,
+        lines: dict[str, int],
+        deadline: datetime | None,
+        backorder_rule: str,
+        at: datetime,
+    ) -> None:
+        if self.placed:
+            return
+        event = OrderWatched(
+            order_id=self.order_id,
+            customer_id=customer_id,
+            lines=lines,
+            deadline=deadline,
+            backorder_rule=backorder_rule,
+            at=at,
+        )
+        self._observe(event, at)
+
+    def change(self, *, lines: dict[str, int], increased: tuple[str, ...], at: datetime) -> None:
+        if lines == self.ordered and not increased:
+            return
+        self._observe(
+            OrderLinesChanged(order_id=self.order_id, lines=lines, increased=increased, at=at), at
+        )
+
+    def stock_reserved(
+        self,
+        sku: str,
+        *,
+        reserved_total: int,
+        backordered_total: int | None = None,
+        at: datetime,
+    ) -> None:
+        if backordered_total is None:
+            ordered = self.ordered.get(sku)
+            backordered = ordered is not None and reserved_total < ordered
+        else:
+            backordered = backordered_total > 0
+        self._stock(sku, reserved=reserved_total, backordered=backordered, at=at)
+
+    def stock_backordered(self, sku: str, *, at: datetime) -> None:
+        self._stock(sku, reserved=self.stock.get(sku, Stock()).reserved, backordered=True, at=at)
+
+    def stock_released(
+        self,
+        sku: str,
+        *,
+        quantity: int,
+        reserved_total: int | None = None,
+        backordered_total: int | None = None,
+        at: datetime,
+    ) -> None:
+        """Inventory says what the line still has; an older producer only what it released."""
+        current = self.stock.get(sku, Stock())
+        reserved = max(0, current.reserved - quantity) if reserved_total is None else reserved_total
+        backordered = current.backordered if backordered_total is None else backordered_total > 0
+        self._stock(sku, reserved=reserved, backordered=backordered, at=at)
+
+    def credit_answered(self, answer: str, *, at: datetime) -> None:
+        if answer not in CREDIT_ANSWERS or answer == self.credit:
+            return
+        self._observe(CreditObserved(order_id=self.order_id, answer=answer, at=at), at)
+
+    def release_observed(self, release_no: int, *, at: datetime) -> None:
+        if release_no not in self.released:
+            self._observe(ReleaseObserved(order_id=self.order_id, release_no=release_no, at=at), at)
+
+    def shipment_observed(self, release_no: int, *, at: datetime) -> None:
+        if release_no not in self.shipped:
+            event = ShipmentObserved(order_id=self.order_id, release_no=release_no, at=at)
+            self._observe(event, at)
+
+    def end(self, outcome: str, *, at: datetime) -> None:
+        if self.outcome is None:
+            self._observe(OrderEnded(order_id=self.order_id, outcome=outcome, at=at), at)
+
+    def hold(self, hold: str, *, at: datetime) -> None:
+        if hold not in self.holds:
+            self._observe(HoldObserved(order_id=self.order_id, hold=hold, open=True, at=at), at)
+
+    def lift(self, hold: str, *, at: datetime) -> None:
+        if hold in self.holds:
+            self._observe(HoldObserved(order_id=self.order_id, hold=hold, open=False, at=at), at)
+
+    # The watchdog.
+
+    def overdue(self, now: datetime, timeouts: Timeouts) -> list[tuple[Step, datetime]]:
+        """Steps whose hand-off is overdue and not yet reported as a gap."""
+        late = []
+        for step, status in self.statuses().items():
+            if status is not Status.ACTIVE or step in self.open_gaps:
+                continue
+            due = expected_by(
+                step, since=self.since[step], due_floor=self.due_floor.get(step), timeouts=timeouts
+            )
+            if now >= due:
+                late.append((step, due))
+        return late
+
+    def record_gap(
+        self, step: Step, *, expected_by: datetime, now: datetime, pull_id: UUID | None
+    ) -> None:
+        if step in self.open_gaps:
+            return
+        self._record(
+            GapDetected(
+                order_id=self.order_id,
+                step=step,
+                expected_by=expected_by,
+                detected_at=now,
+                pull_id=pull_id,
+            )
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.outcome is None
+
+    def _stock(self, sku: str, *, reserved: int, backordered: bool, at: datetime) -> None:
+        current = self.stock.get(sku)
+        if current == Stock(answered=True, reserved=reserved, backordered=backordered):
+            return
+        event = StockObserved(
+            order_id=self.order_id, sku=sku, reserved=reserved, backordered=backordered, at=at
+        )
+        self._observe(event, at)
+
+    def _observe(self, fact: DomainEvent, at: datetime) -> None:
+        before = self.statuses()
+        self._record(fact)
+        for step, now_status in self.statuses().items():
+            if now_status is not before[step]:
+                self._follow_clock(step, before[step], now_status, at)
+
+    def _follow_clock(self, step: Step, before: Status, after: Status, at: datetime) -> None:
+        if after is Status.ACTIVE:
+            self._record(
+                HandOffAwaited(
+                    order_id=self.order_id, step=step, since=at, due_floor=self._due(step, at)
+                )
+            )
+        elif after is Status.PAUSED:
+            self._record(HandOffPaused(order_id=self.order_id, step=step, at=at))
+        elif before in (Status.ACTIVE, Status.PAUSED):
+            self._record(HandOffSettled(order_id=self.order_id, step=step, at=at))
+        if after in (Status.DONE, Status.IDLE) and step in self.open_gaps:
+            self._record(GapClosed(order_id=self.order_id, step=step, closed_at=at))
+
+    def _due(self, step: Step, at: datetime) -> datetime | None:
+        """The release deadline, moved back by every second a hold kept the release paused."""
+        if step is not Step.RELEASE or self.deadline is None:
+            return None
+        paused = self.paused_seconds.get(step, 0.0)
+        if (paused_since := self.paused_since.get(step)) is not None:
+            paused += max(0.0, (at - paused_since).total_seconds())
+        return self.deadline + timedelta(seconds=paused)
+
+    def _apply(self, event: DomainEvent) -> None:
+        match event:
+            case OrderWatched():
+                self._apply_placed(event)
+            case OrderLinesChanged():
+                self._apply_changed(event)
+            case StockObserved():
+                self.stock[event.sku] = Stock(True, event.reserved, event.backordered)
+            case CreditObserved():
+                self.credit = event.answer
+            case ReleaseObserved():
+                self.released.add(event.release_no)
+            case ShipmentObserved():
+                self.shipped.add(event.release_no)
+            case OrderEnded():
+                self.outcome = event.outcome
+            case HoldObserved():
+                (self.holds.add if event.open else self.holds.discard)(event.hold)
+            case HandOffAwaited() | HandOffPaused() | HandOffSettled():
+                self._apply_clock(event)
+            case GapDetected():
+                self.open_gaps[Step(event.step)] = event.expected_by
+            case GapClosed():
+                self.open_gaps.pop(Step(event.step), None)
+
+    def _apply_placed(self, event: OrderWatched) -> None:
+        self.placed = True
+        self.customer_id = event.customer_id
+        self.ordered = dict(event.lines)
+        self.deadline = event.deadline
+        self.backorder_rule = event.backorder_rule
+
+    def _apply_changed(self, event: OrderLinesChanged) -> None:
+        self.ordered = dict(event.lines)
+        for sku in event.increased:
+            self.stock[sku] = Stock(reserved=self.stock.get(sku, Stock()).reserved)
+        # A change of lines makes credit decide the new total afresh (flows.md).
+        self.credit = "pending"
+
+    def _apply_clock(self, event: HandOffAwaited | HandOffPaused | HandOffSettled) -> None:
+        step = Step(event.step)
+        match event:
+            case HandOffAwaited():
+                self._end_pause(step, event.since)
+                self.since[step] = event.since
+                self.due_floor[step] = event.due_floor
+            case HandOffPaused():
+                self.paused_since[step] = event.at
+            case HandOffSettled():
+                self._end_pause(step, event.at)
+
+    def _end_pause(self, step: Step, at: datetime) -> None:
+        if (paused_since := self.paused_since.pop(step, None)) is not None:
+            pause = max(0.0, (at - paused_since).total_seconds())
+            self.paused_seconds[step] = self.paused_seconds.get(step, 0.0) + pause

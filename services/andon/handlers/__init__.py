@@ -1,0 +1,49 @@
+"""Andon use cases, one module each."""
+
+from services.andon.handlers.defects import (
+    adopt_defect_rule_when_policy_changed,
+    count_defects_when_return_recorded,
+    record_complaint,
+)
+from services.andon.handlers.gaps import detect_gaps, watch_for_gaps
+from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
+from services.andon.handlers.reconciliation import reconcile, reconcile_now, reconcile_on_schedule
+from services.andon.handlers.resolve_andon import resolve_andon
+from services.andon.handlers.watch_orders import (
+    end_watch_when_order_ended,
+    follow_change_when_order_changed,
+    lift_hold_when_order_hold_lifted,
+    note_hold_when_order_held,
+    record_credit_when_credit_answered,
+    record_release_when_order_released,
+    record_shipment_when_shipment_shipped,
+    record_stock_when_stock_backordered,
+    record_stock_when_stock_released,
+    record_stock_when_stock_reserved,
+    watch_order_when_order_placed,
+)
+
+__all__ = [
+    "adopt_defect_rule_when_policy_changed",
+    "count_defects_when_return_recorded",
+    "detect_gaps",
+    "end_watch_when_order_ended",
+    "follow_change_when_order_changed",
+    "lift_hold_when_order_hold_lifted",
+    "note_hold_when_order_held",
+    "pull_andon",
+    "pull_andon_when_message_dead_lettered",
+    "reconcile",
+    "reconcile_now",
+    "reconcile_on_schedule",
+    "record_complaint",
+    "record_credit_when_credit_answered",
+    "record_release_when_order_released",
+    "record_shipment_when_shipment_shipped",
+    "record_stock_when_stock_backordered",
+    "record_stock_when_stock_released",
+    "record_stock_when_stock_reserved",
+    "resolve_andon",
+    "watch_for_gaps",
+    "watch_order_when_order_placed",
+]

@@ -1,0 +1,48 @@
+"""Pulling and releasing the cord inside a unit of work: shared by every use case that pulls."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from services.andon import views
+from services.andon.domain import AndonTarget, OrderWatch, Pull, andon_hold, target_id_of
+from services.andon.events import TargetKind
+from shared.unit_of_work import UnitOfWork
+
+
+async def pull_cord(
+    uow: UnitOfWork, kind: TargetKind, target_id: str, pull: Pull, *, now: datetime
+) -> tuple[UUID, bool]:
+    """Pull on a target (or join its open pull); a new pull holds the orders it stops."""
+    target = await uow.get(AndonTarget, target_id_of(kind, target_id))
+    if target is None:
+        target = AndonTarget(target_id_of(kind, target_id))
+        uow.add(target)
+    pull_id, new = target.pull(pull, new_pull_id=uuid4(), now=now)
+    if new:
+        for order_id in await views.watch.affected_orders(uow.conn, kind, target_id):
+            watch = await watch_of(uow, order_id)
+            watch.hold(andon_hold(pull_id), at=now)
+    return pull_id, new
+
+
+async def release_holds(uow: UnitOfWork, pull_id: UUID, *, now: datetime) -> None:
+    """The watchdog's clocks of every order this pull held run again."""
+    hold = andon_hold(pull_id)
+    for order_id in await views.watch.held_by(uow.conn, hold):
+        (await watch_of(uow, order_id)).lift(hold, at=now)
+
+
+async def hold_if_stopped(uow: UnitOfWork, watch: OrderWatch, *, now: datetime) -> None:
+    """A new order for a stopped SKU or customer is held from the start."""
+    targets = [("order", str(watch.order_id)), ("customer", watch.customer_id)]
+    targets += [("sku", sku) for sku in watch.ordered]
+    for pull_id in await views.pulls.open_pulls_on(uow.conn, targets):
+        watch.hold(andon_hold(UUID(pull_id)), at=now)
+
+
+async def watch_of(uow: UnitOfWork, order_id: str) -> OrderWatch:
+    watch = await uow.get(OrderWatch, order_id)
+    if watch is None:
+        watch = OrderWatch(order_id)
+        uow.add(watch)
+    return watch

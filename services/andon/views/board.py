@@ -1,0 +1,82 @@
+"""Queries behind the andon API: the board with tickets and affected orders, stats, gaps."""
+
+from datetime import datetime
+from typing import Any
+
+from services.andon.views import pulls, watch
+from shared.db import Connection
+from shared.envelope import parse_time
+
+
+def _ticket(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "departments": row["departments"],
+        "status": "open" if row["open"] else "resolved",
+        "root_cause": row["root_cause"],
+        "fix": row["fix"],
+        "resolved_by": row["resolved_by"],
+        "resolved_at": row["resolved_at"],
+        "seconds_to_resolve": row["seconds_to_resolve"],
+    }
+
+
+async def board(conn: Connection, *, open_only: bool, now: datetime) -> list[dict[str, Any]]:
+    """Pulls, newest first, each with its ticket, the orders it stops and its age."""
+    return [
+        await _with_ticket(conn, row, now) for row in await pulls.pulls(conn, open_only=open_only)
+    ]
+
+
+async def one_pull(conn: Connection, pull_id: str, *, now: datetime) -> dict[str, Any] | None:
+    row = await pulls.pull(conn, pull_id)
+    return None if row is None else await _with_ticket(conn, row, now)
+
+
+async def _with_ticket(conn: Connection, row: dict[str, Any], now: datetime) -> dict[str, Any]:
+    row["ticket"] = _ticket(row)
+    # A resolved pull stops nothing any more; its age is how long it stayed open.
+    row["affected_orders"] = (
+        await watch.affected_orders(conn, row["target_kind"], row["target_id"])
+        if row["open"]
+        else []
+    )
+    ended = row["resolved_at"] or now
+    row["age_seconds"] = max(0.0, (ended - row["pulled_at"]).total_seconds())
+    return row
+
+
+def _line(pull_count: int, open_count: int, resolved: int, seconds: float) -> dict[str, Any]:
+    mean = seconds / resolved if resolved else None
+    return {"pull_count": pull_count, "open_count": open_count, "mean_seconds_to_resolve": mean}
+
+
+async def stats(conn: Connection) -> dict[str, Any]:
+    """Pull count, open count and mean time to resolve, overall and per category."""
+    totals = [0, 0, 0, 0.0]
+    categories = {}
+    for row in await pulls.stats(conn):
+        counts = (
+            int(row["pull_count"]),
+            int(row["open_count"] or 0),
+            int(row["resolved_count"] or 0),
+            float(row["seconds_to_resolve"] or 0.0),
+        )
+        categories[row["category"]] = _line(*counts)
+        totals = [total + count for total, count in zip(totals, counts, strict=True)]
+    pull_count, open_count, resolved, seconds = totals
+    return {
+        **_line(int(pull_count), int(open_count), int(resolved), seconds),
+        "categories": categories,
+    }
+
+
+async def gaps(conn: Connection, *, now: datetime) -> list[dict[str, Any]]:
+    return [
+        {
+            **dict(row),
+            "expected_by": parse_time(row["expected_by"]),
+            "detected_at": parse_time(row["detected_at"]),
+            "overdue_seconds": max(0.0, (now - parse_time(row["expected_by"])).total_seconds()),
+        }
+        for row in await watch.open_gaps(conn)
+    ]

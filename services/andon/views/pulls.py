@@ -1,0 +1,157 @@
+"""The andon board: one row per pull (its ticket), with every puller; stats per category."""
+
+import json
+from typing import Any
+
+from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+
+from shared.db import Connection, Row
+from shared.envelope import Envelope, parse_time
+
+
+def define_tables(metadata: MetaData) -> None:
+    Table(
+        "andon_pull",
+        metadata,
+        Column("pull_id", String(36), primary_key=True),
+        Column("target_kind", String(20), nullable=False, index=True),
+        Column("target_id", String(200), nullable=False, index=True),
+        Column("reason", Text, nullable=False),
+        Column("category", String(30), nullable=False),
+        Column("pulled_by", String(200), nullable=False),
+        Column("automatic", Boolean, nullable=False),
+        Column("departments", Text, nullable=False),
+        Column("details", Text, nullable=False),
+        Column("pullers", Text, nullable=False),
+        Column("pull_count", Integer, nullable=False),
+        Column("open", Boolean, nullable=False),
+        Column("pulled_at", DateTime(timezone=True), nullable=False),
+        Column("resolved_at", DateTime(timezone=True)),
+        Column("root_cause", Text),
+        Column("fix", Text),
+        Column("resolved_by", String(200)),
+        Column("seconds_to_resolve", Float),
+    )
+
+
+def _puller(data: dict[str, Any]) -> dict[str, Any]:
+    keys = ("pulled_by", "reason", "automatic", "pulled_at")
+    return {key: data[key] for key in keys}
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "AndonPulled":
+            await conn.execute(
+                "INSERT INTO andon_pull (pull_id, target_kind, target_id, reason, category,"
+                " pulled_by, automatic, departments, details, pullers, pull_count, open, pulled_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, TRUE, $11)",
+                data["pull_id"],
+                data["target_kind"],
+                data["target_id"],
+                data["reason"],
+                data["category"],
+                data["pulled_by"],
+                data["automatic"],
+                json.dumps(data["departments"]),
+                json.dumps(data.get("details", {})),
+                json.dumps([_puller(data)]),
+                parse_time(data["pulled_at"]),
+            )
+        case "AndonPulledAgain":
+            await _pulled_again(conn, data)
+        case "AndonResolved":
+            await conn.execute(
+                "UPDATE andon_pull SET open = FALSE, resolved_at = $2, root_cause = $3, fix = $4,"
+                " resolved_by = $5, seconds_to_resolve = $6 WHERE pull_id = $1",
+                data["pull_id"],
+                envelope.occurred_at,
+                data["root_cause"],
+                data["fix"],
+                data["resolved_by"],
+                data["seconds_to_resolve"],
+            )
+
+
+async def _pulled_again(conn: Connection, data: dict[str, Any]) -> None:
+    """The board shows the latest reason and details (a burst of dead letters: the last one)."""
+    row = await conn.fetchrow("SELECT pullers FROM andon_pull WHERE pull_id = $1", data["pull_id"])
+    if row is None:
+        return
+    pullers = [*json.loads(row["pullers"]), _puller(data)]
+    await conn.execute(
+        "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5"
+        " WHERE pull_id = $1",
+        data["pull_id"],
+        json.dumps(pullers),
+        len(pullers),
+        data["reason"],
+        json.dumps(data.get("details", {})),
+    )
+
+
+async def pulls(conn: Connection, *, open_only: bool, limit: int = 500) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT * FROM andon_pull WHERE open OR NOT $1 ORDER BY pulled_at DESC LIMIT $2",
+        open_only,
+        limit,
+    )
+    return [board_row(row) for row in rows]
+
+
+async def pull(conn: Connection, pull_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM andon_pull WHERE pull_id = $1", pull_id)
+    return None if row is None else board_row(row)
+
+
+def board_row(row: Row) -> dict[str, Any]:
+    return {
+        **dict(row),
+        "automatic": bool(row["automatic"]),
+        "open": bool(row["open"]),
+        "departments": json.loads(row["departments"]),
+        "details": json.loads(row["details"]),
+        "pullers": json.loads(row["pullers"]),
+        "pulled_at": parse_time(row["pulled_at"]),
+        "resolved_at": None if row["resolved_at"] is None else parse_time(row["resolved_at"]),
+    }
+
+
+async def open_pulls_on(conn: Connection, targets: list[tuple[str, str]]) -> list[str]:
+    """Ids of the open pulls on any of `targets` ((kind, id) pairs)."""
+    found = []
+    for kind, target_id in targets:
+        rows = await conn.fetch(
+            "SELECT pull_id FROM andon_pull WHERE open AND target_kind = $1 AND target_id = $2",
+            kind,
+            target_id,
+        )
+        found += [row["pull_id"] for row in rows]
+    return found
+
+
+async def stats(conn: Connection) -> list[Row]:
+    """Per category: pulls, open and automatic ones, resolved ones and their total seconds."""
+    return await conn.fetch(
+        "SELECT category, COUNT(*) AS pull_count,"
+        " SUM(CASE WHEN open THEN 1 ELSE 0 END) AS open_count,"
+        " SUM(CASE WHEN automatic THEN 1 ELSE 0 END) AS automatic_count,"
+        " COUNT(seconds_to_resolve) AS resolved_count,"
+        " SUM(seconds_to_resolve) AS seconds_to_resolve"
+        " FROM andon_pull GROUP BY category ORDER BY category"
+    )
+
+
+async def stats_by_kind(conn: Connection) -> list[Row]:
+    return await conn.fetch(
+        "SELECT category, automatic, COUNT(*) AS pull_count,"
+        " SUM(CASE WHEN open THEN 1 ELSE 0 END) AS open_count"
+        " FROM andon_pull GROUP BY category, automatic"
+    )
+
+
+async def resolve_times(conn: Connection) -> list[Row]:
+    return await conn.fetch(
+        "SELECT category, seconds_to_resolve FROM andon_pull WHERE seconds_to_resolve IS NOT NULL"
+    )

@@ -1,0 +1,203 @@
+"""What the watchdog tracks: orders and their lines, awaited hand-offs, gaps."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table
+
+from shared.db import Connection, Row
+from shared.envelope import Envelope, parse_time
+
+
+def define_tables(metadata: MetaData) -> None:
+    Table(
+        "watched_order",
+        metadata,
+        Column("order_id", String(36), primary_key=True),
+        Column("customer_id", String(100), nullable=False, index=True),
+        Column("open", Boolean, nullable=False),
+        Column("placed_at", DateTime(timezone=True), nullable=False),
+    )
+    Table(
+        "watched_order_line",
+        metadata,
+        Column("order_id", String(36), primary_key=True),
+        Column("sku", String(100), primary_key=True, index=True),
+    )
+    Table(
+        "order_hold",
+        metadata,
+        Column("hold", String(60), primary_key=True),
+        Column("order_id", String(36), primary_key=True),
+    )
+    Table(
+        "awaited_hand_off",
+        metadata,
+        Column("order_id", String(36), primary_key=True),
+        Column("step", String(30), primary_key=True),
+        Column("status", String(10), nullable=False),
+        Column("since", DateTime(timezone=True), nullable=False),
+        Column("due_floor", DateTime(timezone=True)),
+    )
+    Table(
+        "gap",
+        metadata,
+        Column("order_id", String(36), primary_key=True),
+        Column("step", String(30), primary_key=True),
+        Column("expected_by", DateTime(timezone=True), nullable=False),
+        Column("detected_at", DateTime(timezone=True), nullable=False),
+        Column("pull_id", String(36)),
+        Column("open", Boolean, nullable=False),
+        Column("closed_at", DateTime(timezone=True)),
+    )
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else parse_time(value)
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "OrderWatched":
+            await conn.execute(
+                "INSERT INTO watched_order (order_id, customer_id, open, placed_at)"
+                " VALUES ($1, $2, TRUE, $3) ON CONFLICT (order_id) DO NOTHING",
+                data["order_id"],
+                data["customer_id"],
+                parse_time(data["at"]),
+            )
+            await _lines(conn, data["order_id"], data["lines"])
+        case "OrderLinesChanged":
+            await _lines(conn, data["order_id"], data["lines"])
+        case "OrderEnded":
+            await conn.execute(
+                "UPDATE watched_order SET open = FALSE WHERE order_id = $1", data["order_id"]
+            )
+        case "HoldObserved":
+            await _hold(conn, data)
+        case "HandOffAwaited" | "HandOffPaused" | "HandOffSettled":
+            await _hand_off(conn, envelope.event_type, data)
+        case "GapDetected" | "GapClosed":
+            await _gap(conn, envelope.event_type, data)
+
+
+async def _lines(conn: Connection, order_id: str, lines: dict[str, int]) -> None:
+    await conn.execute("DELETE FROM watched_order_line WHERE order_id = $1", order_id)
+    await conn.executemany(
+        "INSERT INTO watched_order_line (order_id, sku) VALUES ($1, $2)",
+        [(order_id, sku) for sku in sorted(lines)],
+    )
+
+
+async def _hold(conn: Connection, data: dict[str, Any]) -> None:
+    if data["open"]:
+        await conn.execute(
+            "INSERT INTO order_hold (hold, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+            data["hold"],
+            data["order_id"],
+        )
+    else:
+        await conn.execute(
+            "DELETE FROM order_hold WHERE hold = $1 AND order_id = $2",
+            data["hold"],
+            data["order_id"],
+        )
+
+
+async def held_by(conn: Connection, hold: str) -> list[str]:
+    rows = await conn.fetch("SELECT order_id FROM order_hold WHERE hold = $1", hold)
+    return [row["order_id"] for row in rows]
+
+
+async def _hand_off(conn: Connection, event_type: str, data: dict[str, Any]) -> None:
+    if event_type == "HandOffSettled":
+        await conn.execute(
+            "DELETE FROM awaited_hand_off WHERE order_id = $1 AND step = $2",
+            data["order_id"],
+            data["step"],
+        )
+        return
+    active = event_type == "HandOffAwaited"
+    await conn.execute(
+        "INSERT INTO awaited_hand_off (order_id, step, status, since, due_floor)"
+        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, step) DO UPDATE SET"
+        " status = excluded.status, since = excluded.since, due_floor = excluded.due_floor",
+        data["order_id"],
+        data["step"],
+        "active" if active else "paused",
+        parse_time(data["since"] if active else data["at"]),
+        _time(data.get("due_floor")),
+    )
+
+
+async def _gap(conn: Connection, event_type: str, data: dict[str, Any]) -> None:
+    if event_type == "GapClosed":
+        await conn.execute(
+            "UPDATE gap SET open = FALSE, closed_at = $3 WHERE order_id = $1 AND step = $2",
+            data["order_id"],
+            data["step"],
+            parse_time(data["closed_at"]),
+        )
+        return
+    await conn.execute(
+        "INSERT INTO gap (order_id, step, expected_by, detected_at, pull_id, open, closed_at)"
+        " VALUES ($1, $2, $3, $4, $5, TRUE, NULL) ON CONFLICT (order_id, step) DO UPDATE SET"
+        " expected_by = excluded.expected_by, detected_at = excluded.detected_at,"
+        " pull_id = excluded.pull_id, open = TRUE, closed_at = NULL",
+        data["order_id"],
+        data["step"],
+        parse_time(data["expected_by"]),
+        parse_time(data["detected_at"]),
+        data.get("pull_id"),
+    )
+
+
+async def affected_orders(conn: Connection, kind: str, target_id: str) -> list[str]:
+    """Open orders a pull on (kind, target_id) stops: holding the SKU, the customer's, itself."""
+    match kind:
+        case "sku":
+            rows = await conn.fetch(
+                "SELECT o.order_id FROM watched_order o JOIN watched_order_line l"
+                " ON l.order_id = o.order_id WHERE o.open AND l.sku = $1 ORDER BY o.placed_at",
+                target_id,
+            )
+        case "customer":
+            rows = await conn.fetch(
+                "SELECT order_id FROM watched_order WHERE open AND customer_id = $1"
+                " ORDER BY placed_at",
+                target_id,
+            )
+        case "order":
+            return [target_id] if _is_uuid(target_id) else []
+        case _:
+            return []
+    return [row["order_id"] for row in rows]
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+async def active_hand_offs(conn: Connection, *, since_before: datetime) -> list[Row]:
+    """Running clocks started before `since_before` (the others cannot be overdue yet)."""
+    return await conn.fetch(
+        "SELECT a.order_id, a.step, a.since, a.due_floor,"
+        " CASE WHEN g.open THEN TRUE ELSE FALSE END AS gap_open"
+        " FROM awaited_hand_off a LEFT JOIN gap g ON g.order_id = a.order_id AND g.step = a.step"
+        " WHERE a.status = 'active' AND a.since <= $1 ORDER BY a.since",
+        since_before,
+    )
+
+
+async def open_gaps(conn: Connection) -> list[Row]:
+    return await conn.fetch("SELECT * FROM gap WHERE open ORDER BY expected_by LIMIT 1000")
+
+
+async def watched_count(conn: Connection) -> int:
+    return int(await conn.fetchval("SELECT COUNT(*) FROM watched_order"))

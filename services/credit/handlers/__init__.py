@@ -1,0 +1,24 @@
+"""Credit use cases, one module each; the reactions are named `<action>_when_<event>`."""
+
+from services.credit.handlers.check_credit import (
+    check_credit_when_order_placed,
+    recheck_credit_when_order_changed,
+)
+from services.credit.handlers.decide_review import approve_review, reject_review
+from services.credit.handlers.define_profile import define_profile_when_customer_defined
+from services.credit.handlers.release_credit import (
+    release_credit_when_order_cancelled,
+    release_credit_when_order_rejected,
+    release_credit_when_payment_recorded,
+)
+
+__all__ = [
+    "approve_review",
+    "check_credit_when_order_placed",
+    "define_profile_when_customer_defined",
+    "recheck_credit_when_order_changed",
+    "reject_review",
+    "release_credit_when_order_cancelled",
+    "release_credit_when_order_rejected",
+    "release_credit_when_payment_recorded",
+]

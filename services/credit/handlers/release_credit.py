@@ -1,0 +1,38 @@
+"""Release credit exposure when an order ends (cancelled, rejected) or is paid."""
+
+from services.credit import inbound
+from services.credit.events import ReleaseReason
+from services.credit.handlers.accounts import account_of_customer, account_of_order, flow_of_order
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
+
+
+async def release_credit_when_order_cancelled(
+    event: inbound.OrderCancelled, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_order(uow, event.order_id)
+    if account is not None:
+        async with flow_of_order(uow, event.order_id):
+            account.release(event.order_id, ReleaseReason.CANCELLED, now=envelope.occurred_at)
+
+
+async def release_credit_when_order_rejected(
+    event: inbound.OrderRejected, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_order(uow, event.order_id)
+    if account is not None:
+        async with flow_of_order(uow, event.order_id):
+            account.release(event.order_id, ReleaseReason.REJECTED, now=envelope.occurred_at)
+
+
+async def release_credit_when_payment_recorded(
+    event: inbound.PaymentRecorded, _: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_customer(uow, event.customer_id)
+    async with flow_of_order(uow, event.order_id):
+        account.record_payment(
+            event.invoice_id,
+            event.order_id,
+            amount_cents=event.amount_cents,
+            paid_cents=event.paid_cents,
+        )

@@ -1,0 +1,190 @@
+"""Credit read models: accounts, the order -> customer index and the review queue (rebuildable)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
+
+from shared.db import Connection
+from shared.envelope import Envelope
+from shared.tables import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Table(
+    "credit_account",
+    metadata,
+    Column("customer_id", String(100), primary_key=True),
+    Column("credit_light", String(10)),  # NULL: no profile yet (treated as red)
+    Column("credit_limit_cents", BigInteger, nullable=False),
+    Column("review_threshold_cents", BigInteger, nullable=False),
+    Column("exposure_cents", BigInteger, nullable=False),
+    Column("open_reviews", Integer, nullable=False),
+)
+Table(
+    "credit_order",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("customer_id", String(100), nullable=False),
+)
+Table(
+    "credit_review",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("review_no", Integer, primary_key=True),  # an order changed under review gets another
+    Column("customer_id", String(100), nullable=False, index=True),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("exposure_at_request_cents", BigInteger, nullable=False),
+    Column("status", String(10), nullable=False, index=True),  # open or the outcome
+    Column("note", String(1000)),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+)
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "CreditProfileDefined":
+            await _ensure_account(conn, data["customer_id"])
+            await conn.execute(
+                "UPDATE credit_account SET credit_light = $2, credit_limit_cents = $3,"
+                " review_threshold_cents = $4 WHERE customer_id = $1",
+                data["customer_id"],
+                data["credit_light"],
+                data["credit_limit_cents"],
+                data["review_threshold_cents"],
+            )
+        case "CreditApproved" | "CreditReleased":
+            await _index_order(conn, data)
+            await _set_exposure(conn, data["customer_id"], data["exposure_cents"])
+        case "CreditReviewRequired":
+            await _index_order(conn, data)
+            await _open_review(conn, envelope)
+        case "CreditReviewClosed":
+            await _close_review(conn, data)
+
+
+async def _ensure_account(conn: Connection, customer_id: str) -> None:
+    await conn.execute(
+        "INSERT INTO credit_account (customer_id, credit_light, credit_limit_cents,"
+        " review_threshold_cents, exposure_cents, open_reviews) VALUES ($1, NULL, 0, 0, 0, 0)"
+        " ON CONFLICT (customer_id) DO NOTHING",
+        customer_id,
+    )
+
+
+async def _set_exposure(conn: Connection, customer_id: str, exposure_cents: int) -> None:
+    await _ensure_account(conn, customer_id)
+    await conn.execute(
+        "UPDATE credit_account SET exposure_cents = $2 WHERE customer_id = $1",
+        customer_id,
+        exposure_cents,
+    )
+
+
+async def _index_order(conn: Connection, data: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO credit_order (order_id, customer_id) VALUES ($1, $2)"
+        " ON CONFLICT (order_id) DO NOTHING",
+        data["order_id"],
+        data["customer_id"],
+    )
+
+
+async def _open_review(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    await _set_exposure(conn, data["customer_id"], data["exposure_cents"])
+    number = await conn.fetchval(
+        "SELECT COALESCE(MAX(review_no), 0) + 1 FROM credit_review WHERE order_id = $1",
+        data["order_id"],
+    )
+    await conn.execute(
+        "INSERT INTO credit_review (order_id, review_no, customer_id, amount_cents, reason,"
+        " requested_at, exposure_at_request_cents, status)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')",
+        data["order_id"],
+        number,
+        data["customer_id"],
+        data["amount_cents"],
+        data["reason"],
+        envelope.occurred_at,
+        data["exposure_cents"],
+    )
+    await conn.execute(
+        "UPDATE credit_account SET open_reviews = open_reviews + 1 WHERE customer_id = $1",
+        data["customer_id"],
+    )
+
+
+async def _close_review(conn: Connection, data: dict[str, Any]) -> None:
+    await conn.execute(
+        "UPDATE credit_review SET status = $2, note = $3, decided_by = $4, decided_at = $5"
+        " WHERE order_id = $1 AND status = 'open'",
+        data["order_id"],
+        data["outcome"],
+        data["note"],
+        data["decided_by"],
+        datetime.fromisoformat(data["decided_at"]),
+    )
+    await conn.execute(
+        "UPDATE credit_account SET open_reviews = open_reviews - 1 WHERE customer_id = $1",
+        data["customer_id"],
+    )
+
+
+async def customer_of(conn: Connection, order_id: UUID) -> str | None:
+    """Which customer's account decided this order (None: credit never saw it)."""
+    customer_id: str | None = await conn.fetchval(
+        "SELECT customer_id FROM credit_order WHERE order_id = $1", str(order_id)
+    )
+    return customer_id
+
+
+async def account(conn: Connection, customer_id: str) -> dict[str, Any]:
+    row = await conn.fetchrow(
+        "SELECT credit_light, credit_limit_cents, review_threshold_cents, exposure_cents,"
+        " open_reviews FROM credit_account WHERE customer_id = $1",
+        customer_id,
+    )
+    orders = await conn.fetchval(
+        "SELECT count(*) FROM credit_order WHERE customer_id = $1", customer_id
+    )
+    found = dict(row) if row else _UNKNOWN_ACCOUNT
+    return {"customer_id": customer_id, **found, "decided_orders": int(orders)}
+
+
+_UNKNOWN_ACCOUNT = {
+    "credit_light": None,
+    "credit_limit_cents": 0,
+    "review_threshold_cents": 0,
+    "exposure_cents": 0,
+    "open_reviews": 0,
+}
+
+_REVIEW_COLUMNS = (
+    "SELECT r.order_id, r.review_no, r.customer_id, r.amount_cents, r.reason, r.requested_at,"
+    " r.exposure_at_request_cents, r.status, r.note, r.decided_by, r.decided_at,"
+    " a.exposure_cents, a.credit_limit_cents, a.credit_light"
+    " FROM credit_review r JOIN credit_account a ON a.customer_id = r.customer_id"
+)
+
+
+async def reviews(conn: Connection, *, open_only: bool) -> list[dict[str, Any]]:
+    """Reviews, oldest request first; the account figures are today's, for deciding now."""
+    rows = await conn.fetch(
+        _REVIEW_COLUMNS + " WHERE (CAST($1 AS INTEGER) = 0 OR r.status = 'open')"
+        " ORDER BY r.requested_at, r.order_id, r.review_no",
+        int(open_only),
+    )
+    return [dict(row) for row in rows]
+
+
+async def latest_review(conn: Connection, order_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow(
+        _REVIEW_COLUMNS + " WHERE r.order_id = $1 ORDER BY r.review_no DESC LIMIT 1",
+        str(order_id),
+    )
+    return dict(row) if row else None

@@ -1,0 +1,1 @@
+"""Fulfillment use cases, one module per use case."""

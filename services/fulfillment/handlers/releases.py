@@ -1,0 +1,41 @@
+"""Releases become shipments waiting for a pick wave; a cancelled order's shipments stop."""
+
+from services.fulfillment import inbound, views
+from services.fulfillment.domain import Release, Shipment, shipment_id_for
+from services.fulfillment.events import PricedLine, ShipTo
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
+
+
+async def plan_shipment_when_order_released(
+    event: inbound.OrderReleased, _: Envelope, uow: UnitOfWork
+) -> None:
+    shipment_id = str(shipment_id_for(event.order_id, event.release_no))
+    shipment = await uow.get(Shipment, shipment_id) or Shipment(shipment_id)
+    uow.add(shipment)
+    shipment.plan_release(_release(event))
+
+
+def _release(event: inbound.OrderReleased) -> Release:
+    return Release(
+        order_id=event.order_id,
+        release_no=event.release_no,
+        customer_id=event.customer_id,
+        lines=[
+            PricedLine(sku=line.sku, quantity=line.quantity, unit_price_cents=line.unit_price_cents)
+            for line in event.lines
+            if line.quantity > 0
+        ],
+        priority=event.priority,
+        deadline=event.deadline,
+        ship_to=ShipTo.model_validate(event.ship_to.model_dump()) if event.ship_to else None,
+    )
+
+
+async def cancel_shipments_when_order_cancelled(
+    event: inbound.OrderCancelled, _: Envelope, uow: UnitOfWork
+) -> None:
+    for shipment_id in await views.shipments.ids_of_order(uow.conn, str(event.order_id)):
+        shipment = await uow.get(Shipment, shipment_id)
+        if shipment is not None:
+            shipment.cancel(event.reason or "order cancelled")

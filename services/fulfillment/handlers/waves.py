@@ -1,0 +1,33 @@
+"""Pick waves: waiting shipments go to the WMS by priority, then deadline, never by arrival."""
+
+from uuid import UUID, uuid4
+
+from services.fulfillment import views
+from services.fulfillment.domain import Shipment
+from shared import context
+from shared.commands import run_command
+from shared.runtime import ServiceRuntime
+from shared.unit_of_work import UnitOfWork
+
+WAVE_SIZE = 50
+
+
+async def release_pick_wave(uow: UnitOfWork, *, wave_id: UUID, size: int = WAVE_SIZE) -> int:
+    """Request picks for the next `size` waiting shipments; returns how many went out."""
+    async with uow:
+        waiting = await views.shipments.waiting(uow.conn, limit=size)
+        for shipment_id, order_id in waiting:
+            shipment = await uow.get(Shipment, shipment_id)
+            assert shipment is not None, f"shipment {shipment_id} is in the read model only"
+            # Each shipment's events belong to its order's flow, so flush them one by one.
+            with context.flow(UUID(order_id)):
+                shipment.request_pick(wave_id)
+                await uow.flush()
+        await uow.commit()
+    return len(waiting)
+
+
+async def run_pick_wave(runtime: ServiceRuntime) -> None:
+    """The schedule's job. Two replicas may run it at once: the loser's appends conflict, it
+    re-reads, finds those shipments no longer waiting and requests nothing twice."""
+    await run_command(release_pick_wave, runtime.unit_of_work(), wave_id=uuid4())

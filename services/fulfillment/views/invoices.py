@@ -1,0 +1,62 @@
+"""Invoices read model: what was billed per shipment and how much is paid."""
+
+import json
+from typing import Any
+
+from shared.db import Connection, Row
+from shared.envelope import Envelope, parse_time
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "InvoiceIssued":
+            await conn.execute(
+                "INSERT INTO invoice (invoice_id, order_id, shipment_id, customer_id, lines,"
+                " total_cents, paid_cents, status, issued_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, 0, 'open', $7)",
+                data["invoice_id"],
+                data["order_id"],
+                data["shipment_id"],
+                data["customer_id"],
+                json.dumps(data["lines"]),
+                data["total_cents"],
+                envelope.occurred_at,
+            )
+        case "PaymentRecorded":
+            await conn.execute(
+                "UPDATE invoice SET paid_cents = $2 WHERE invoice_id = $1",
+                data["invoice_id"],
+                data["paid_cents"],
+            )
+        case "InvoicePaid":
+            await conn.execute(
+                "UPDATE invoice SET status = 'paid', paid_at = $2 WHERE invoice_id = $1",
+                data["invoice_id"],
+                envelope.occurred_at,
+            )
+
+
+async def invoices(conn: Connection, order_id: str | None) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT * FROM invoice WHERE CAST($1 AS TEXT) IS NULL OR order_id = $1"
+        " ORDER BY issued_at, invoice_id LIMIT 500",
+        order_id,
+    )
+    return [_public(row) for row in rows]
+
+
+def _public(row: Row) -> dict[str, Any]:
+    return {
+        "invoice_id": row["invoice_id"],
+        "order_id": row["order_id"],
+        "shipment_id": row["shipment_id"],
+        "customer_id": row["customer_id"],
+        "lines": json.loads(row["lines"]),
+        "total_cents": row["total_cents"],
+        "paid_cents": row["paid_cents"],
+        "open_cents": row["total_cents"] - row["paid_cents"],
+        "status": row["status"],
+        "issued_at": parse_time(row["issued_at"]).isoformat(),
+        "paid_at": parse_time(row["paid_at"]).isoformat() if row["paid_at"] else None,
+    }

@@ -1,0 +1,101 @@
+"""Shipments read model: status, wave, carrier and the time of every step."""
+
+import json
+from typing import Any
+
+from shared.db import Connection, Row
+from shared.envelope import Envelope, parse_time
+
+# Event type -> (status it sets, column that records when).
+_STEPS = {
+    "PickRequested": ("picking", "pick_requested_at"),
+    "ShipmentPicked": ("picked", "picked_at"),
+    "ShipmentPacked": ("packed", "packed_at"),
+    "ShipmentShipped": ("shipped", "shipped_at"),
+    "ShipmentDelivered": ("delivered", "delivered_at"),
+    "ShipmentCancelled": ("cancelled", "cancelled_at"),
+}
+_TIMES = ("planned_at", *(column for _, column in _STEPS.values()))
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    if envelope.event_type == "ShipmentPlanned":
+        await conn.execute(
+            "INSERT INTO shipment (shipment_id, order_id, release_no, customer_id, status, lines,"
+            " priority, deadline, planned_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8)",
+            data["shipment_id"],
+            data["order_id"],
+            data["release_no"],
+            data["customer_id"],
+            json.dumps(data["lines"]),
+            data["priority"],
+            parse_time(data["deadline"]),
+            envelope.occurred_at,
+        )
+    elif (step := _STEPS.get(envelope.event_type)) is not None:
+        status, column = step
+        await conn.execute(
+            f"UPDATE shipment SET status = $2, {column} = $3,"
+            " wave_id = COALESCE(CAST($4 AS TEXT), wave_id),"
+            " carrier = COALESCE(CAST($5 AS TEXT), carrier),"
+            " tracking_number = COALESCE(CAST($6 AS TEXT), tracking_number)"
+            " WHERE shipment_id = $1",
+            data["shipment_id"],
+            status,
+            envelope.occurred_at,
+            data.get("wave_id"),
+            data.get("carrier"),
+            data.get("tracking_number"),
+        )
+
+
+async def waiting(conn: Connection, *, limit: int) -> list[tuple[str, str]]:
+    """(shipment id, order id) of the next wave: higher priority first, then earlier deadline."""
+    rows = await conn.fetch(
+        "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting'"
+        " ORDER BY priority DESC, deadline, planned_at, shipment_id LIMIT $1",
+        limit,
+    )
+    return [(row["shipment_id"], row["order_id"]) for row in rows]
+
+
+async def ids_of_order(conn: Connection, order_id: str) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT shipment_id FROM shipment WHERE order_id = $1 ORDER BY release_no", order_id
+    )
+    return [row["shipment_id"] for row in rows]
+
+
+async def shipments(conn: Connection, order_id: str | None) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT * FROM shipment WHERE CAST($1 AS TEXT) IS NULL OR order_id = $1"
+        " ORDER BY planned_at, release_no LIMIT 500",
+        order_id,
+    )
+    return [_public(row) for row in rows]
+
+
+def _public(row: Row) -> dict[str, Any]:
+    return {
+        "shipment_id": row["shipment_id"],
+        "order_id": row["order_id"],
+        "release_no": row["release_no"],
+        "status": row["status"],
+        "lines": [{"sku": line["sku"], "quantity": line["quantity"]} for line in _lines(row)],
+        "priority": row["priority"],
+        "deadline": parse_time(row["deadline"]).isoformat(),
+        "wave_id": row["wave_id"],
+        "carrier": row["carrier"],
+        "tracking_number": row["tracking_number"],
+        "times": {
+            column.removesuffix("_at"): parse_time(row[column]).isoformat()
+            for column in _TIMES
+            if row[column] is not None
+        },
+    }
+
+
+def _lines(row: Row) -> list[dict[str, Any]]:
+    lines: list[dict[str, Any]] = json.loads(row["lines"])
+    return lines

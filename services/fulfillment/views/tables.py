@@ -1,0 +1,49 @@
+"""Fulfillment read-model tables, rebuilt from the event store by `gapless replay rebuild`."""
+
+from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+from shared.tables import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+shipment = Table(
+    "shipment",
+    metadata,
+    Column("shipment_id", String(36), primary_key=True),
+    Column("order_id", String(36), nullable=False),
+    Column("release_no", Integer, nullable=False),
+    Column("customer_id", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    Column("wave_id", String(36), nullable=True),
+    Column("carrier", String(200), nullable=True),
+    Column("tracking_number", String(200), nullable=True),
+    Column("planned_at", DateTime(timezone=True), nullable=False),
+    Column("pick_requested_at", DateTime(timezone=True), nullable=True),
+    Column("picked_at", DateTime(timezone=True), nullable=True),
+    Column("packed_at", DateTime(timezone=True), nullable=True),
+    Column("shipped_at", DateTime(timezone=True), nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("cancelled_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_shipment_order_id", shipment.c.order_id)
+# The pick wave reads waiting shipments by priority, then deadline.
+Index("ix_shipment_wave_order", shipment.c.status, shipment.c.priority, shipment.c.deadline)
+
+invoice = Table(
+    "invoice",
+    metadata,
+    Column("invoice_id", String(36), primary_key=True),
+    Column("order_id", String(36), nullable=False),
+    Column("shipment_id", String(36), nullable=False),
+    Column("customer_id", String(200), nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("total_cents", Integer, nullable=False),
+    Column("paid_cents", Integer, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+    Column("paid_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_invoice_order_id", invoice.c.order_id)

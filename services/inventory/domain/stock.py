@@ -1,0 +1,258 @@
+"""Stock aggregate: one per SKU; reserves against available-to-promise, queues backorders.
+
+Invariants (tests/unit/inventory/test_invariants.py): reserved never exceeds on hand; an order
+line never holds more than it ordered; free stock never sits idle while a backorder waits.
+"""
+
+from datetime import datetime
+from uuid import UUID
+
+from services.inventory.domain.demand import DemandWindow
+from services.inventory.domain.lines import OrderLine
+from services.inventory.events import (
+    DemandSpikeDetected,
+    ReleaseReason,
+    ReorderPointSet,
+    ReorderSuggested,
+    StockBackordered,
+    StockReceived,
+    StockReleased,
+    StockRequested,
+    StockRequestIncreased,
+    StockReserved,
+    StockShipped,
+)
+from shared.aggregate import Aggregate, event_map
+from shared.errors import InvalidRequestError
+from shared.messages import DomainEvent
+
+
+class Stock(Aggregate):
+    stream_type = "stock"
+    event_classes = event_map(
+        StockReceived,
+        StockRequested,
+        StockRequestIncreased,
+        StockReserved,
+        StockBackordered,
+        StockReleased,
+        StockShipped,
+        ReorderPointSet,
+        ReorderSuggested,
+        DemandSpikeDetected,
+    )
+
+    def __init__(self, sku: str) -> None:
+        super().__init__(sku)
+        self.on_hand = 0
+        self.reserved = 0
+        # Units not sellable though on hand (issue 4: an andon stop-sale); nothing blocks yet.
+        self.blocked = 0
+        self.reorder_point = 0
+        self.lines: dict[UUID, OrderLine] = {}
+        # The lines with units waiting, so serving a receipt never scans the SKU's whole history.
+        self._waiting: set[UUID] = set()
+        self.demand = DemandWindow()
+        self._reorder_armed = True
+        self._shipments: set[UUID] = set()
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved - self.blocked
+
+    @property
+    def backordered(self) -> int:
+        return sum(self.lines[order_id].waiting for order_id in self._waiting)
+
+    def receive(self, quantity: int) -> None:
+        """Goods in; serving waiting backorders from them is `allocate_next`'s job."""
+        if quantity <= 0:
+            raise InvalidRequestError("a receipt needs a positive quantity")
+        self._record(StockReceived(sku=self.id, quantity=quantity, on_hand=self.on_hand + quantity))
+
+    def place(
+        self, order_id: UUID, quantity: int, *, priority: int, deadline: datetime, at: datetime
+    ) -> None:
+        """Reserve what is available for a new order line at once; backorder the rest."""
+        if order_id in self.lines or quantity <= 0:
+            return  # this line was already answered; the same order came again
+        self._record(
+            StockRequested(
+                order_id=order_id,
+                sku=self.id,
+                quantity=quantity,
+                priority=priority,
+                deadline=deadline,
+                requested_at=at,
+            )
+        )
+        self._reserve_or_backorder(order_id)
+        self._check_demand(at)
+        self._check_reorder()
+
+    def change(self, order_id: UUID, quantity: int, *, priority: int, deadline: datetime) -> None:
+        """Make the line hold `quantity` units less those shipped: more waits or is reserved,
+        less gives back waiting units first. Absolute, so a repeated change is a no-op."""
+        line = self.lines.get(order_id)
+        held, shipped = (line.held, line.shipped) if line else (0, 0)
+        wanted = max(quantity - shipped, 0)
+        if wanted > held:
+            self._record(
+                StockRequestIncreased(
+                    order_id=order_id,
+                    sku=self.id,
+                    quantity=wanted - held,
+                    priority=priority,
+                    deadline=deadline,
+                )
+            )
+            self._reserve_or_backorder(order_id)
+        elif wanted < held:
+            self._release(order_id, held - wanted, "changed")
+        self._check_reorder()
+
+    def release(self, order_id: UUID, reason: ReleaseReason) -> None:
+        """Give up everything the order holds here; freed units go to `allocate_next`."""
+        line = self.lines.get(order_id)
+        if line is not None and line.held > 0:
+            self._release(order_id, line.held, reason)
+
+    def ship(self, shipment_id: UUID, order_id: UUID, quantity: int) -> None:
+        if shipment_id in self._shipments or quantity <= 0:
+            return  # this shipment's line already left the shelf
+        self._record(
+            StockShipped(order_id=order_id, sku=self.id, quantity=quantity, shipment_id=shipment_id)
+        )
+        self._check_reorder()
+
+    def set_reorder_point(self, reorder_point: int) -> None:
+        if reorder_point != self.reorder_point:
+            # No suggestion by itself: one is made when demand or a shipment takes stock below it.
+            self._record(ReorderPointSet(sku=self.id, reorder_point=reorder_point))
+
+    def allocate_next(self) -> UUID | None:
+        """Serve the first waiting backorder from free stock; None when nothing can be served."""
+        if self.available <= 0 or not self._waiting:
+            return None
+        order_id = min(self._waiting, key=lambda key: self.lines[key].queue_key)
+        self._reserve(order_id, min(self.available, self.lines[order_id].waiting))
+        self._check_reorder()
+        return order_id
+
+    def allocate_all(self) -> list[UUID]:
+        """Serve backorders until stock or backorders run out; the orders served, in turn."""
+        served = []
+        while (order_id := self.allocate_next()) is not None:
+            served.append(order_id)
+        return served
+
+    def _reserve_or_backorder(self, order_id: UUID) -> None:
+        line = self.lines[order_id]
+        if (now_free := min(self.available, line.waiting)) > 0:
+            self._reserve(order_id, now_free)
+        if line.waiting > 0:
+            self._record(
+                StockBackordered(
+                    order_id=order_id,
+                    sku=self.id,
+                    quantity=line.waiting,
+                    priority=line.priority,
+                    deadline=line.deadline,
+                )
+            )
+
+    def _reserve(self, order_id: UUID, quantity: int) -> None:
+        line = self.lines[order_id]
+        self._record(
+            StockReserved(
+                order_id=order_id,
+                sku=self.id,
+                quantity=quantity,
+                reserved_total=line.reserved + quantity,
+                backordered_total=line.waiting - quantity,
+            )
+        )
+
+    def _release(self, order_id: UUID, quantity: int, reason: ReleaseReason) -> None:
+        line = self.lines[order_id]
+        from_waiting = min(line.waiting, quantity)
+        self._record(
+            StockReleased(
+                order_id=order_id,
+                sku=self.id,
+                quantity=quantity,
+                reason=reason,
+                reserved_total=line.reserved - (quantity - from_waiting),
+                backordered_total=line.waiting - from_waiting,
+            )
+        )
+
+    def _check_demand(self, now: datetime) -> None:
+        if (spike := self.demand.spike(now)) is not None:
+            recent, baseline = spike
+            self._record(
+                DemandSpikeDetected(sku=self.id, recent_units=recent, baseline_units=baseline)
+            )
+
+    def _check_reorder(self) -> None:
+        if self._reorder_armed and self.available < self.reorder_point:
+            self._record(
+                ReorderSuggested(
+                    sku=self.id, available=self.available, reorder_point=self.reorder_point
+                )
+            )
+
+    def _apply(self, event: DomainEvent) -> None:
+        self._apply_change(event)
+        if (order_id := getattr(event, "order_id", None)) in self.lines:
+            if self.lines[order_id].waiting > 0:
+                self._waiting.add(order_id)
+            else:
+                self._waiting.discard(order_id)
+        # Re-armed whenever available is back at or above the point, so a suggestion is made
+        # once per fall below it.
+        if self.available >= self.reorder_point:
+            self._reorder_armed = True
+
+    def _apply_change(self, event: DomainEvent) -> None:
+        match event:
+            case StockReceived():
+                self.on_hand += event.quantity
+            case StockRequested():
+                self._wait(event.order_id, event.quantity, event.priority, event.deadline)
+                self.demand.record(event.requested_at, event.quantity)
+            case StockRequestIncreased():
+                self._wait(event.order_id, event.quantity, event.priority, event.deadline)
+            case StockReserved():
+                line = self.lines[event.order_id]
+                line.waiting -= event.quantity
+                line.reserved += event.quantity
+                self.reserved += event.quantity
+            case StockReleased():
+                self.reserved -= self.lines[event.order_id].take_back(event.quantity)
+            case StockShipped():
+                self._apply_shipped(event)
+            case ReorderPointSet():
+                self.reorder_point = event.reorder_point
+            case ReorderSuggested():
+                self._reorder_armed = False
+            case DemandSpikeDetected():
+                self.demand.last_spike_at = self.demand.latest
+            case StockBackordered():
+                pass  # announces the waiting units; the request already queued them
+
+    def _wait(self, order_id: UUID, quantity: int, priority: int, deadline: datetime) -> None:
+        line = self.lines.setdefault(order_id, OrderLine(priority=priority, deadline=deadline))
+        if line.waiting == 0:
+            line.arrival = self.version + 1
+        line.waiting += quantity
+
+    def _apply_shipped(self, event: StockShipped) -> None:
+        self.on_hand -= event.quantity
+        if event.shipment_id is not None:
+            self._shipments.add(event.shipment_id)
+        if (line := self.lines.get(event.order_id)) is not None:
+            from_reserved = min(line.reserved, event.quantity)
+            line.reserved -= from_reserved
+            line.shipped += event.quantity
+            self.reserved -= from_reserved

@@ -1,0 +1,27 @@
+"""Inventory use cases, one module each."""
+
+from services.inventory.handlers.adjust_stock_when_order_changed import (
+    adjust_stock_when_order_changed,
+)
+from services.inventory.handlers.receive_stock import receive_stock
+from services.inventory.handlers.release_stock_when_order_ended import (
+    release_stock_when_order_ended,
+)
+from services.inventory.handlers.reserve_stock_when_order_placed import (
+    reserve_stock_when_order_placed,
+)
+from services.inventory.handlers.set_reorder_point_when_item_defined import (
+    set_reorder_point_when_item_defined,
+)
+from services.inventory.handlers.ship_stock_when_shipment_shipped import (
+    ship_stock_when_shipment_shipped,
+)
+
+__all__ = [
+    "adjust_stock_when_order_changed",
+    "receive_stock",
+    "release_stock_when_order_ended",
+    "reserve_stock_when_order_placed",
+    "set_reorder_point_when_item_defined",
+    "ship_stock_when_shipment_shipped",
+]

@@ -1,0 +1,27 @@
+"""Loading stock and handing freed stock to backorders, shared by the use cases."""
+
+from services.inventory.domain import Stock
+from shared import context
+from shared.unit_of_work import UnitOfWork
+
+
+async def stock_for(uow: UnitOfWork, sku: str) -> Stock:
+    """The SKU's stock; a SKU never seen before starts empty (it needs no catalogue entry)."""
+    stock = await uow.get(Stock, sku)
+    if stock is None:
+        stock = Stock(sku)
+        uow.add(stock)
+    return stock
+
+
+async def allocate_freed_stock(uow: UnitOfWork, stock: Stock) -> None:
+    """Serve waiting backorders from the stock's free units, by priority.
+
+    Each allocation is flushed under its own order's flow: the envelope's correlation id is the
+    topic key, and every event of one order must share it to keep its order on the topic.
+    """
+    await uow.flush()
+    causation = context.causation_id.get()
+    while (order_id := stock.allocate_next()) is not None:
+        with context.flow(order_id, causation):
+            await uow.flush()

@@ -1,0 +1,35 @@
+"""Simulator HTTP API: ops tune delays, failure rate and pause; staff read the floor."""
+
+from fastapi import APIRouter
+
+from services.simulator import views
+from services.simulator.commands import TuneSimulator
+from services.simulator.handlers import current_settings, tune_simulator
+from services.simulator.schemas import SimulatorPublic, SimulatorPut
+from shared.auth import Ops, Staff
+from shared.commands import run_command
+from shared.runtime import ServiceRuntime
+
+
+def routers(runtime: ServiceRuntime) -> list[APIRouter]:
+    router = APIRouter(prefix="/v1/simulator", tags=["simulator"])
+
+    async def public() -> SimulatorPublic:
+        async with runtime.unit_of_work() as uow:
+            settings = await current_settings(uow)
+            counts = await views.counts(uow.conn)
+        return SimulatorPublic(**settings.current.model_dump(), tasks=counts)
+
+    @router.get("", response_model=SimulatorPublic)
+    async def get_simulator(_: Staff) -> SimulatorPublic:
+        """Settings of the simulated WMS/TMS and its tasks by status."""
+        return await public()
+
+    @router.put("", response_model=SimulatorPublic)
+    async def put_simulator(body: SimulatorPut, _: Ops) -> SimulatorPublic:
+        """Tune delays, failure rate and pause; every change is recorded as an event."""
+        command = TuneSimulator(**body.model_dump())
+        await run_command(tune_simulator, command, runtime.unit_of_work())
+        return await public()
+
+    return [router]

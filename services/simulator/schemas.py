@@ -1,0 +1,31 @@
+"""HTTP models of the simulator API."""
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.simulator.commands import MAX_DELAY_MS
+
+
+class SimulatorPut(BaseModel):
+    """Fields left out keep their current value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pick_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
+    ship_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
+    failure_rate: float | None = Field(default=None, ge=0, le=1)
+    paused: bool | None = None
+
+
+class TaskCounts(BaseModel):
+    waiting: int
+    answered: int
+    lost: int
+    cancelled: int
+
+
+class SimulatorPublic(BaseModel):
+    pick_delay_ms: int
+    ship_delay_ms: int
+    failure_rate: float
+    paused: bool
+    tasks: dict[str, TaskCounts] = Field(description="Tasks by kind (pick, ship) and status.")

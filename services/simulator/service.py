@@ -1,0 +1,54 @@
+"""The simulated WMS/TMS as the runtime sees it: its own group, database and HTTP routes."""
+
+from datetime import timedelta
+
+from services.simulator import api, inbound, views
+from services.simulator.events import PUBLISHED, Delivered, Packed, Picked, Shipped
+from services.simulator.handlers import Simulation
+from shared.consumer import Route
+from shared.runtime import Schedule, ServiceDefinition, Subscriptions
+from shared.topics import (
+    TMS_CONFIRMATIONS,
+    TMS_SHIPMENT_REQUESTS,
+    WMS_CONFIRMATIONS,
+    WMS_PICK_REQUESTS,
+)
+
+ANSWER_EVERY = timedelta(milliseconds=200)
+
+
+def simulator_definition(simulation: Simulation | None = None) -> ServiceDefinition:
+    """Tests pass a Simulation with a frozen clock and a seeded random generator."""
+    sim = simulation or Simulation()
+    return ServiceDefinition(
+        name="simulator",
+        published=PUBLISHED,
+        published_elsewhere={
+            Picked: WMS_CONFIRMATIONS,
+            Packed: WMS_CONFIRMATIONS,
+            Shipped: TMS_CONFIRMATIONS,
+            Delivered: TMS_CONFIRMATIONS,
+        },
+        subscriptions=(
+            Subscriptions(
+                topics=(WMS_PICK_REQUESTS, TMS_SHIPMENT_REQUESTS),
+                routes={
+                    "PickRequested": Route(inbound.Request, sim.take_pick_when_pick_requested),
+                    "PickCancelled": Route(inbound.Request, sim.drop_pick_when_pick_cancelled),
+                    "ShipmentRequested": Route(
+                        inbound.Request, sim.take_shipment_when_shipment_requested
+                    ),
+                    "ShipmentRequestCancelled": Route(
+                        inbound.Request, sim.drop_shipment_when_shipment_request_cancelled
+                    ),
+                },
+            ),
+        ),
+        projections=(views.project,),
+        read_models=views.metadata,
+        routers=api.routers,
+        schedules=(Schedule("answer due tasks", ANSWER_EVERY, sim.run_due_answers),),
+    )
+
+
+DEFINITION = simulator_definition()

@@ -1,0 +1,74 @@
+"""Simulator read model: every task, when it is due, and whether it was answered."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
+
+from shared.db import Connection
+from shared.envelope import Envelope, parse_time
+from shared.tables import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+task = Table(
+    "simulator_task",
+    metadata,
+    Column("task_id", String(60), primary_key=True),
+    Column("kind", String(10), nullable=False),
+    Column("shipment_id", String(36), nullable=False),
+    Column("order_id", String(36), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("due_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_simulator_task_due", task.c.status, task.c.due_at)
+
+# The event that ends a task -> (its kind, the status it leaves).
+_FINISHED = {
+    "Packed": ("pick", "answered"),
+    "Delivered": ("ship", "answered"),
+    "TaskCancelled": (None, "cancelled"),
+}
+STATUSES = ("waiting", "answered", "lost", "cancelled")
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    if envelope.event_type == "TaskReceived":
+        await conn.execute(
+            "INSERT INTO simulator_task (task_id, kind, shipment_id, order_id, status, due_at,"
+            " received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            data["task_id"],
+            data["kind"],
+            data["shipment_id"],
+            data["order_id"],
+            "lost" if data["lost"] else "waiting",
+            parse_time(data["due_at"]),
+            envelope.occurred_at,
+        )
+    elif (finished := _FINISHED.get(envelope.event_type)) is not None:
+        kind, status = finished
+        await conn.execute(
+            "UPDATE simulator_task SET status = $2, finished_at = $3 WHERE task_id = $1",
+            data.get("task_id") or f"{kind}:{data['shipment_id']}",
+            status,
+            envelope.occurred_at,
+        )
+
+
+async def due_tasks(conn: Connection, *, now: datetime, limit: int) -> list[tuple[str, str]]:
+    """(task id, order id) of waiting tasks due by `now`, the longest-due first."""
+    rows = await conn.fetch(
+        "SELECT task_id, order_id FROM simulator_task WHERE status = 'waiting' AND due_at <= $1"
+        " ORDER BY due_at, task_id LIMIT $2",
+        now,
+        limit,
+    )
+    return [(row["task_id"], row["order_id"]) for row in rows]
+
+
+async def counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """Tasks by kind and status: {"pick": {"waiting": 2, ...}, "ship": {...}}."""
+    rows = await conn.fetch("SELECT kind, status, count(*) AS n FROM simulator_task GROUP BY 1, 2")
+    found = {(row["kind"], row["status"]): int(row["n"]) for row in rows}
+    return {kind: {s: found.get((kind, s), 0) for s in STATUSES} for kind in ("pick", "ship")}

@@ -1,0 +1,301 @@
+"""Andon use cases on SQLite: pulls hold orders, resolves lift them, gaps, defects, rebuilds."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from uuid import UUID
+
+import httpx
+import pytest
+from andon_harness import (
+    andon_app,
+    andon_service,
+    answer_all,
+    auth,
+    clock_of,
+    deliver,
+    holds,
+    place,
+    published,
+)
+
+from services.andon import handlers, metrics, views
+from services.andon.domain import Timeouts
+from services.andon.service import DEFINITION
+from shared.replay import rebuild_read_models
+from shared.runtime import ServiceRuntime
+
+TIMEOUTS = Timeouts(
+    answer=timedelta(minutes=5), release_grace=timedelta(minutes=5), shipment=timedelta(minutes=30)
+)
+
+
+@pytest.fixture
+async def runtime(tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
+    async with andon_service(tmp_path) as runtime:
+        yield runtime
+
+
+@pytest.fixture
+async def http(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=andon_app(runtime))
+    async with httpx.AsyncClient(transport=transport, base_url="http://andon") as client:
+        yield client
+
+
+async def pull(http: httpx.AsyncClient, kind: str, target: str, **fields: str) -> httpx.Response:
+    body = {
+        "target": {"kind": kind, "id": target},
+        "reason": fields.get("reason", "cracked glass"),
+        "category": fields.get("category", "quality"),
+        "pulled_by": fields.get("pulled_by", "mia"),
+    }
+    return await http.post("/v1/andon/pulls", json=body, headers=auth("staff-key"))
+
+
+async def board(http: httpx.AsyncClient) -> list[dict[str, object]]:
+    response = await http.get("/v1/andon/pulls?open=true", headers=auth("staff-key"))
+    assert response.status_code == 200, response.text
+    return list(response.json())
+
+
+async def test_a_sku_pull_holds_the_open_orders_holding_it_and_shows_them_on_the_board(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    clock = await place(runtime, lines={"RETRO-CLOCK": 1})
+    other = await place(runtime, lines={"TEAPOT": 1})
+
+    response = await pull(http, "sku", "RETRO-CLOCK")
+    clock_of(runtime).advance(timedelta(seconds=90))
+
+    assert response.status_code == 201, response.text
+    [entry] = await board(http)
+    assert entry["pull_id"] == response.json()["pull_id"]
+    assert entry["affected_orders"] == [clock]
+    assert entry["ticket"]["departments"] == ["quality"]  # type: ignore[index]
+    assert entry["age_seconds"] == 90
+    assert len(await holds(runtime, clock)) == 1 and await holds(runtime, other) == []
+
+
+async def test_pulling_twice_on_one_target_is_one_open_pull_with_two_pullers(
+    http: httpx.AsyncClient,
+) -> None:
+    first = await pull(http, "customer", "acme", category="credit")
+    second = await pull(http, "customer", "acme", category="credit", pulled_by="ben")
+
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.json()["pull_id"] == second.json()["pull_id"]
+    [entry] = await board(http)
+    assert entry["pull_count"] == 2
+    assert entry["departments"] == ["credit", "sales"]
+
+
+async def test_resolving_needs_ops_and_a_root_cause_and_happens_once(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime)
+    pull_id = (await pull(http, "order", order_id)).json()["pull_id"]
+    url = f"/v1/andon/pulls/{pull_id}/resolve"
+
+    by_staff = await http.post(url, json={"root_cause": "x"}, headers=auth("staff-key"))
+    blank = await http.post(url, json={"root_cause": " ", "fix": "y"}, headers=auth("ops-key"))
+    clock_of(runtime).advance(timedelta(minutes=3))
+    resolved = await http.post(
+        url, json={"root_cause": "typo", "fix": "fixed"}, headers=auth("ops-key")
+    )
+    again = await http.post(url, json={"root_cause": "typo"}, headers=auth("ops-key"))
+
+    assert by_staff.status_code == 403
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "root_cause"
+    assert resolved.status_code == 200, resolved.text
+    assert resolved.json()["ticket"]["seconds_to_resolve"] == 180
+    assert again.status_code == 409
+    assert await holds(runtime, order_id) == []
+    [event] = await published(runtime, "AndonResolved")
+    assert event["root_cause"] == "typo" and event["resolved_by"] == "otto"
+
+
+async def test_stats_give_counts_and_mean_time_to_resolve_per_category(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    for minutes, sku in ((2, "A"), (4, "B")):
+        pull_id = (await pull(http, "sku", sku)).json()["pull_id"]
+        clock_of(runtime).advance(timedelta(minutes=minutes))
+        await http.post(
+            f"/v1/andon/pulls/{pull_id}/resolve", json={"root_cause": "r"}, headers=auth("ops-key")
+        )
+    await pull(http, "step", "picking", category="process")
+
+    stats = (await http.get("/v1/andon/stats", headers=auth("staff-key"))).json()
+
+    assert (stats["pull_count"], stats["open_count"]) == (3, 1)
+    assert stats["mean_seconds_to_resolve"] == 180
+    assert stats["categories"]["process"]["mean_seconds_to_resolve"] is None
+
+
+async def test_an_order_placed_for_a_stopped_customer_is_held_from_the_start(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    await pull(http, "customer", "acme", category="credit")
+
+    order_id = await place(runtime, customer="acme")
+
+    assert len(await holds(runtime, order_id)) == 1
+
+
+async def test_a_burst_of_dead_letters_from_one_group_is_one_pull_with_a_count(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    for offset in range(3):
+        await deliver(
+            runtime,
+            "MessageDeadLettered",
+            {
+                "group": "inventory",
+                "reason": f"malformed envelope #{offset}",
+                "error": "MalformedEnvelopeError",
+                "origin_topic": "order.events",
+                "origin_partition": 0,
+                "origin_offset": offset,
+                "payload_excerpt": f"poison-{offset}",
+            },
+        )
+
+    [entry] = await board(http)
+    assert (entry["target_kind"], entry["target_id"], entry["automatic"]) == (
+        "step",
+        "inventory",
+        True,
+    )
+    assert entry["pull_count"] == 3
+    assert entry["details"]["payload_excerpt"] == "poison-2"  # type: ignore[index]
+
+
+async def test_an_overdue_release_is_a_gap_with_an_andon_and_closes_when_it_arrives(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, deadline_minutes=60)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1})
+    clock_of(runtime).advance(timedelta(minutes=61))
+
+    await run_watchdog(runtime)
+    await run_watchdog(runtime)
+    gaps = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+
+    [gap] = gaps
+    assert (gap["order_id"], gap["step"], gap["overdue_seconds"]) == (order_id, "release", 60)
+    [entry] = await board(http)
+    assert entry["pull_id"] == gap["pull_id"] and entry["target_id"] == order_id
+    assert len(await published(runtime, "GapDetected")) == 1
+
+    await deliver(runtime, "OrderReleased", {"order_id": order_id, "release_no": 1})
+
+    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+    assert [g["step"] for g in await published(runtime, "GapClosed")] == ["release"]
+
+
+async def run_watchdog(runtime: ServiceRuntime) -> None:
+    now = runtime.clock.now()
+    async with runtime.db.transaction() as conn:
+        clocks = await handlers.gaps.running_clocks(conn, since_before=now)
+    for order_id in {c.order_id for c in clocks}:
+        await handlers.detect_gaps(runtime.unit_of_work(), order_id, now, TIMEOUTS)
+
+
+async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_was_lost(
+    runtime: ServiceRuntime,
+) -> None:
+    complete, lost = await place(runtime), await place(runtime)
+    await answer_all(runtime, complete, {"RETRO-CLOCK": 1})
+    await deliver(runtime, "OrderReleased", {"order_id": complete, "release_no": 1})
+    await deliver(runtime, "ShipmentShipped", {"order_id": complete, "release_no": 1})
+    await deliver(runtime, "OrderCompleted", {"order_id": complete})
+    # The StockReserved for `lost` never reaches anyone.
+    await deliver(runtime, "CreditApproved", {"order_id": lost})
+    clock_of(runtime).advance(timedelta(minutes=6))
+
+    report = await handlers.reconcile(
+        runtime.unit_of_work(), UUID(int=1), runtime.clock.now(), TIMEOUTS
+    )
+
+    assert report.checked == 2
+    assert [(str(h.order_id), h.step, h.service) for h in report.lost] == [
+        (lost, "stock_check", "inventory")
+    ]
+    [event] = await published(runtime, "ReconciliationCompleted")
+    assert event["lost_count"] == 1
+
+
+async def test_repeated_returns_and_complaints_stop_the_sku_automatically(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    await deliver(
+        runtime, "PolicyChanged", {"version": 2, "defects": {"count": 2, "window_minutes": 60}}
+    )
+    order_id = await place(runtime, lines={"LAVA-LAMP": 1})
+    await deliver(
+        runtime,
+        "ReturnRecorded",
+        {"order_id": order_id, "lines": [{"sku": "LAVA-LAMP", "quantity": 1}], "reason": "leaks"},
+    )
+
+    complaint = await http.post(
+        "/v1/complaints",
+        json={"order_id": order_id, "sku": "LAVA-LAMP", "reason": "leaks too"},
+        headers=auth("staff-key"),
+    )
+
+    assert complaint.status_code == 201, complaint.text
+    [entry] = await board(http)
+    assert (entry["target_kind"], entry["target_id"], entry["category"]) == (
+        "sku",
+        "LAVA-LAMP",
+        "quality",
+    )
+    assert entry["pulled_by"] == "defect-watch" and entry["affected_orders"] == [order_id]
+    assert len(await published(runtime, "ComplaintRecorded")) == 1
+
+
+async def test_the_read_models_rebuild_identically_from_the_event_store(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1})
+    pull_id = (await pull(http, "sku", "RETRO-CLOCK")).json()["pull_id"]
+    await pull(http, "sku", "RETRO-CLOCK", pulled_by="ben")
+    clock_of(runtime).advance(timedelta(hours=2))
+    await run_watchdog(runtime)
+    await http.post(
+        f"/v1/andon/pulls/{pull_id}/resolve", json={"root_cause": "r"}, headers=auth("ops-key")
+    )
+
+    report = await rebuild_read_models(
+        runtime.db, read_models=views.metadata, projections=DEFINITION.projections, check_only=True
+    )
+
+    assert report.events > 0 and report.identical
+
+
+async def test_metrics_count_pulls_and_time_to_resolve_from_the_board(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    pull_id = (await pull(http, "sku", "TEAPOT")).json()["pull_id"]
+    clock_of(runtime).advance(timedelta(minutes=2))
+    await http.post(
+        f"/v1/andon/pulls/{pull_id}/resolve", json={"root_cause": "r"}, headers=auth("ops-key")
+    )
+
+    async with runtime.db.transaction() as conn:
+        snapshot = await metrics.refresh(conn)
+    families = {family.name: family for family in metrics.COLLECTOR.collect()}
+
+    assert snapshot.pulls == {("quality", False): 1}
+    assert snapshot.resolve_seconds == {"quality": [120.0]}
+    assert {
+        s.name: s.value
+        for s in families["gapless_andon_seconds_to_resolve"].samples
+        if s.name.endswith(("_sum", "_count"))
+    } == {
+        "gapless_andon_seconds_to_resolve_sum": 120.0,
+        "gapless_andon_seconds_to_resolve_count": 1.0,
+    }

@@ -1,0 +1,144 @@
+"""Credit test harness on SQLite: deliver events as its consumer would, then read the results."""
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from fastapi import FastAPI
+
+from services.credit import views
+from services.credit.service import DEFINITION
+from shared import context
+from shared.auth import KeyRing, Principal, Role, digest
+from shared.clock import FrozenClock
+from shared.envelope import Envelope
+from shared.http import create_app
+from shared.runtime import ServiceRuntime
+
+NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
+KEYS = {
+    "ops-key": Principal("ops-anna", Role.OPS),
+    "staff-key": Principal("staff-ben", Role.STAFF),
+    "channel-key": Principal("demo-shop", Role.CHANNEL),
+}
+ROUTES = {
+    event_type: route
+    for subscription in DEFINITION.subscriptions
+    for event_type, route in subscription.routes.items()
+}
+
+
+def an_inbound(
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    correlation_id: UUID | None = None,
+    source: str = "order",
+) -> Envelope:
+    return Envelope(
+        event_id=uuid4(),
+        event_type=event_type,
+        event_version=1,
+        source=source,
+        aggregate_id=str(data.get("order_id") or data.get("customer_id")),
+        aggregate_version=1,
+        occurred_at=NOW,
+        correlation_id=correlation_id or UUID(str(data.get("order_id") or uuid4())),
+        causation_id=None,
+        data=data,
+    )
+
+
+class CreditService:
+    """Deliver events exactly as the consumer runtime applies them (inbox claim, handler, flush,
+    one transaction), and look at what came out: published events and read models."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+    async def deliver(self, envelope: Envelope) -> Envelope:
+        """Apply one event a second after the previous one (so review times tell their order)."""
+        assert isinstance(self.runtime.clock, FrozenClock)
+        self.runtime.clock.advance(timedelta(seconds=1))
+        route = ROUTES[envelope.event_type]
+        event = route.model.model_validate(envelope.data)
+        async with self.runtime.unit_of_work() as uow:
+            with context.flow(envelope.correlation_id, envelope.event_id):
+                if await uow.claim(consumer="credit", message_id=str(envelope.event_id)):
+                    await route.handle(event, envelope, uow)
+                    await uow.flush()
+            await uow.commit()
+        return envelope
+
+    async def customer_defined(
+        self, customer_id: str, light: str, *, limit: int = 100_000, threshold: int = 50_000
+    ) -> Envelope:
+        data = {
+            "customer_id": customer_id,
+            "name": f"Customer {customer_id}",
+            "credit_light": light,
+            "credit_limit_cents": limit,
+            "review_threshold_cents": threshold,
+            "tier": "regular",
+        }
+        return await self.deliver(an_inbound("CustomerDefined", data, correlation_id=uuid4()))
+
+    async def order_placed(
+        self, customer_id: str, total: int, order_id: UUID | None = None
+    ) -> UUID:
+        order_id = order_id or uuid4()
+        data = {
+            "order_id": str(order_id),
+            "customer_id": customer_id,
+            "channel": "demo-shop",
+            "external_id": "ext-1",
+            "lines": [{"sku": "SKU-1", "quantity": 1, "unit_price_cents": total}],
+            "total_cents": total,
+        }
+        await self.deliver(an_inbound("OrderPlaced", data))
+        return order_id
+
+    async def published(self) -> list[tuple[str, dict[str, Any]]]:
+        """(event type, data) of every event queued for `credit.events`, oldest first."""
+        async with self.runtime.db.transaction() as conn:
+            rows = await conn.fetch("SELECT event_type, payload FROM outbox_message ORDER BY id")
+        return [(r["event_type"], json.loads(r["payload"])["data"]) for r in rows]
+
+    async def published_envelopes(self) -> list[dict[str, Any]]:
+        async with self.runtime.db.transaction() as conn:
+            rows = await conn.fetch("SELECT payload FROM outbox_message ORDER BY id")
+        return [json.loads(r["payload"]) for r in rows]
+
+    async def account(self, customer_id: str) -> dict[str, Any]:
+        async with self.runtime.db.transaction() as conn:
+            return await views.account(conn, customer_id)
+
+    async def reviews(self, *, open_only: bool = True) -> list[dict[str, Any]]:
+        async with self.runtime.db.transaction() as conn:
+            return await views.reviews(conn, open_only=open_only)
+
+
+@asynccontextmanager
+async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+
+
+async def _ready() -> dict[str, bool]:
+    return {"credit": True}
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+def credit_app(runtime: ServiceRuntime) -> FastAPI:
+    return create_app(
+        service="credit",
+        routers=DEFINITION.routers(runtime),
+        lifespan=_no_lifespan,
+        readiness=_ready,
+        key_ring=KeyRing({digest(key): principal for key, principal in KEYS.items()}),
+    )

@@ -1,0 +1,182 @@
+"""Fulfillment HTTP API: shipments, invoices, payments and the WMS/TMS callback."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import httpx
+import pytest
+
+from services.fulfillment.domain import invoice_id_for, shipment_id_for
+from services.fulfillment.service import DEFINITION
+from shared.topics import TMS_CONFIRMATIONS
+from tests.unit.fulfillment.builders import ORDER_EVENTS, released
+from tests.unit.fulfillment.harness import Harness, as_ops, as_staff, harness, http_client
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with harness(DEFINITION, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(service: Harness) -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(service) as running:
+        yield running
+
+
+async def a_shipped_order(service: Harness) -> tuple[UUID, str]:
+    """An order whose one shipment shipped: (order id, invoice id); the invoice is 12,498 cents."""
+    order_id = uuid4()
+    await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
+    shipment_id = str(shipment_id_for(order_id, 1))
+    shipped = {
+        "shipment_id": shipment_id,
+        "order_id": str(order_id),
+        "carrier": "DHL",
+        "tracking_number": "JD1",
+    }
+    await service.deliver(TMS_CONFIRMATIONS, "Shipped", shipped, order_id=order_id)
+    return order_id, str(invoice_id_for(UUID(shipment_id)))
+
+
+async def pay(client: httpx.AsyncClient, invoice_id: str, amount: int) -> httpx.Response:
+    body = {"invoice_id": invoice_id, "amount_cents": amount}
+    return await client.post("/v1/payments", json=body, headers=as_ops())
+
+
+async def test_payments_settle_an_invoice_and_record_each_step(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    order_id, invoice_id = await a_shipped_order(service)
+
+    first = await pay(client, invoice_id, 10_000)
+    last = await pay(client, invoice_id, 2_498)
+
+    assert first.status_code == 201, first.text
+    assert (first.json()["open_cents"], first.json()["status"]) == (2_498, "open")
+    assert (last.json()["paid_cents"], last.json()["status"]) == (12_498, "paid")
+    paid = [
+        m for m in await service.outgoing() if m.event_type in ("PaymentRecorded", "InvoicePaid")
+    ]
+    assert [(m.event_type, m.correlation_id) for m in paid] == [
+        ("PaymentRecorded", str(order_id)),
+        ("PaymentRecorded", str(order_id)),
+        ("InvoicePaid", str(order_id)),
+    ]
+    assert paid[0].data == {
+        "invoice_id": invoice_id,
+        "order_id": str(order_id),
+        "customer_id": "acme",
+        "amount_cents": 10_000,
+        "paid_cents": 10_000,
+    }
+
+
+async def test_an_overpayment_is_refused_with_422_and_changes_nothing(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    order_id, invoice_id = await a_shipped_order(service)
+
+    refused = await pay(client, invoice_id, 12_499)
+
+    assert refused.status_code == 422
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["errors"][0]["field"] == "amount_cents"
+    [invoice] = (await client.get(f"/v1/invoices?order_id={order_id}", headers=as_staff())).json()
+    assert (invoice["paid_cents"], invoice["status"]) == (0, "open")
+
+
+@pytest.mark.parametrize("amount", [0, -100])
+async def test_a_payment_of_nothing_is_refused_naming_the_field(
+    service: Harness, client: httpx.AsyncClient, amount: int
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+
+    refused = await pay(client, invoice_id, amount)
+
+    assert refused.status_code == 422
+    assert [e["field"] for e in refused.json()["errors"]] == ["amount_cents"]
+
+
+async def test_a_payment_for_an_unknown_invoice_is_404(client: httpx.AsyncClient) -> None:
+    response = await pay(client, str(uuid4()), 100)
+
+    assert response.status_code == 404
+
+
+async def test_only_ops_record_payments(service: Harness, client: httpx.AsyncClient) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 100}
+
+    as_staff_member = await client.post("/v1/payments", json=body, headers=as_staff())
+    anonymous = await client.post("/v1/payments", json=body)
+
+    assert (as_staff_member.status_code, anonymous.status_code) == (403, 401)
+
+
+async def test_shipments_and_invoices_are_listed_per_order(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    order_id, invoice_id = await a_shipped_order(service)
+    await a_shipped_order(service)
+
+    shipments = await client.get(
+        "/v1/shipments", params={"order_id": str(order_id)}, headers=as_staff()
+    )
+    invoices = await client.get(
+        "/v1/invoices", params={"order_id": str(order_id)}, headers=as_staff()
+    )
+    everything = await client.get("/v1/shipments", headers=as_staff())
+
+    [shipment] = shipments.json()
+    assert (shipment["status"], shipment["release_no"], shipment["carrier"]) == (
+        "shipped",
+        1,
+        "DHL",
+    )
+    assert [i["invoice_id"] for i in invoices.json()] == [invoice_id]
+    assert len(everything.json()) == 2
+
+
+class TestConfirmationCallback:
+    async def test_a_wms_without_kafka_confirms_by_http_with_the_same_effect(
+        self, service: Harness, client: httpx.AsyncClient
+    ) -> None:
+        order_id = uuid4()
+        await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
+        ids = {"shipment_id": str(shipment_id_for(order_id, 1)), "order_id": str(order_id)}
+
+        packed = await client.post(
+            "/v1/fulfillment/confirmations", json={"type": "Packed", **ids}, headers=as_ops()
+        )
+        shipped = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Shipped", "carrier": "UPS", "tracking_number": "1Z", **ids},
+            headers=as_ops(),
+        )
+
+        assert (packed.status_code, packed.json()["status"]) == (202, "packed")
+        assert shipped.json()["status"] == "shipped"
+        outgoing = await service.outgoing()
+        assert [m.event_type for m in outgoing] == [
+            "ShipmentRequested",
+            "ShipmentShipped",
+            "InvoiceIssued",
+        ]
+        assert {m.correlation_id for m in outgoing} == {str(order_id)}
+
+    async def test_an_unknown_shipment_is_404_and_an_unknown_type_422(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        ids = {"shipment_id": str(uuid4()), "order_id": str(uuid4())}
+
+        unknown = await client.post(
+            "/v1/fulfillment/confirmations", json={"type": "Picked", **ids}, headers=as_ops()
+        )
+        bad_type = await client.post(
+            "/v1/fulfillment/confirmations", json={"type": "Lost", **ids}, headers=as_ops()
+        )
+
+        assert (unknown.status_code, bad_type.status_code) == (404, 422)

@@ -1,0 +1,233 @@
+"""Fulfillment use cases through the real consumer path, unit of work and SQLite."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+
+from services.fulfillment import views
+from services.fulfillment.domain import invoice_id_for, shipment_id_for
+from services.fulfillment.handlers.waves import release_pick_wave
+from services.fulfillment.service import DEFINITION
+from shared.replay import rebuild_read_models
+from shared.topics import TMS_CONFIRMATIONS, WMS_CONFIRMATIONS
+from tests.unit.fulfillment.builders import ORDER_EVENTS, released
+from tests.unit.fulfillment.harness import Harness, harness
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with harness(DEFINITION, tmp_path) as running:
+        yield running
+
+
+async def release(service: Harness, order_id: UUID, **fields: Any) -> str:
+    await service.deliver(
+        ORDER_EVENTS, "OrderReleased", released(order_id, **fields), order_id=order_id
+    )
+    return str(shipment_id_for(order_id, fields.get("release_no", 1)))
+
+
+async def confirm(service: Harness, kind: str, shipment_id: str, order_id: UUID) -> None:
+    topic = WMS_CONFIRMATIONS if kind in ("Picked", "Packed") else TMS_CONFIRMATIONS
+    data = {"shipment_id": shipment_id, "order_id": str(order_id)}
+    if kind == "Shipped":
+        data |= {"carrier": "DHL", "tracking_number": "JD0001"}
+    await service.deliver(topic, kind, data, order_id=order_id)
+
+
+async def shipments_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]:
+    async with service.runtime.db.transaction() as conn:
+        return await views.shipments.shipments(conn, str(order_id))
+
+
+async def invoices_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]:
+    async with service.runtime.db.transaction() as conn:
+        return await views.invoices.invoices(conn, str(order_id))
+
+
+async def test_a_release_becomes_one_waiting_shipment_even_when_it_arrives_twice(
+    service: Harness,
+) -> None:
+    order_id = uuid4()
+
+    shipment_id = await release(service, order_id)
+    await release(service, order_id)
+
+    [shipment] = await shipments_of(service, order_id)
+    assert (shipment["shipment_id"], shipment["status"]) == (shipment_id, "waiting")
+    assert shipment["lines"] == [
+        {"sku": "RETRO-CLOCK", "quantity": 2},
+        {"sku": "TEAPOT", "quantity": 1},
+    ]
+    assert await service.outgoing() == []
+
+
+async def test_a_wave_takes_higher_priority_first_then_the_earlier_deadline(
+    service: Harness,
+) -> None:
+    regular_first, urgent, strategic = uuid4(), uuid4(), uuid4()
+    await release(service, regular_first, priority=1, deadline_hours=1)
+    await release(service, urgent, priority=5, deadline_hours=2)
+    await release(service, strategic, priority=5, deadline_hours=1)
+
+    sent = await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
+
+    picks = await service.outgoing()
+    assert sent == 2
+    assert [(p.topic, p.event_type) for p in picks] == [("wms.pick-requests", "PickRequested")] * 2
+    assert [p.data["order_id"] for p in picks] == [str(strategic), str(urgent)]
+    # Each request travels in its own order's flow (the Kafka key), not in the wave's.
+    assert [p.correlation_id for p in picks] == [str(strategic), str(urgent)]
+    assert [s["status"] for s in await shipments_of(service, regular_first)] == ["waiting"]
+
+
+async def test_a_second_wave_takes_what_the_first_left_and_requests_nothing_twice(
+    service: Harness,
+) -> None:
+    orders = [uuid4() for _ in range(3)]
+    for order_id in orders:
+        await release(service, order_id)
+
+    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
+    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
+    third = await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
+
+    assert third == 0
+    assert sorted(p.data["order_id"] for p in await service.outgoing()) == sorted(map(str, orders))
+
+
+async def test_confirmations_take_a_shipment_to_the_tms_then_ship_and_invoice_it(
+    service: Harness,
+) -> None:
+    order_id = uuid4()
+    shipment_id = await release(service, order_id)
+    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+
+    for kind in ("Picked", "Packed", "Shipped", "Delivered"):
+        await confirm(service, kind, shipment_id, order_id)
+
+    assert await service.outgoing_types() == [
+        ("wms.pick-requests", "PickRequested"),
+        ("tms.shipment-requests", "ShipmentRequested"),
+        ("fulfillment.events", "ShipmentShipped"),
+        ("fulfillment.events", "InvoiceIssued"),
+        ("fulfillment.events", "ShipmentDelivered"),
+    ]
+    [shipment] = await shipments_of(service, order_id)
+    assert (shipment["status"], shipment["carrier"], shipment["tracking_number"]) == (
+        "delivered",
+        "DHL",
+        "JD0001",
+    )
+    assert set(shipment["times"]) == {
+        "planned",
+        "pick_requested",
+        "picked",
+        "packed",
+        "shipped",
+        "delivered",
+    }
+
+
+async def test_the_invoice_bills_exactly_what_shipped(service: Harness) -> None:
+    order_id = uuid4()
+    shipment_id = await release(service, order_id)
+
+    await confirm(service, "Shipped", shipment_id, order_id)
+
+    [invoice] = await invoices_of(service, order_id)
+    assert invoice["invoice_id"] == str(invoice_id_for(UUID(shipment_id)))
+    assert invoice["lines"] == [
+        {"sku": "RETRO-CLOCK", "quantity": 2, "unit_price_cents": 4_999, "amount_cents": 9_998},
+        {"sku": "TEAPOT", "quantity": 1, "unit_price_cents": 2_500, "amount_cents": 2_500},
+    ]
+    assert (invoice["total_cents"], invoice["paid_cents"], invoice["status"]) == (12_498, 0, "open")
+
+
+async def test_late_and_repeated_confirmations_ship_and_invoice_once(service: Harness) -> None:
+    order_id = uuid4()
+    shipment_id = await release(service, order_id)
+    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+
+    for kind in ("Shipped", "Picked", "Shipped", "Packed", "Delivered", "Delivered"):
+        await confirm(service, kind, shipment_id, order_id)
+
+    assert await service.outgoing_types() == [
+        ("wms.pick-requests", "PickRequested"),
+        ("fulfillment.events", "ShipmentShipped"),
+        ("fulfillment.events", "InvoiceIssued"),
+        ("fulfillment.events", "ShipmentDelivered"),
+    ]
+    assert len(await invoices_of(service, order_id)) == 1
+
+
+async def test_a_confirmation_for_an_unknown_shipment_is_dead_lettered(service: Harness) -> None:
+    await confirm(service, "Picked", str(uuid4()), uuid4())
+
+    [dead] = service.dead_letters()
+    assert "ShipmentNotFoundError" in (dead.header("dlq-error") or "")
+
+
+class TestCancel:
+    async def test_a_cancelled_order_cancels_its_unshipped_shipments_and_tells_the_wms(
+        self, service: Harness
+    ) -> None:
+        order_id = uuid4()
+        picking = await release(service, order_id, release_no=1)
+        await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+        await release(service, order_id, release_no=2)
+
+        await service.deliver(
+            ORDER_EVENTS,
+            "OrderCancelled",
+            {"order_id": str(order_id), "reason": "customer"},
+            order_id=order_id,
+        )
+
+        assert [s["status"] for s in await shipments_of(service, order_id)] == ["cancelled"] * 2
+        cancels = [m for m in await service.outgoing() if "Cancel" in m.event_type]
+        assert [(m.topic, m.event_type, m.data["shipment_id"]) for m in cancels[:2]] == [
+            ("wms.pick-requests", "PickCancelled", picking),
+            ("fulfillment.events", "ShipmentCancelled", picking),
+        ]
+        assert [m.event_type for m in cancels[2:]] == ["ShipmentCancelled"]
+
+    async def test_a_shipped_shipment_stays_shipped_when_its_order_is_cancelled(
+        self, service: Harness
+    ) -> None:
+        order_id = uuid4()
+        shipment_id = await release(service, order_id)
+        await confirm(service, "Shipped", shipment_id, order_id)
+
+        await service.deliver(
+            ORDER_EVENTS,
+            "OrderCancelled",
+            {"order_id": str(order_id), "reason": "late"},
+            order_id=order_id,
+        )
+
+        assert [s["status"] for s in await shipments_of(service, order_id)] == ["shipped"]
+        assert "ShipmentCancelled" not in [t for _, t in await service.outgoing_types()]
+
+
+async def test_the_read_models_rebuild_from_the_event_store_identically(
+    service: Harness,
+) -> None:
+    order_id = uuid4()
+    shipment_id = await release(service, order_id)
+    await release(service, order_id, release_no=2)
+    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+    for kind in ("Picked", "Packed", "Shipped"):
+        await confirm(service, kind, shipment_id, order_id)
+
+    report = await rebuild_read_models(
+        service.runtime.db,
+        read_models=views.metadata,
+        projections=DEFINITION.projections,
+        check_only=True,
+    )
+
+    assert report.events > 0 and report.identical

@@ -1,0 +1,111 @@
+"""Inventory HTTP API: ops record receipts, staff read stock; bad input is refused whole."""
+
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from inventory_harness import Inventory, running_inventory
+
+from services.inventory import api
+from shared.auth import KeyRing, Principal, Role, digest
+from shared.http import create_app
+
+KEYS = {
+    "ops-key": Principal("ops", Role.OPS),
+    "staff-key": Principal("staff", Role.STAFF),
+    "channel-key": Principal("shop", Role.CHANNEL),
+}
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+@contextlib.asynccontextmanager
+async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+
+
+async def _ready() -> dict[str, bool]:
+    return {}
+
+
+@pytest.fixture
+async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
+    async with running_inventory(tmp_path) as inventory:
+        yield inventory
+
+
+@pytest.fixture
+async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(
+        service="inventory",
+        routers=api.routers(inventory.runtime),
+        lifespan=_no_lifespan,
+        readiness=_ready,
+        key_ring=KeyRing({digest(key): principal for key, principal in KEYS.items()}),
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
+        yield client
+
+
+async def test_a_receipt_answers_with_the_new_stock_level(http: httpx.AsyncClient) -> None:
+    response = await http.post(
+        "/v1/inventory/TEAPOT/receipts", json={"quantity": 7}, headers=auth("ops-key")
+    )
+
+    assert response.status_code == 202
+    assert response.json() == {
+        "sku": "TEAPOT", "on_hand": 7, "reserved": 0, "available": 7,
+        "blocked": 0, "backordered": 0, "reorder_point": 0,
+    }  # fmt: skip
+
+
+async def test_a_receipt_with_a_bad_quantity_is_422_and_stores_nothing(
+    http: httpx.AsyncClient,
+) -> None:
+    response = await http.post(
+        "/v1/inventory/TEAPOT/receipts", json={"quantity": 0}, headers=auth("ops-key")
+    )
+
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert "quantity" in response.text
+    listing = await http.get("/v1/inventory", headers=auth("staff-key"))
+    assert listing.json() == []
+
+
+async def test_only_ops_may_record_receipts_and_channels_may_not_read_stock(
+    http: httpx.AsyncClient,
+) -> None:
+    staff = await http.post(
+        "/v1/inventory/TEAPOT/receipts", json={"quantity": 1}, headers=auth("staff-key")
+    )
+    channel = await http.get("/v1/inventory/TEAPOT", headers=auth("channel-key"))
+    anonymous = await http.get("/v1/inventory")
+
+    assert (staff.status_code, channel.status_code, anonymous.status_code) == (403, 403, 401)
+
+
+async def test_staff_list_every_sku_and_its_backorders_in_serving_order(
+    http: httpx.AsyncClient, inventory: Inventory
+) -> None:
+    await inventory.receive("DESK-FAN", 5)
+    regular = await inventory.place({"TEAPOT": 2}, priority=1)
+    strategic = await inventory.place({"TEAPOT": 1}, priority=15)
+
+    listing = await http.get("/v1/inventory", headers=auth("staff-key"))
+    waiting = await http.get("/v1/inventory/TEAPOT/backorders", headers=auth("staff-key"))
+
+    assert [(s["sku"], s["available"], s["backordered"]) for s in listing.json()] == [
+        ("DESK-FAN", 5, 0),
+        ("TEAPOT", 0, 3),
+    ]
+    assert [(b["order_id"], b["quantity"]) for b in waiting.json()] == [
+        (str(strategic), 1),
+        (str(regular), 2),
+    ]

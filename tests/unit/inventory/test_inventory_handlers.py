@@ -1,0 +1,190 @@
+"""Inventory use cases through the consumer runtime on SQLite: events out, read models, rebuild."""
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+from inventory_harness import Inventory, an_inbound, running_inventory
+
+from services.inventory import views
+from shared.replay import rebuild_read_models
+
+
+@pytest.fixture
+async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
+    async with running_inventory(tmp_path) as inventory:
+        yield inventory
+
+
+def order_changed(
+    order_id: UUID, lines: dict[str, int], changes: dict[str, int]
+) -> dict[str, object]:
+    return {
+        "order_id": str(order_id),
+        "lines": [{"sku": sku, "quantity": q} for sku, q in lines.items()],
+        "changes": [{"sku": sku, "quantity_delta": d} for sku, d in changes.items()],
+        "total_cents": 0,
+    }
+
+
+async def test_a_placed_order_reserves_each_line_and_backorders_the_shortfall(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("TEAPOT", 3)
+    await inventory.receive("LAVA-LAMP", 10)
+
+    order_id = await inventory.place({"TEAPOT": 5, "LAVA-LAMP": 2})
+
+    events = await inventory.published("StockReserved", "StockBackordered")
+    assert [(e.event_type, e.data["sku"], e.data["quantity"]) for e in events] == [
+        ("StockReserved", "LAVA-LAMP", 2),
+        ("StockReserved", "TEAPOT", 3),
+        ("StockBackordered", "TEAPOT", 2),
+    ]
+    assert {e.correlation_id for e in events} == {order_id}
+    assert await inventory.level("TEAPOT") == {
+        "sku": "TEAPOT", "on_hand": 3, "reserved": 3, "available": 0,
+        "blocked": 0, "backordered": 2, "reorder_point": 0,
+    }  # fmt: skip
+
+
+async def test_a_receipt_serves_the_strategic_order_placed_second_keyed_by_that_order(
+    inventory: Inventory,
+) -> None:
+    regular = await inventory.place({"RARE-VASE": 1}, priority=1)
+    strategic = await inventory.place({"RARE-VASE": 1}, priority=15)
+
+    await inventory.receive("RARE-VASE", 1)
+
+    [reserved] = await inventory.published("StockReserved")
+    assert (UUID(reserved.data["order_id"]), reserved.correlation_id) == (strategic, strategic)
+    assert [b["order_id"] for b in await inventory.backorders("RARE-VASE")] == [str(regular)]
+
+
+async def test_cancelling_releases_the_order_and_hands_its_stock_to_the_next_in_line(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("DESK-FAN", 4)
+    cancelled = await inventory.place({"DESK-FAN": 4})
+    waiting = await inventory.place({"DESK-FAN": 3})
+
+    await inventory.deliver(an_inbound("OrderCancelled", {"order_id": str(cancelled)}))
+
+    released = await inventory.published("StockReleased")
+    assert [(e.data["quantity"], e.data["reason"]) for e in released] == [(4, "cancelled")]
+    [*_, handed_on] = await inventory.published("StockReserved")
+    assert (handed_on.correlation_id, handed_on.data["reserved_total"]) == (waiting, 3)
+    level = await inventory.level("DESK-FAN")
+    assert (level["reserved"], level["available"], level["backordered"]) == (3, 1, 0)
+
+
+async def test_a_rejected_order_releases_with_the_reason_rejected(inventory: Inventory) -> None:
+    await inventory.receive("TEAPOT", 2)
+    order_id = await inventory.place({"TEAPOT": 2})
+
+    await inventory.deliver(an_inbound("OrderRejected", {"order_id": str(order_id)}))
+
+    [released] = await inventory.published("StockReleased")
+    assert released.data["reason"] == "rejected"
+    assert (await inventory.level("TEAPOT"))["available"] == 2
+
+
+async def test_a_change_re_reserves_only_the_difference_per_changed_line(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("TEAPOT", 10)
+    await inventory.receive("LAVA-LAMP", 10)
+    order_id = await inventory.place({"TEAPOT": 2, "LAVA-LAMP": 6})
+
+    await inventory.deliver(
+        an_inbound(
+            "OrderChanged",
+            order_changed(order_id, {"TEAPOT": 5, "LAVA-LAMP": 1}, {"TEAPOT": 3, "LAVA-LAMP": -5}),
+        )
+    )
+
+    reserved = await inventory.published("StockReserved")
+    assert (reserved[-1].data["quantity"], reserved[-1].data["reserved_total"]) == (3, 5)
+    [released] = await inventory.published("StockReleased")
+    assert released.data == {
+        "order_id": str(order_id), "sku": "LAVA-LAMP", "quantity": 5,
+        "reason": "changed", "reserved_total": 1, "backordered_total": 0,
+    }  # fmt: skip
+
+
+async def test_a_change_adding_a_new_sku_waits_with_the_orders_priority(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("TEAPOT", 1)
+    order_id = await inventory.place({"TEAPOT": 1}, priority=6)
+
+    await inventory.deliver(
+        an_inbound(
+            "OrderChanged", order_changed(order_id, {"TEAPOT": 1, "FONDUE": 2}, {"FONDUE": 2})
+        )
+    )
+
+    [backordered] = await inventory.published("StockBackordered")
+    assert (backordered.data["sku"], backordered.data["priority"]) == ("FONDUE", 6)
+
+
+async def test_a_shipment_lowers_on_hand_and_reserved_once_even_when_delivered_again(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("LAVA-LAMP", 10)
+    order_id = await inventory.place({"LAVA-LAMP": 4})
+    shipped = an_inbound(
+        "ShipmentShipped",
+        {
+            "shipment_id": str(uuid4()),
+            "order_id": str(order_id),
+            "release_no": 1,
+            "lines": [{"sku": "LAVA-LAMP", "quantity": 4}],
+        },
+        source="fulfillment",
+    )
+
+    await inventory.deliver(shipped)
+    await inventory.deliver(an_inbound(shipped.event_type, shipped.data, source="fulfillment"))
+
+    assert len(await inventory.published("StockShipped")) == 1
+    level = await inventory.level("LAVA-LAMP")
+    assert (level["on_hand"], level["reserved"], level["available"]) == (6, 0, 6)
+
+
+async def test_an_item_definition_sets_the_reorder_point_that_later_demand_is_checked_against(
+    inventory: Inventory,
+) -> None:
+    await inventory.deliver(
+        an_inbound("ItemDefined", {"sku": "TEAPOT", "name": "Teapot", "reorder_point": 5})
+    )
+    await inventory.receive("TEAPOT", 10)
+
+    await inventory.place({"TEAPOT": 6})
+
+    [suggested] = await inventory.published("ReorderSuggested")
+    assert suggested.data == {"sku": "TEAPOT", "available": 4, "reorder_point": 5}
+    assert (await inventory.level("TEAPOT"))["reorder_point"] == 5
+
+
+async def test_the_stock_read_models_rebuild_identically_from_the_event_store(
+    inventory: Inventory,
+) -> None:
+    await inventory.receive("TEAPOT", 3)
+    first = await inventory.place({"TEAPOT": 5, "DESK-FAN": 1}, priority=3)
+    await inventory.place({"TEAPOT": 2}, priority=9)
+    await inventory.deliver(
+        an_inbound("OrderChanged", order_changed(first, {"TEAPOT": 4}, {"TEAPOT": -1}))
+    )
+    await inventory.receive("TEAPOT", 2)
+    await inventory.deliver(an_inbound("OrderCancelled", {"order_id": str(first)}))
+
+    report = await rebuild_read_models(
+        inventory.runtime.db,
+        read_models=views.metadata,
+        projections=(views.project,),
+        check_only=True,
+    )
+
+    assert report.identical and report.events > 10

@@ -1,0 +1,134 @@
+"""The whole chain in one process: release -> wave -> simulated WMS/TMS -> shipped, invoiced, paid.
+
+Both services run their real background work (consumers, relays, schedules) on one in-memory
+bus that delivers every message twice, so a missing idempotency guard shows up here.
+"""
+
+import asyncio
+import contextlib
+import random
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from pathlib import Path
+from uuid import UUID, uuid4
+
+import pytest
+
+from services.fulfillment import views
+from services.fulfillment.commands import RecordPayment
+from services.fulfillment.domain import invoice_id_for, shipment_id_for
+from services.fulfillment.handlers.payments import record_payment
+from services.fulfillment.service import DEFINITION as FULFILLMENT
+from services.simulator import views as simulator_views
+from services.simulator.commands import TuneSimulator
+from services.simulator.handlers import Simulation, tune_simulator
+from services.simulator.service import simulator_definition
+from shared.bus import OutgoingMessage
+from shared.bus.memory import MemoryBroker
+from shared.clock import SystemClock
+from shared.commands import run_command
+from shared.envelope import CONTENT_TYPE
+from shared.signal import ChangeSignal
+from shared.testing import eventually
+from shared.testing.builders import an_envelope
+from tests.unit.fulfillment.builders import ORDER_EVENTS, released
+from tests.unit.fulfillment.harness import Harness, harness
+
+
+async def _wait_without_losing_a_cancel(ticket: asyncio.Event, timeout_seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(timeout_seconds):
+            await ticket.wait()
+
+
+@pytest.fixture(autouse=True)
+def cancellable_bus(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Work around shared.signal.ChangeSignal.wait: on Python 3.11 `asyncio.wait_for` drops a
+    cancel that lands as the awaited event fires, so stopping a runtime mid-flow can hang."""
+    monkeypatch.setattr(ChangeSignal, "wait", staticmethod(_wait_without_losing_a_cancel))
+
+
+@pytest.fixture
+async def chain(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness]]:
+    broker = MemoryBroker(redeliver=True)
+    clock = SystemClock()
+    simulation = Simulation(clock=clock, rng=random.Random(3))
+    async with AsyncExitStack() as stack:
+        fulfillment = await stack.enter_async_context(
+            harness(FULFILLMENT, tmp_path, clock=clock, broker=broker)
+        )
+        simulator = await stack.enter_async_context(
+            harness(simulator_definition(simulation), tmp_path, clock=clock, broker=broker)
+        )
+        for running in (fulfillment, simulator):
+            await running.runtime.start()
+        yield fulfillment, simulator
+
+
+async def publish_release(broker: MemoryBroker, order_id: UUID) -> None:
+    envelope = an_envelope(
+        event_type="OrderReleased", data=released(order_id), correlation_id=order_id, source="order"
+    )
+    message = OutgoingMessage(
+        topic=ORDER_EVENTS,
+        key=str(order_id),
+        value=envelope.to_json(),
+        headers=(("content-type", CONTENT_TYPE.encode()),),
+    )
+    await broker.publish([message])
+
+
+async def status_of(fulfillment: Harness, order_id: UUID) -> list[str]:
+    async with fulfillment.runtime.db.transaction() as conn:
+        return [s["status"] for s in await views.shipments.shipments(conn, str(order_id))]
+
+
+async def test_a_released_order_is_picked_shipped_delivered_invoiced_and_paid(
+    chain: tuple[Harness, Harness],
+) -> None:
+    fulfillment, _ = chain
+    order_id = uuid4()
+
+    await publish_release(fulfillment.broker, order_id)
+
+    async def delivered() -> None:
+        assert await status_of(fulfillment, order_id) == ["delivered"]
+
+    await eventually(delivered, timeout=10)
+    invoice_id = invoice_id_for(shipment_id_for(order_id, 1))
+    invoice = await run_command(
+        record_payment,
+        RecordPayment(invoice_id=invoice_id, amount_cents=12_498),
+        fulfillment.runtime.unit_of_work(),
+    )
+    assert invoice.status == "paid"
+    published = [t for _, t in await fulfillment.outgoing_types()]
+    assert published == [
+        "PickRequested",
+        "ShipmentRequested",
+        "ShipmentShipped",
+        "InvoiceIssued",
+        "ShipmentDelivered",
+        "PaymentRecorded",
+        "InvoicePaid",
+    ]
+    assert fulfillment.dead_letters() == []
+
+
+async def test_a_lost_pick_leaves_the_shipment_picking_for_the_gap_watchdog(
+    chain: tuple[Harness, Harness],
+) -> None:
+    fulfillment, simulator = chain
+    await run_command(
+        tune_simulator, TuneSimulator(failure_rate=1.0), simulator.runtime.unit_of_work()
+    )
+    order_id = uuid4()
+
+    await publish_release(fulfillment.broker, order_id)
+
+    async def lost() -> None:
+        async with simulator.runtime.db.transaction() as conn:
+            assert (await simulator_views.counts(conn))["pick"]["lost"] == 1
+
+    await eventually(lost, timeout=10)
+    assert await status_of(fulfillment, order_id) == ["picking"]
