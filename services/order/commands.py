@@ -1,9 +1,17 @@
 """Commands the order service accepts."""
 
+from datetime import datetime
 from uuid import UUID
 
 from pydantic import NonNegativeInt, PositiveInt
 
+from services.order.events import (
+    CreditLight,
+    PatternCheckPolicy,
+    SegmentTable,
+    ShipTo,
+    Tier,
+)
 from shared.messages import Command, Message
 
 
@@ -20,9 +28,44 @@ class PlaceOrder(Command):
     customer_id: str
     external_id: str | None
     lines: tuple[RequestedLine, ...]
+    ship_to: ShipTo
+    received_at: datetime
+
+
+class ChangeOrder(Command):
+    order_id: UUID
+    channel: str | None  # None: staff, who may change any order
+    lines: tuple[RequestedLine, ...] | None = None
+    ship_to: ShipTo | None = None
+
+
+class CancelOrder(Command):
+    order_id: UUID
+    channel: str | None
+    reason: str
+
+
+class ConfirmOrder(Command):
+    order_id: UUID
+    channel: str | None
 
 
 class DefineItem(Command):
     sku: str
     name: str
     unit_price_cents: NonNegativeInt
+    reorder_point: NonNegativeInt = 0
+
+
+class DefineCustomer(Command):
+    customer_id: str
+    name: str
+    credit_light: CreditLight
+    credit_limit_cents: NonNegativeInt
+    review_threshold_cents: NonNegativeInt
+    tier: Tier
+
+
+class ChangePolicy(Command):
+    segments: SegmentTable
+    pattern_check: PatternCheckPolicy

@@ -1,11 +1,17 @@
 """Events of the order service; PUBLISHED lists those that leave it on `order.events`."""
 
-from typing import Final
+from typing import Final, Literal
 from uuid import UUID
 
-from pydantic import NonNegativeInt, PositiveInt
+from pydantic import AwareDatetime, Field, NonNegativeInt, PositiveInt
 
 from shared.messages import DomainEvent, Message
+
+CreditLight = Literal["green", "yellow", "red"]
+Tier = Literal["strategic", "vip", "regular"]
+AbcClass = Literal["A", "B", "C"]
+BackorderRule = Literal["ship_partial", "wait_complete"]
+Hold = Literal["pattern_check", "credit_review", "backorder", "andon"]
 
 
 class OrderLine(Message):
@@ -14,10 +20,91 @@ class OrderLine(Message):
     unit_price_cents: NonNegativeInt
 
 
+class ShipTo(Message):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class LineChange(Message):
+    sku: str
+    quantity_delta: int
+
+
+class ShippedLine(Message):
+    sku: str
+    quantity: PositiveInt
+
+
+class SegmentPolicy(Message):
+    target_fill_rate: float = Field(ge=0, le=1)
+    target_response_minutes: PositiveInt
+    priority_weight: PositiveInt
+    backorder_rule: BackorderRule
+
+
+class SegmentTable(Message):
+    """The 3x3 grid: customer class (first letter) x item class (second letter)."""
+
+    AA: SegmentPolicy
+    AB: SegmentPolicy
+    AC: SegmentPolicy
+    BA: SegmentPolicy
+    BB: SegmentPolicy
+    BC: SegmentPolicy
+    CA: SegmentPolicy
+    CB: SegmentPolicy
+    CC: SegmentPolicy
+
+
+class PatternCheckPolicy(Message):
+    order_value_multiplier: float = Field(default=5, gt=0)
+    line_quantity_multiplier: float = Field(default=5, gt=0)
+    min_history_orders: PositiveInt = 3
+    first_order_threshold_cents: NonNegativeInt = 100_000
+    confirmation_timeout_minutes: PositiveInt = 60
+
+
+# Master data and policy.
+
+
 class ItemDefined(DomainEvent):
     sku: str
     name: str
     unit_price_cents: NonNegativeInt
+    reorder_point: NonNegativeInt = 0
+
+
+class ItemClassified(DomainEvent):
+    sku: str
+    item_class: AbcClass
+    revenue_cents: NonNegativeInt
+
+
+class CustomerDefined(DomainEvent):
+    customer_id: str
+    name: str
+    credit_light: CreditLight
+    credit_limit_cents: NonNegativeInt
+    review_threshold_cents: NonNegativeInt
+    tier: Tier
+
+
+class CustomerClassified(DomainEvent):
+    customer_id: str
+    customer_class: AbcClass
+    revenue_cents: NonNegativeInt
+
+
+class PolicyChanged(DomainEvent):
+    version: PositiveInt
+    segments: SegmentTable
+    pattern_check: PatternCheckPolicy
+
+
+# The order's own decisions.
 
 
 class OrderPlaced(DomainEvent):
@@ -27,29 +114,53 @@ class OrderPlaced(DomainEvent):
     external_id: str | None
     lines: tuple[OrderLine, ...]
     total_cents: NonNegativeInt
+    ship_to: ShipTo
+    segment: str
+    priority: PositiveInt
+    deadline: AwareDatetime
+    backorder_rule: BackorderRule
+    # Order entry time is accepted (this event's time) minus received.
+    received_at: AwareDatetime
 
 
-class CreditApprovalRecorded(DomainEvent):
+class OrderHeld(DomainEvent):
     order_id: UUID
+    hold: Hold
+    reason: str
+    confirm_by: AwareDatetime | None = None
 
 
-class StockReservationRecorded(DomainEvent):
+class HoldLifted(DomainEvent):
     order_id: UUID
-    sku: str
-    quantity: PositiveInt
+    hold: Hold
+    reason: str
 
 
-class StockShortageRecorded(DomainEvent):
+class OrderConfirmed(DomainEvent):
     order_id: UUID
-    sku: str
-    requested: PositiveInt
-    available: int
 
 
 class OrderReleased(DomainEvent):
     order_id: UUID
+    release_no: PositiveInt
     customer_id: str
     lines: tuple[OrderLine, ...]
+    priority: PositiveInt
+    deadline: AwareDatetime
+    ship_to: ShipTo
+
+
+class OrderChanged(DomainEvent):
+    order_id: UUID
+    lines: tuple[OrderLine, ...]
+    changes: tuple[LineChange, ...]
+    total_cents: NonNegativeInt
+    ship_to: ShipTo
+
+
+class OrderCancelled(DomainEvent):
+    order_id: UUID
+    reason: str
 
 
 class OrderRejected(DomainEvent):
@@ -57,4 +168,91 @@ class OrderRejected(DomainEvent):
     reason: str
 
 
-PUBLISHED: Final = (OrderPlaced, OrderReleased, OrderRejected)
+class OrderCompleted(DomainEvent):
+    order_id: UUID
+    total_cents: NonNegativeInt
+
+
+# Answers of other departments, as the order recorded them (`answered_at`: their time).
+
+
+class _Answer(DomainEvent):
+    order_id: UUID
+    answered_at: AwareDatetime
+    in_reply_to: UUID | None = None
+
+
+class CreditApprovalRecorded(_Answer):
+    customer_id: str
+    amount_cents: NonNegativeInt
+    exposure_cents: int
+
+
+class CreditReviewRecorded(_Answer):
+    customer_id: str
+    amount_cents: NonNegativeInt
+    reason: str
+    exposure_cents: int
+
+
+class CreditDeclineRecorded(_Answer):
+    amount_cents: NonNegativeInt
+    reason: str
+
+
+class CreditReleaseRecorded(_Answer):
+    customer_id: str
+    amount_cents: NonNegativeInt
+    exposure_cents: int
+    reason: str
+
+
+class StockReservationRecorded(_Answer):
+    sku: str
+    quantity: PositiveInt
+    reserved_total: NonNegativeInt
+
+
+class StockBackorderRecorded(_Answer):
+    sku: str
+    quantity: PositiveInt
+
+
+class StockReleaseRecorded(_Answer):
+    sku: str
+    quantity: PositiveInt
+    reason: str
+
+
+class ShipmentRecorded(_Answer):
+    shipment_id: UUID
+    release_no: PositiveInt
+    lines: tuple[ShippedLine, ...]
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class InvoiceRecorded(_Answer):
+    invoice_id: UUID
+    lines: tuple[ShippedLine, ...]
+    total_cents: NonNegativeInt
+
+
+class InvoicePaymentRecorded(_Answer):
+    invoice_id: UUID
+    total_cents: NonNegativeInt
+
+
+PUBLISHED: Final = (
+    ItemDefined,
+    CustomerDefined,
+    CustomerClassified,
+    ItemClassified,
+    PolicyChanged,
+    OrderPlaced,
+    OrderReleased,
+    OrderChanged,
+    OrderCancelled,
+    OrderRejected,
+    OrderCompleted,
+)

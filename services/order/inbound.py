@@ -11,10 +11,30 @@ class _Inbound(BaseModel):
 
 class CreditApproved(_Inbound):
     order_id: UUID
+    customer_id: str
+    amount_cents: int
+    exposure_cents: int
+
+
+class CreditReviewRequired(_Inbound):
+    order_id: UUID
+    customer_id: str
+    amount_cents: int
+    reason: str
+    exposure_cents: int
 
 
 class CreditDeclined(_Inbound):
     order_id: UUID
+    amount_cents: int = 0
+    reason: str
+
+
+class CreditReleased(_Inbound):
+    order_id: UUID
+    customer_id: str
+    amount_cents: int
+    exposure_cents: int
     reason: str
 
 
@@ -22,10 +42,44 @@ class StockReserved(_Inbound):
     order_id: UUID
     sku: str
     quantity: int
+    reserved_total: int
 
 
-class StockShortage(_Inbound):
+class StockBackordered(_Inbound):
     order_id: UUID
     sku: str
-    requested: int
-    available: int
+    quantity: int
+
+
+class StockReleased(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    reason: str
+
+
+class Units(_Inbound):
+    sku: str
+    quantity: int
+
+
+class ShipmentShipped(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    release_no: int
+    lines: tuple[Units, ...]
+    carrier: str | None = None
+    tracking_number: str | None = None
+
+
+class InvoiceIssued(_Inbound):
+    invoice_id: UUID
+    order_id: UUID
+    lines: tuple[Units, ...]
+    total_cents: int
+
+
+class InvoicePaid(_Inbound):
+    invoice_id: UUID
+    order_id: UUID
+    total_cents: int

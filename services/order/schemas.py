@@ -1,10 +1,12 @@
 """HTTP request and response models of the order API."""
 
 import hashlib
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
+
+from services.order.events import PatternCheckPolicy, SegmentTable
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
@@ -19,27 +21,54 @@ class OrderLineCreate(_Strict):
     quantity: int = Field(gt=0, le=MAX_QUANTITY)
 
 
+def _one_line_per_sku(lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
+    first_line: dict[str, int] = {}
+    for index, line in enumerate(lines):
+        if line.sku in first_line:
+            raise ValueError(
+                f"SKU {line.sku!r} is on lines {first_line[line.sku]} and {index}:"
+                " put its whole quantity on one line"
+            )
+        first_line[line.sku] = index
+    return lines
+
+
+class ShipToIn(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    line1: str = Field(min_length=1, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(min_length=2, max_length=60)
+
+
 class OrderCreate(_Strict):
     external_id: str | None = Field(default=None, max_length=200)
     customer_id: str = Field(min_length=1, max_length=100)
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES)
+    ship_to: ShipToIn
 
     @field_validator("lines")
     @classmethod
     def one_line_per_sku(cls, lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
-        first_line: dict[str, int] = {}
-        for index, line in enumerate(lines):
-            if line.sku in first_line:
-                raise ValueError(
-                    f"SKU {line.sku!r} is on lines {first_line[line.sku]} and {index}:"
-                    " put its whole quantity on one line"
-                )
-            first_line[line.sku] = index
-        return lines
+        return _one_line_per_sku(lines)
 
     def fingerprint(self) -> str:
         """Same body, same fingerprint: decides whether a reused Idempotency-Key is a retry."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
+
+
+class OrderPatch(_Strict):
+    lines: list[OrderLineCreate] | None = Field(default=None, min_length=1, max_length=MAX_LINES)
+    ship_to: ShipToIn | None = None
+
+    @field_validator("lines")
+    @classmethod
+    def one_line_per_sku(cls, lines: list[OrderLineCreate] | None) -> list[OrderLineCreate] | None:
+        return None if lines is None else _one_line_per_sku(lines)
+
+
+class OrderCancel(_Strict):
+    reason: str = Field(default="cancelled by the customer", min_length=1, max_length=500)
 
 
 class OrderAccepted(BaseModel):
@@ -52,6 +81,7 @@ class OrderLinePublic(BaseModel):
     sku: str
     quantity: int
     reserved: int
+    shipped: int
 
 
 class TimelineEntry(BaseModel):
@@ -68,6 +98,10 @@ class OrderPublic(BaseModel):
     customer_id: str
     external_id: str | None
     total_cents: int
+    segment: str
+    priority: int
+    deadline: str
+    ship_to: dict[str, str] | None
     lines: list[OrderLinePublic]
     timeline: list[TimelineEntry]
 
@@ -75,11 +109,47 @@ class OrderPublic(BaseModel):
 class OrderSummary(BaseModel):
     order_id: UUID
     status: str
+    holds: list[str]
     customer_id: str
     total_cents: int
+    segment: str
+    priority: int
+    placed_at: str
     updated_at: str
 
 
 class ItemPut(_Strict):
     name: str = Field(min_length=1, max_length=200)
     unit_price_cents: NonNegativeInt
+    reorder_point: NonNegativeInt = 0
+
+
+class CustomerPut(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    credit_light: Literal["green", "yellow", "red"]
+    credit_limit_cents: NonNegativeInt
+    review_threshold_cents: NonNegativeInt
+    tier: Literal["strategic", "vip", "regular"] = "regular"
+
+
+class CustomerPublic(BaseModel):
+    customer_id: str
+    name: str
+    credit_light: str
+    credit_limit_cents: int
+    review_threshold_cents: int
+    tier: str
+    customer_class: str
+    revenue_cents: int
+    exposure_cents: int
+
+
+class PolicyPut(_Strict):
+    segments: SegmentTable
+    pattern_check: PatternCheckPolicy
+
+
+class PolicyPublic(BaseModel):
+    version: int
+    segments: SegmentTable
+    pattern_check: PatternCheckPolicy

@@ -1,34 +1,59 @@
-"""The order service as the runtime sees it: what it publishes, consumes, projects and serves."""
+"""The order service as the runtime sees it: what it publishes, consumes, projects and serves.
 
-from services.order import api, demo, handlers, inbound, views
+Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
+PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
+OrderCompleted (events.PUBLISHED).
+
+Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
+GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
+POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
+PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
+POST /v1/orders/{order_id}/confirm (channel or staff).
+"""
+
+from datetime import timedelta
+
+from services.order import api, demo, handlers, inbound
 from services.order.events import PUBLISHED
+from services.order.views.projection import project
+from services.order.views.tables import idempotency_metadata, metadata
 from shared.consumer import Route
-from shared.runtime import ServiceDefinition, Subscriptions
+from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import events_topic
+
+ROUTES = {
+    "CreditApproved": Route(inbound.CreditApproved, handlers.release_order_when_credit_approved),
+    "CreditReviewRequired": Route(
+        inbound.CreditReviewRequired, handlers.hold_order_when_credit_review_required
+    ),
+    "CreditDeclined": Route(inbound.CreditDeclined, handlers.reject_order_when_credit_declined),
+    "CreditReleased": Route(inbound.CreditReleased, handlers.record_release_when_credit_released),
+    "StockReserved": Route(inbound.StockReserved, handlers.release_order_when_stock_reserved),
+    "StockBackordered": Route(inbound.StockBackordered, handlers.hold_order_when_stock_backordered),
+    "StockReleased": Route(inbound.StockReleased, handlers.record_release_when_stock_released),
+    "ShipmentShipped": Route(
+        inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped
+    ),
+    "InvoiceIssued": Route(inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued),
+    "InvoicePaid": Route(inbound.InvoicePaid, handlers.complete_order_when_invoice_paid),
+}
 
 DEFINITION = ServiceDefinition(
     name="order",
     published=PUBLISHED,
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("credit"), events_topic("inventory")),
-            routes={
-                "CreditApproved": Route(
-                    inbound.CreditApproved, handlers.record_credit_when_credit_approved
-                ),
-                "CreditDeclined": Route(
-                    inbound.CreditDeclined, handlers.reject_order_when_credit_declined
-                ),
-                "StockReserved": Route(
-                    inbound.StockReserved, handlers.record_reservation_when_stock_reserved
-                ),
-                "StockShortage": Route(inbound.StockShortage, handlers.hold_order_when_stock_short),
-            },
+            topics=(events_topic("credit"), events_topic("inventory"), events_topic("fulfillment")),
+            routes=ROUTES,
         ),
     ),
-    projections=(views.project,),
-    read_models=views.metadata,
-    other_tables=views.idempotency_metadata,
+    projections=(project,),
+    read_models=metadata,
+    other_tables=idempotency_metadata,
     routers=api.routers,
     demo_data=demo.seed,
+    schedules=(
+        Schedule("classify", timedelta(days=1), handlers.classify_daily),
+        Schedule("confirmation-timeout", timedelta(seconds=30), handlers.cancel_unconfirmed),
+    ),
 )

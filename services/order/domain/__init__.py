@@ -1,6 +1,27 @@
-"""Order service aggregates: orders and the catalogue items they are priced from."""
+"""Order service aggregates and pure rules: orders, customers, items and the service policy."""
 
+from services.order.domain.answers import CreditAnswer, Reply
+from services.order.domain.classification import abc_classes
+from services.order.domain.customer import Customer
+from services.order.domain.intake import CustomerHistory, OrderTerms, order_terms, unusual_order
 from services.order.domain.item import CatalogItem
-from services.order.domain.order import Order, OrderStatus
+from services.order.domain.order import NOT_CONFIRMED, Intake, Order
+from services.order.domain.policy import DEFAULT_POLICY, POLICY_ID, ServicePolicy
 
-__all__ = ["CatalogItem", "Order", "OrderStatus"]
+__all__ = [
+    "DEFAULT_POLICY",
+    "NOT_CONFIRMED",
+    "POLICY_ID",
+    "CatalogItem",
+    "CreditAnswer",
+    "Customer",
+    "CustomerHistory",
+    "Intake",
+    "Order",
+    "OrderTerms",
+    "Reply",
+    "ServicePolicy",
+    "abc_classes",
+    "order_terms",
+    "unusual_order",
+]

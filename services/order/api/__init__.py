@@ -1,0 +1,11 @@
+"""Order HTTP API: thin routes that send one command or run one query."""
+
+from fastapi import APIRouter
+
+from services.order.api.master_data import master_data_routers
+from services.order.api.orders import orders_router
+from shared.runtime import ServiceRuntime
+
+
+def routers(runtime: ServiceRuntime) -> list[APIRouter]:
+    return [orders_router(runtime), *master_data_routers(runtime)]

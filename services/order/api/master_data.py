@@ -1,0 +1,61 @@
+"""Master data, service policy and classification routes (ops changes, staff reads)."""
+
+from fastapi import APIRouter, status
+
+from services.order import handlers
+from services.order.commands import ChangePolicy, DefineCustomer, DefineItem
+from services.order.handlers import Classes
+from services.order.schemas import CustomerPublic, CustomerPut, ItemPut, PolicyPublic, PolicyPut
+from services.order.views import queries
+from shared.auth import Ops, Staff
+from shared.commands import run_command
+from shared.errors import NotFoundError
+from shared.runtime import ServiceRuntime
+
+
+def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
+    items = APIRouter(prefix="/v1/items", tags=["master data"])
+    customers = APIRouter(prefix="/v1/customers", tags=["master data"])
+    policy = APIRouter(prefix="/v1/policy", tags=["service policy"])
+    classifications = APIRouter(prefix="/v1/classifications", tags=["service policy"])
+
+    @items.put("/{sku}", status_code=status.HTTP_204_NO_CONTENT)
+    async def put_item(sku: str, body: ItemPut, _: Ops) -> None:
+        """Create or update a catalogue item (ops master data)."""
+        command = DefineItem(sku=sku, **body.model_dump())
+        await run_command(handlers.define_item, command, runtime.unit_of_work())
+
+    @customers.put("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
+    async def put_customer(customer_id: str, body: CustomerPut, _: Ops) -> None:
+        """Create or update a customer: credit light, limit, review threshold and tier."""
+        command = DefineCustomer(customer_id=customer_id, **body.model_dump())
+        await run_command(handlers.define_customer, command, runtime.unit_of_work())
+
+    @customers.get("/{customer_id}", response_model=CustomerPublic)
+    async def get_customer(customer_id: str, _: Staff) -> CustomerPublic:
+        """A customer with its A/B/C class and current credit exposure."""
+        async with runtime.db.transaction() as conn:
+            found = await queries.customer(conn, customer_id)
+        if found is None:
+            raise NotFoundError(f"customer {customer_id} not found")
+        return CustomerPublic.model_validate(found)
+
+    @policy.get("", response_model=PolicyPublic)
+    async def get_policy(_: Staff) -> PolicyPublic:
+        """The service policy in effect: 9 segments and the pattern-check settings."""
+        current = await handlers.current_policy(runtime.unit_of_work())
+        return PolicyPublic.model_validate(current.model_dump())
+
+    @policy.put("", response_model=PolicyPublic)
+    async def put_policy(body: PolicyPut, _: Ops) -> PolicyPublic:
+        """Replace the whole policy table; a change records a new version."""
+        command = ChangePolicy(segments=body.segments, pattern_check=body.pattern_check)
+        changed = await run_command(handlers.change_policy, command, runtime.unit_of_work())
+        return PolicyPublic.model_validate(changed.model_dump())
+
+    @classifications.post("/run", response_model=Classes)
+    async def run_classification(_: Ops) -> Classes:
+        """Classify customers and items A/B/C from the trailing year's orders now."""
+        return await handlers.classify_now(runtime)
+
+    return [items, customers, policy, classifications]

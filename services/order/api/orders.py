@@ -1,0 +1,138 @@
+"""Order routes: place, follow, change, cancel and confirm orders."""
+
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+from uuid import UUID, uuid4
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from services.order import handlers
+from services.order.commands import (
+    CancelOrder,
+    ChangeOrder,
+    ConfirmOrder,
+    PlaceOrder,
+    RequestedLine,
+)
+from services.order.events import ShipTo
+from services.order.schemas import (
+    OrderAccepted,
+    OrderCancel,
+    OrderCreate,
+    OrderLineCreate,
+    OrderPatch,
+    OrderPublic,
+    OrderSummary,
+)
+from services.order.views import queries
+from shared import context
+from shared.auth import ChannelOrStaff
+from shared.commands import run_command
+from shared.errors import BadRequestError, NotFoundError
+from shared.runtime import ServiceRuntime
+from shared.unit_of_work import UnitOfWork
+
+
+def _lines(lines: list[OrderLineCreate]) -> tuple[RequestedLine, ...]:
+    return tuple(RequestedLine(sku=line.sku, quantity=line.quantity) for line in lines)
+
+
+def orders_router(runtime: ServiceRuntime) -> APIRouter:
+    orders = APIRouter(prefix="/v1/orders", tags=["orders"])
+
+    @orders.post("", status_code=status.HTTP_202_ACCEPTED, response_model=OrderAccepted)
+    async def place_order(
+        body: OrderCreate,
+        response: Response,
+        principal: ChannelOrStaff,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> OrderAccepted:
+        """Accept an order; credit and stock checks follow asynchronously."""
+        if not idempotency_key:
+            raise BadRequestError(
+                "the Idempotency-Key header is required",
+                errors=[{"field": "header.Idempotency-Key", "message": "required"}],
+            )
+        command = PlaceOrder(
+            order_id=uuid4(),
+            channel=principal.name,
+            idempotency_key=idempotency_key,
+            request_hash=body.fingerprint(),
+            customer_id=body.customer_id,
+            external_id=body.external_id,
+            lines=_lines(body.lines),
+            ship_to=ShipTo(**body.ship_to.model_dump()),
+            received_at=runtime.clock.now(),
+        )
+        with context.flow(command.order_id):
+            order_id = await run_command(
+                handlers.place_order, command, runtime.unit_of_work(), runtime.clock
+            )
+        status_url = f"/v1/orders/{order_id}"
+        response.headers["Location"] = status_url
+        return OrderAccepted(order_id=order_id, status="pending", status_url=status_url)
+
+    @orders.get("/{order_id}", response_model=OrderPublic)
+    async def get_order(order_id: UUID, principal: ChannelOrStaff) -> OrderPublic:
+        """Current state and the full timeline of hand-offs of one order."""
+        async with runtime.db.transaction() as conn:
+            details = await queries.order_details(conn, order_id)
+        # A channel sees only its own orders; someone else's is indistinguishable from none.
+        if details is None or principal.channel not in (None, details["channel"]):
+            raise NotFoundError(f"order {order_id} not found")
+        return OrderPublic.model_validate(details)
+
+    @orders.get("", response_model=list[OrderSummary])
+    async def list_orders(
+        principal: ChannelOrStaff,
+        status: str | None = None,
+        customer_id: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> list[OrderSummary]:
+        """Orders, newest first, filtered by status and customer."""
+        async with runtime.db.transaction() as conn:
+            rows = await queries.list_orders(
+                conn, channel=principal.channel, status=status, customer_id=customer_id, limit=limit
+            )
+        return [OrderSummary.model_validate(row) for row in rows]
+
+    @orders.patch("/{order_id}", response_model=OrderAccepted)
+    async def change_order(
+        order_id: UUID, body: OrderPatch, principal: ChannelOrStaff
+    ) -> OrderAccepted:
+        """Change lines or the address until shipment; only the affected checks run again."""
+        command = ChangeOrder(
+            order_id=order_id,
+            channel=principal.channel,
+            lines=_lines(body.lines) if body.lines is not None else None,
+            ship_to=ShipTo(**body.ship_to.model_dump()) if body.ship_to else None,
+        )
+        return await _send(runtime, handlers.change_order, command)
+
+    @orders.post("/{order_id}/cancel", response_model=OrderAccepted)
+    async def cancel_order(
+        order_id: UUID, principal: ChannelOrStaff, body: OrderCancel | None = None
+    ) -> OrderAccepted:
+        """Cancel until shipment; inventory and credit release what they held."""
+        reason = (body or OrderCancel()).reason
+        command = CancelOrder(order_id=order_id, channel=principal.channel, reason=reason)
+        return await _send(runtime, handlers.cancel_order, command)
+
+    @orders.post("/{order_id}/confirm", response_model=OrderAccepted)
+    async def confirm_order(order_id: UUID, principal: ChannelOrStaff) -> OrderAccepted:
+        """Confirm an order held by the pattern check; it then goes on."""
+        command = ConfirmOrder(order_id=order_id, channel=principal.channel)
+        return await _send(runtime, handlers.confirm_order, command)
+
+    return orders
+
+
+async def _send(
+    runtime: ServiceRuntime,
+    handler: Callable[[Any, UnitOfWork], Awaitable[str]],
+    command: ChangeOrder | CancelOrder | ConfirmOrder,
+) -> OrderAccepted:
+    with context.flow(command.order_id):
+        order_status = await run_command(handler, command, runtime.unit_of_work())
+    status_url = f"/v1/orders/{command.order_id}"
+    return OrderAccepted(order_id=command.order_id, status=order_status, status_url=status_url)

@@ -1,0 +1,162 @@
+"""The order's state as the fold of its events (no decisions here: see order.py)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from services.order.domain.progress import add_units, fully_covered, order_status
+from services.order.events import (
+    BackorderRule,
+    CreditApprovalRecorded,
+    CreditReleaseRecorded,
+    CreditReviewRecorded,
+    HoldLifted,
+    InvoicePaymentRecorded,
+    InvoiceRecorded,
+    OrderCancelled,
+    OrderChanged,
+    OrderCompleted,
+    OrderConfirmed,
+    OrderHeld,
+    OrderLine,
+    OrderPlaced,
+    OrderRejected,
+    OrderReleased,
+    ShipmentRecorded,
+    ShipTo,
+    StockBackorderRecorded,
+    StockReleaseRecorded,
+    StockReservationRecorded,
+)
+from shared.messages import DomainEvent
+
+
+@dataclass
+class OrderState:
+    placed: OrderPlaced | None = None
+    lines: dict[str, OrderLine] = field(default_factory=dict)
+    total_cents: int = 0
+    ship_to: ShipTo | None = None
+    holds: set[str] = field(default_factory=set)
+    confirm_by: datetime | None = None
+    confirmed: bool = False
+    credit_approved_cents: int | None = None
+    credit_releases: set[tuple[str, int, int]] = field(default_factory=set)
+    reserved: dict[str, int] = field(default_factory=dict)
+    backordered: dict[str, int] = field(default_factory=dict)
+    released: dict[str, int] = field(default_factory=dict)
+    releases: int = 0
+    shipped: dict[str, int] = field(default_factory=dict)
+    shipments: set[UUID] = field(default_factory=set)
+    invoices: dict[UUID, dict[str, int]] = field(default_factory=dict)
+    paid: set[UUID] = field(default_factory=set)
+    ended: str | None = None  # cancelled, rejected or completed
+
+    @property
+    def backorder_rule(self) -> BackorderRule:
+        return self.placed.backorder_rule if self.placed else "wait_complete"
+
+    @property
+    def status(self) -> str:
+        return order_status(
+            ended=self.ended,
+            lines=self.lines,
+            shipped=self.shipped,
+            releases=self.releases,
+            holds=self.holds,
+        )
+
+    def units_invoiced(self, *, paid_only: bool = False) -> dict[str, int]:
+        units: dict[str, int] = {}
+        for invoice_id, lines in self.invoices.items():
+            if not paid_only or invoice_id in self.paid:
+                for sku, quantity in lines.items():
+                    units[sku] = units.get(sku, 0) + quantity
+        return units
+
+    def apply(self, event: DomainEvent) -> None:
+        match event:
+            case OrderPlaced() | OrderChanged() | OrderReleased() | OrderCompleted():
+                self._apply_decision(event)
+            case OrderHeld() | HoldLifted() | OrderConfirmed() | OrderCancelled() | OrderRejected():
+                self._apply_hold(event)
+            case CreditApprovalRecorded() | CreditReviewRecorded() | CreditReleaseRecorded():
+                self._apply_credit(event)
+            case StockReservationRecorded() | StockBackorderRecorded() | StockReleaseRecorded():
+                self._apply_stock(event)
+            case ShipmentRecorded() | InvoiceRecorded() | InvoicePaymentRecorded():
+                self._apply_fulfillment(event)
+
+    def _apply_decision(self, event: DomainEvent) -> None:
+        match event:
+            case OrderPlaced():
+                self.placed, self.total_cents, self.ship_to = (
+                    event,
+                    event.total_cents,
+                    event.ship_to,
+                )
+                self.lines = {line.sku: line for line in event.lines}
+            case OrderChanged():
+                self.lines = {line.sku: line for line in event.lines}
+                self.total_cents, self.ship_to = event.total_cents, event.ship_to
+                if event.changes:  # credit decides the new total afresh
+                    self.credit_approved_cents = None
+                    self.holds.discard("credit_review")
+                self._settle_backorder()
+            case OrderReleased():
+                self.releases = event.release_no
+                add_units(self.released, event.lines)
+            case OrderCompleted():
+                self.ended = "completed"
+
+    def _apply_hold(self, event: DomainEvent) -> None:
+        match event:
+            case OrderHeld():
+                self.holds.add(event.hold)
+                self.confirm_by = event.confirm_by or self.confirm_by
+            case HoldLifted():
+                self.holds.discard(event.hold)
+            case OrderConfirmed():
+                self.confirmed = True
+                self.holds.discard("pattern_check")
+            case OrderCancelled():
+                self.ended = "cancelled"
+            case OrderRejected():
+                self.ended = "rejected"
+
+    def _apply_credit(self, event: DomainEvent) -> None:
+        match event:
+            case CreditApprovalRecorded():
+                self.credit_approved_cents = event.amount_cents
+                self.holds.discard("credit_review")
+            case CreditReviewRecorded():
+                self.holds.add("credit_review")
+            case CreditReleaseRecorded():
+                self.credit_releases.add((event.reason, event.amount_cents, event.exposure_cents))
+
+    def _apply_stock(self, event: DomainEvent) -> None:
+        match event:
+            case StockReservationRecorded():
+                self.reserved[event.sku] = event.reserved_total
+                self._settle_backorder()
+            case StockBackorderRecorded():
+                self.backordered[event.sku] = event.quantity
+                self.holds.add("backorder")
+            case StockReleaseRecorded():
+                self.reserved[event.sku] = max(0, self.reserved.get(event.sku, 0) - event.quantity)
+
+    def _apply_fulfillment(self, event: DomainEvent) -> None:
+        match event:
+            case ShipmentRecorded():
+                self.shipments.add(event.shipment_id)
+                add_units(self.shipped, event.lines)
+            case InvoiceRecorded():
+                self.invoices[event.invoice_id] = {}
+                add_units(self.invoices[event.invoice_id], event.lines)
+            case InvoicePaymentRecorded():
+                self.paid.add(event.invoice_id)
+
+    def _settle_backorder(self) -> None:
+        if fully_covered(self.lines, self.reserved):
+            self.holds.discard("backorder")
+            self.backordered.clear()

@@ -1,0 +1,61 @@
+"""Order use cases: commands from the API and schedules, reactions to other departments."""
+
+from services.order.handlers.classification import Classes, classify, classify_daily, classify_now
+from services.order.handlers.credit_answers import (
+    hold_order_when_credit_review_required,
+    record_release_when_credit_released,
+    reject_order_when_credit_declined,
+    release_order_when_credit_approved,
+)
+from services.order.handlers.fulfillment_answers import (
+    complete_order_when_invoice_paid,
+    record_invoice_when_invoice_issued,
+    record_shipment_when_shipment_shipped,
+)
+from services.order.handlers.intake import IdempotencyKeyReusedError, place_order
+from services.order.handlers.master_data import (
+    change_policy,
+    current_policy,
+    define_customer,
+    define_item,
+)
+from services.order.handlers.order_changes import (
+    cancel_order,
+    cancel_unconfirmed,
+    change_order,
+    confirm_order,
+    expire_confirmation,
+)
+from services.order.handlers.stock_answers import (
+    hold_order_when_stock_backordered,
+    record_release_when_stock_released,
+    release_order_when_stock_reserved,
+)
+
+__all__ = [
+    "Classes",
+    "IdempotencyKeyReusedError",
+    "cancel_order",
+    "cancel_unconfirmed",
+    "change_order",
+    "change_policy",
+    "classify",
+    "classify_daily",
+    "classify_now",
+    "complete_order_when_invoice_paid",
+    "confirm_order",
+    "current_policy",
+    "define_customer",
+    "define_item",
+    "expire_confirmation",
+    "hold_order_when_credit_review_required",
+    "hold_order_when_stock_backordered",
+    "place_order",
+    "record_invoice_when_invoice_issued",
+    "record_release_when_credit_released",
+    "record_release_when_stock_released",
+    "record_shipment_when_shipment_shipped",
+    "reject_order_when_credit_declined",
+    "release_order_when_credit_approved",
+    "release_order_when_stock_reserved",
+]

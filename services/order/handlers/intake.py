@@ -1,0 +1,88 @@
+"""Order intake: idempotency, validation, segment and priority, pattern check, OrderPlaced."""
+
+from datetime import timedelta
+from uuid import UUID
+
+from services.order.commands import PlaceOrder
+from services.order.domain import (
+    POLICY_ID,
+    Customer,
+    Intake,
+    Order,
+    ServicePolicy,
+    order_terms,
+    unusual_order,
+)
+from services.order.handlers.loading import catalog_items, priced, unknown_skus
+from services.order.views import queries
+from shared.clock import Clock
+from shared.errors import InvalidRequestError
+from shared.unit_of_work import UnitOfWork
+
+
+class IdempotencyKeyReusedError(InvalidRequestError):
+    def __init__(self, key: str) -> None:
+        super().__init__(
+            f"Idempotency-Key {key!r} was already used with a different request body",
+            errors=[{"field": "header.Idempotency-Key", "message": "reused with another body"}],
+        )
+
+
+async def place_order(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> UUID:
+    async with uow:
+        earlier = await queries.idempotent_answer(uow.conn, cmd.channel, cmd.idempotency_key)
+        if earlier is not None:
+            if earlier[0] != cmd.request_hash:
+                raise IdempotencyKeyReusedError(cmd.idempotency_key)
+            return UUID(earlier[1])
+        uow.add(await _decide(cmd, uow, clock))
+        # A concurrent request with this key fails here on the unique key, and its retry
+        # (run_command) then finds this answer.
+        await queries.remember_idempotency_key(
+            uow.conn,
+            channel=cmd.channel,
+            key=cmd.idempotency_key,
+            request_hash=cmd.request_hash,
+            order_id=str(cmd.order_id),
+        )
+        await uow.commit()
+    return cmd.order_id
+
+
+async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
+    customer = await uow.get(Customer, cmd.customer_id)
+    items = await catalog_items(uow, [line.sku for line in cmd.lines])
+    errors = unknown_skus(cmd.lines, items)
+    if customer is None or customer.definition is None:
+        errors.insert(
+            0, {"field": "customer_id", "message": f"unknown customer {cmd.customer_id!r}"}
+        )
+    if errors:
+        raise InvalidRequestError("the order names unknown customers or SKUs", errors=errors)
+    assert customer is not None
+    policy = (await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()).current
+    lines = priced(cmd.lines, items)
+    accepted_at = clock.now()
+    intake = Intake(
+        customer_id=cmd.customer_id,
+        channel=cmd.channel,
+        external_id=cmd.external_id,
+        ship_to=cmd.ship_to,
+        terms=order_terms(
+            policy,
+            customer_class=customer.customer_class,
+            item_classes=[items[line.sku].item_class for line in lines],
+            tier=customer.tier,
+            accepted_at=accepted_at,
+        ),
+        received_at=cmd.received_at,
+        accepted_at=accepted_at,
+    )
+    history = await queries.customer_history(uow.conn, cmd.customer_id)
+    return Order.place(
+        cmd.order_id,
+        intake,
+        lines,
+        unusual=unusual_order(history, lines, policy.pattern_check),
+        confirm_within=timedelta(minutes=policy.pattern_check.confirmation_timeout_minutes),
+    )

@@ -1,0 +1,69 @@
+"""Loading what a use case works on, with the refusals every use case shares."""
+
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+from services.order.commands import RequestedLine
+from services.order.domain import CatalogItem, Order
+from services.order.events import OrderLine
+from shared.errors import NotFoundError
+from shared.unit_of_work import UnitOfWork
+
+
+async def order_answered(uow: UnitOfWork, order_id: UUID) -> Order:
+    order = await uow.get(Order, str(order_id))
+    if order is None:
+        # An answer about an order we never accepted is a lost or foreign hand-off: dead-letter it.
+        raise NotFoundError(f"order {order_id} is unknown to the order service")
+    return order
+
+
+async def order_of(uow: UnitOfWork, order_id: UUID, channel: str | None) -> Order:
+    """The order, if the caller may act on it: staff on any, a channel on its own only."""
+    order = await uow.get(Order, str(order_id))
+    placed = order.state.placed if order is not None else None
+    # Someone else's order is indistinguishable from none.
+    if order is None or placed is None or channel not in (None, placed.channel):
+        raise NotFoundError(f"order {order_id} not found")
+    return order
+
+
+async def catalog_items(uow: UnitOfWork, skus: Sequence[str]) -> dict[str, CatalogItem]:
+    found = {}
+    for sku in dict.fromkeys(skus):
+        item = await uow.get(CatalogItem, sku)
+        if item is not None and item.definition is not None:
+            found[sku] = item
+    return found
+
+
+def unknown_skus(
+    lines: Sequence[RequestedLine], known: Mapping[str, object]
+) -> list[dict[str, str]]:
+    return [
+        {"field": f"lines.{index}.sku", "message": f"unknown SKU {line.sku!r}"}
+        for index, line in enumerate(lines)
+        if line.sku not in known
+    ]
+
+
+def priced(
+    lines: Sequence[RequestedLine],
+    items: Mapping[str, CatalogItem],
+    *,
+    keep: Mapping[str, OrderLine] | None = None,
+) -> list[OrderLine]:
+    """Lines at today's price, except SKUs already on the order (`keep`) keep theirs."""
+    kept = keep or {}
+    return [
+        OrderLine(
+            sku=line.sku,
+            quantity=line.quantity,
+            unit_price_cents=(
+                kept[line.sku].unit_price_cents
+                if line.sku in kept
+                else items[line.sku].unit_price_cents
+            ),
+        )
+        for line in lines
+    ]

@@ -1,0 +1,39 @@
+"""Master data and policy (ops): items, customers, the service policy."""
+
+from services.order.commands import ChangePolicy, DefineCustomer, DefineItem
+from services.order.domain import POLICY_ID, CatalogItem, Customer, ServicePolicy
+from services.order.events import PolicyChanged
+from shared.unit_of_work import UnitOfWork
+
+
+async def define_item(cmd: DefineItem, uow: UnitOfWork) -> None:
+    async with uow:
+        item = await uow.get(CatalogItem, cmd.sku) or CatalogItem(cmd.sku)
+        uow.add(item)
+        item.define(
+            name=cmd.name, unit_price_cents=cmd.unit_price_cents, reorder_point=cmd.reorder_point
+        )
+        await uow.commit()
+
+
+async def define_customer(cmd: DefineCustomer, uow: UnitOfWork) -> None:
+    async with uow:
+        customer = await uow.get(Customer, cmd.customer_id) or Customer(cmd.customer_id)
+        uow.add(customer)
+        customer.define(**cmd.model_dump(exclude={"customer_id"}))
+        await uow.commit()
+
+
+async def change_policy(cmd: ChangePolicy, uow: UnitOfWork) -> PolicyChanged:
+    async with uow:
+        policy = await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()
+        uow.add(policy)
+        policy.change(cmd.segments, cmd.pattern_check)
+        await uow.commit()
+    return policy.current
+
+
+async def current_policy(uow: UnitOfWork) -> PolicyChanged:
+    async with uow:
+        policy = await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()
+    return policy.current

@@ -1,0 +1,28 @@
+"""Reactions to the inventory department's answers."""
+
+from services.order import inbound
+from services.order.handlers.credit_answers import reply_to
+from services.order.handlers.loading import order_answered
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
+
+
+async def release_order_when_stock_reserved(
+    event: inbound.StockReserved, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    order.record_stock_reserved(reply_to(envelope), event.sku, event.quantity, event.reserved_total)
+
+
+async def hold_order_when_stock_backordered(
+    event: inbound.StockBackordered, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    order.record_stock_backordered(reply_to(envelope), event.sku, event.quantity)
+
+
+async def record_release_when_stock_released(
+    event: inbound.StockReleased, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    order.record_stock_released(reply_to(envelope), event.sku, event.quantity, event.reason)

@@ -1,0 +1,1 @@
+"""Order read models: tables, the projection that keeps them current, and queries over them."""

@@ -1,0 +1,157 @@
+"""Keeps the read models in step with the events, in the transaction that records them."""
+
+import json
+
+from services.order.domain import Order
+from shared.db import Connection
+from shared.envelope import Envelope
+from shared.eventstore import SqlEventStore
+
+# Events of the order stream whose credit answer carries the customer's exposure after it.
+_EXPOSURE_EVENTS = frozenset(
+    {"CreditApprovalRecorded", "CreditReviewRecorded", "CreditReleaseRecorded"}
+)
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "ItemDefined":
+            await _define_item(conn, data)
+        case "ItemClassified":
+            await conn.execute(
+                "UPDATE catalog_item SET item_class = $2, revenue_cents = $3 WHERE sku = $1",
+                data["sku"],
+                data["item_class"],
+                data["revenue_cents"],
+            )
+        case "CustomerDefined":
+            await _define_customer(conn, data)
+        case "CustomerClassified":
+            await conn.execute(
+                "UPDATE customer SET customer_class = $2, revenue_cents = $3"
+                " WHERE customer_id = $1",
+                data["customer_id"],
+                data["customer_class"],
+                data["revenue_cents"],
+            )
+        case _ if envelope.event_type in Order.event_classes:
+            await _project_order(conn, envelope)
+
+
+async def _project_order(conn: Connection, envelope: Envelope) -> None:
+    if envelope.event_type in _EXPOSURE_EVENTS:
+        await conn.execute(
+            "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
+            envelope.data["customer_id"],
+            envelope.data["exposure_cents"],
+        )
+    # The summary is the order as of this event: replaying the stream to here keeps a rebuild
+    # identical to the live model even though the store already holds later events.
+    history = await SqlEventStore().load(conn, Order.stream_id_for(envelope.aggregate_id))
+    order = Order.rehydrate(
+        envelope.aggregate_id,
+        [
+            Order.event_from(e.event_type, e.data)
+            for e in history
+            if e.aggregate_version <= envelope.aggregate_version
+        ],
+    )
+    if envelope.event_type == "OrderPlaced":
+        await _insert_summary(conn, order, envelope)
+    else:
+        await _update_summary(conn, order, envelope)
+    if envelope.event_type in ("OrderPlaced", "OrderChanged"):
+        await _replace_lines(conn, order)
+
+
+async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) -> None:
+    placed = order.state.placed
+    assert placed is not None
+    await conn.execute(
+        "INSERT INTO order_summary (order_id, customer_id, channel, external_id, status, holds,"
+        " total_cents, segment, priority, deadline, confirm_by, placed_at, updated_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        order.id,
+        placed.customer_id,
+        placed.channel,
+        placed.external_id,
+        order.status,
+        json.dumps(sorted(order.state.holds)),
+        order.state.total_cents,
+        placed.segment,
+        placed.priority,
+        placed.deadline,
+        _confirm_by(order),
+        envelope.occurred_at,
+    )
+
+
+async def _update_summary(conn: Connection, order: Order, envelope: Envelope) -> None:
+    await conn.execute(
+        "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
+        " updated_at = $6 WHERE order_id = $1",
+        order.id,
+        order.status,
+        json.dumps(sorted(order.state.holds)),
+        order.state.total_cents,
+        _confirm_by(order),
+        envelope.occurred_at,
+    )
+
+
+def _confirm_by(order: Order) -> object:
+    waiting = "pattern_check" in order.state.holds and order.state.ended is None
+    return order.state.confirm_by if waiting else None
+
+
+async def _replace_lines(conn: Connection, order: Order) -> None:
+    placed = order.state.placed
+    assert placed is not None
+    placed_at = placed.received_at
+    await conn.execute("DELETE FROM order_line WHERE order_id = $1", order.id)
+    await conn.executemany(
+        "INSERT INTO order_line (order_id, sku, customer_id, quantity, unit_price_cents,"
+        " placed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        [
+            (
+                order.id,
+                line.sku,
+                placed.customer_id,
+                line.quantity,
+                line.unit_price_cents,
+                placed_at,
+            )
+            for line in order.state.lines.values()
+        ],
+    )
+
+
+async def _define_item(conn: Connection, data: dict[str, object]) -> None:
+    await conn.execute(
+        "INSERT INTO catalog_item (sku, name, unit_price_cents, reorder_point, item_class,"
+        " revenue_cents) VALUES ($1, $2, $3, $4, 'C', 0)"
+        " ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
+        " unit_price_cents = excluded.unit_price_cents, reorder_point = excluded.reorder_point",
+        data["sku"],
+        data["name"],
+        data["unit_price_cents"],
+        data.get("reorder_point", 0),
+    )
+
+
+async def _define_customer(conn: Connection, data: dict[str, object]) -> None:
+    await conn.execute(
+        "INSERT INTO customer (customer_id, name, credit_light, credit_limit_cents,"
+        " review_threshold_cents, tier, customer_class, revenue_cents, exposure_cents)"
+        " VALUES ($1, $2, $3, $4, $5, $6, 'C', 0, 0)"
+        " ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name,"
+        " credit_light = excluded.credit_light, credit_limit_cents = excluded.credit_limit_cents,"
+        " review_threshold_cents = excluded.review_threshold_cents, tier = excluded.tier",
+        data["customer_id"],
+        data["name"],
+        data["credit_light"],
+        data["credit_limit_cents"],
+        data["review_threshold_cents"],
+        data["tier"],
+    )

@@ -1,0 +1,151 @@
+"""Queries over the read models: orders, customers, the customer's history and revenue."""
+
+import json
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from services.order.domain import CustomerHistory, Order
+from services.order.views.timeline import timeline
+from shared.db import Connection
+from shared.envelope import parse_time
+from shared.eventstore import SqlEventStore
+
+# Orders that never went ahead count neither as history nor as revenue.
+_LIVE = "s.status NOT IN ('cancelled', 'rejected')"
+
+
+async def order_details(conn: Connection, order_id: UUID) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM order_summary WHERE order_id = $1", str(order_id))
+    if row is None:
+        return None
+    history = await SqlEventStore().load(conn, Order.stream_id_for(str(order_id)))
+    order = Order.rehydrate(
+        str(order_id), [Order.event_from(e.event_type, e.data) for e in history]
+    )
+    state = order.state
+    return {
+        "order_id": row["order_id"],
+        "channel": row["channel"],
+        "status": order.status,
+        "holds": sorted(state.holds),
+        "customer_id": row["customer_id"],
+        "external_id": row["external_id"],
+        "total_cents": state.total_cents,
+        "segment": row["segment"],
+        "priority": row["priority"],
+        "deadline": parse_time(row["deadline"]).isoformat(),
+        "ship_to": state.ship_to.model_dump() if state.ship_to else None,
+        "lines": [
+            {
+                "sku": sku,
+                "quantity": line.quantity,
+                "reserved": min(state.reserved.get(sku, 0), line.quantity),
+                "shipped": state.shipped.get(sku, 0),
+            }
+            for sku, line in state.lines.items()
+        ],
+        "timeline": timeline(history),
+    }
+
+
+async def list_orders(
+    conn: Connection,
+    *,
+    channel: str | None,
+    status: str | None,
+    customer_id: str | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    rows = await conn.fetch(
+        "SELECT order_id, status, holds, customer_id, total_cents, segment, priority, placed_at,"
+        " updated_at FROM order_summary"
+        " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)"
+        " AND (CAST($2 AS TEXT) IS NULL OR customer_id = $2)"
+        " AND (CAST($3 AS TEXT) IS NULL OR channel = $3)"
+        " ORDER BY placed_at DESC LIMIT $4",
+        status,
+        customer_id,
+        channel,
+        limit,
+    )
+    return [
+        {
+            **dict(row),
+            "holds": json.loads(row["holds"]),
+            "placed_at": parse_time(row["placed_at"]).isoformat(),
+            "updated_at": parse_time(row["updated_at"]).isoformat(),
+        }
+        for row in rows
+    ]
+
+
+async def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM customer WHERE customer_id = $1", customer_id)
+    return dict(row) if row is not None else None
+
+
+async def customer_history(conn: Connection, customer_id: str) -> CustomerHistory:
+    totals = await conn.fetch(
+        f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}",
+        customer_id,
+    )
+    lines = await conn.fetch(
+        "SELECT l.sku, l.quantity FROM order_line l JOIN order_summary s"
+        f" ON s.order_id = l.order_id WHERE l.customer_id = $1 AND {_LIVE}",
+        customer_id,
+    )
+    quantities: dict[str, list[int]] = {}
+    for line in lines:
+        quantities.setdefault(line["sku"], []).append(line["quantity"])
+    return CustomerHistory(
+        order_totals=tuple(row["total_cents"] for row in totals), line_quantities=quantities
+    )
+
+
+async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Revenue per customer and per SKU of live orders since `since`; every known one, 0 or more."""
+    customers = {
+        row["customer_id"]: 0 for row in await conn.fetch("SELECT customer_id FROM customer")
+    }
+    items = {row["sku"]: 0 for row in await conn.fetch("SELECT sku FROM catalog_item")}
+    rows = await conn.fetch(
+        "SELECT l.customer_id, l.sku, l.quantity * l.unit_price_cents AS revenue"
+        f" FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
+        f" WHERE l.placed_at >= $1 AND {_LIVE}",
+        since,
+    )
+    for row in rows:
+        customers[row["customer_id"]] = customers.get(row["customer_id"], 0) + row["revenue"]
+        items[row["sku"]] = items.get(row["sku"], 0) + row["revenue"]
+    return customers, items
+
+
+async def awaiting_confirmation_before(conn: Connection, now: datetime) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT order_id FROM order_summary WHERE confirm_by IS NOT NULL AND confirm_by <= $1",
+        now,
+    )
+    return [row["order_id"] for row in rows]
+
+
+async def idempotent_answer(conn: Connection, channel: str, key: str) -> tuple[str, str] | None:
+    row = await conn.fetchrow(
+        "SELECT request_hash, order_id FROM idempotency_record WHERE channel = $1 AND key = $2",
+        channel,
+        key,
+    )
+    return (row["request_hash"], row["order_id"]) if row else None
+
+
+async def remember_idempotency_key(
+    conn: Connection, *, channel: str, key: str, request_hash: str, order_id: str
+) -> None:
+    await conn.execute(
+        "INSERT INTO idempotency_record (channel, key, request_hash, order_id)"
+        " VALUES ($1, $2, $3, $4)",
+        channel,
+        key,
+        request_hash,
+        order_id,
+    )

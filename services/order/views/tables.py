@@ -1,0 +1,74 @@
+"""Read-model tables (rebuildable from the event store) and the idempotency table (not)."""
+
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+
+from shared.tables import NAMING_CONVENTION
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+Table(
+    "order_summary",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("customer_id", String(100), nullable=False),
+    Column("channel", String(100), nullable=False),
+    Column("external_id", String(200)),
+    Column("status", String(30), nullable=False),
+    Column("holds", Text, nullable=False),
+    Column("total_cents", BigInteger, nullable=False),
+    Column("segment", String(2), nullable=False),
+    Column("priority", Integer, nullable=False),
+    Column("deadline", DateTime(timezone=True), nullable=False),
+    # Set while a pattern-check hold waits for the customer: the timeout job reads it.
+    Column("confirm_by", DateTime(timezone=True)),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Index("ix_order_summary_customer", "customer_id", "placed_at"),
+    Index("ix_order_summary_confirm_by", "confirm_by"),
+)
+# The current lines of every order: the customer's history (pattern check) and revenue (ABC).
+Table(
+    "order_line",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("sku", String(100), primary_key=True),
+    Column("customer_id", String(100), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
+    Column("placed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_order_line_customer", "customer_id"),
+)
+Table(
+    "catalog_item",
+    metadata,
+    Column("sku", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("unit_price_cents", BigInteger, nullable=False),
+    Column("reorder_point", Integer, nullable=False),
+    Column("item_class", String(1), nullable=False),
+    Column("revenue_cents", BigInteger, nullable=False),
+)
+Table(
+    "customer",
+    metadata,
+    Column("customer_id", String(100), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("credit_light", String(10), nullable=False),
+    Column("credit_limit_cents", BigInteger, nullable=False),
+    Column("review_threshold_cents", BigInteger, nullable=False),
+    Column("tier", String(20), nullable=False),
+    Column("customer_class", String(1), nullable=False),
+    Column("revenue_cents", BigInteger, nullable=False),
+    Column("exposure_cents", BigInteger, nullable=False),
+)
+
+# Not derived from events: an Idempotency-Key only ever meets the order service's API.
+idempotency_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+Table(
+    "idempotency_record",
+    idempotency_metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("order_id", String(36), nullable=False),
+)

@@ -1,0 +1,64 @@
+"""The order's timeline: every hand-off, who made it and when, from the order's own stream."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from shared.envelope import Envelope, parse_time
+
+# Answers the order recorded, shown as the fact the other department published.
+_ANSWERS = {
+    "CreditApprovalRecorded": ("credit", "CreditApproved"),
+    "CreditReviewRecorded": ("credit", "CreditReviewRequired"),
+    "CreditDeclineRecorded": ("credit", "CreditDeclined"),
+    "CreditReleaseRecorded": ("credit", "CreditReleased"),
+    "StockReservationRecorded": ("inventory", "StockReserved"),
+    "StockBackorderRecorded": ("inventory", "StockBackordered"),
+    "StockReleaseRecorded": ("inventory", "StockReleased"),
+    "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
+    "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
+    "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
+}
+
+
+def timeline(history: Sequence[Envelope]) -> list[dict[str, Any]]:
+    event_types = {str(e.event_id): e.event_type for e in history}
+    entries: list[dict[str, Any]] = []
+    for envelope in history:
+        if envelope.event_type == "OrderPlaced":
+            entries.append(_received(envelope))
+        entries.append(_entry(envelope, event_types))
+    return entries
+
+
+def _received(placed: Envelope) -> dict[str, Any]:
+    data = placed.data
+    return {
+        "at": _iso(data["received_at"]),
+        "service": "order",
+        "event": "OrderReceived",
+        "detail": {"channel": data["channel"], "external_id": data["external_id"]},
+    }
+
+
+def _entry(envelope: Envelope, event_types: dict[str, str]) -> dict[str, Any]:
+    detail = {k: v for k, v in envelope.data.items() if k not in ("order_id", "received_at")}
+    recorded_at = envelope.occurred_at.isoformat()
+    if envelope.event_type not in _ANSWERS:
+        return {
+            "at": recorded_at,
+            "service": "order",
+            "event": envelope.event_type,
+            "detail": detail,
+        }
+    service, event = _ANSWERS[envelope.event_type]
+    answered_at = _iso(detail.pop("answered_at"))
+    cause = detail.pop("in_reply_to", None)
+    detail["recorded_at"] = recorded_at
+    if cause is not None:
+        detail["in_reply_to"] = event_types.get(cause, cause)
+    return {"at": answered_at, "service": service, "event": event, "detail": detail}
+
+
+def _iso(value: str) -> str:
+    """One spelling of times across entries (event data says Z, envelopes +00:00)."""
+    return parse_time(value.replace("Z", "+00:00")).isoformat()

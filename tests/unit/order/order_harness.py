@@ -1,0 +1,108 @@
+"""The order service on a real SQLite file, driven through its handlers and routes."""
+
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from order_builders import NOW, SHIP_TO
+
+from services.order import handlers
+from services.order.commands import DefineCustomer, DefineItem, PlaceOrder, RequestedLine
+from services.order.service import DEFINITION, ROUTES
+from services.order.views import queries
+from shared.bus.memory import MemoryBroker
+from shared.clock import FrozenClock
+from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+from shared.testing.builders import an_envelope
+
+
+@asynccontextmanager
+async def order_service(
+    folder: Path, clock: FrozenClock | None = None
+) -> AsyncIterator[ServiceRuntime]:
+    settings = ServiceSettings(data_dir=folder, database_url="")
+    runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=clock or FrozenClock(NOW))
+    await runtime.open()
+    try:
+        yield runtime
+    finally:
+        await runtime.db.close()
+
+
+async def define(
+    runtime: ServiceRuntime,
+    *,
+    customer: str = "acme",
+    light: str = "green",
+    tier: str = "regular",
+    items: Sequence[tuple[str, int]] = (("CLOCK", 1_000), ("LAMP", 500)),
+) -> None:
+    await handlers.define_customer(
+        DefineCustomer(
+            customer_id=customer,
+            name=customer.title(),
+            credit_light=light,
+            credit_limit_cents=1_000_000,
+            review_threshold_cents=100_000,
+            tier=tier,
+        ),
+        runtime.unit_of_work(),
+    )
+    for sku, price in items:
+        command = DefineItem(sku=sku, name=sku.title(), unit_price_cents=price, reorder_point=3)
+        await handlers.define_item(command, runtime.unit_of_work())
+
+
+def a_place_command(
+    customer: str = "acme",
+    lines: Sequence[tuple[str, int]] = (("CLOCK", 2),),
+    *,
+    key: str | None = None,
+    channel: str = "shop",
+) -> PlaceOrder:
+    requested = tuple(RequestedLine(sku=sku, quantity=quantity) for sku, quantity in lines)
+    return PlaceOrder(
+        order_id=uuid4(),
+        channel=channel,
+        idempotency_key=key or str(uuid4()),
+        request_hash=json.dumps([customer, list(lines)]),
+        customer_id=customer,
+        external_id="ext-1",
+        lines=requested,
+        ship_to=SHIP_TO,
+        received_at=NOW,
+    )
+
+
+async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
+    received = command.model_copy(update={"received_at": runtime.clock.now()})
+    return await handlers.place_order(received, runtime.unit_of_work(), runtime.clock)
+
+
+async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:
+    """An event of another service, handled as the consumer would (inbox claim included)."""
+    route = ROUTES[event_type]
+    envelope = an_envelope(event_type=event_type, data=data, source="test", occurred_at=NOW)
+    async with runtime.unit_of_work() as uow:
+        assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
+        await route.handle(route.model.model_validate(data), envelope, uow)
+        await uow.commit()
+
+
+async def published(runtime: ServiceRuntime, event_type: str) -> list[dict[str, Any]]:
+    async with runtime.db.transaction() as conn:
+        rows = await conn.fetch(
+            "SELECT payload FROM outbox_message WHERE event_type = $1 ORDER BY id", event_type
+        )
+    return [json.loads(row["payload"])["data"] for row in rows]
+
+
+async def details(runtime: ServiceRuntime, order_id: UUID) -> dict[str, Any]:
+    async with runtime.db.transaction() as conn:
+        found = await queries.order_details(conn, order_id)
+    assert found is not None
+    return found

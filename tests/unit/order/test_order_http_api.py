@@ -1,0 +1,158 @@
+"""The order API over HTTP (in process): keys, problem+json, idempotency, validation."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+from fastapi import FastAPI
+from order_harness import define, order_service
+
+from services.order.api import routers
+from shared.auth import KeyRing, Principal, Role, digest
+from shared.http import create_app
+
+KEYS = {"shop": Role.CHANNEL, "other-shop": Role.CHANNEL, "staff": Role.STAFF, "ops": Role.OPS}
+BODY = {
+    "external_id": "web-1",
+    "customer_id": "acme",
+    "lines": [{"sku": "CLOCK", "quantity": 2}],
+    "ship_to": {
+        "name": "Ada",
+        "line1": "1 Main",
+        "city": "Town",
+        "postal_code": "1",
+        "country": "US",
+    },
+}
+
+
+@asynccontextmanager
+async def api(folder: Path) -> AsyncIterator[httpx.AsyncClient]:
+    async with order_service(folder) as runtime:
+        await define(runtime)
+
+        @asynccontextmanager
+        async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+            yield
+
+        ring = KeyRing(
+            {digest(f"key-{name}"): Principal(name, role) for name, role in KEYS.items()}
+        )
+        app = create_app(
+            service="order",
+            routers=routers(runtime),
+            lifespan=no_lifespan,
+            readiness=runtime.readiness,
+            key_ring=ring,
+        )
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://order") as client:
+            yield client
+
+
+def auth(name: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer key-{name}", **headers}
+
+
+async def test_placing_needs_an_idempotency_key_and_a_retry_gets_the_first_answer(
+    tmp_path: Path,
+) -> None:
+    async with api(tmp_path) as client:
+        missing = await client.post("/v1/orders", json=BODY, headers=auth("shop"))
+        first = await client.post(
+            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "a"})
+        )
+        again = await client.post(
+            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "a"})
+        )
+        other = await client.post(
+            "/v1/orders",
+            json={**BODY, "external_id": "web-2"},
+            headers=auth("shop", **{"Idempotency-Key": "a"}),
+        )
+
+        assert missing.status_code == 400
+        assert (first.status_code, again.json()) == (202, first.json())
+        assert other.status_code == 422
+        assert other.headers["content-type"] == "application/problem+json"
+
+
+async def test_bad_input_is_refused_naming_each_field(tmp_path: Path) -> None:
+    async with api(tmp_path) as client:
+        body = {
+            **BODY,
+            "customer_id": "nobody",
+            "lines": [{"sku": "CLOCK", "quantity": 1}, {"sku": "NOPE", "quantity": 1}],
+        }
+        unknown = await client.post(
+            "/v1/orders", json=body, headers=auth("shop", **{"Idempotency-Key": "b"})
+        )
+        malformed = await client.post(
+            "/v1/orders",
+            json={"customer_id": "acme", "lines": [{"sku": "CLOCK", "quantity": 0}]},
+            headers=auth("shop", **{"Idempotency-Key": "c"}),
+        )
+
+        assert unknown.status_code == 422
+        assert [e["field"] for e in unknown.json()["errors"]] == ["customer_id", "lines.1.sku"]
+        assert malformed.status_code == 422
+        assert {e["field"] for e in malformed.json()["errors"]} == {"lines.0.quantity", "ship_to"}
+
+
+async def test_a_channel_sees_and_acts_on_its_own_orders_only(tmp_path: Path) -> None:
+    async with api(tmp_path) as client:
+        placed = await client.post(
+            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": str(uuid4())})
+        )
+        url = placed.json()["status_url"]
+
+        mine = await client.get(url, headers=auth("shop"))
+        theirs = await client.get(url, headers=auth("other-shop"))
+        cancel = await client.post(f"{url}/cancel", headers=auth("other-shop"))
+        listed = await client.get("/v1/orders", headers=auth("other-shop"))
+        confirm = await client.post(f"{url}/confirm", headers=auth("shop"))
+
+        assert mine.status_code == 200 and mine.json()["segment"] == "CC"
+        assert (theirs.status_code, cancel.status_code, listed.json()) == (404, 404, [])
+        assert confirm.status_code == 409
+
+
+async def test_policy_changes_need_all_nine_segments_and_an_ops_key(tmp_path: Path) -> None:
+    async with api(tmp_path) as client:
+        policy = (await client.get("/v1/policy", headers=auth("staff"))).json()
+        del policy["segments"]["AB"]
+        policy["segments"]["AA"]["target_fill_rate"] = 1.5
+        body = {"segments": policy["segments"], "pattern_check": policy["pattern_check"]}
+
+        by_staff = await client.put("/v1/policy", json=body, headers=auth("staff"))
+        invalid = await client.put("/v1/policy", json=body, headers=auth("ops"))
+
+        assert policy["version"] == 1
+        assert by_staff.status_code == 403
+        assert {e["field"] for e in invalid.json()["errors"]} == {
+            "segments.AB",
+            "segments.AA.target_fill_rate",
+        }
+
+
+async def test_a_customer_shows_its_class_and_exposure(tmp_path: Path) -> None:
+    async with api(tmp_path) as client:
+        put = await client.put(
+            "/v1/customers/initech",
+            json={
+                "name": "Initech",
+                "credit_light": "yellow",
+                "credit_limit_cents": 5_000,
+                "review_threshold_cents": 1_000,
+                "tier": "vip",
+            },
+            headers=auth("ops"),
+        )
+        found = await client.get("/v1/customers/initech", headers=auth("staff"))
+        classes = await client.post("/v1/classifications/run", headers=auth("ops"))
+
+        assert put.status_code == 204
+        assert (found.json()["customer_class"], found.json()["exposure_cents"]) == ("C", 0)
+        assert classes.json()["customers"]["initech"] == "C"

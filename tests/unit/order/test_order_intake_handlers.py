@@ -1,0 +1,116 @@
+"""Intake on a real database: idempotency, validation, OrderPlaced, the pattern check."""
+
+import asyncio
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from order_builders import NOW
+from order_harness import a_place_command, define, details, order_service, place, published
+
+from services.order import handlers
+from services.order.commands import ConfirmOrder
+from shared.clock import FrozenClock
+from shared.commands import run_command
+from shared.errors import InvalidRequestError
+from shared.testing.database import count_rows
+
+
+async def test_an_accepted_order_publishes_order_placed_with_its_terms(tmp_path: Path) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime, tier="strategic")
+
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 2), ("LAMP", 1)]))
+
+        [placed] = await published(runtime, "OrderPlaced")
+        assert placed["order_id"] == str(order_id)
+        assert (placed["total_cents"], placed["segment"], placed["priority"]) == (2_500, "CC", 3)
+        assert placed["backorder_rule"] == "wait_complete"
+        assert placed["deadline"].startswith("2025-03-02T09:30")
+        assert placed["ship_to"]["city"] == "Springfield"
+        order = await details(runtime, order_id)
+        assert order["status"] == "pending"
+        assert [e["event"] for e in order["timeline"]] == ["OrderReceived", "OrderPlaced"]
+
+
+async def test_the_same_key_and_body_give_the_same_order_and_another_body_is_refused(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        command = a_place_command(key="k-1")
+
+        first = await place(runtime, command)
+        again = await place(runtime, command.model_copy(update={"order_id": command.order_id}))
+        with pytest.raises(InvalidRequestError):
+            await place(runtime, a_place_command(lines=[("CLOCK", 3)], key="k-1"))
+
+        assert again == first
+        assert await count_rows(runtime.db, "order_summary") == 1
+
+
+async def test_two_concurrent_requests_with_one_key_make_one_order(tmp_path: Path) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        command = a_place_command(key="k-2")
+        rival = command.model_copy(update={"order_id": a_place_command().order_id})
+
+        ids = await asyncio.gather(
+            *(
+                run_command(handlers.place_order, c, runtime.unit_of_work(), runtime.clock)
+                for c in (command, rival)
+            )
+        )
+
+        assert ids[0] == ids[1]
+        assert await count_rows(runtime.db, "order_summary") == 1
+
+
+async def test_unknown_customer_and_sku_are_refused_naming_each_field_and_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        events_before = await count_rows(runtime.db, "stored_event")
+
+        with pytest.raises(InvalidRequestError) as refused:
+            await place(runtime, a_place_command("nobody", [("CLOCK", 1), ("NOPE", 1)]))
+
+        assert [e["field"] for e in refused.value.errors] == ["customer_id", "lines.1.sku"]
+        assert await count_rows(runtime.db, "stored_event") == events_before
+        assert await count_rows(runtime.db, "idempotency_record") == 0
+
+
+async def test_an_order_far_above_the_customers_history_is_held_until_confirmed(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        for _ in range(3):
+            await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+
+        unusual = await place(runtime, a_place_command(lines=[("CLOCK", 11)]))
+        held = await details(runtime, unusual)
+        status = await handlers.confirm_order(
+            ConfirmOrder(order_id=unusual, channel="shop"), runtime.unit_of_work()
+        )
+
+        assert (held["status"], held["holds"]) == ("on_hold", ["pattern_check"])
+        assert status == "pending"
+
+
+async def test_an_unconfirmed_order_is_cancelled_by_the_timeout_job(tmp_path: Path) -> None:
+    clock = FrozenClock(NOW)
+    async with order_service(tmp_path, clock) as runtime:
+        await define(runtime, items=[("VASE", 200_000)])
+        order_id = await place(runtime, a_place_command(lines=[("VASE", 1)]))
+
+        await handlers.cancel_unconfirmed(runtime)
+        assert (await details(runtime, order_id))["status"] == "on_hold"
+        clock.advance(timedelta(minutes=61))
+        await handlers.cancel_unconfirmed(runtime)
+
+        assert (await details(runtime, order_id))["status"] == "cancelled"
+        assert await published(runtime, "OrderCancelled") == [
+            {"order_id": str(order_id), "reason": "not confirmed in time"}
+        ]
