@@ -15,10 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from services.embedded import ALL_SERVICES
+from services.order.handlers.classification import classify_now
+from services.order.service import DEFINITION as ORDER
 from shared.auth import create_credentials
+from shared.bus.memory import MemoryBroker
 from shared.db import connect
 from shared.replay import RebuildReport, rebuild_read_models
-from shared.runtime import ServiceDefinition
+from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.serve import build_broker
 from shared.settings import ServiceSettings
 
@@ -111,6 +114,25 @@ def rewind_group(
     console.print(
         f"{group} will read {topic} again from {since.isoformat() if since else 'the start'}"
     )
+
+
+async def _classify() -> dict[str, dict[str, str]]:
+    # The CLI publishes nothing itself: the rows it commits to the order service's outbox are
+    # relayed by the running service, as for any other command.
+    runtime = ServiceRuntime(ORDER, ServiceSettings(), MemoryBroker())
+    await runtime.open()
+    try:
+        classes = await classify_now(runtime)
+    finally:
+        await runtime.db.close()
+    return {"customers": dict(classes.customers), "items": dict(classes.items)}
+
+
+@app.command()
+def classify() -> None:
+    """Recompute customer and item classes (A/B/C) from the order history now."""
+    classes = asyncio.run(_classify())
+    typer.echo(json.dumps(classes, indent=2, sort_keys=True))
 
 
 @keys.command("create")

@@ -222,6 +222,10 @@ class StockReleaseRecorded(_Answer):
     sku: str
     quantity: PositiveInt
     reason: str
+    # What the line holds after the release: waiting units are released before reserved ones,
+    # so `quantity` alone cannot tell how much stays reserved.
+    reserved_total: int | None = None
+    backordered_total: int | None = None
 
 
 class ShipmentRecorded(_Answer):

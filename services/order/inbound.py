@@ -56,6 +56,8 @@ class StockReleased(_Inbound):
     sku: str
     quantity: int
     reason: str
+    reserved_total: int
+    backordered_total: int
 
 
 class Units(_Inbound):

@@ -156,12 +156,22 @@ class OrderAnswers(Aggregate):
             StockBackorderRecorded(**reply.fields(self.order_id), sku=sku, quantity=quantity)
         )
 
-    def record_stock_released(self, reply: Reply, sku: str, quantity: int, reason: str) -> None:
-        if self.state.reserved.get(sku, 0) <= 0:
-            return  # nothing of this SKU is reserved for us: the release was already recorded
+    def record_stock_released(
+        self, reply: Reply, sku: str, quantity: int, reason: str, *, totals: tuple[int, int]
+    ) -> None:
+        reserved_total, backordered_total = totals
+        state = self.state
+        unchanged = (state.reserved.get(sku, 0), state.backordered.get(sku, 0)) == totals
+        if unchanged:
+            return  # the release was already recorded (or changes nothing we track)
         self._record(
             StockReleaseRecorded(
-                **reply.fields(self.order_id), sku=sku, quantity=quantity, reason=reason
+                **reply.fields(self.order_id),
+                sku=sku,
+                quantity=quantity,
+                reason=reason,
+                reserved_total=reserved_total,
+                backordered_total=backordered_total,
             )
         )
 

@@ -142,6 +142,10 @@ class OrderState:
             case StockBackorderRecorded():
                 self.backordered[event.sku] = event.quantity
                 self.holds.add("backorder")
+            case StockReleaseRecorded() if event.reserved_total is not None:
+                self.reserved[event.sku] = event.reserved_total
+                self.backordered[event.sku] = event.backordered_total or 0
+                self._settle_backorder()
             case StockReleaseRecorded():
                 self.reserved[event.sku] = max(0, self.reserved.get(event.sku, 0) - event.quantity)
 

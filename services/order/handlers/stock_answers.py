@@ -25,4 +25,10 @@ async def record_release_when_stock_released(
     event: inbound.StockReleased, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     order = await order_answered(uow, event.order_id)
-    order.record_stock_released(reply_to(envelope), event.sku, event.quantity, event.reason)
+    order.record_stock_released(
+        reply_to(envelope),
+        event.sku,
+        event.quantity,
+        event.reason,
+        totals=(event.reserved_total, event.backordered_total),
+    )
