@@ -1,9 +1,10 @@
 """The AsyncAPI 3.0.0 document: who sends and who receives what, on which Kafka topic."""
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from schemas.layout import ENVELOPE_FILE, ID_PREFIX, UUID_SCHEMA, schema_file
+from schemas.layout import ENVELOPE_FILE, ID_PREFIX, UUID_SCHEMA, published_events, schema_file
 from shared import deadletter
 from shared.consumer import Route
 from shared.envelope import CONTENT_TYPE
@@ -79,8 +80,10 @@ _KEY: Json = {
 
 
 def document(services: Sequence[ServiceDefinition]) -> Json:
-    """AsyncAPI 3.0.0: one channel per events topic and per dead-letter topic."""
+    """AsyncAPI 3.0.0: one channel per topic events are published on and per dead-letter topic."""
     groups = [s.name for s in services if s.subscriptions]
+    senders = _senders(services)
+    names = [s.name for s in services]
     return {
         "asyncapi": "3.0.0",
         "id": f"{ID_PREFIX}asyncapi",
@@ -88,18 +91,34 @@ def document(services: Sequence[ServiceDefinition]) -> Json:
             "title": "gapless events",
             "version": "1.0.0",
             "description": (
-                "Every hand-off between the order, inventory, credit, fulfillment and andon "
-                "services. Each event is a CloudEvents 1.0 envelope keyed by its correlation id. "
-                "With GAPLESS_NAMESPACE set, topic names are prefixed `<namespace>.`; embedded "
-                "mode uses the same names on its local log."
+                f"Every hand-off between the {', '.join(names[:-1])} and {names[-1]} services, "
+                "and on the outward topics with a warehouse (WMS) or transport (TMS) system, "
+                "which the simulator service stands in for. Each event is a CloudEvents 1.0 "
+                "envelope keyed by its correlation id. With GAPLESS_NAMESPACE set, topic names "
+                "are prefixed `<namespace>.`; embedded mode uses the same names on its local log."
             ),
         },
         "defaultContentType": CONTENT_TYPE,
         "servers": {SERVER: _server()},
-        "channels": {**_event_channels(services), **_dead_letter_channels(groups)},
-        "operations": {**_send_operations(services, groups), **_receive_operations(services)},
-        "components": _components(services),
+        "channels": {**_event_channels(senders, services), **_dead_letter_channels(groups)},
+        "operations": {
+            **_send_operations(senders, services, groups),
+            **_receive_operations(senders, services, groups),
+        },
+        "components": _components(senders),
     }
+
+
+# topic -> who publishes which event there: (service, event), in the order of the services.
+Senders = dict[str, list[tuple[str, type[DomainEvent]]]]
+
+
+def _senders(services: Sequence[ServiceDefinition]) -> Senders:
+    senders: Senders = {}
+    for s in services:
+        for event, topic in published_events(s):
+            senders.setdefault(topic, []).append((s.name, event))
+    return senders
 
 
 def _server() -> Json:
@@ -128,19 +147,49 @@ def _dead_letter_channel(group: str) -> str:
     return f"{group}DeadLetters"
 
 
-def _event_channels(services: Sequence[ServiceDefinition]) -> Json:
-    return {
-        _events_channel(s.name): {
-            "address": s.topic,
-            "title": f"{s.name} events",
-            "description": f"The events the {s.name} service publishes through its outbox.",
+def _channel(topic: str, services: Sequence[ServiceDefinition]) -> str:
+    """`order.events` -> orderEvents; an outward `wms.pick-requests` -> wmsPickRequests."""
+    for s in services:
+        if topic == s.topic:
+            return _events_channel(s.name)
+    first, *rest = (word for word in re.split(r"[^A-Za-z0-9]+", topic) if word)
+    return first + "".join(word[0].upper() + word[1:] for word in rest)
+
+
+def _capitalized(name: str) -> str:
+    return name[0].upper() + name[1:]
+
+
+def _own_topic(topic: str, services: Sequence[ServiceDefinition]) -> str | None:
+    """The service whose `<name>.events` the topic is, or None for an outward topic."""
+    return next((s.name for s in services if s.topic == topic), None)
+
+
+def _event_channels(senders: Senders, services: Sequence[ServiceDefinition]) -> Json:
+    channels: Json = {}
+    for topic, sent in senders.items():
+        owner = _own_topic(topic, services)
+        if owner is not None:
+            title = f"{owner} events"
+            description = f"The events the {owner} service publishes through its outbox."
+        else:
+            producers = sorted({service for service, _ in sent})
+            title = f"{topic} (outward)"
+            description = (
+                "Outward topic, read or written by a system outside gapless (a WMS or TMS; "
+                "the simulator service stands in for one). Sent here through the outbox by "
+                f"{', '.join(producers)}: {', '.join(e.event_type() for _, e in sent)}."
+            )
+        channels[_channel(topic, services)] = {
+            "address": topic,
+            "title": title,
+            "description": description,
             "servers": [_ref("servers", SERVER)],
             "messages": {
-                e.event_type(): _ref("components", "messages", e.event_type()) for e in s.published
+                e.event_type(): _ref("components", "messages", e.event_type()) for _, e in sent
             },
         }
-        for s in services
-    }
+    return channels
 
 
 def _dead_letter_channels(groups: Sequence[str]) -> Json:
@@ -172,14 +221,26 @@ def _operation(action: str, channel: str, messages: Iterable[str], *, service: s
     return operation
 
 
-def _send_operations(services: Sequence[ServiceDefinition], groups: Sequence[str]) -> Json:
+def _send_operations(
+    senders: Senders, services: Sequence[ServiceDefinition], groups: Sequence[str]
+) -> Json:
     operations: Json = {}
     for s in services:
-        operation = _operation(
-            "send", _events_channel(s.name), (e.event_type() for e in s.published), service=s.name
-        )
-        operation["summary"] = f"The {s.name} service publishes its events (outbox relay)."
-        operations[f"{s.name}PublishesEvents"] = operation
+        for topic, sent in senders.items():
+            types = [event.event_type() for service, event in sent if service == s.name]
+            if not types:
+                continue
+            channel = _channel(topic, services)
+            operation = _operation("send", channel, types, service=s.name)
+            if topic == s.topic:
+                operation["summary"] = f"The {s.name} service publishes its events (outbox relay)."
+                operations[f"{s.name}PublishesEvents"] = operation
+            else:
+                operation["summary"] = (
+                    f"The {s.name} service publishes {', '.join(sorted(types))} on the outward "
+                    f"topic {topic} (outbox relay)."
+                )
+                operations[f"{s.name}Sends{_capitalized(channel)}"] = operation
     for group in groups:
         operation = _operation("send", _dead_letter_channel(group), [DEAD_LETTER], service=group)
         operation["summary"] = f"The {group} consumer group dead-letters what it cannot process."
@@ -187,13 +248,15 @@ def _send_operations(services: Sequence[ServiceDefinition], groups: Sequence[str
     return operations
 
 
-def _receive_operations(services: Sequence[ServiceDefinition]) -> Json:
+def _receive_operations(
+    senders: Senders, services: Sequence[ServiceDefinition], groups: Sequence[str]
+) -> Json:
     """Who receives what, derived from each service's subscriptions and routes."""
     operations: Json = {}
     for consumer in services:
         for subscription in consumer.subscriptions:
             for topic in subscription.topics:
-                found = _received(topic, subscription.routes, services)
+                found = _received(topic, subscription.routes, senders, services, groups)
                 if found is None:
                     continue
                 channel, messages, reacts_to = found
@@ -202,36 +265,39 @@ def _receive_operations(services: Sequence[ServiceDefinition]) -> Json:
                     f"The {consumer.name} service (consumer group {consumer.name}) "
                     f"reacts to {', '.join(sorted(reacts_to))}."
                 )
-                operations[f"{consumer.name}Receives{channel[0].upper()}{channel[1:]}"] = operation
+                operations[f"{consumer.name}Receives{_capitalized(channel)}"] = operation
     return operations
 
 
 def _received(
-    topic: str, routes: Mapping[str, Route], services: Sequence[ServiceDefinition]
+    topic: str,
+    routes: Mapping[str, Route],
+    senders: Senders,
+    services: Sequence[ServiceDefinition],
+    groups: Sequence[str],
 ) -> tuple[str, list[str], list[str]] | None:
     """The channel, its messages a consumer receives, and the event types it routes them as.
 
     Dead letters are the one message received under another name: the subscription decodes
     each one into a MessageDeadLettered event (shared.deadletter.decode_dead_letter).
     """
-    for producer in services:
-        if topic == producer.topic:
-            published = {e.event_type() for e in producer.published}
-            messages = [t for t in routes if t in published]
-            return (_events_channel(producer.name), messages, messages) if messages else None
-        if topic == deadletter.dlq_topic(producer.name) and deadletter.DEAD_LETTERED in routes:
-            channel = _dead_letter_channel(producer.name)
-            return channel, [DEAD_LETTER], [deadletter.DEAD_LETTERED]
+    if topic in senders:
+        published = {event.event_type() for _, event in senders[topic]}
+        messages = [t for t in routes if t in published]
+        return (_channel(topic, services), messages, messages) if messages else None
+    for group in groups:
+        if topic == deadletter.dlq_topic(group) and deadletter.DEAD_LETTERED in routes:
+            return _dead_letter_channel(group), [DEAD_LETTER], [deadletter.DEAD_LETTERED]
     return None
 
 
-def _components(services: Sequence[ServiceDefinition]) -> Json:
+def _components(senders: Senders) -> Json:
     messages: Json = {}
-    for s in services:
-        for event in s.published:
+    for topic, sent in senders.items():
+        for service, event in sent:
             if event.event_type() in messages:
                 raise ValueError(f"two services publish an event type {event.event_type()!r}")
-            messages[event.event_type()] = _event_message(s.name, event)
+            messages[event.event_type()] = _event_message(service, event, topic)
     messages[DEAD_LETTER] = _dead_letter_message()
     return {
         "messages": messages,
@@ -249,7 +315,7 @@ def _components(services: Sequence[ServiceDefinition]) -> Json:
     }
 
 
-def _event_message(service: str, event: type[DomainEvent]) -> Json:
+def _event_message(service: str, event: type[DomainEvent], topic: str) -> Json:
     name = event.event_type()
     data_of_this_type = {
         "type": "object",
@@ -263,7 +329,7 @@ def _event_message(service: str, event: type[DomainEvent]) -> Json:
     return {
         "name": name,
         "title": f"{name} v{event.event_version}",
-        "summary": f"Published by the {service} service.",
+        "summary": f"Published by the {service} service on {topic}.",
         "contentType": CONTENT_TYPE,
         "correlationId": _ref("components", "correlationIds", FLOW),
         "headers": _ref("components", "schemas", "EventHeaders"),

@@ -21,13 +21,13 @@ from schemas.layout import (
     EVENTS_DIR,
     ID_PREFIX,
     UUID_SCHEMA,
+    published_events,
     schema_file,
 )
 from services.embedded import ALL_SERVICES
 from shared.envelope import SPEC_VERSION
 from shared.messages import DomainEvent
 from shared.runtime import ServiceDefinition
-from shared.topics import events_topic
 
 Json = dict[str, Any]
 
@@ -113,19 +113,20 @@ ENVELOPE_SCHEMA: Json = {
 }
 
 
-def event_schema(service: str, event: type[DomainEvent]) -> Json:
+def event_schema(service: str, event: type[DomainEvent], topic: str) -> Json:
     """The JSON Schema of an event's `data`, from the producer's pydantic model."""
     generated = event.model_json_schema()
-    default = (
+    where = (
         f"`data` of {event.event_type()} v{event.event_version}, "
-        f"published by the {service} service on {events_topic(service)}."
+        f"published by the {service} service on {topic}."
     )
+    docstring = generated.get("description")
     return {
         **generated,
         "$schema": DIALECT,
         "$id": f"{ID_PREFIX}schemas/{schema_file(service, event)}",
         "title": event.event_type(),
-        "description": generated.get("description") or default,
+        "description": f"{where} {docstring}" if docstring else where,
     }
 
 
@@ -141,8 +142,9 @@ def render(services: Sequence[ServiceDefinition] = ALL_SERVICES) -> dict[str, st
         ASYNCAPI_FILE: dumps(asyncapi.document(services)),
     }
     for service in services:
-        for event in service.published:
-            files[schema_file(service.name, event)] = dumps(event_schema(service.name, event))
+        for event, topic in published_events(service):
+            schema = event_schema(service.name, event, topic)
+            files[schema_file(service.name, event)] = dumps(schema)
     return files
 
 

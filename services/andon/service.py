@@ -9,7 +9,8 @@ from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
 from shared.topics import events_topic
 
-WATCHED_GROUPS = ("order", "inventory", "credit", "fulfillment")
+# Every consumer group but andon's own: a failing andon consumer cannot pull an andon on itself.
+WATCHED_GROUPS = ("order", "inventory", "credit", "fulfillment", "simulator")
 
 DEAD_LETTERS = Subscriptions(
     topics=tuple(dlq_topic(group) for group in WATCHED_GROUPS),

@@ -3,6 +3,7 @@
 import json
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,19 +19,26 @@ from schemas.layout import (
     EXAMPLES_DIR,
     ID_PREFIX,
     example_file,
+    published_events,
     schema_file,
 )
 from services.embedded import ALL_SERVICES
 from services.order.events import OrderPlaced
 from shared.bus import Record
 from shared.consumer import Route
-from shared.deadletter import DEAD_LETTERED, dead_letter, decode_dead_letter
+from shared.deadletter import DEAD_LETTERED, dead_letter, decode_dead_letter, dlq_topic
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
 from shared.topics import all_topics
 
 SCHEMAS = generate.ROOT
-PUBLISHED = [(s.name, event) for s in ALL_SERVICES for event in s.published]
+# Every published event, on the service's own topic or an outward one (published_elsewhere).
+PUBLISHED = [(s.name, event) for s in ALL_SERVICES for event, _ in published_events(s)]
+TOPIC_OF = {
+    (s.name, event.event_type()): topic
+    for s in ALL_SERVICES
+    for event, topic in published_events(s)
+}
 EXAMPLES = sorted(
     p.relative_to(SCHEMAS).as_posix() for p in (SCHEMAS / EXAMPLES_DIR).rglob("*.json")
 )
@@ -116,6 +124,17 @@ def test_every_published_event_has_a_schema_and_an_example(
     assert (SCHEMAS / example_file(service, event)).is_file()
 
 
+@pytest.mark.parametrize(("service", "event"), PUBLISHED, ids=[_name(*p) for p in PUBLISHED])
+def test_every_schema_names_the_topic_its_event_is_published_on(
+    service: str, event: type[DomainEvent]
+) -> None:
+    topic = TOPIC_OF[(service, event.event_type())]
+
+    description = _load(schema_file(service, event))["description"]
+
+    assert f"published by the {service} service on {topic}." in description
+
+
 def test_every_example_is_of_an_event_some_service_publishes() -> None:
     """Examples of superseded versions may stay; examples of unknown events may not."""
     current = dict(_versioned(example_file(service, event)) for service, event in PUBLISHED)
@@ -150,6 +169,26 @@ def test_every_example_parses_with_the_producers_event_class(
 
     assert envelope.to_cloudevent() == example, "not the exact shape the producer writes"
     assert parsed.model_dump(mode="json") == example["data"]
+
+
+def test_the_examples_tell_one_consistent_story() -> None:
+    """Unique event ids; an example caused by another example's event belongs to the same
+    flow (correlation id) and happened at or after its cause."""
+    examples = [_load(path) for path in EXAMPLES]
+    by_id = {example["id"]: example for example in examples}
+
+    inconsistent = [
+        f"{example['type']} <- {cause['type']}"
+        for example in examples
+        if (cause := by_id.get(example["causationid"])) is not None
+        and (
+            cause["correlationid"] != example["correlationid"]
+            or datetime.fromisoformat(cause["time"]) > datetime.fromisoformat(example["time"])
+        )
+    ]
+
+    assert len(by_id) == len(examples), "two examples share an event id"
+    assert inconsistent == []
 
 
 def _example_consumers() -> Iterator[tuple[str, str, Route]]:
@@ -250,6 +289,33 @@ def test_the_asyncapi_document_has_a_channel_for_every_topic() -> None:
 
     assert document["asyncapi"] == "3.0.0"
     assert set(all_topics()) <= addresses
+
+
+def test_every_consumer_group_has_a_dead_letter_channel() -> None:
+    addresses = {channel["address"] for channel in _load(ASYNCAPI_FILE)["channels"].values()}
+
+    groups = [service.name for service in ALL_SERVICES if service.subscriptions]
+
+    assert [group for group in groups if dlq_topic(group) not in addresses] == []
+
+
+@pytest.mark.parametrize(("service", "event"), PUBLISHED, ids=[_name(*p) for p in PUBLISHED])
+def test_every_published_event_is_sent_by_its_producer_on_its_topic(
+    service: str, event: type[DomainEvent]
+) -> None:
+    document = _load(ASYNCAPI_FILE)
+    channels = document["channels"]
+    message = f"/messages/{event.event_type()}"
+
+    sent_on = [
+        channels[operation["channel"]["$ref"].rsplit("/", 1)[1]]["address"]
+        for operation in document["operations"].values()
+        if operation["action"] == "send"
+        and operation["x-gapless-service"] == service
+        and any(ref["$ref"].endswith(message) for ref in operation["messages"])
+    ]
+
+    assert sent_on == [TOPIC_OF[(service, event.event_type())]]
 
 
 def test_every_reference_in_the_asyncapi_document_resolves() -> None:
