@@ -60,6 +60,22 @@ class ShipmentPacked(DomainEvent):
     order_id: UUID
 
 
+class PicksStopped(DomainEvent):
+    """An andon pull on a SKU, order or customer: its waiting shipments are not picked."""
+
+    pull_id: UUID
+    target_kind: str
+    target_id: str
+
+
+class PicksResumed(DomainEvent):
+    """The pull was resolved: the shipments it held join the next wave."""
+
+    pull_id: UUID
+    target_kind: str
+    target_id: str
+
+
 # Outward: requests to the warehouse and the carrier.
 
 
@@ -118,6 +134,22 @@ class ShipmentCancelled(DomainEvent):
     reason: str
 
 
+class ShipmentHeld(DomainEvent):
+    """A waiting shipment is kept out of the pick waves by an andon pull."""
+
+    shipment_id: UUID
+    order_id: UUID
+    pull_id: UUID
+
+
+class ShipmentHoldLifted(DomainEvent):
+    """The pull was resolved; with no other hold the shipment joins the next wave."""
+
+    shipment_id: UUID
+    order_id: UUID
+    pull_id: UUID
+
+
 class InvoiceIssued(DomainEvent):
     """Exactly what shipped: lines, quantities, prices and totals of one shipment."""
 
@@ -148,6 +180,8 @@ PUBLISHED: Final = (
     ShipmentShipped,
     ShipmentDelivered,
     ShipmentCancelled,
+    ShipmentHeld,
+    ShipmentHoldLifted,
     InvoiceIssued,
     PaymentRecorded,
     InvoicePaid,

@@ -48,3 +48,12 @@ class Confirmation(_Inbound):
 class ShippedConfirmation(Confirmation):
     carrier: str
     tracking_number: str
+
+
+class AndonEvent(_Inbound):
+    """AndonPulled and AndonResolved: a `sku`, `order` or `customer` target holds shipments."""
+
+    pull_id: UUID
+    # Plain text, not an enum: a target kind added later is ignored, not dead-lettered.
+    target_kind: str
+    target_id: str

@@ -28,6 +28,10 @@ class ShipmentPublic(BaseModel):
     wave_id: UUID | None
     carrier: str | None
     tracking_number: str | None
+    held_by: list[UUID] = Field(
+        default_factory=list,
+        description="Open andon pulls keeping the shipment out of the pick waves",
+    )
     times: dict[str, str] = Field(description="When each step happened: planned, picked, ...")
 
 

@@ -10,7 +10,7 @@ from services.fulfillment.events import (
     ShipmentRequestCancelled,
     ShipmentRequested,
 )
-from services.fulfillment.handlers import confirmations, releases, waves
+from services.fulfillment.handlers import andon, confirmations, releases, waves
 from shared.consumer import Route
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import (
@@ -34,7 +34,12 @@ DEFINITION = ServiceDefinition(
     },
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("order"), WMS_CONFIRMATIONS, TMS_CONFIRMATIONS),
+            topics=(
+                events_topic("order"),
+                events_topic("andon"),
+                WMS_CONFIRMATIONS,
+                TMS_CONFIRMATIONS,
+            ),
             routes={
                 "OrderReleased": Route(
                     inbound.OrderReleased, releases.plan_shipment_when_order_released
@@ -48,6 +53,8 @@ DEFINITION = ServiceDefinition(
                 "Delivered": Route(
                     inbound.Confirmation, confirmations.record_delivery_when_delivered
                 ),
+                "AndonPulled": Route(inbound.AndonEvent, andon.hold_shipments_when_andon_pulled),
+                "AndonResolved": Route(inbound.AndonEvent, andon.lift_holds_when_andon_resolved),
             },
         ),
     ),

@@ -94,6 +94,29 @@ class DemandSpikeDetected(DomainEvent):
     baseline_units: NonNegativeFloat
 
 
+class StockSaleStopped(DomainEvent):
+    """An andon pull on the SKU stops its sale; `blocked`: the free units it blocks now."""
+
+    sku: str
+    pull_id: UUID
+    blocked: NonNegativeInt
+
+
+class StockSaleResumed(DomainEvent):
+    """The last pull stopping the SKU's sale was resolved (`pull_id`); the sale goes on."""
+
+    sku: str
+    pull_id: UUID
+
+
+class StockSaleStopLifted(DomainEvent):
+    """A pull was resolved while another still stops the sale, or before it stopped anything
+    (internal: remembers the pull, so a late or repeated pull stops nothing)."""
+
+    sku: str
+    pull_id: UUID
+
+
 PUBLISHED: Final = (
     StockReceived,
     StockReserved,
@@ -102,4 +125,6 @@ PUBLISHED: Final = (
     StockShipped,
     ReorderSuggested,
     DemandSpikeDetected,
+    StockSaleStopped,
+    StockSaleResumed,
 )

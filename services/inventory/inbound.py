@@ -53,6 +53,15 @@ class ShipmentShipped(_Inbound):
     lines: tuple[Line, ...]
 
 
+class AndonEvent(_Inbound):
+    """AndonPulled and AndonResolved: only a `sku` target concerns the inventory."""
+
+    pull_id: UUID
+    # Plain text, not an enum: a target kind added later is ignored, not dead-lettered.
+    target_kind: str
+    target_id: str
+
+
 def quantities_by_sku(lines: Iterable[Line]) -> dict[str, int]:
     """Units per SKU, in SKU order: one stream per SKU, always taken in the same order, so two
     batches touching the same SKUs never wait for each other in opposite orders."""

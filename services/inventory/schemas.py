@@ -17,6 +17,10 @@ class StockPublic(BaseModel):
     blocked: int
     backordered: int
     reorder_point: int
+    stopped_by: list[str] = Field(
+        default_factory=list,
+        description="Open andon pulls stopping the SKU's sale; while any, free stock is blocked",
+    )
 
 
 class BackorderPublic(BaseModel):

@@ -11,7 +11,7 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("order"), events_topic("fulfillment")),
+            topics=(events_topic("order"), events_topic("fulfillment"), events_topic("andon")),
             routes={
                 "ItemDefined": Route(
                     inbound.ItemDefined, handlers.set_reorder_point_when_item_defined
@@ -26,6 +26,10 @@ DEFINITION = ServiceDefinition(
                 "OrderRejected": Route(inbound.OrderEnded, handlers.release_stock_when_order_ended),
                 "ShipmentShipped": Route(
                     inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped
+                ),
+                "AndonPulled": Route(inbound.AndonEvent, handlers.stop_sale_when_andon_pulled),
+                "AndonResolved": Route(
+                    inbound.AndonEvent, handlers.resume_sale_when_andon_resolved
                 ),
             },
         ),

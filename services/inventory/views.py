@@ -1,4 +1,5 @@
-"""Inventory read models: level per SKU and each order's claim per SKU (the backorder view).
+"""Inventory read models: level per SKU, each order's claim per SKU (the backorder view) and the
+andon pulls stopping a SKU's sale.
 
 Folded from the inventory's own events only, so `gapless replay rebuild inventory` recreates them.
 Released units come off an order line's waiting units first, exactly as in the aggregate.
@@ -37,13 +38,24 @@ Table(
     Column("deadline", String(40), nullable=False),
     Column("arrival", Integer, nullable=False),
 )
+Table(
+    "stock_sale_stop",
+    metadata,
+    Column("sku", String(100), primary_key=True),
+    Column("pull_id", String(36), primary_key=True),
+)
 
+# While a pull stops the sale, every free unit is blocked: kept so in the same statement, so a
+# receipt or a release during the stop adds to `blocked`, not to `available`.
 _LEVEL_UPSERT = (
     "INSERT INTO stock_level (sku, on_hand, reserved, blocked, backordered, reorder_point)"
     " VALUES ($1, $2, $3, 0, $4, 0) ON CONFLICT (sku) DO UPDATE SET"
     " on_hand = stock_level.on_hand + excluded.on_hand,"
     " reserved = stock_level.reserved + excluded.reserved,"
-    " backordered = stock_level.backordered + excluded.backordered"
+    " backordered = stock_level.backordered + excluded.backordered,"
+    " blocked = CASE WHEN EXISTS (SELECT 1 FROM stock_sale_stop s WHERE s.sku = stock_level.sku)"
+    " THEN stock_level.on_hand + excluded.on_hand - stock_level.reserved - excluded.reserved"
+    " ELSE 0 END"
 )
 _LINE_WAITS = (
     "INSERT INTO stock_order_line (order_id, sku, reserved, backordered, shipped, priority,"
@@ -123,6 +135,26 @@ async def _reorder_point_set(conn: Connection, envelope: Envelope) -> None:
     )
 
 
+async def _sale_stopped(conn: Connection, envelope: Envelope) -> None:
+    sku = envelope.data["sku"]
+    await conn.execute(
+        "INSERT INTO stock_sale_stop (sku, pull_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+        sku,
+        envelope.data["pull_id"],
+    )
+    await _level(conn, sku)  # a SKU may be stopped before any stock of it is known
+
+
+async def _stop_lifted(conn: Connection, envelope: Envelope) -> None:
+    sku = envelope.data["sku"]
+    await conn.execute(
+        "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2",
+        sku,
+        envelope.data["pull_id"],
+    )
+    await _level(conn, sku)
+
+
 _PROJECTORS: dict[str, Callable[[Connection, Envelope], Awaitable[None]]] = {
     "StockReceived": _received,
     "StockRequested": _requested,
@@ -131,6 +163,9 @@ _PROJECTORS: dict[str, Callable[[Connection, Envelope], Awaitable[None]]] = {
     "StockReleased": _released,
     "StockShipped": _shipped,
     "ReorderPointSet": _reorder_point_set,
+    "StockSaleStopped": _sale_stopped,
+    "StockSaleResumed": _stop_lifted,
+    "StockSaleStopLifted": _stop_lifted,
 }
 
 
@@ -139,7 +174,7 @@ async def project(conn: Connection, envelope: Envelope) -> None:
         await projector(conn, envelope)
 
 
-def _public(row: Any) -> dict[str, Any]:
+def _public(row: Any, stopped_by: list[str]) -> dict[str, Any]:
     return {
         "sku": row["sku"],
         "on_hand": row["on_hand"],
@@ -148,6 +183,7 @@ def _public(row: Any) -> dict[str, Any]:
         "blocked": row["blocked"],
         "backordered": row["backordered"],
         "reorder_point": row["reorder_point"],
+        "stopped_by": stopped_by,
     }
 
 
@@ -157,12 +193,27 @@ _LEVEL_COLUMNS = "sku, on_hand, reserved, blocked, backordered, reorder_point"
 async def stock_level(conn: Connection, sku: str) -> dict[str, Any]:
     row = await conn.fetchrow(f"SELECT {_LEVEL_COLUMNS} FROM stock_level WHERE sku = $1", sku)
     empty = {"sku": sku, "on_hand": 0, "reserved": 0, "blocked": 0, "backordered": 0}
-    return _public(row or empty | {"reorder_point": 0})
+    stops = await _sale_stops(conn, sku)
+    return _public(row or empty | {"reorder_point": 0}, stops.get(sku, []))
 
 
 async def stock_levels(conn: Connection) -> list[dict[str, Any]]:
     rows = await conn.fetch(f"SELECT {_LEVEL_COLUMNS} FROM stock_level ORDER BY sku")
-    return [_public(row) for row in rows]
+    stops = await _sale_stops(conn, None)
+    return [_public(row, stops.get(row["sku"], [])) for row in rows]
+
+
+async def _sale_stops(conn: Connection, sku: str | None) -> dict[str, list[str]]:
+    """The pulls stopping each SKU's sale (of one SKU, or of all)."""
+    rows = await conn.fetch(
+        "SELECT sku, pull_id FROM stock_sale_stop"
+        " WHERE CAST($1 AS TEXT) IS NULL OR sku = $1 ORDER BY sku, pull_id",
+        sku,
+    )
+    stops: dict[str, list[str]] = {}
+    for row in rows:
+        stops.setdefault(row["sku"], []).append(row["pull_id"])
+    return stops
 
 
 async def backorders(conn: Connection, sku: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Fulfillment domain: shipments (one per release) and their invoices."""
+"""Fulfillment domain: shipments (one per release), their invoices, and andon pick stops."""
 
 from services.fulfillment.domain.invoice import (
     Invoice,
@@ -7,13 +7,16 @@ from services.fulfillment.domain.invoice import (
     PaymentNotPositiveError,
     invoice_id_for,
 )
+from services.fulfillment.domain.pick_stop import HELD_KINDS, PickStop
 from services.fulfillment.domain.shipment import Release, Shipment, ShipmentStatus, shipment_id_for
 
 __all__ = [
+    "HELD_KINDS",
     "Invoice",
     "InvoiceStatus",
     "PaymentExceedsOpenAmountError",
     "PaymentNotPositiveError",
+    "PickStop",
     "Release",
     "Shipment",
     "ShipmentStatus",

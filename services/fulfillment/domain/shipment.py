@@ -13,6 +13,8 @@ from services.fulfillment.events import (
     PricedLine,
     ShipmentCancelled,
     ShipmentDelivered,
+    ShipmentHeld,
+    ShipmentHoldLifted,
     ShipmentPacked,
     ShipmentPicked,
     ShipmentPlanned,
@@ -75,12 +77,16 @@ class Shipment(Aggregate):
         ShipmentCancelled,
         PickCancelled,
         ShipmentRequestCancelled,
+        ShipmentHeld,
+        ShipmentHoldLifted,
     )
 
     def __init__(self, shipment_id: str) -> None:
         super().__init__(shipment_id)
         self.status: ShipmentStatus | None = None
         self._plan: ShipmentPlanned | None = None
+        # Open andon pulls keeping the shipment out of the pick waves.
+        self.held_by: set[UUID] = set()
 
     @property
     def plan(self) -> ShipmentPlanned:
@@ -108,8 +114,30 @@ class Shipment(Aggregate):
             )
         )
 
+    def is_affected_by(self, target_kind: str, target_id: str) -> bool:
+        """Whether an andon pull on this target concerns the shipment."""
+        plan = self.plan
+        match target_kind:
+            case "sku":
+                return any(line.sku == target_id for line in plan.lines)
+            case "order":
+                return str(plan.order_id) == target_id.lower()
+            case "customer":
+                return plan.customer_id == target_id
+        return False
+
+    def hold(self, pull_id: UUID) -> None:
+        """Keep a shipment not yet sent to the WMS out of the waves; one at the WMS is not
+        recalled (v1)."""
+        if self.status is ShipmentStatus.WAITING and pull_id not in self.held_by:
+            self._record(ShipmentHeld(**self._ids(), pull_id=pull_id))
+
+    def lift_hold(self, pull_id: UUID) -> None:
+        if pull_id in self.held_by:
+            self._record(ShipmentHoldLifted(**self._ids(), pull_id=pull_id))
+
     def request_pick(self, wave_id: UUID) -> None:
-        if self.status is not ShipmentStatus.WAITING:
+        if self.status is not ShipmentStatus.WAITING or self.held_by:
             return
         plan = self.plan
         self._record(
@@ -185,3 +213,7 @@ class Shipment(Aggregate):
                 self.status = ShipmentStatus.DELIVERED
             case ShipmentCancelled():
                 self.status = ShipmentStatus.CANCELLED
+            case ShipmentHeld():
+                self.held_by.add(event.pull_id)
+            case ShipmentHoldLifted():
+                self.held_by.discard(event.pull_id)

@@ -3,6 +3,7 @@
 from services.fulfillment import inbound, views
 from services.fulfillment.domain import Release, Shipment, shipment_id_for
 from services.fulfillment.events import PricedLine, ShipTo
+from services.fulfillment.handlers.andon import hold_if_stopped
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
@@ -13,7 +14,9 @@ async def plan_shipment_when_order_released(
     shipment_id = str(shipment_id_for(event.order_id, event.release_no))
     shipment = await uow.get(Shipment, shipment_id) or Shipment(shipment_id)
     uow.add(shipment)
-    shipment.plan_release(_release(event))
+    if shipment.status is None:
+        shipment.plan_release(_release(event))
+        await hold_if_stopped(uow, shipment)
 
 
 def _release(event: inbound.OrderReleased) -> Release:

@@ -1,13 +1,14 @@
-"""Fulfillment read models: shipments and invoices, updated in the transaction of their events."""
+"""Fulfillment read models: shipments, invoices and andon holds, updated with their events."""
 
-from services.fulfillment.views import invoices, shipments
+from services.fulfillment.views import holds, invoices, shipments
 from services.fulfillment.views.tables import metadata
 from shared.db import Connection
 from shared.envelope import Envelope
 
-__all__ = ["invoices", "metadata", "project", "shipments"]
+__all__ = ["holds", "invoices", "metadata", "project", "shipments"]
 
 
 async def project(conn: Connection, envelope: Envelope) -> None:
     await shipments.project(conn, envelope)
     await invoices.project(conn, envelope)
+    await holds.project(conn, envelope)

@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from services.fulfillment.views.holds import holds_of
 from shared.db import Connection, Row
 from shared.envelope import Envelope, parse_time
 
@@ -51,11 +52,31 @@ async def project(conn: Connection, envelope: Envelope) -> None:
 
 
 async def waiting(conn: Connection, *, limit: int) -> list[tuple[str, str]]:
-    """(shipment id, order id) of the next wave: higher priority first, then earlier deadline."""
+    """(shipment id, order id) of the next wave: higher priority first, then earlier deadline;
+    shipments held by an andon pull wait."""
     rows = await conn.fetch(
-        "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting'"
+        "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting' AND NOT EXISTS"
+        " (SELECT 1 FROM shipment_hold h WHERE h.shipment_id = shipment.shipment_id)"
         " ORDER BY priority DESC, deadline, planned_at, shipment_id LIMIT $1",
         limit,
+    )
+    return [(row["shipment_id"], row["order_id"]) for row in rows]
+
+
+async def waiting_candidates(
+    conn: Connection, target_kind: str, target_id: str
+) -> list[tuple[str, str]]:
+    """(shipment id, order id) of waiting shipments an andon pull may concern: those of the
+    order or customer, or (for a SKU, whose lines are JSON text) every waiting one. The
+    Shipment aggregate decides; waiting shipments are few, as each wave takes them."""
+    rows = await conn.fetch(
+        "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting'"
+        " AND (CAST($1 AS TEXT) = 'sku'"
+        " OR (CAST($1 AS TEXT) = 'order' AND order_id = LOWER(CAST($2 AS TEXT)))"
+        " OR (CAST($1 AS TEXT) = 'customer' AND customer_id = CAST($2 AS TEXT)))"
+        " ORDER BY shipment_id",
+        target_kind,
+        target_id,
     )
     return [(row["shipment_id"], row["order_id"]) for row in rows]
 
@@ -73,10 +94,11 @@ async def shipments(conn: Connection, order_id: str | None) -> list[dict[str, An
         " ORDER BY planned_at, release_no LIMIT 500",
         order_id,
     )
-    return [_public(row) for row in rows]
+    holds = await holds_of(conn, [row["shipment_id"] for row in rows])
+    return [_public(row, holds.get(row["shipment_id"], [])) for row in rows]
 
 
-def _public(row: Row) -> dict[str, Any]:
+def _public(row: Row, held_by: list[str]) -> dict[str, Any]:
     return {
         "shipment_id": row["shipment_id"],
         "order_id": row["order_id"],
@@ -88,6 +110,7 @@ def _public(row: Row) -> dict[str, Any]:
         "wave_id": row["wave_id"],
         "carrier": row["carrier"],
         "tracking_number": row["tracking_number"],
+        "held_by": held_by,
         "times": {
             column.removesuffix("_at"): parse_time(row[column]).isoformat()
             for column in _TIMES

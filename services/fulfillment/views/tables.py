@@ -32,6 +32,25 @@ Index("ix_shipment_order_id", shipment.c.order_id)
 # The pick wave reads waiting shipments by priority, then deadline.
 Index("ix_shipment_wave_order", shipment.c.status, shipment.c.priority, shipment.c.deadline)
 
+# Open andon pulls that stop picks (one row per pull until its resolution).
+pick_stop = Table(
+    "pick_stop",
+    metadata,
+    Column("pull_id", String(36), primary_key=True),
+    Column("target_kind", String(20), nullable=False),
+    Column("target_id", String(200), nullable=False),
+)
+
+# The pulls holding each shipment; a held shipment is skipped by the pick waves.
+shipment_hold = Table(
+    "shipment_hold",
+    metadata,
+    Column("shipment_id", String(36), primary_key=True),
+    Column("pull_id", String(36), primary_key=True),
+    Column("order_id", String(36), nullable=False),
+)
+Index("ix_shipment_hold_pull_id", shipment_hold.c.pull_id)
+
 invoice = Table(
     "invoice",
     metadata,

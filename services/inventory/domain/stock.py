@@ -1,7 +1,8 @@
 """Stock aggregate: one per SKU; reserves against available-to-promise, queues backorders.
 
 Invariants (tests/unit/inventory/test_invariants.py): reserved never exceeds on hand; an order
-line never holds more than it ordered; free stock never sits idle while a backorder waits.
+line never holds more than it ordered; free stock never sits idle while a backorder waits, unless
+an andon stops the SKU's sale (then it is blocked, and waits for the last pull's resolution).
 """
 
 from datetime import datetime
@@ -9,6 +10,7 @@ from uuid import UUID
 
 from services.inventory.domain.demand import DemandWindow
 from services.inventory.domain.lines import OrderLine
+from services.inventory.domain.stops import SaleStops
 from services.inventory.events import (
     DemandSpikeDetected,
     ReleaseReason,
@@ -20,6 +22,9 @@ from services.inventory.events import (
     StockRequested,
     StockRequestIncreased,
     StockReserved,
+    StockSaleResumed,
+    StockSaleStopLifted,
+    StockSaleStopped,
     StockShipped,
 )
 from shared.aggregate import Aggregate, event_map
@@ -40,14 +45,16 @@ class Stock(Aggregate):
         ReorderPointSet,
         ReorderSuggested,
         DemandSpikeDetected,
+        StockSaleStopped,
+        StockSaleResumed,
+        StockSaleStopLifted,
     )
 
     def __init__(self, sku: str) -> None:
         super().__init__(sku)
         self.on_hand = 0
         self.reserved = 0
-        # Units not sellable though on hand (issue 4: an andon stop-sale); nothing blocks yet.
-        self.blocked = 0
+        self.stops = SaleStops()
         self.reorder_point = 0
         self.lines: dict[UUID, OrderLine] = {}
         # The lines with units waiting, so serving a receipt never scans the SKU's whole history.
@@ -57,8 +64,18 @@ class Stock(Aggregate):
         self._shipments: set[UUID] = set()
 
     @property
+    def free(self) -> int:
+        """Units on hand and not reserved, sellable or not."""
+        return self.on_hand - self.reserved
+
+    @property
+    def blocked(self) -> int:
+        """Free units an andon stop-sale keeps from being reserved."""
+        return self.free if self.stops.stopped else 0
+
+    @property
     def available(self) -> int:
-        return self.on_hand - self.reserved - self.blocked
+        return self.free - self.blocked
 
     @property
     def backordered(self) -> int:
@@ -130,6 +147,22 @@ class Stock(Aggregate):
             # No suggestion by itself: one is made when demand or a shipment takes stock below it.
             self._record(ReorderPointSet(sku=self.id, reorder_point=reorder_point))
 
+    def stop_sale(self, pull_id: UUID) -> None:
+        """An andon on the SKU: no new reservations; free units (and receipts) are blocked.
+        Reservations already made stay."""
+        if not self.stops.knows(pull_id):
+            self._record(StockSaleStopped(sku=self.id, pull_id=pull_id, blocked=self.free))
+
+    def resume_sale(self, pull_id: UUID) -> None:
+        """The pull was resolved; the sale resumes once no other pull stops it. Serving the
+        backorders that waited meanwhile is `allocate_next`'s job."""
+        if self.stops.knows(pull_id) and pull_id not in self.stops.open:
+            return  # this resolution was already taken into account
+        if self.stops.is_last(pull_id):
+            self._record(StockSaleResumed(sku=self.id, pull_id=pull_id))
+        else:
+            self._record(StockSaleStopLifted(sku=self.id, pull_id=pull_id))
+
     def allocate_next(self) -> UUID | None:
         """Serve the first waiting backorder from free stock; None when nothing can be served."""
         if self.available <= 0 or not self._waiting:
@@ -195,11 +228,10 @@ class Stock(Aggregate):
             )
 
     def _check_reorder(self) -> None:
-        if self._reorder_armed and self.available < self.reorder_point:
+        # Against free units: a stop-sale blocks stock but is no shortage to reorder for.
+        if self._reorder_armed and self.free < self.reorder_point:
             self._record(
-                ReorderSuggested(
-                    sku=self.id, available=self.available, reorder_point=self.reorder_point
-                )
+                ReorderSuggested(sku=self.id, available=self.free, reorder_point=self.reorder_point)
             )
 
     def _apply(self, event: DomainEvent) -> None:
@@ -211,7 +243,7 @@ class Stock(Aggregate):
                 self._waiting.discard(order_id)
         # Re-armed whenever available is back at or above the point, so a suggestion is made
         # once per fall below it.
-        if self.available >= self.reorder_point:
+        if self.free >= self.reorder_point:
             self._reorder_armed = True
 
     def _apply_change(self, event: DomainEvent) -> None:
@@ -238,6 +270,10 @@ class Stock(Aggregate):
                 self._reorder_armed = False
             case DemandSpikeDetected():
                 self.demand.last_spike_at = self.demand.latest
+            case StockSaleStopped():
+                self.stops.stop(event.pull_id)
+            case StockSaleResumed() | StockSaleStopLifted():
+                self.stops.lift(event.pull_id)
             case StockBackordered():
                 pass  # announces the waiting units; the request already queued them
 

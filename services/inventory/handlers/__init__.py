@@ -10,18 +10,24 @@ from services.inventory.handlers.release_stock_when_order_ended import (
 from services.inventory.handlers.reserve_stock_when_order_placed import (
     reserve_stock_when_order_placed,
 )
+from services.inventory.handlers.resume_sale_when_andon_resolved import (
+    resume_sale_when_andon_resolved,
+)
 from services.inventory.handlers.set_reorder_point_when_item_defined import (
     set_reorder_point_when_item_defined,
 )
 from services.inventory.handlers.ship_stock_when_shipment_shipped import (
     ship_stock_when_shipment_shipped,
 )
+from services.inventory.handlers.stop_sale_when_andon_pulled import stop_sale_when_andon_pulled
 
 __all__ = [
     "adjust_stock_when_order_changed",
     "receive_stock",
     "release_stock_when_order_ended",
     "reserve_stock_when_order_placed",
+    "resume_sale_when_andon_resolved",
     "set_reorder_point_when_item_defined",
     "ship_stock_when_shipment_shipped",
+    "stop_sale_when_andon_pulled",
 ]

@@ -85,16 +85,27 @@ async def harness(
     *,
     clock: Clock | None = None,
     broker: MemoryBroker | None = None,
+    postgres_dsn: str = "",
 ) -> AsyncIterator[Harness]:
-    """The service's runtime, opened (tables created) but with no background work running."""
+    """The service's runtime, opened (tables created) but with no background work running: on
+    SQLite in `folder`, or in a PostgreSQL schema of its own (dropped after)."""
     clock = clock or FrozenClock(NOW)
     broker = broker or MemoryBroker()
-    settings = ServiceSettings(data_dir=folder, database_url="", schedule_interval_seconds=0.02)
+    settings = ServiceSettings(
+        data_dir=folder,
+        database_url=postgres_dsn,
+        namespace=f"t{uuid4().hex[:10]}" if postgres_dsn else "",
+        schedule_interval_seconds=0.02,
+    )
     runtime = ServiceRuntime(definition, settings, broker, clock=clock)
     await runtime.open()
     try:
         yield Harness(runtime, broker, clock)
     finally:
+        if postgres_dsn:
+            async with runtime.db.transaction() as conn:
+                schema = settings.schema_for(definition.name)
+                await conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         await runtime.stop()
 
 

@@ -20,7 +20,11 @@ from shared.runtime import ServiceRuntime
 from shared.settings import ConsumerSettings, ServiceSettings
 from shared.testing.builders import a_message
 
-SOURCE_TOPICS = {"order": "order.events", "fulfillment": "fulfillment.events"}
+SOURCE_TOPICS = {
+    "order": "order.events",
+    "fulfillment": "fulfillment.events",
+    "andon": "andon.events",
+}
 
 
 def an_inbound(event_type: str, data: dict[str, Any], *, source: str = "order") -> Envelope:
@@ -30,7 +34,7 @@ def an_inbound(event_type: str, data: dict[str, Any], *, source: str = "order") 
         event_type=event_type,
         event_version=1,
         source=source,
-        aggregate_id=str(order_id or data.get("sku")),
+        aggregate_id=str(order_id or data.get("sku") or data.get("pull_id")),
         aggregate_version=1,
         occurred_at=NOW,
         correlation_id=UUID(order_id) if order_id else uuid4(),
@@ -107,12 +111,18 @@ class Inventory:
 
 
 @asynccontextmanager
-async def running_inventory(folder: Path) -> AsyncIterator[Inventory]:
-    settings = ServiceSettings(database_url=f"sqlite:///{folder / 'inventory.db'}", data_dir=folder)
+async def running_inventory(folder: Path, *, postgres_dsn: str = "") -> AsyncIterator[Inventory]:
+    """On SQLite in `folder`, or in a PostgreSQL schema of its own (dropped after)."""
+    namespace = f"t{uuid4().hex[:10]}" if postgres_dsn else ""
+    url = postgres_dsn or f"sqlite:///{folder / 'inventory.db'}"
+    settings = ServiceSettings(database_url=url, data_dir=folder, namespace=namespace)
     broker = MemoryBroker(redeliver=True)
     runtime = ServiceRuntime(DEFINITION, settings, broker, clock=FrozenClock(NOW))
     await runtime.open()
     try:
         yield Inventory(runtime, broker)
     finally:
+        if postgres_dsn:
+            async with runtime.db.transaction() as conn:
+                await conn.execute(f'DROP SCHEMA "{settings.schema_for("inventory")}" CASCADE')
         await runtime.stop()

@@ -3,11 +3,12 @@
 import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
+from uuid import uuid4
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from inventory_harness import Inventory, running_inventory
+from inventory_harness import Inventory, an_inbound, running_inventory
 
 from services.inventory import api
 from shared.auth import KeyRing, Principal, Role, digest
@@ -61,7 +62,7 @@ async def test_a_receipt_answers_with_the_new_stock_level(http: httpx.AsyncClien
     assert response.status_code == 202
     assert response.json() == {
         "sku": "TEAPOT", "on_hand": 7, "reserved": 0, "available": 7,
-        "blocked": 0, "backordered": 0, "reorder_point": 0,
+        "blocked": 0, "backordered": 0, "reorder_point": 0, "stopped_by": [],
     }  # fmt: skip
 
 
@@ -109,3 +110,19 @@ async def test_staff_list_every_sku_and_its_backorders_in_serving_order(
         (str(strategic), 1),
         (str(regular), 2),
     ]
+
+
+async def test_staff_see_a_stopped_skus_free_stock_as_blocked_and_the_pulls_stopping_it(
+    http: httpx.AsyncClient, inventory: Inventory
+) -> None:
+    await inventory.receive("TEAPOT", 5)
+    pull_id = uuid4()
+    data = {"pull_id": str(pull_id), "target_kind": "sku", "target_id": "TEAPOT"}
+    await inventory.deliver(an_inbound("AndonPulled", data, source="andon"))
+
+    response = await http.get("/v1/inventory/TEAPOT", headers=auth("staff-key"))
+
+    assert response.json() == {
+        "sku": "TEAPOT", "on_hand": 5, "reserved": 0, "available": 0, "blocked": 5,
+        "backordered": 0, "reorder_point": 0, "stopped_by": [str(pull_id)],
+    }  # fmt: skip

@@ -45,7 +45,7 @@ async def test_a_placed_order_reserves_each_line_and_backorders_the_shortfall(
     assert {e.correlation_id for e in events} == {order_id}
     assert await inventory.level("TEAPOT") == {
         "sku": "TEAPOT", "on_hand": 3, "reserved": 3, "available": 0,
-        "blocked": 0, "backordered": 2, "reorder_point": 0,
+        "blocked": 0, "backordered": 2, "reorder_point": 0, "stopped_by": [],
     }  # fmt: skip
 
 

@@ -1,0 +1,68 @@
+"""Andon holds read model: open pick stops and the shipments each pull holds."""
+
+from collections.abc import Sequence
+
+from shared.db import Connection
+from shared.envelope import Envelope
+
+
+async def project(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "PicksStopped":
+            await conn.execute(
+                "INSERT INTO pick_stop (pull_id, target_kind, target_id) VALUES ($1, $2, $3)"
+                " ON CONFLICT DO NOTHING",
+                data["pull_id"],
+                data["target_kind"],
+                data["target_id"],
+            )
+        case "PicksResumed":
+            await conn.execute("DELETE FROM pick_stop WHERE pull_id = $1", data["pull_id"])
+        case "ShipmentHeld":
+            await conn.execute(
+                "INSERT INTO shipment_hold (shipment_id, pull_id, order_id) VALUES ($1, $2, $3)"
+                " ON CONFLICT DO NOTHING",
+                data["shipment_id"],
+                data["pull_id"],
+                data["order_id"],
+            )
+        case "ShipmentHoldLifted":
+            await conn.execute(
+                "DELETE FROM shipment_hold WHERE shipment_id = $1 AND pull_id = $2",
+                data["shipment_id"],
+                data["pull_id"],
+            )
+
+
+async def open_stops(conn: Connection) -> list[tuple[str, str, str]]:
+    """(pull id, target kind, target id) of every pull still stopping picks."""
+    rows = await conn.fetch(
+        "SELECT pull_id, target_kind, target_id FROM pick_stop ORDER BY pull_id"
+    )
+    return [(row["pull_id"], row["target_kind"], row["target_id"]) for row in rows]
+
+
+async def held_by(conn: Connection, pull_id: str) -> list[tuple[str, str]]:
+    """(shipment id, order id) of the shipments the pull holds."""
+    rows = await conn.fetch(
+        "SELECT shipment_id, order_id FROM shipment_hold WHERE pull_id = $1 ORDER BY shipment_id",
+        pull_id,
+    )
+    return [(row["shipment_id"], row["order_id"]) for row in rows]
+
+
+async def holds_of(conn: Connection, shipment_ids: Sequence[str]) -> dict[str, list[str]]:
+    """The pulls holding each of the shipments (only those held appear)."""
+    if not shipment_ids:
+        return {}
+    marks = ", ".join(f"${n}" for n in range(1, len(shipment_ids) + 1))
+    rows = await conn.fetch(
+        f"SELECT shipment_id, pull_id FROM shipment_hold WHERE shipment_id IN ({marks})"
+        " ORDER BY shipment_id, pull_id",
+        *shipment_ids,
+    )
+    holds: dict[str, list[str]] = {}
+    for row in rows:
+        holds.setdefault(row["shipment_id"], []).append(row["pull_id"])
+    return holds
