@@ -7,6 +7,7 @@ from pydantic import NonNegativeInt, PositiveInt
 
 from services.order.events import (
     CreditLight,
+    DefectPolicy,
     PatternCheckPolicy,
     SegmentTable,
     ShipTo,
@@ -69,3 +70,11 @@ class DefineCustomer(Command):
 class ChangePolicy(Command):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
+    defects: DefectPolicy | None = None
+
+
+class RecordReturn(Command):
+    order_id: UUID
+    channel: str | None
+    lines: tuple[RequestedLine, ...]
+    reason: str

@@ -67,6 +67,13 @@ class PatternCheckPolicy(Message):
     confirmation_timeout_minutes: PositiveInt = 60
 
 
+class DefectPolicy(Message):
+    """`count` returns or complaints of one SKU within `window_minutes` pull an andon on it."""
+
+    count: PositiveInt
+    window_minutes: PositiveInt
+
+
 # Master data and policy.
 
 
@@ -102,6 +109,8 @@ class PolicyChanged(DomainEvent):
     version: PositiveInt
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
+    # Optional (absent, not null, when no rule is set): the andon service's defect rule.
+    defects: DefectPolicy | None = Field(default=None, exclude_if=lambda rule: rule is None)
 
 
 # The order's own decisions.
@@ -124,16 +133,23 @@ class OrderPlaced(DomainEvent):
 
 
 class OrderHeld(DomainEvent):
+    """A hold opened; for `andon`, one per pull that holds the order (`pull_id`)."""
+
     order_id: UUID
     hold: Hold
     reason: str
     confirm_by: AwareDatetime | None = None
+    pull_id: UUID | None = None
 
 
-class HoldLifted(DomainEvent):
+class OrderHoldLifted(DomainEvent):
+    """A hold closed; for `andon`, one per resolved pull: `still_held` while other pulls hold it."""
+
     order_id: UUID
     hold: Hold
     reason: str
+    pull_id: UUID | None = None
+    still_held: bool = False
 
 
 class OrderConfirmed(DomainEvent):
@@ -171,6 +187,25 @@ class OrderRejected(DomainEvent):
 class OrderCompleted(DomainEvent):
     order_id: UUID
     total_cents: NonNegativeInt
+
+
+class ReturnRecorded(DomainEvent):
+    order_id: UUID
+    return_no: PositiveInt
+    lines: tuple[ShippedLine, ...]
+    reason: str
+
+
+# Andon pulls as the order service noted them (internal: open stops hold new orders).
+class AndonPullNoted(DomainEvent):
+    pull_id: UUID
+    target_kind: str
+    target_id: str
+    reason: str
+
+
+class AndonPullCleared(DomainEvent):
+    pull_id: UUID
 
 
 # Answers of other departments, as the order recorded them (`answered_at`: their time).
@@ -259,4 +294,7 @@ PUBLISHED: Final = (
     OrderCancelled,
     OrderRejected,
     OrderCompleted,
+    OrderHeld,
+    OrderHoldLifted,
+    ReturnRecorded,
 )

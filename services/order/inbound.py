@@ -85,3 +85,17 @@ class InvoicePaid(_Inbound):
     invoice_id: UUID
     order_id: UUID
     total_cents: int
+
+
+class AndonPulled(_Inbound):
+    pull_id: UUID
+    target_kind: str
+    target_id: str
+    reason: str = ""
+
+
+class AndonResolved(_Inbound):
+    pull_id: UUID
+    target_kind: str = ""
+    target_id: str = ""
+    root_cause: str = ""

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
 
-from services.order.events import PatternCheckPolicy, SegmentTable
+from services.order.events import DefectPolicy, PatternCheckPolicy, SegmentTable
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
@@ -147,9 +147,33 @@ class CustomerPublic(BaseModel):
 class PolicyPut(_Strict):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
+    defects: DefectPolicy | None = None
 
 
 class PolicyPublic(BaseModel):
     version: int
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
+    defects: DefectPolicy | None = None
+
+
+class ReturnCreate(_Strict):
+    lines: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES)
+    reason: str = Field(min_length=1, max_length=500)
+
+    @field_validator("lines")
+    @classmethod
+    def one_line_per_sku(cls, lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
+        return _one_line_per_sku(lines)
+
+
+class ReturnLinePublic(BaseModel):
+    sku: str
+    quantity: int
+
+
+class ReturnPublic(BaseModel):
+    order_id: UUID
+    return_no: int
+    lines: list[ReturnLinePublic]
+    reason: str

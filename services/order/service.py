@@ -2,13 +2,14 @@
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted (events.PUBLISHED).
+OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
+inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved).
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
 POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
 PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
-POST /v1/orders/{order_id}/confirm (channel or staff).
+POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff).
 """
 
 from datetime import timedelta
@@ -36,6 +37,8 @@ ROUTES = {
     ),
     "InvoiceIssued": Route(inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued),
     "InvoicePaid": Route(inbound.InvoicePaid, handlers.complete_order_when_invoice_paid),
+    "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
+    "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),
 }
 
 DEFINITION = ServiceDefinition(
@@ -43,7 +46,12 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("credit"), events_topic("inventory"), events_topic("fulfillment")),
+            topics=(
+                events_topic("credit"),
+                events_topic("inventory"),
+                events_topic("fulfillment"),
+                events_topic("andon"),
+            ),
             routes=ROUTES,
         ),
     ),

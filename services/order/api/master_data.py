@@ -42,14 +42,16 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
 
     @policy.get("", response_model=PolicyPublic)
     async def get_policy(_: Staff) -> PolicyPublic:
-        """The service policy in effect: 9 segments and the pattern-check settings."""
+        """The service policy in effect: 9 segments, pattern check and defect settings."""
         current = await handlers.current_policy(runtime.unit_of_work())
         return PolicyPublic.model_validate(current.model_dump())
 
     @policy.put("", response_model=PolicyPublic)
     async def put_policy(body: PolicyPut, _: Ops) -> PolicyPublic:
         """Replace the whole policy table; a change records a new version."""
-        command = ChangePolicy(segments=body.segments, pattern_check=body.pattern_check)
+        command = ChangePolicy(
+            segments=body.segments, pattern_check=body.pattern_check, defects=body.defects
+        )
         changed = await run_command(handlers.change_policy, command, runtime.unit_of_work())
         return PolicyPublic.model_validate(changed.model_dump())
 

@@ -12,6 +12,7 @@ from services.order.commands import (
     ChangeOrder,
     ConfirmOrder,
     PlaceOrder,
+    RecordReturn,
     RequestedLine,
 )
 from services.order.events import ShipTo
@@ -23,6 +24,8 @@ from services.order.schemas import (
     OrderPatch,
     OrderPublic,
     OrderSummary,
+    ReturnCreate,
+    ReturnPublic,
 )
 from services.order.views import queries
 from shared import context
@@ -123,6 +126,23 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         """Confirm an order held by the pattern check; it then goes on."""
         command = ConfirmOrder(order_id=order_id, channel=principal.channel)
         return await _send(runtime, handlers.confirm_order, command)
+
+    @orders.post(
+        "/{order_id}/returns", status_code=status.HTTP_201_CREATED, response_model=ReturnPublic
+    )
+    async def record_return(
+        order_id: UUID, body: ReturnCreate, principal: ChannelOrStaff
+    ) -> ReturnPublic:
+        """Record units of a shipped order sent back, with the reason (counted as defects)."""
+        command = RecordReturn(
+            order_id=order_id,
+            channel=principal.channel,
+            lines=_lines(body.lines),
+            reason=body.reason,
+        )
+        with context.flow(order_id):
+            recorded = await run_command(handlers.record_return, command, runtime.unit_of_work())
+        return ReturnPublic.model_validate(recorded.model_dump())
 
     return orders
 

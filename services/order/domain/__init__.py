@@ -1,8 +1,10 @@
 """Order service aggregates and pure rules: orders, customers, items and the service policy."""
 
+from services.order.domain.andon import AndonPull
 from services.order.domain.answers import CreditAnswer, Reply
 from services.order.domain.classification import abc_classes
 from services.order.domain.customer import Customer
+from services.order.domain.holds import AndonStop
 from services.order.domain.intake import CustomerHistory, OrderTerms, order_terms, unusual_order
 from services.order.domain.item import CatalogItem
 from services.order.domain.order import NOT_CONFIRMED, Intake, Order
@@ -12,6 +14,8 @@ __all__ = [
     "DEFAULT_POLICY",
     "NOT_CONFIRMED",
     "POLICY_ID",
+    "AndonPull",
+    "AndonStop",
     "CatalogItem",
     "CreditAnswer",
     "Customer",

@@ -5,28 +5,36 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from services.order.domain.answers import ANSWERS, OrderAnswers
+from services.order.domain.answers import ANSWERS
 from services.order.domain.errors import (
     OrderAlreadyShippedError,
     OrderClosedError,
     OrderNotHeldError,
     ReleasedUnitsError,
 )
+from services.order.domain.holds import AndonStop, OrderHolds
 from services.order.domain.intake import OrderTerms
-from services.order.domain.progress import BLOCKING_HOLDS, fully_covered, line_changes, releasable
+from services.order.domain.progress import (
+    BLOCKING_HOLDS,
+    fully_covered,
+    line_changes,
+    releasable,
+    return_errors,
+)
 from services.order.domain.state import OrderState
 from services.order.events import (
-    Hold,
-    HoldLifted,
     OrderCancelled,
     OrderChanged,
     OrderCompleted,
     OrderConfirmed,
     OrderHeld,
+    OrderHoldLifted,
     OrderLine,
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    ReturnRecorded,
+    ShippedLine,
     ShipTo,
 )
 from shared.aggregate import event_map
@@ -49,20 +57,21 @@ class Intake:
     accepted_at: datetime
 
 
-class Order(OrderAnswers):
+class Order(OrderHolds):
     stream_type = "order"
     event_classes = event_map(
         OrderPlaced,
         OrderHeld,
-        HoldLifted,
+        OrderHoldLifted,
         OrderConfirmed,
         OrderChanged,
         OrderReleased,
         OrderCancelled,
         OrderRejected,
         OrderCompleted,
+        ReturnRecorded,
         *ANSWERS,
-    )
+    ) | {"HoldLifted": OrderHoldLifted}  # its name before it was published
 
     def __init__(self, order_id: str) -> None:
         super().__init__(order_id)
@@ -81,7 +90,9 @@ class Order(OrderAnswers):
         *,
         unusual: str | None = None,
         confirm_within: timedelta = timedelta(hours=1),
+        stops: Sequence[AndonStop] = (),
     ) -> "Order":
+        """`stops`: open andon pulls on the customer or a SKU hold the order from the start."""
         if not lines:
             raise InvalidRequestError("an order needs at least one line")
         order = cls(str(order_id))
@@ -95,6 +106,8 @@ class Order(OrderAnswers):
                     confirm_by=intake.accepted_at + confirm_within,
                 )
             )
+        for stop in stops:
+            order.hold_for_pull(stop)
         return order
 
     def confirm(self) -> None:
@@ -109,15 +122,6 @@ class Order(OrderAnswers):
         confirm_by = self.state.confirm_by
         if "pattern_check" in self.state.holds and confirm_by is not None and now >= confirm_by:
             self.cancel(NOT_CONFIRMED)
-
-    def hold(self, hold: Hold, reason: str) -> None:
-        if hold not in self.state.holds and not self.state.ended:
-            self._record(OrderHeld(order_id=self.order_id, hold=hold, reason=reason))
-
-    def lift_hold(self, hold: Hold, reason: str) -> None:
-        if hold in self.state.holds:
-            self._record(HoldLifted(order_id=self.order_id, hold=hold, reason=reason))
-            self.release_if_ready()
 
     def change(self, lines: Sequence[OrderLine] | None, ship_to: ShipTo | None) -> None:
         self._refuse_unless_changeable("changed")
@@ -182,6 +186,19 @@ class Order(OrderAnswers):
         done = (state.shipped, state.units_invoiced(), state.units_invoiced(paid_only=True))
         if all(fully_covered(state.lines, units) for units in done):
             self._record(OrderCompleted(order_id=self.order_id, total_cents=state.total_cents))
+
+    def record_return(self, lines: Sequence[ShippedLine], reason: str) -> ReturnRecorded:
+        """Units sent back: only what shipped on this order and was not returned before."""
+        state = self.state
+        if errors := return_errors(lines, state.lines, state.shipped, state.returned):
+            raise InvalidRequestError(
+                "the return does not match what the order shipped", errors=errors
+            )
+        returned = ReturnRecorded(
+            order_id=self.order_id, return_no=state.returns + 1, lines=tuple(lines), reason=reason
+        )
+        self._record(returned)
+        return returned
 
     def _refuse_unless_changeable(self, action: str) -> None:
         if any(self.state.shipped.values()):

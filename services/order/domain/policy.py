@@ -1,6 +1,7 @@
 """Service policy aggregate (versioned; changed only by `PolicyChanged`) and its default."""
 
 from services.order.events import (
+    DefectPolicy,
     PatternCheckPolicy,
     PolicyChanged,
     SegmentPolicy,
@@ -47,12 +48,25 @@ class ServicePolicy(Aggregate):
         policy: SegmentPolicy = getattr(self.current.segments, segment)
         return policy
 
-    def change(self, segments: SegmentTable, pattern_check: PatternCheckPolicy) -> None:
-        if (segments, pattern_check) == (self.current.segments, self.current.pattern_check):
+    def change(
+        self,
+        segments: SegmentTable,
+        pattern_check: PatternCheckPolicy,
+        defects: DefectPolicy | None = None,
+    ) -> None:
+        current = self.current
+        if (segments, pattern_check, defects) == (
+            current.segments,
+            current.pattern_check,
+            current.defects,
+        ):
             return  # the same table again is no change
         self._record(
             PolicyChanged(
-                version=self.current.version + 1, segments=segments, pattern_check=pattern_check
+                version=current.version + 1,
+                segments=segments,
+                pattern_check=pattern_check,
+                defects=defects,
             )
         )
 

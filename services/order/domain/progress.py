@@ -1,6 +1,6 @@
 """Pure rules over an order's quantities: what may be released, its status, what a change is."""
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 from services.order.events import BackorderRule, LineChange, OrderLine, ShippedLine
 
@@ -35,7 +35,7 @@ def order_status(
     lines: Mapping[str, OrderLine],
     shipped: Mapping[str, int],
     releases: int,
-    holds: set[str],
+    holds: Set[str],
 ) -> str:
     """flows.md: cancelled/rejected/completed, shipped, partially_shipped, released, on_hold."""
     if ended is not None:
@@ -68,3 +68,27 @@ def _quantity(lines: Mapping[str, OrderLine], sku: str) -> int:
 def add_units(into: dict[str, int], lines: Iterable[OrderLine | ShippedLine]) -> None:
     for line in lines:
         into[line.sku] = into.get(line.sku, 0) + line.quantity
+
+
+def return_errors(
+    lines: Sequence[ShippedLine],
+    ordered: Mapping[str, OrderLine],
+    shipped: Mapping[str, int],
+    returned: Mapping[str, int],
+) -> list[dict[str, str]]:
+    """What a return gets wrong: a SKU the order never had, more units than shipped and kept."""
+    errors = []
+    for index, line in enumerate(lines):
+        returnable = shipped.get(line.sku, 0) - returned.get(line.sku, 0)
+        if line.sku not in ordered and not shipped.get(line.sku):
+            errors.append(
+                {"field": f"lines.{index}.sku", "message": f"{line.sku!r} is not on the order"}
+            )
+        elif line.quantity > returnable:
+            errors.append(
+                {
+                    "field": f"lines.{index}.quantity",
+                    "message": f"only {returnable} x {line.sku} shipped and not yet returned",
+                }
+            )
+    return errors

@@ -10,7 +10,7 @@ from services.order.events import (
     CreditApprovalRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
-    HoldLifted,
+    Hold,
     InvoicePaymentRecorded,
     InvoiceRecorded,
     OrderCancelled,
@@ -18,10 +18,12 @@ from services.order.events import (
     OrderCompleted,
     OrderConfirmed,
     OrderHeld,
+    OrderHoldLifted,
     OrderLine,
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    ReturnRecorded,
     ShipmentRecorded,
     ShipTo,
     StockBackorderRecorded,
@@ -37,7 +39,8 @@ class OrderState:
     lines: dict[str, OrderLine] = field(default_factory=dict)
     total_cents: int = 0
     ship_to: ShipTo | None = None
-    holds: set[str] = field(default_factory=set)
+    holds: set[Hold] = field(default_factory=set)
+    andon_pulls: set[UUID] = field(default_factory=set)  # the pulls whose hold is open
     confirm_by: datetime | None = None
     confirmed: bool = False
     credit_approved_cents: int | None = None
@@ -50,6 +53,8 @@ class OrderState:
     shipments: set[UUID] = field(default_factory=set)
     invoices: dict[UUID, dict[str, int]] = field(default_factory=dict)
     paid: set[UUID] = field(default_factory=set)
+    returned: dict[str, int] = field(default_factory=dict)
+    returns: int = 0
     ended: str | None = None  # cancelled, rejected or completed
 
     @property
@@ -76,10 +81,18 @@ class OrderState:
 
     def apply(self, event: DomainEvent) -> None:
         match event:
-            case OrderPlaced() | OrderChanged() | OrderReleased() | OrderCompleted():
+            case (
+                OrderPlaced()
+                | OrderChanged()
+                | OrderReleased()
+                | OrderCompleted()
+                | ReturnRecorded()
+            ):
                 self._apply_decision(event)
-            case OrderHeld() | HoldLifted() | OrderConfirmed() | OrderCancelled() | OrderRejected():
+            case OrderHeld() | OrderHoldLifted():
                 self._apply_hold(event)
+            case OrderConfirmed() | OrderCancelled() | OrderRejected():
+                self._apply_end(event)
             case CreditApprovalRecorded() | CreditReviewRecorded() | CreditReleaseRecorded():
                 self._apply_credit(event)
             case StockReservationRecorded() | StockBackorderRecorded() | StockReleaseRecorded():
@@ -108,14 +121,26 @@ class OrderState:
                 add_units(self.released, event.lines)
             case OrderCompleted():
                 self.ended = "completed"
+            case ReturnRecorded():
+                self.returns = event.return_no
+                add_units(self.returned, event.lines)
 
-    def _apply_hold(self, event: DomainEvent) -> None:
+    def _apply_hold(self, event: OrderHeld | OrderHoldLifted) -> None:
+        pulls = {event.pull_id} if event.hold == "andon" and event.pull_id else set()
+        if isinstance(event, OrderHeld):
+            self.holds.add(event.hold)
+            self.confirm_by = event.confirm_by or self.confirm_by
+            self.andon_pulls |= pulls
+            return
+        if event.hold == "andon":
+            # The andon hold lifts with the last pull holding the order; a lift naming none, all.
+            self.andon_pulls = self.andon_pulls - pulls if pulls else set()
+            if self.andon_pulls:
+                return
+        self.holds.discard(event.hold)
+
+    def _apply_end(self, event: DomainEvent) -> None:
         match event:
-            case OrderHeld():
-                self.holds.add(event.hold)
-                self.confirm_by = event.confirm_by or self.confirm_by
-            case HoldLifted():
-                self.holds.discard(event.hold)
             case OrderConfirmed():
                 self.confirmed = True
                 self.holds.discard("pattern_check")

@@ -1,5 +1,9 @@
 """Order use cases: commands from the API and schedules, reactions to other departments."""
 
+from services.order.handlers.andon_stops import (
+    hold_orders_when_andon_pulled,
+    resume_orders_when_andon_resolved,
+)
 from services.order.handlers.classification import Classes, classify, classify_daily, classify_now
 from services.order.handlers.credit_answers import (
     hold_order_when_credit_review_required,
@@ -26,6 +30,7 @@ from services.order.handlers.order_changes import (
     confirm_order,
     expire_confirmation,
 )
+from services.order.handlers.returns import record_return
 from services.order.handlers.stock_answers import (
     hold_order_when_stock_backordered,
     record_release_when_stock_released,
@@ -50,12 +55,15 @@ __all__ = [
     "expire_confirmation",
     "hold_order_when_credit_review_required",
     "hold_order_when_stock_backordered",
+    "hold_orders_when_andon_pulled",
     "place_order",
     "record_invoice_when_invoice_issued",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
+    "record_return",
     "record_shipment_when_shipment_shipped",
     "reject_order_when_credit_declined",
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
+    "resume_orders_when_andon_resolved",
 ]

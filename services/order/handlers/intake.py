@@ -14,7 +14,7 @@ from services.order.domain import (
     unusual_order,
 )
 from services.order.handlers.loading import catalog_items, priced, unknown_skus
-from services.order.views import queries
+from services.order.views import andon, queries
 from shared.clock import Clock
 from shared.errors import InvalidRequestError
 from shared.unit_of_work import UnitOfWork
@@ -85,4 +85,5 @@ async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
         lines,
         unusual=unusual_order(history, lines, policy.pattern_check),
         confirm_within=timedelta(minutes=policy.pattern_check.confirmation_timeout_minutes),
+        stops=await andon.open_stops(uow.conn, cmd.customer_id, [line.sku for line in lines]),
     )

@@ -28,7 +28,7 @@ async def change_policy(cmd: ChangePolicy, uow: UnitOfWork) -> PolicyChanged:
     async with uow:
         policy = await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()
         uow.add(policy)
-        policy.change(cmd.segments, cmd.pattern_check)
+        policy.change(cmd.segments, cmd.pattern_check, cmd.defects)
         await uow.commit()
     return policy.current
 

@@ -2,7 +2,8 @@
 
 import json
 
-from services.order.domain import Order
+from services.order.domain import AndonPull, Order
+from services.order.views.andon import project_andon
 from shared.db import Connection
 from shared.envelope import Envelope
 from shared.eventstore import SqlEventStore
@@ -37,6 +38,9 @@ async def project(conn: Connection, envelope: Envelope) -> None:
             )
         case _ if envelope.event_type in Order.event_classes:
             await _project_order(conn, envelope)
+            await project_andon(conn, envelope)
+        case _ if envelope.event_type in AndonPull.event_classes:
+            await project_andon(conn, envelope)
 
 
 async def _project_order(conn: Connection, envelope: Envelope) -> None:

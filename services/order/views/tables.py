@@ -37,6 +37,7 @@ Table(
     Column("unit_price_cents", BigInteger, nullable=False),
     Column("placed_at", DateTime(timezone=True), nullable=False),
     Index("ix_order_line_customer", "customer_id"),
+    Index("ix_order_line_sku", "sku"),
 )
 Table(
     "catalog_item",
@@ -60,6 +61,23 @@ Table(
     Column("customer_class", String(1), nullable=False),
     Column("revenue_cents", BigInteger, nullable=False),
     Column("exposure_cents", BigInteger, nullable=False),
+)
+# Andon pulls on a customer or SKU still open (new orders of theirs are held from the start).
+Table(
+    "open_andon_pull",
+    metadata,
+    Column("pull_id", String(36), primary_key=True),
+    Column("target_kind", String(20), nullable=False),
+    Column("target_id", String(100), nullable=False),
+    Column("reason", Text, nullable=False),
+    Index("ix_open_andon_pull_target", "target_kind", "target_id"),
+)
+# Which pull holds which order: a resolution lifts exactly these holds.
+Table(
+    "andon_hold",
+    metadata,
+    Column("pull_id", String(36), primary_key=True),
+    Column("order_id", String(36), primary_key=True),
 )
 
 # Not derived from events: an Idempotency-Key only ever meets the order service's API.

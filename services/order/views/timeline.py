@@ -46,7 +46,8 @@ def _entry(envelope: Envelope, event_types: dict[str, str]) -> dict[str, Any]:
     if envelope.event_type not in _ANSWERS:
         return {
             "at": recorded_at,
-            "service": "order",
+            # Only holds an andon pull placed or lifted name the pull: they are its hand-offs.
+            "service": "andon" if detail.get("pull_id") else "order",
             "event": envelope.event_type,
             "detail": detail,
         }

@@ -17,16 +17,11 @@ def a_line(sku: str = "CLOCK", quantity: int = 2, price: int = 1_000) -> OrderLi
     return OrderLine(sku=sku, quantity=quantity, unit_price_cents=price)
 
 
-def a_placed_order(
-    *lines: OrderLine,
-    rule: BackorderRule = "ship_partial",
-    unusual: str | None = None,
-    order_id: UUID | None = None,
-) -> Order:
+def an_intake(rule: BackorderRule = "ship_partial") -> Intake:
     terms = OrderTerms(
         segment="AA", priority=5, deadline=NOW + timedelta(hours=1), backorder_rule=rule
     )
-    intake = Intake(
+    return Intake(
         customer_id="acme",
         channel="shop",
         external_id="ext-1",
@@ -35,7 +30,15 @@ def a_placed_order(
         received_at=NOW - timedelta(seconds=1),
         accepted_at=NOW,
     )
-    order = Order.place(order_id or uuid4(), intake, lines or (a_line(),), unusual=unusual)
+
+
+def a_placed_order(
+    *lines: OrderLine,
+    rule: BackorderRule = "ship_partial",
+    unusual: str | None = None,
+    order_id: UUID | None = None,
+) -> Order:
+    order = Order.place(order_id or uuid4(), an_intake(rule), lines or (a_line(),), unusual=unusual)
     order.collect_events()
     return order
 

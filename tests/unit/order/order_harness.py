@@ -7,17 +7,24 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import httpx
+from fastapi import FastAPI
 from order_builders import NOW, SHIP_TO
 
 from services.order import handlers
+from services.order.api import routers
 from services.order.commands import DefineCustomer, DefineItem, PlaceOrder, RequestedLine
 from services.order.service import DEFINITION, ROUTES
 from services.order.views import queries
+from shared.auth import KeyRing, Principal, Role, digest
 from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
+from shared.http import create_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.testing.builders import an_envelope
+
+KEYS = {"shop": Role.CHANNEL, "other-shop": Role.CHANNEL, "staff": Role.STAFF, "ops": Role.OPS}
 
 
 @asynccontextmanager
@@ -106,3 +113,28 @@ async def details(runtime: ServiceRuntime, order_id: UUID) -> dict[str, Any]:
         found = await queries.order_details(conn, order_id)
     assert found is not None
     return found
+
+
+@asynccontextmanager
+async def http_client(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
+    """The order API in process, with a key per name in KEYS (`auth(name)` sends it)."""
+
+    @asynccontextmanager
+    async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    ring = KeyRing({digest(f"key-{name}"): Principal(name, role) for name, role in KEYS.items()})
+    app = create_app(
+        service="order",
+        routers=routers(runtime),
+        lifespan=no_lifespan,
+        readiness=runtime.readiness,
+        key_ring=ring,
+    )
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://order") as client:
+        yield client
+
+
+def auth(name: str, **headers: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer key-{name}", **headers}

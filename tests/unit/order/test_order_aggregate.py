@@ -139,7 +139,7 @@ def test_an_unusual_order_waits_for_confirmation_and_then_goes_on() -> None:
     order.confirm()
     order.confirm()
 
-    assert event_types(order)[-2:] == ["OrderConfirmed", "OrderReleased"]
+    assert event_types(order)[-3:] == ["OrderConfirmed", "OrderHoldLifted", "OrderReleased"]
 
 
 def test_confirming_an_order_that_was_never_held_is_refused() -> None:
@@ -169,7 +169,7 @@ def test_an_andon_hold_stops_the_release_until_it_is_lifted() -> None:
 
     order.lift_hold("andon", "resolved")
 
-    assert event_types(order) == ["HoldLifted", "OrderReleased"]
+    assert event_types(order) == ["OrderHoldLifted", "OrderReleased"]
 
 
 def test_shipment_invoice_and_payment_of_every_unit_complete_the_order() -> None:

@@ -6,14 +6,8 @@ from pathlib import Path
 from uuid import uuid4
 
 import httpx
-from fastapi import FastAPI
-from order_harness import define, order_service
+from order_harness import auth, define, http_client, order_service
 
-from services.order.api import routers
-from shared.auth import KeyRing, Principal, Role, digest
-from shared.http import create_app
-
-KEYS = {"shop": Role.CHANNEL, "other-shop": Role.CHANNEL, "staff": Role.STAFF, "ops": Role.OPS}
 BODY = {
     "external_id": "web-1",
     "customer_id": "acme",
@@ -32,28 +26,8 @@ BODY = {
 async def api(folder: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with order_service(folder) as runtime:
         await define(runtime)
-
-        @asynccontextmanager
-        async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-            yield
-
-        ring = KeyRing(
-            {digest(f"key-{name}"): Principal(name, role) for name, role in KEYS.items()}
-        )
-        app = create_app(
-            service="order",
-            routers=routers(runtime),
-            lifespan=no_lifespan,
-            readiness=runtime.readiness,
-            key_ring=ring,
-        )
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://order") as client:
+        async with http_client(runtime) as client:
             yield client
-
-
-def auth(name: str, **headers: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer key-{name}", **headers}
 
 
 async def test_placing_needs_an_idempotency_key_and_a_retry_gets_the_first_answer(

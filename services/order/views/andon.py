@@ -1,0 +1,82 @@
+"""Andon read models: open pulls by target, and which pull holds which order."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from services.order.domain import AndonStop
+from shared.db import Connection
+from shared.envelope import Envelope
+
+# Which orders a pull may stop (the Order aggregate decides; these only narrow the search).
+_CANDIDATES = {
+    "order": "SELECT order_id FROM order_summary WHERE order_id = $1"
+    " AND status NOT IN ('cancelled', 'rejected', 'completed')",
+    "customer": "SELECT order_id FROM order_summary WHERE customer_id = $1"
+    " AND status NOT IN ('cancelled', 'rejected', 'completed', 'shipped')",
+    "sku": "SELECT s.order_id FROM order_summary s JOIN order_line l ON l.order_id = s.order_id"
+    " WHERE l.sku = $1 AND s.status IN ('pending', 'on_hold')",
+}
+
+
+async def project_andon(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    match envelope.event_type:
+        case "AndonPullNoted":
+            await conn.execute(
+                "INSERT INTO open_andon_pull (pull_id, target_kind, target_id, reason)"
+                " VALUES ($1, $2, $3, $4) ON CONFLICT (pull_id) DO NOTHING",
+                data["pull_id"],
+                data["target_kind"],
+                data["target_id"],
+                data["reason"],
+            )
+        case "AndonPullCleared":
+            await conn.execute("DELETE FROM open_andon_pull WHERE pull_id = $1", data["pull_id"])
+        case "OrderHeld" if data.get("hold") == "andon" and data.get("pull_id"):
+            await conn.execute(
+                "INSERT INTO andon_hold (pull_id, order_id) VALUES ($1, $2)"
+                " ON CONFLICT (pull_id, order_id) DO NOTHING",
+                data["pull_id"],
+                data["order_id"],
+            )
+        case "OrderHoldLifted" | "HoldLifted" if data.get("hold") == "andon":
+            await _lift(conn, data["order_id"], data.get("pull_id"))
+
+
+async def _lift(conn: Connection, order_id: str, pull_id: str | None) -> None:
+    # A lift naming no pull lifts every andon hold of the order.
+    await conn.execute(
+        "DELETE FROM andon_hold WHERE order_id = $1 AND (CAST($2 AS TEXT) IS NULL OR pull_id = $2)",
+        order_id,
+        pull_id,
+    )
+
+
+async def orders_stopped_by(conn: Connection, stop: AndonStop) -> list[str]:
+    query = _CANDIDATES.get(stop.target_kind)
+    if query is None:
+        return []
+    return [row["order_id"] for row in await conn.fetch(query, stop.target_id)]
+
+
+async def orders_held_by(conn: Connection, pull_id: UUID) -> list[str]:
+    rows = await conn.fetch(
+        "SELECT order_id FROM andon_hold WHERE pull_id = $1 ORDER BY order_id", str(pull_id)
+    )
+    return [row["order_id"] for row in rows]
+
+
+async def open_stops(conn: Connection, customer_id: str, skus: Sequence[str]) -> list[AndonStop]:
+    """Open pulls on this customer or any of these SKUs."""
+    wanted = {("customer", customer_id), *(("sku", sku) for sku in skus)}
+    placeholders = ", ".join(f"${n}" for n in range(1, len(wanted) + 1))
+    rows = await conn.fetch(
+        "SELECT pull_id, target_kind, target_id, reason FROM open_andon_pull"
+        f" WHERE target_id IN ({placeholders}) ORDER BY pull_id",
+        *sorted({target_id for _, target_id in wanted}),
+    )
+    return [
+        AndonStop(UUID(row["pull_id"]), row["target_kind"], row["target_id"], row["reason"])
+        for row in rows
+        if (row["target_kind"], row["target_id"]) in wanted
+    ]

@@ -1,0 +1,251 @@
+"""Andon pulls, returns and the defect rule on a real database, through handlers and routes."""
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+from order_harness import (
+    a_place_command,
+    auth,
+    define,
+    deliver,
+    details,
+    http_client,
+    order_service,
+    place,
+    published,
+)
+
+from services.order.domain import DEFAULT_POLICY
+from shared.replay import rebuild_read_models
+from shared.runtime import ServiceRuntime
+
+
+async def pull(runtime: ServiceRuntime, kind: str, target: str) -> UUID:
+    pull_id = uuid4()
+    data = {
+        "pull_id": str(pull_id),
+        "target_kind": kind,
+        "target_id": target,
+        "reason": f"{kind} {target} stopped",
+        "category": "quality",
+        "pulled_by": "ada",
+        "automatic": False,
+    }
+    await deliver(runtime, "AndonPulled", data)
+    return pull_id
+
+
+async def resolve(runtime: ServiceRuntime, pull_id: UUID) -> None:
+    data = {"pull_id": str(pull_id), "target_kind": "sku", "target_id": "-", "root_cause": "dent"}
+    await deliver(runtime, "AndonResolved", data)
+
+
+async def approve_and_reserve(runtime: ServiceRuntime, order_id: UUID, sku: str, n: int) -> None:
+    order = str(order_id)
+    total = (await details(runtime, order_id))["total_cents"]
+    await deliver(
+        runtime,
+        "CreditApproved",
+        {"order_id": order, "customer_id": "acme", "amount_cents": total, "exposure_cents": 0},
+    )
+    reserved = {"order_id": order, "sku": sku, "quantity": n, "reserved_total": n}
+    await deliver(runtime, "StockReserved", reserved)
+
+
+async def status_and_holds(runtime: ServiceRuntime, order_id: UUID) -> tuple[str, list[str]]:
+    order = await details(runtime, order_id)
+    return order["status"], order["holds"]
+
+
+async def test_a_sku_pull_holds_unreleased_orders_with_it_and_its_resolution_releases_them(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        waiting = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        released = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        other_sku = await place(runtime, a_place_command(lines=[("LAMP", 1)]))
+        await approve_and_reserve(runtime, released, "CLOCK", 1)
+
+        pull_id = await pull(runtime, "sku", "CLOCK")
+        await approve_and_reserve(runtime, waiting, "CLOCK", 1)
+        assert await status_and_holds(runtime, waiting) == ("on_hold", ["andon"])
+        assert (await status_and_holds(runtime, released))[0] == "released"
+        assert (await status_and_holds(runtime, other_sku))[1] == []
+        await resolve(runtime, pull_id)
+
+        assert await status_and_holds(runtime, waiting) == ("released", [])
+        assert [(e["order_id"], e["pull_id"]) for e in await published(runtime, "OrderHeld")] == [
+            (str(waiting), str(pull_id))
+        ]
+        lifted = await published(runtime, "OrderHoldLifted")
+        assert [(e["hold"], e["pull_id"], e["still_held"]) for e in lifted] == [
+            ("andon", str(pull_id), False)
+        ]
+        timeline = (await details(runtime, waiting))["timeline"]
+        andon = [(e["service"], e["event"]) for e in timeline if e["service"] == "andon"]
+        assert andon == [("andon", "OrderHeld"), ("andon", "OrderHoldLifted")]
+
+
+async def test_a_customer_pull_holds_their_open_orders_and_an_order_pull_exactly_that_one(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        await define(runtime, customer="globex", items=())
+        first = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        second = await place(runtime, a_place_command(lines=[("LAMP", 1)]))
+        theirs = await place(runtime, a_place_command("globex", lines=[("CLOCK", 1)]))
+        other = await place(runtime, a_place_command("globex", lines=[("LAMP", 1)]))
+
+        await pull(runtime, "customer", "acme")
+        await pull(runtime, "order", str(theirs))
+        await pull(runtime, "step", "inventory")
+
+        held = {o: (await status_and_holds(runtime, o))[1] for o in (first, second, theirs, other)}
+        assert held == {first: ["andon"], second: ["andon"], theirs: ["andon"], other: []}
+
+
+async def test_with_two_pulls_the_order_resumes_only_after_both_are_resolved(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        on_sku = await pull(runtime, "sku", "CLOCK")
+        on_customer = await pull(runtime, "customer", "acme")
+        await approve_and_reserve(runtime, order_id, "CLOCK", 1)
+
+        await resolve(runtime, on_sku)
+        await resolve(runtime, on_sku)
+        assert await status_and_holds(runtime, order_id) == ("on_hold", ["andon"])
+        await resolve(runtime, on_customer)
+
+        assert await status_and_holds(runtime, order_id) == ("released", [])
+        assert len(await published(runtime, "OrderReleased")) == 1
+
+
+async def test_an_order_placed_during_an_open_pull_is_held_from_the_start_until_it_resolves(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        pull_id = await pull(runtime, "sku", "LAMP")
+
+        during = await place(runtime, a_place_command(lines=[("CLOCK", 1), ("LAMP", 1)]))
+        await approve_and_reserve(runtime, during, "CLOCK", 1)
+        await deliver(
+            runtime,
+            "StockReserved",
+            {"order_id": str(during), "sku": "LAMP", "quantity": 1, "reserved_total": 1},
+        )
+        assert await status_and_holds(runtime, during) == ("on_hold", ["andon"])
+        await resolve(runtime, pull_id)
+        after = await place(runtime, a_place_command(lines=[("LAMP", 1)]))
+
+        assert await status_and_holds(runtime, during) == ("released", [])
+        assert await status_and_holds(runtime, after) == ("pending", [])
+
+
+async def test_the_andon_read_models_rebuild_identically(tmp_path: Path) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        resolved = await pull(runtime, "order", str(order_id))
+        await pull(runtime, "customer", "acme")
+        await resolve(runtime, resolved)
+        await place(runtime, a_place_command(lines=[("LAMP", 1)]))
+
+        report = await rebuild_read_models(
+            runtime.db,
+            read_models=runtime.definition.read_models,
+            projections=runtime.definition.projections,
+            check_only=True,
+        )
+
+        assert report.identical
+
+
+async def ship(runtime: ServiceRuntime, order_id: UUID, sku: str, quantity: int) -> None:
+    await approve_and_reserve(runtime, order_id, sku, quantity)
+    shipped: dict[str, Any] = {
+        "shipment_id": str(uuid4()),
+        "order_id": str(order_id),
+        "release_no": 1,
+        "lines": [{"sku": sku, "quantity": quantity}],
+    }
+    await deliver(runtime, "ShipmentShipped", shipped)
+
+
+async def test_a_return_of_shipped_units_is_recorded_published_and_on_the_timeline(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime, http_client(runtime) as client:
+        await define(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+        await ship(runtime, order_id, "CLOCK", 2)
+        url = f"/v1/orders/{order_id}/returns"
+        body = {"lines": [{"sku": "CLOCK", "quantity": 2}], "reason": "arrived broken"}
+
+        recorded = await client.post(url, json=body, headers=auth("shop"))
+        again = await client.post(url, json=body, headers=auth("shop"))
+
+        assert recorded.status_code == 201
+        assert recorded.json()["return_no"] == 1
+        assert again.status_code == 422
+        assert [e["field"] for e in again.json()["errors"]] == ["lines.0.quantity"]
+        assert await published(runtime, "ReturnRecorded") == [
+            {"order_id": str(order_id), "return_no": 1, **body}
+        ]
+        events = [e["event"] for e in (await details(runtime, order_id))["timeline"]]
+        assert events[-1] == "ReturnRecorded"
+
+
+async def test_a_return_naming_unknown_skus_or_someone_elses_order_is_refused(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime, http_client(runtime) as client:
+        await define(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 2), ("LAMP", 1)]))
+        await ship(runtime, order_id, "CLOCK", 1)
+        url = f"/v1/orders/{order_id}/returns"
+        lines = [{"sku": "FAN", "quantity": 1}, {"sku": "LAMP", "quantity": 1}]
+
+        unknown = await client.post(url, json={"lines": lines, "reason": "x"}, headers=auth("shop"))
+        no_reason = await client.post(url, json={"lines": lines[1:]}, headers=auth("staff"))
+        foreign = await client.post(
+            url, json={"lines": lines[1:], "reason": "x"}, headers=auth("other-shop")
+        )
+
+        assert unknown.status_code == 422
+        assert [e["field"] for e in unknown.json()["errors"]] == ["lines.0.sku", "lines.1.quantity"]
+        assert [e["field"] for e in no_reason.json()["errors"]] == ["reason"]
+        assert foreign.status_code == 404
+        assert await published(runtime, "ReturnRecorded") == []
+
+
+async def test_the_policy_may_carry_a_defect_rule_which_is_validated_and_published(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime, http_client(runtime) as client:
+        body = DEFAULT_POLICY.model_dump(mode="json", exclude={"version", "defects"})
+
+        invalid = await client.put(
+            "/v1/policy",
+            json={**body, "defects": {"count": 0, "window_minutes": 0}},
+            headers=auth("ops"),
+        )
+        changed = await client.put(
+            "/v1/policy",
+            json={**body, "defects": {"count": 2, "window_minutes": 60}},
+            headers=auth("ops"),
+        )
+
+        assert {e["field"] for e in invalid.json()["errors"]} == {
+            "defects.count",
+            "defects.window_minutes",
+        }
+        assert changed.json()["defects"] == {"count": 2, "window_minutes": 60}
+        [policy] = await published(runtime, "PolicyChanged")
+        assert (policy["version"], policy["defects"]) == (2, {"count": 2, "window_minutes": 60})
