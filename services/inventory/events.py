@@ -38,8 +38,9 @@ class StockRequestIncreased(DomainEvent):
 
 
 class StockReserved(DomainEvent):
-    """`reserved_total` and `backordered_total`: the line's units reserved and still waiting
-    after this reservation, so a consumer can take the line's state as it stands."""
+    """`reserved_total`: the line's units reserved so far, those already shipped included (so it
+    only grows while the order lasts); `backordered_total`: units still waiting. A consumer can
+    take the line's state as it stands from them."""
 
     order_id: UUID
     sku: str
@@ -58,7 +59,8 @@ class StockBackordered(DomainEvent):
 
 class StockReleased(DomainEvent):
     """Units no longer held for an order line: its waiting units go first, then reserved ones;
-    `reserved_total` and `backordered_total` are what the line still has of each."""
+    `reserved_total` (shipped units included) and `backordered_total` are what the line still
+    has of each."""
 
     order_id: UUID
     sku: str

@@ -54,9 +54,9 @@ async def project(conn: Connection, envelope: Envelope) -> None:
                 data["category"],
                 data["pulled_by"],
                 data["automatic"],
-                json.dumps(data["departments"]),
-                json.dumps(data.get("details", {})),
-                json.dumps([_puller(data)]),
+                json.dumps(data["departments"], sort_keys=True),
+                json.dumps(data.get("details", {}), sort_keys=True),
+                json.dumps([_puller(data)], sort_keys=True),
                 parse_time(data["pulled_at"]),
             )
         case "AndonPulledAgain":
@@ -84,10 +84,10 @@ async def _pulled_again(conn: Connection, data: dict[str, Any]) -> None:
         "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5"
         " WHERE pull_id = $1",
         data["pull_id"],
-        json.dumps(pullers),
+        json.dumps(pullers, sort_keys=True),
         len(pullers),
         data["reason"],
-        json.dumps(data.get("details", {})),
+        json.dumps(data.get("details", {}), sort_keys=True),
     )
 
 

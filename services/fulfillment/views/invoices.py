@@ -19,7 +19,7 @@ async def project(conn: Connection, envelope: Envelope) -> None:
                 data["order_id"],
                 data["shipment_id"],
                 data["customer_id"],
-                json.dumps(data["lines"]),
+                json.dumps(data["lines"], sort_keys=True),
                 data["total_cents"],
                 envelope.occurred_at,
             )

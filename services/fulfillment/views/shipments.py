@@ -29,7 +29,7 @@ async def project(conn: Connection, envelope: Envelope) -> None:
             data["order_id"],
             data["release_no"],
             data["customer_id"],
-            json.dumps(data["lines"]),
+            json.dumps(data["lines"], sort_keys=True),
             data["priority"],
             parse_time(data["deadline"]),
             envelope.occurred_at,

@@ -201,7 +201,7 @@ class Stock(Aggregate):
                 order_id=order_id,
                 sku=self.id,
                 quantity=quantity,
-                reserved_total=line.reserved + quantity,
+                reserved_total=line.reserved + line.shipped + quantity,
                 backordered_total=line.waiting - quantity,
             )
         )
@@ -215,7 +215,7 @@ class Stock(Aggregate):
                 sku=self.id,
                 quantity=quantity,
                 reason=reason,
-                reserved_total=line.reserved - (quantity - from_waiting),
+                reserved_total=line.reserved + line.shipped - (quantity - from_waiting),
                 backordered_total=line.waiting - from_waiting,
             )
         )
