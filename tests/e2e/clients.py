@@ -1,17 +1,38 @@
 """Small typed HTTP helpers for end-to-end scenarios, and polling for eventual outcomes."""
 
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 from uuid import uuid4
 
 import httpx
 
+from shared.envelope import Envelope
 from shared.testing import eventually
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Stack, broker_for
 
-__all__ = ["Api", "eventually"]
+__all__ = ["Api", "eventually", "policy_changed", "read_topics", "unique"]
 
 
 Role = Literal["channel", "other_channel", "staff", "ops"]
+Lines = Sequence[tuple[str, int]]
+SHIP_TO = {
+    "name": "Ada Lovelace",
+    "line1": "12 Analytical Row",
+    "city": "London",
+    "postal_code": "N1 9GU",
+    "country": "GB",
+}
+RELEASED_OR_LATER = ("released", "partially_shipped", "shipped", "completed")
+# Settings of the simulated WMS/TMS that keep scenarios quick and deterministic.
+FAST_SIMULATOR = {"pick_delay_ms": 50, "ship_delay_ms": 50, "failure_rate": 0, "paused": False}
+
+
+def unique(name: str) -> str:
+    """A name no other test uses (SKUs, customers), so tests never depend on each other."""
+    return f"{name}-{uuid4().hex[:8]}".upper()
 
 
 class Api:
@@ -33,50 +54,245 @@ class Api:
             method, self.stack.url_for(path), headers=headers, **kwargs
         )
 
-    async def define_item(self, sku: str, *, price_cents: int = 1_000) -> None:
-        response = await self.request(
-            "PUT", f"/v1/items/{sku}", json={"name": sku.title(), "unit_price_cents": price_cents}
-        )
-        assert response.status_code == 204, response.text
+    async def _ok(self, method: str, path: str, *, expect: int = 200, **kwargs: Any) -> Any:
+        response = await self.request(method, path, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.text}"
+        return response.json() if response.content else None
+
+    # --- master data (ops) ---------------------------------------------------------------
+
+    async def define_item(
+        self, sku: str, *, price_cents: int = 1_000, reorder_point: int | None = None
+    ) -> None:
+        body: dict[str, Any] = {"name": sku.title(), "unit_price_cents": price_cents}
+        if reorder_point is not None:
+            body["reorder_point"] = reorder_point
+        await self._ok("PUT", f"/v1/items/{sku}", json=body, expect=204)
+
+    async def define_customer(
+        self,
+        customer_id: str,
+        *,
+        light: str = "green",
+        limit_cents: int = 100_000_000,
+        threshold_cents: int = 50_000_000,
+        tier: str = "regular",
+    ) -> None:
+        body = {
+            "name": customer_id.title(),
+            "credit_light": light,
+            "credit_limit_cents": limit_cents,
+            "review_threshold_cents": threshold_cents,
+            "tier": tier,
+        }
+        response = await self.request("PUT", f"/v1/customers/{customer_id}", json=body)
+        assert response.status_code in (200, 204), response.text
+
+    async def customer(self, customer_id: str) -> dict[str, Any]:
+        return dict(await self._ok("GET", f"/v1/customers/{customer_id}"))
+
+    async def new_customer(self, name: str = "customer", **profile: Any) -> str:
+        customer_id = unique(name).lower()
+        await self.define_customer(customer_id, **profile)
+        return customer_id
+
+    async def new_item(self, name: str = "sku", *, stock: int = 0, **item: Any) -> str:
+        sku = unique(name)
+        await self.define_item(sku, **item)
+        if stock:
+            await self.receive(sku, stock)
+        return sku
+
+    async def new_big_customer(
+        self, name: str, *, classes: Sequence[str] = ("A",), **profile: Any
+    ) -> str:
+        """A customer with more revenue than the other scenarios' customers, classified so.
+
+        Revenue is what live orders are worth (held ones too): three equal orders of 990.00 (no
+        pattern-check hold: under the first-order threshold, never far from the median), left
+        backordered, then the classification runs until the customer is in one of `classes`.
+        """
+        customer = await self.new_customer(name, **profile)
+        sku = await self.new_item("revenue", price_cents=9_900)
+        for _ in range(3):
+            await self.place_order(customer, [(sku, 10)])
+
+        async def classified() -> None:
+            await self.run_classification()
+            assert (await self.customer(customer))["customer_class"] in classes
+
+        await eventually(classified, timeout=30, interval=0.5)
+        return customer
 
     async def receive(self, sku: str, quantity: int) -> None:
-        response = await self.request(
-            "POST", f"/v1/inventory/{sku}/receipts", json={"quantity": quantity}
+        await self._ok(
+            "POST", f"/v1/inventory/{sku}/receipts", json={"quantity": quantity}, expect=202
         )
-        assert response.status_code == 202, response.text
 
-    async def place_order(
-        self, customer_id: str, lines: list[tuple[str, int]], *, key: str | None = None
-    ) -> str:
-        response = await self.request(
-            "POST",
-            "/v1/orders",
-            role="channel",
-            json={
-                "customer_id": customer_id,
-                "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
-            },
-            headers={"Idempotency-Key": key or str(uuid4())},
-        )
+    async def stock(self, sku: str) -> dict[str, Any]:
+        return dict(await self._ok("GET", f"/v1/inventory/{sku}"))
+
+    async def policy(self) -> dict[str, Any]:
+        return dict(await self._ok("GET", "/v1/policy"))
+
+    async def put_policy(self, policy: dict[str, Any]) -> httpx.Response:
+        return await self.request("PUT", "/v1/policy", json=policy)
+
+    async def run_classification(self) -> None:
+        response = await self.request("POST", "/v1/classifications/run")
+        assert response.status_code in (200, 202, 204), response.text
+
+    async def tune_simulator(self, **settings: Any) -> None:
+        response = await self.request("PUT", "/v1/simulator", json={**FAST_SIMULATOR, **settings})
+        assert response.status_code in (200, 204), response.text
+
+    # --- orders (channel) ----------------------------------------------------------------
+
+    def order_body(self, customer_id: str, lines: Lines) -> dict[str, Any]:
+        return {
+            "external_id": f"ext-{uuid4().hex[:10]}",
+            "customer_id": customer_id,
+            "lines": [{"sku": sku, "quantity": quantity} for sku, quantity in lines],
+            "ship_to": dict(SHIP_TO),
+        }
+
+    async def post_order(self, body: dict[str, Any], *, key: str | None) -> httpx.Response:
+        headers = {} if key is None else {"Idempotency-Key": key}
+        return await self.request("POST", "/v1/orders", role="channel", json=body, headers=headers)
+
+    async def place_order(self, customer_id: str, lines: Lines, *, key: str | None = None) -> str:
+        body = self.order_body(customer_id, lines)
+        response = await self.post_order(body, key=key or str(uuid4()))
         assert response.status_code == 202, response.text
         return str(response.json()["order_id"])
 
     async def order(self, order_id: str) -> dict[str, Any]:
-        response = await self.request("GET", f"/v1/orders/{order_id}", role="channel")
-        assert response.status_code == 200, response.text
-        return dict(response.json())
+        return dict(await self._ok("GET", f"/v1/orders/{order_id}", role="channel"))
+
+    async def orders(self, **filters: str) -> list[dict[str, Any]]:
+        return list(await self._ok("GET", "/v1/orders", role="channel", params=filters))
+
+    async def change_order(self, order_id: str, **changes: Any) -> httpx.Response:
+        return await self.request("PATCH", f"/v1/orders/{order_id}", role="channel", json=changes)
+
+    async def cancel_order(self, order_id: str) -> httpx.Response:
+        return await self.request("POST", f"/v1/orders/{order_id}/cancel", role="channel")
+
+    async def confirm_order(self, order_id: str) -> httpx.Response:
+        return await self.request("POST", f"/v1/orders/{order_id}/confirm", role="channel")
+
+    async def wait_for_order(
+        self, order_id: str, check: Callable[[dict[str, Any]], bool], *, within: float = 30
+    ) -> dict[str, Any]:
+        """The order once `check` holds for it (its last state is in the failure)."""
+
+        async def holds() -> dict[str, Any]:
+            order = await self.order(order_id)
+            assert check(order), order
+            return order
+
+        return await eventually(holds, timeout=within, interval=0.1)
+
+    async def wait_for_status(
+        self, order_id: str, status: str, *, holds: list[str] | None = None, within: float = 30
+    ) -> dict[str, Any]:
+        return await self.wait_for_order(
+            order_id,
+            lambda o: o["status"] == status and (holds is None or sorted(o["holds"]) == holds),
+            within=within,
+        )
+
+    async def wait_for_release(self, order_id: str, *, within: float = 30) -> dict[str, Any]:
+        """The order once released; the simulator may already have shipped it by then."""
+        return await self.wait_for_order(
+            order_id, lambda o: o["status"] in RELEASED_OR_LATER, within=within
+        )
+
+    # --- credit (ops) --------------------------------------------------------------------
+
+    async def open_reviews(self) -> list[dict[str, Any]]:
+        return list(await self._ok("GET", "/v1/credit/reviews", params={"open": "true"}))
+
+    async def decide_review(self, order_id: str, decision: str, note: str = "e2e") -> None:
+        response = await self.request(
+            "POST", f"/v1/credit/reviews/{order_id}/{decision}", json={"note": note}
+        )
+        assert response.status_code in (200, 202, 204), response.text
+
+    # --- fulfillment (staff / ops) -------------------------------------------------------
 
     async def shipments(self, order_id: str) -> list[dict[str, Any]]:
-        response = await self.request("GET", "/v1/shipments", params={"order_id": order_id})
-        assert response.status_code == 200, response.text
-        return list(response.json())
+        return list(await self._ok("GET", "/v1/shipments", params={"order_id": order_id}))
 
-    async def stock(self, sku: str) -> dict[str, Any]:
-        response = await self.request("GET", f"/v1/inventory/{sku}")
-        assert response.status_code == 200, response.text
-        return dict(response.json())
+    async def invoices(self, order_id: str) -> list[dict[str, Any]]:
+        return list(await self._ok("GET", "/v1/invoices", params={"order_id": order_id}))
+
+    async def pay(self, invoice_id: str, amount_cents: int) -> httpx.Response:
+        return await self.request(
+            "POST", "/v1/payments", json={"invoice_id": invoice_id, "amount_cents": amount_cents}
+        )
 
     async def andon_pulls(self) -> list[dict[str, Any]]:
-        response = await self.request("GET", "/v1/andon/pulls", params={"open": "true"})
-        assert response.status_code == 200, response.text
-        return list(response.json())
+        return list(await self._ok("GET", "/v1/andon/pulls", params={"open": "true"}))
+
+
+async def read_topics(
+    stack: Stack,
+    topics: Sequence[str],
+    done: Callable[[list[Envelope]], bool],
+    *,
+    within: float = 30,
+) -> list[Envelope]:
+    """Read `topics` from the start as a fresh consumer group until `done` holds; commits nothing.
+
+    Raises AssertionError with what was read when `done` never holds within `within` seconds.
+    """
+    broker = broker_for(stack)
+    await broker.start()
+    subscription = broker.subscription(list(topics), group=f"e2e-reader-{uuid4().hex[:8]}")
+    await subscription.start()
+    read: list[Envelope] = []
+    try:
+        deadline = asyncio.get_running_loop().time() + within
+        while not done(read):
+            if asyncio.get_running_loop().time() > deadline:
+                types = sorted({e.event_type for e in read})
+                raise AssertionError(f"read {len(read)} events of types {types} from {topics}")
+            for record in await subscription.fetch(max_records=500, timeout_ms=500):
+                try:
+                    read.append(Envelope.from_cloudevent(json.loads(record.value)))
+                except ValueError:
+                    continue  # poison injected by other scenarios
+    finally:
+        await subscription.stop()
+        await broker.close()
+    return read
+
+
+@asynccontextmanager
+async def policy_changed(
+    api: Api, *, segments: dict[str, dict[str, Any]] | None = None, **pattern_check: Any
+) -> AsyncIterator[dict[str, Any]]:
+    """The service policy with some values changed, restored afterwards however the block ends.
+
+    The policy is global: scenarios run one at a time, so only orders placed inside the block
+    see the change (intake copies what it needs into `OrderPlaced`). `segments` maps a segment
+    (`CC`, ...) to the fields that change in it.
+    """
+    before = await api.policy()
+    changed = {
+        "segments": {
+            name: {**segment, **(segments or {}).get(name, {})}
+            for name, segment in before["segments"].items()
+        },
+        "pattern_check": {**before["pattern_check"], **pattern_check},
+    }
+    response = await api.put_policy(changed)
+    assert response.status_code in (200, 202, 204), response.text
+    try:
+        yield changed
+    finally:
+        restored = await api.put_policy(
+            {"segments": before["segments"], "pattern_check": before["pattern_check"]}
+        )
+        assert restored.status_code in (200, 202, 204), restored.text

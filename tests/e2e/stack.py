@@ -20,16 +20,25 @@ from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
 from shared.settings import KafkaSettings
 
-SERVICES = ("order", "inventory", "credit", "fulfillment", "andon")
+SERVICES = ("order", "inventory", "credit", "fulfillment", "andon", "simulator")
 # Which service answers which path prefix when every service has its own port.
 ROUTES = {
     "/v1/orders": "order",
     "/v1/items": "order",
+    "/v1/customers": "order",
+    "/v1/policy": "order",
+    "/v1/classifications": "order",
     "/v1/inventory": "inventory",
     "/v1/credit": "credit",
     "/v1/shipments": "fulfillment",
+    "/v1/invoices": "fulfillment",
+    "/v1/payments": "fulfillment",
+    "/v1/fulfillment": "fulfillment",
     "/v1/andon": "andon",
+    "/v1/simulator": "simulator",
 }
+# Every Schedule (pick waves, the simulator, pattern-check timeouts, ...) runs this often in tests.
+FAST_SCHEDULES = {"GAPLESS_SCHEDULE_INTERVAL_SECONDS": "0.2"}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -136,16 +145,32 @@ def _credentials(folder: Path) -> None:
     (folder / "keys.json").write_text(json.dumps(entries))
 
 
-def embedded_stack(data_dir: Path, *, port: int | None = None) -> Stack:
+def embedded_stack(
+    data_dir: Path, *, port: int | None = None, extra_env: Mapping[str, str] | None = None
+) -> Stack:
     _credentials(data_dir)
-    env = {"GAPLESS_DATA_DIR": str(data_dir), "GAPLESS_BUS": "local"}
+    env = {
+        "GAPLESS_DATA_DIR": str(data_dir),
+        "GAPLESS_BUS": "local",
+        **FAST_SCHEDULES,
+        **(extra_env or {}),
+    }
     process = ProductProcess(
         "embedded", ["-m", "services.embedded"], env, port or free_port(), data_dir / "embedded.log"
     )
     return Stack("embedded", data_dir, {"embedded": process}, env)
 
 
-def scaleout_stack(log_dir: Path, *, postgres_dsn: str, kafka: str, namespace: str) -> Stack:
+def scaleout_stack(
+    log_dir: Path,
+    *,
+    postgres_dsn: str,
+    kafka: str,
+    namespace: str,
+    replicas: Mapping[str, int] | None = None,
+    extra_env: Mapping[str, str] | None = None,
+) -> Stack:
+    """One process per service (`replicas` runs more of one: consumer-group members)."""
     _credentials(log_dir)
     env = {
         "GAPLESS_KEYS_FILE": str(log_dir / "keys.json"),
@@ -155,13 +180,17 @@ def scaleout_stack(log_dir: Path, *, postgres_dsn: str, kafka: str, namespace: s
         "GAPLESS_KAFKA__PARTITIONS": "3",
         "GAPLESS_KAFKA__SESSION_TIMEOUT_MS": "6000",
         "GAPLESS_NAMESPACE": namespace,
+        **FAST_SCHEDULES,
+        **(extra_env or {}),
     }
-    processes = {
-        name: ProductProcess(
-            name, ["-m", f"services.{name}"], env, free_port(), log_dir / f"{name}.log"
-        )
-        for name in SERVICES
-    }
+    processes: dict[str, ProductProcess] = {}
+    for service in SERVICES:
+        for replica in range(1, (replicas or {}).get(service, 1) + 1):
+            # The first process of a service keeps its plain name: url_for routes to it.
+            name = service if replica == 1 else f"{service}-{replica}"
+            processes[name] = ProductProcess(
+                name, ["-m", f"services.{service}"], env, free_port(), log_dir / f"{name}.log"
+            )
     return Stack("scaleout", log_dir, processes, env)
 
 

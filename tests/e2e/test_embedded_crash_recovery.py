@@ -24,6 +24,10 @@ SCARCE: list[Order] = [
 ]
 # Plenty of stock: placed as one concurrent burst right before the kill, so it lands mid-flow.
 BURST: list[Order] = [[("CRASH-PLENTY", 1 + i % 3)] for i in range(15)]
+CUSTOMERS = [*(f"customer-{i}" for i in range(5)), "customer-burst"]
+# No schedule runs within the test: no pick waves, simulator or reclassification, whose timing
+# would differ between the two runs. Released orders wait for their wave with a shipment each.
+NO_SCHEDULES = {"GAPLESS_SCHEDULE_INTERVAL_SECONDS": "3600"}
 
 
 async def _place_in_turn(api: Api, orders: list[Order], first: int) -> list[str]:
@@ -59,22 +63,24 @@ async def _final_state(api: Api, order_ids: list[str]) -> dict[str, Any]:
 
 
 def _unfinished_hand_offs(data_dir: Path) -> int:
-    """Orders still pending, plus released orders the warehouse has not recorded yet."""
+    """Orders still pending, plus released orders the warehouse has no shipment for yet."""
     with closing(sqlite3.connect(data_dir / "order.db")) as orders:
         pending, released = orders.execute(
             "SELECT sum(status = 'pending'), sum(status = 'released') FROM order_summary"
         ).fetchone()
     with closing(sqlite3.connect(data_dir / "fulfillment.db")) as fulfillment:
-        (recorded,) = fulfillment.execute("SELECT count(*) FROM fulfillment_order").fetchone()
+        (recorded,) = fulfillment.execute("SELECT count(*) FROM shipment").fetchone()
     return int(pending or 0) + int(released or 0) - int(recorded)
 
 
 async def _run(data_dir: Path, *, kill: bool) -> dict[str, Any]:
-    stack = embedded_stack(data_dir)
+    stack = embedded_stack(data_dir, extra_env=NO_SCHEDULES)
     stack.start()
     try:
         async with httpx.AsyncClient(timeout=10) as client:
             api = Api(stack, client)
+            for customer in CUSTOMERS:
+                await api.define_customer(customer)
             for sku, quantity in STOCK.items():
                 await api.define_item(sku)
                 await api.receive(sku, quantity)
@@ -93,7 +99,9 @@ async def _run(data_dir: Path, *, kill: bool) -> dict[str, Any]:
 
 def _restart(killed: Stack) -> Stack:
     process = killed.processes["embedded"]
-    restarted = embedded_stack(Path(killed.env["GAPLESS_DATA_DIR"]), port=process.port)
+    restarted = embedded_stack(
+        Path(killed.env["GAPLESS_DATA_DIR"]), port=process.port, extra_env=NO_SCHEDULES
+    )
     restarted.start()
     return restarted
 

@@ -30,7 +30,8 @@ async def test_rebuilt_read_models_hash_the_same_as_the_live_ones(api: Api) -> N
     sku = f"REPLAY-{uuid4().hex[:6]}".upper()
     await api.define_item(sku)
     await api.receive(sku, 1)
-    orders = [await api.place_order("customer-r", [(sku, 1)]) for _ in range(3)]
+    customer = await api.new_customer("customer-r")
+    orders = [await api.place_order(customer, [(sku, 1)]) for _ in range(3)]
 
     async def settled() -> None:
         statuses = [(await api.order(order_id))["status"] for order_id in orders]
@@ -38,7 +39,7 @@ async def test_rebuilt_read_models_hash_the_same_as_the_live_ones(api: Api) -> N
 
     await eventually(settled, timeout=30)
 
-    for service in ("order", "inventory", "fulfillment", "andon"):
+    for service in ("order", "inventory", "credit", "fulfillment", "andon"):
         result = _gapless(api, "replay", "rebuild", service, "--check")
         assert result.returncode == 0, result.stderr
         assert "read models identical" in result.stderr
@@ -73,7 +74,7 @@ async def test_a_topic_is_replayed_to_a_named_group_from_the_start_or_from_a_tim
 ) -> None:
     sku = f"REFEED-{uuid4().hex[:6]}".upper()
     await api.define_item(sku)
-    order_id = await api.place_order("customer-refeed", [(sku, 1)])
+    order_id = await api.place_order(await api.new_customer("customer-refeed"), [(sku, 1)])
     group = f"downstream-{uuid4().hex[:6]}"
 
     from_start = _gapless(api, "replay", "group", group, "--topic", "order.events")
