@@ -235,6 +235,127 @@ class Api:
     async def andon_pulls(self) -> list[dict[str, Any]]:
         return list(await self._ok("GET", "/v1/andon/pulls", params={"open": "true"}))
 
+    # --- andon, gaps, reconciliation, defects (staff / ops) ---------------------------------
+
+    async def andon_request(
+        self, method: str, path: str, *, role: Role = "ops", **kwargs: Any
+    ) -> httpx.Response:
+        """A request to the andon service, whatever the path (its routes are not all /v1/andon)."""
+        if self.stack.target == "embedded":
+            return await self.request(method, path, role=role, **kwargs)
+        headers = {"Authorization": f"Bearer {self.keys[f'{role}_key']}"}
+        url = self.stack.processes["andon"].url + path
+        return await self.client.request(method, url, headers=headers, **kwargs)
+
+    async def _andon_ok(self, method: str, path: str, *, expect: int = 200, **kwargs: Any) -> Any:
+        response = await self.andon_request(method, path, **kwargs)
+        assert response.status_code == expect, f"{method} {path}: {response.text}"
+        return response.json() if response.content else None
+
+    async def pull_andon(
+        self,
+        kind: str,
+        target_id: str,
+        *,
+        reason: str = "e2e: stop the line",
+        category: str = "other",
+        pulled_by: str = "e2e",
+    ) -> httpx.Response:
+        body = {
+            "target": {"kind": kind, "id": target_id},
+            "reason": reason,
+            "category": category,
+            "pulled_by": pulled_by,
+        }
+        return await self.andon_request("POST", "/v1/andon/pulls", role="staff", json=body)
+
+    async def pull(self, kind: str, target_id: str, **pull: Any) -> str:
+        """A new pull on the target (201); its pull id."""
+        response = await self.pull_andon(kind, target_id, **pull)
+        assert response.status_code == 201, response.text
+        return str(response.json()["pull_id"])
+
+    async def resolve_andon(
+        self, pull_id: str, *, root_cause: str | None = "e2e root cause", fix: str = "e2e fix"
+    ) -> httpx.Response:
+        body: dict[str, Any] = {"fix": fix}
+        if root_cause is not None:
+            body["root_cause"] = root_cause
+        return await self.andon_request("POST", f"/v1/andon/pulls/{pull_id}/resolve", json=body)
+
+    async def resolve(self, pull_id: str) -> dict[str, Any]:
+        response = await self.resolve_andon(pull_id)
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    async def andon_board(self, *, open_only: bool = False) -> list[dict[str, Any]]:
+        params = {"open": "true"} if open_only else {}
+        return list(await self._andon_ok("GET", "/v1/andon/pulls", role="staff", params=params))
+
+    async def andon_pull(self, pull_id: str) -> dict[str, Any]:
+        """One pull of the board (open or resolved)."""
+        [pull] = [p for p in await self.andon_board() if str(p["pull_id"]) == pull_id]
+        return dict(pull)
+
+    async def open_pulls_on(self, kind: str, target_id: str) -> list[dict[str, Any]]:
+        return [
+            p
+            for p in await self.andon_board(open_only=True)
+            if (p["target_kind"], p["target_id"]) == (kind, target_id)
+        ]
+
+    async def andon_stats(self) -> dict[str, Any]:
+        return dict(await self._andon_ok("GET", "/v1/andon/stats", role="staff"))
+
+    async def gaps(self) -> list[dict[str, Any]]:
+        return list(await self._andon_ok("GET", "/v1/gaps", role="staff"))
+
+    async def reconcile(self) -> dict[str, Any]:
+        return dict(await self._andon_ok("POST", "/v1/reconciliation/run"))
+
+    async def complain(self, order_id: str, sku: str, reason: str = "broken") -> httpx.Response:
+        body = {"order_id": order_id, "sku": sku, "reason": reason}
+        return await self.andon_request("POST", "/v1/complaints", role="staff", json=body)
+
+    async def record_return(
+        self, order_id: str, lines: Lines, reason: str = "defective"
+    ) -> httpx.Response:
+        body = {"lines": [{"sku": s, "quantity": q} for s, q in lines], "reason": reason}
+        return await self.request(
+            "POST", f"/v1/orders/{order_id}/returns", role="channel", json=body
+        )
+
+    async def andon_metrics(self) -> str:
+        """The Prometheus text of the process serving the andon service."""
+        if self.stack.target == "embedded":
+            url = self.stack.processes["embedded"].url + "/metrics"
+        else:
+            url = self.stack.processes["andon"].url + "/metrics"
+        response = await self.client.get(url)
+        assert response.status_code == 200, response.text
+        return response.text
+
+    async def pay_all(self, order_id: str) -> None:
+        """Pay every invoice of the order in full (what is still open of it)."""
+        for invoice in await self.invoices(order_id):
+            open_cents = int(invoice["total_cents"]) - int(invoice.get("paid_cents") or 0)
+            if open_cents > 0:
+                paid = await self.pay(str(invoice["invoice_id"]), open_cents)
+                assert paid.status_code in (200, 201, 202), paid.text
+
+    async def complete(self, order_id: str, *, within: float = 60) -> dict[str, Any]:
+        """Wait until every unit shipped and was invoiced, pay the invoices, wait for completed."""
+
+        async def invoiced() -> None:
+            order = await self.order(order_id)
+            assert order["status"] in ("shipped", "completed"), order
+            invoiced = sum(int(i["total_cents"]) for i in await self.invoices(order_id))
+            assert invoiced == order["total_cents"], (invoiced, order)
+
+        await eventually(invoiced, timeout=within, interval=0.2)
+        await self.pay_all(order_id)
+        return await self.wait_for_status(order_id, "completed", within=within)
+
 
 async def read_topics(
     stack: Stack,
