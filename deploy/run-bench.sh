@@ -9,3 +9,4 @@ fi
 trap '[[ -n "$started" ]] && deploy/infra.sh down' EXIT
 eval "$(deploy/infra.sh up | sed 's/^/export /')"
 .venv/bin/python -m tests.bench.hot_path
+.venv/bin/python -m tests.bench.andon_propagation

@@ -16,9 +16,11 @@ class KafkaSettings(BaseModel):
     session_timeout_ms: int = Field(default=10_000, ge=1_000)
     heartbeat_interval_ms: int = Field(default=1_000, ge=100)
     max_poll_interval_ms: int = 300_000
-    # Upper bound on how long a fetch waits for data: the floor of hand-off latency when idle.
-    fetch_max_wait_ms: int = 20
-    linger_ms: int = 2
+    # How long the broker may hold a fetch open while nothing arrives. It answers as soon as data
+    # does, so this costs no latency; a long wait only spares idle consumers from busy polling.
+    fetch_max_wait_ms: int = 500
+    # The relay already publishes in batches: waiting for more would only delay the hand-off.
+    linger_ms: int = 0
     request_timeout_ms: int = 30_000
 
 
