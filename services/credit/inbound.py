@@ -29,11 +29,9 @@ class OrderChanged(_Inbound):
     total_cents: NonNegativeInt
 
 
-class OrderCancelled(_Inbound):
-    order_id: UUID
+class OrderEnded(_Inbound):
+    """OrderCancelled or OrderRejected: both end the order before it is paid."""
 
-
-class OrderRejected(_Inbound):
     order_id: UUID
 
 

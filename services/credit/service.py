@@ -6,6 +6,8 @@ from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
+ORDER_ENDED = Route(inbound.OrderEnded, handlers.release_credit_when_order_ended)
+
 DEFINITION = ServiceDefinition(
     name="credit",
     published=PUBLISHED,
@@ -20,12 +22,8 @@ DEFINITION = ServiceDefinition(
                 "OrderChanged": Route(
                     inbound.OrderChanged, handlers.recheck_credit_when_order_changed
                 ),
-                "OrderCancelled": Route(
-                    inbound.OrderCancelled, handlers.release_credit_when_order_cancelled
-                ),
-                "OrderRejected": Route(
-                    inbound.OrderRejected, handlers.release_credit_when_order_rejected
-                ),
+                "OrderCancelled": ORDER_ENDED,
+                "OrderRejected": ORDER_ENDED,
                 "PaymentRecorded": Route(
                     inbound.PaymentRecorded, handlers.release_credit_when_payment_recorded
                 ),

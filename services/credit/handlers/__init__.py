@@ -7,8 +7,7 @@ from services.credit.handlers.check_credit import (
 from services.credit.handlers.decide_review import approve_review, reject_review
 from services.credit.handlers.define_profile import define_profile_when_customer_defined
 from services.credit.handlers.release_credit import (
-    release_credit_when_order_cancelled,
-    release_credit_when_order_rejected,
+    release_credit_when_order_ended,
     release_credit_when_payment_recorded,
 )
 
@@ -18,7 +17,6 @@ __all__ = [
     "define_profile_when_customer_defined",
     "recheck_credit_when_order_changed",
     "reject_review",
-    "release_credit_when_order_cancelled",
-    "release_credit_when_order_rejected",
+    "release_credit_when_order_ended",
     "release_credit_when_payment_recorded",
 ]

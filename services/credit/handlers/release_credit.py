@@ -6,23 +6,20 @@ from services.credit.handlers.accounts import account_of_customer, account_of_or
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
+ENDED_BECAUSE = {
+    "OrderCancelled": ReleaseReason.CANCELLED,
+    "OrderRejected": ReleaseReason.REJECTED,
+}
 
-async def release_credit_when_order_cancelled(
-    event: inbound.OrderCancelled, envelope: Envelope, uow: UnitOfWork
+
+async def release_credit_when_order_ended(
+    event: inbound.OrderEnded, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     account = await account_of_order(uow, event.order_id)
     if account is not None:
+        reason = ENDED_BECAUSE[envelope.event_type]
         async with flow_of_order(uow, event.order_id):
-            account.release(event.order_id, ReleaseReason.CANCELLED, now=envelope.occurred_at)
-
-
-async def release_credit_when_order_rejected(
-    event: inbound.OrderRejected, envelope: Envelope, uow: UnitOfWork
-) -> None:
-    account = await account_of_order(uow, event.order_id)
-    if account is not None:
-        async with flow_of_order(uow, event.order_id):
-            account.release(event.order_id, ReleaseReason.REJECTED, now=envelope.occurred_at)
+            account.release(event.order_id, reason, now=envelope.occurred_at)
 
 
 async def release_credit_when_payment_recorded(
