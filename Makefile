@@ -26,13 +26,13 @@ test: lint  ## EVERYTHING: lint, unit, integration and e2e (starts PostgreSQL + 
 	bash deploy/run-tests.sh
 
 lint: install  ## ruff check + format check + mypy --strict
-	$(VENV)/bin/ruff check shared services schemas tests
-	$(VENV)/bin/ruff format --check shared services schemas tests
+	$(VENV)/bin/ruff check shared services schemas tests bench tools
+	$(VENV)/bin/ruff format --check shared services schemas tests bench tools
 	$(VENV)/bin/mypy shared services schemas
 
 fmt: install  ## ruff format + autofix
-	$(VENV)/bin/ruff check --fix shared services schemas tests
-	$(VENV)/bin/ruff format shared services schemas tests
+	$(VENV)/bin/ruff check --fix shared services schemas tests bench tools
+	$(VENV)/bin/ruff format shared services schemas tests bench tools
 
 bench: install  ## benchmark report (starts PostgreSQL + Kafka)
 	bash deploy/run-bench.sh
@@ -47,7 +47,7 @@ schemas: install  ## regenerate schemas/ from the producers' events.py
 	$(PY) -m schemas.generate
 
 k8s-check: install  ## render and validate the k8s manifests offline
-	$(PY) -m tests.k8s_check
+	$(PY) -m tools.k8s_check
 
 clean:  ## remove local data (var/) and infrastructure state (.infra/)
 	-bash deploy/stack.sh down

@@ -8,5 +8,5 @@ if ! deploy/infra.sh env >/dev/null 2>&1; then
 fi
 trap '[[ -n "$started" ]] && deploy/infra.sh down' EXIT
 eval "$(deploy/infra.sh up | sed 's/^/export /')"
-.venv/bin/python -m tests.bench.hot_path
-.venv/bin/python -m tests.bench.andon_propagation
+.venv/bin/python -m bench.hot_path
+.venv/bin/python -m bench.andon_propagation

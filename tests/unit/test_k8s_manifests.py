@@ -1,4 +1,4 @@
-"""k8s overlays pass tests/k8s_check.py; the image and compose file agree with them."""
+"""k8s overlays pass tools/k8s_check.py; the image and compose file agree with them."""
 
 import copy
 import re
@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 import yaml
 
-from tests import k8s_check
-from tests.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
+from tools import k8s_check
+from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from tests.bench.runner import Measured, Plan
+from bench.runner import Measured, Plan
 
 GOAL_RATIO = 0.70
 GOAL_SCENARIO, GOAL_BASELINE = "postgresql", "raw"

@@ -4,13 +4,13 @@ import asyncio
 from dataclasses import dataclass
 from uuid import uuid4
 
+from bench.model import CONSUMER, PUBLISHED, SOURCE, TOPIC, BenchItem
+from bench.runner import Transaction
 from shared import context
 from shared.clock import SystemClock
 from shared.db import Database
 from shared.eventstore import SqlEventStore
 from shared.unit_of_work import UnitOfWork
-from tests.bench.model import CONSUMER, PUBLISHED, SOURCE, TOPIC, BenchItem
-from tests.bench.runner import Transaction
 
 
 @dataclass

@@ -6,18 +6,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
 
-from shared import tables
-from shared.db import SqliteDatabase, create_tables
-from tests.bench.model import (
+from bench.model import (
     APPEND_SQL,
     CLAIM_SQL,
     CONSUMER,
     OUTBOX_SQL,
     RawStream,
 )
-from tests.bench.ours import Ours
-from tests.bench.postgres import COUNTED_TABLES
-from tests.bench.runner import Transaction
+from bench.ours import Ours
+from bench.postgres import COUNTED_TABLES
+from bench.runner import Transaction
+from shared import tables
+from shared.db import SqliteDatabase, create_tables
 
 
 def sqlite_version() -> str:

@@ -8,7 +8,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from tests.bench.andon_scenario import SERVICES, Sample
+from bench.andon_scenario import SERVICES, Sample
 
 GOAL_TARGET, GOAL_P99_MS = "scaleout", 100.0
 OVERALL = "overall"

@@ -1,13 +1,13 @@
 """Andon propagation benchmark: from an accepted pull to every affected service reflecting it.
 
-Run: python -m tests.bench.andon_propagation
+Run: python -m bench.andon_propagation
   scale-out needs POSTGRES_DSN and KAFKA_BOOTSTRAP_SERVERS exported:
     eval "$(deploy/infra.sh up | sed 's/^/export /')"   (stop: deploy/infra.sh down)
   (or --targets embedded for the one-process product alone)
 
 Starts the product as real processes (tests/e2e/stack.py): one per service on PostgreSQL + Kafka
 (scale-out), then the one-process embedded product for comparison. Each pull stops the sale of a
-fresh SKU that affects all three reacting services (see tests/bench/andon_scenario.py); samples
+fresh SKU that affects all three reacting services (see bench/andon_scenario.py); samples
 are set up in batches, pulled one at a time, and their orders cancelled before the next batch.
 Two measures per service:
 - event time (decides the goal): from AndonPulled's envelope time to the reaction event's time,
@@ -41,9 +41,9 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console
 
-from tests.bench.andon_events import bookkeeping, reaction_times, read_events
-from tests.bench.andon_report import goal, render, summarize
-from tests.bench.andon_scenario import (
+from bench.andon_events import bookkeeping, reaction_times, read_events
+from bench.andon_report import goal, render, summarize
+from bench.andon_scenario import (
     SERVICES,
     PullPlan,
     Sample,
@@ -51,8 +51,8 @@ from tests.bench.andon_scenario import (
     prepare_all,
     run_pulls,
 )
-from tests.bench.postgres import drop_schemas
-from tests.bench.report import write
+from bench.postgres import drop_schemas
+from bench.report import write
 from tests.e2e.clients import Api
 from tests.e2e.stack import Stack, embedded_stack, scaleout_stack
 
@@ -68,7 +68,7 @@ START_HINT = (
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.bench.andon_propagation",
+        prog="python -m bench.andon_propagation",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
         results[target] = run_target(target, args, console, budget=min(args.budget, left))
     document = {
         "benchmark": "andon_propagation",
-        "command": " ".join(["python -m tests.bench.andon_propagation", *sys.argv[1:]]),
+        "command": " ".join(["python -m bench.andon_propagation", *sys.argv[1:]]),
         "started_at": started_at.isoformat(),
         "duration_s": round(perf_counter() - started, 1),
         "machine": {

@@ -8,17 +8,17 @@ from uuid import uuid4
 import asyncpg
 from asyncpg.prepared_stmt import PreparedStatement
 
-from shared import tables
-from shared.db import PostgresDatabase, create_tables
-from tests.bench.model import (
+from bench.model import (
     APPEND_SQL,
     CLAIM_SQL,
     CONSUMER,
     OUTBOX_SQL,
     RawStream,
 )
-from tests.bench.ours import Ours
-from tests.bench.runner import Transaction
+from bench.ours import Ours
+from bench.runner import Transaction
+from shared import tables
+from shared.db import PostgresDatabase, create_tables
 
 COUNTED_TABLES = ("processed_message", "stored_event", "outbox_message")
 

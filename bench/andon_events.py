@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from bench.andon_scenario import SERVICES, Sample
 from shared.db import connect
 from shared.envelope import Envelope, parse_time
-from tests.bench.andon_scenario import SERVICES, Sample
 from tests.e2e.stack import Stack, broker_for
 
 TOPICS = ("andon.events", "inventory.events", "order.events", "fulfillment.events")

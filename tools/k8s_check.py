@@ -1,6 +1,6 @@
 """Render the k8s overlays with a real kustomize and validate them offline (`make k8s-check`).
 
-python -m tests.k8s_check   exit 0: every overlay passes; 1: a problem; 2: no renderer
+python -m tools.k8s_check   exit 0: every overlay passes; 1: a problem; 2: no renderer
 
 The renderer is kustomize KUSTOMIZE_VERSION, built with `go install` from the Go module proxy into
 $GAPLESS_CACHE_DIR/bin (default ~/.cache/gapless/bin, outside git) on first use. Without Go, the

@@ -1,6 +1,6 @@
 """Hot-path micro-benchmark: the platform's consumer transaction against the raw drivers.
 
-Run: python -m tests.bench.hot_path   (needs POSTGRES_DSN: eval "$(deploy/infra.sh up)")
+Run: python -m bench.hot_path   (needs POSTGRES_DSN: eval "$(deploy/infra.sh up)")
 
 One transaction = inbox claim + 1-2 events appended to a stream + their outbox rows.
 PostgreSQL: OURS (UnitOfWork) against RAW asyncpg running the same statements on an asyncpg.Pool
@@ -26,14 +26,14 @@ from uuid import uuid4
 import asyncpg
 from rich.console import Console
 
-from tests.bench import postgres, sqlite
-from tests.bench.report import goal, render, scenario_summary, write
-from tests.bench.runner import Plan, compare
+from bench import postgres, sqlite
+from bench.report import goal, render, scenario_summary, write
+from bench.runner import Plan, compare
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.bench.hot_path",
+        prog="python -m bench.hot_path",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -53,7 +53,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 START_HINT = (
     "Start the local servers and export the DSN with:\n"
     '  eval "$(deploy/infra.sh up)" && export POSTGRES_DSN\n'
-    "then run: python -m tests.bench.hot_path   (stop them afterwards with: deploy/infra.sh down)"
+    "then run: python -m bench.hot_path   (stop them afterwards with: deploy/infra.sh down)"
 )
 HANG_GRACE_S = 20.0
 WIDTH = 120
@@ -137,7 +137,7 @@ async def run(args: argparse.Namespace, dsn: str) -> dict[str, Any]:
         }
     return {
         "benchmark": "hot_path",
-        "command": " ".join(["python -m tests.bench.hot_path", *sys.argv[1:]]),
+        "command": " ".join(["python -m bench.hot_path", *sys.argv[1:]]),
         "started_at": started_at.isoformat(),
         "duration_s": round(perf_counter() - started, 1),
         "machine": {
