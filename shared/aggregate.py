@@ -16,6 +16,9 @@ class Aggregate:
         self.id = aggregate_id
         self.version = 0
         self._pending: list[DomainEvent] = []
+        # The last snapshot taken of this aggregate (see shared/snapshots.py): version and size.
+        self._snapshot_version = 0
+        self._snapshot_bytes = 0
 
     @classmethod
     def stream_id_for(cls, aggregate_id: str) -> str:

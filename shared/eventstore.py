@@ -1,7 +1,7 @@
 """Event store: append-only streams with optimistic concurrency, on PostgreSQL and SQLite alike."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
@@ -18,6 +18,16 @@ _COLUMNS = (
 )
 
 
+# Streams per `load_after` query: enough for a consumer batch, few enough for a quick plan.
+_STREAMS_PER_QUERY = 100
+
+
+class StreamWrite(NamedTuple):
+    stream_id: str
+    stream_type: str
+    envelopes: Sequence[Envelope]
+
+
 class StoredEvent(NamedTuple):
     position: int
     stream_id: str
@@ -29,7 +39,13 @@ class EventStore(Protocol):
         self, conn: Connection, *, stream_id: str, stream_type: str, envelopes: Sequence[Envelope]
     ) -> None: ...
 
+    async def append_streams(self, conn: Connection, writes: Sequence["StreamWrite"]) -> None: ...
+
     async def load(self, conn: Connection, stream_id: str) -> list[Envelope]: ...
+
+    async def load_after(
+        self, conn: Connection, versions: Mapping[str, int]
+    ) -> dict[str, list[Envelope]]: ...
 
     async def read_all(
         self, conn: Connection, *, after: int = 0, since: datetime | None = None, limit: int = 500
@@ -47,10 +63,18 @@ class SqlEventStore:
         Raises:
             ConcurrencyError: another transaction already wrote one of these versions.
         """
+        await self.append_streams(conn, [StreamWrite(stream_id, stream_type, envelopes)])
+
+    async def append_streams(self, conn: Connection, writes: Sequence["StreamWrite"]) -> None:
+        """Append to several streams with one statement (a unit of work's whole batch).
+
+        Raises:
+            ConcurrencyError: another transaction already wrote one of these versions.
+        """
         rows = [
             (
-                stream_id,
-                stream_type,
+                write.stream_id,
+                write.stream_type,
                 envelope.aggregate_version,
                 str(envelope.event_id),
                 envelope.event_type,
@@ -59,18 +83,42 @@ class SqlEventStore:
                 json.dumps(_metadata(envelope), separators=(",", ":")),
                 envelope.occurred_at,
             )
-            for envelope in envelopes
+            for write in writes
+            for envelope in write.envelopes
         ]
         try:
             await conn.executemany(_INSERT, rows)
         except UniqueViolationError:
-            raise ConcurrencyError(stream_id, envelopes[0].aggregate_version - 1) from None
+            first = writes[0]
+            raise ConcurrencyError(
+                first.stream_id if len(writes) == 1 else f"one of {len(writes)} streams",
+                first.envelopes[0].aggregate_version - 1,
+            ) from None
 
     async def load(self, conn: Connection, stream_id: str) -> list[Envelope]:
         rows = await conn.fetch(
             f"SELECT {_COLUMNS} FROM stored_event WHERE stream_id = $1 ORDER BY version", stream_id
         )
         return [_envelope(row) for row in rows]
+
+    async def load_after(
+        self, conn: Connection, versions: Mapping[str, int]
+    ) -> dict[str, list[Envelope]]:
+        """The events of each stream after the version given for it, in one query per chunk."""
+        found: dict[str, list[Envelope]] = {}
+        pairs = list(versions.items())
+        for start in range(0, len(pairs), _STREAMS_PER_QUERY):
+            chunk = pairs[start : start + _STREAMS_PER_QUERY]
+            clauses = " OR ".join(
+                f"(stream_id = ${2 * i + 1} AND version > ${2 * i + 2})" for i in range(len(chunk))
+            )
+            rows = await conn.fetch(
+                f"SELECT {_COLUMNS} FROM stored_event WHERE {clauses} ORDER BY stream_id, version",
+                *(value for pair in chunk for value in pair),
+            )
+            for row in rows:
+                found.setdefault(row["stream_id"], []).append(_envelope(row))
+        return found
 
     async def read_all(
         self, conn: Connection, *, after: int = 0, since: datetime | None = None, limit: int = 500

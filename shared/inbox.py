@@ -1,5 +1,7 @@
 """Inbox (idempotent consumer): a consumed message id commits with the effect it had."""
 
+from collections.abc import Sequence
+
 from shared.db import Connection
 
 
@@ -17,3 +19,17 @@ async def claim(conn: Connection, *, consumer: str, message_id: str) -> bool:
         message_id,
     )
     return claimed is not None
+
+
+async def claim_all(conn: Connection, *, consumer: str, message_ids: Sequence[str]) -> set[str]:
+    """Claim many messages with one statement; returns the ids claimed now (not seen before)."""
+    if not message_ids:
+        return set()
+    values = ", ".join(f"($1, ${i + 2})" for i in range(len(message_ids)))
+    rows = await conn.fetch(
+        f"INSERT INTO processed_message (consumer, message_id) VALUES {values}"
+        " ON CONFLICT DO NOTHING RETURNING message_id",
+        consumer,
+        *message_ids,
+    )
+    return {row["message_id"] for row in rows}

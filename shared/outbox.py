@@ -39,20 +39,18 @@ _INSERT = (
 
 async def add_to_outbox(conn: Connection, *, topic: str, envelopes: Sequence[Envelope]) -> None:
     """Queue envelopes for publication inside the caller's transaction."""
-    await conn.executemany(
-        _INSERT,
-        [
-            (
-                str(e.event_id),
-                topic,
-                e.partition_key,
-                e.event_type,
-                e.to_json_text(),
-                e.occurred_at,
-            )
-            for e in envelopes
-        ],
-    )
+    await add_all_to_outbox(conn, [(topic, envelope) for envelope in envelopes])
+
+
+async def add_all_to_outbox(conn: Connection, outgoing: Sequence[tuple[str, Envelope]]) -> None:
+    """Queue (topic, envelope) pairs with one statement, in the given order, which the relay
+    keeps: row ids follow it."""
+    rows = [
+        (str(e.event_id), topic, e.partition_key, e.event_type, e.to_json_text(), e.occurred_at)
+        for topic, e in outgoing
+    ]
+    if rows:
+        await conn.executemany(_INSERT, rows)
 
 
 def _message(row: Row) -> OutgoingMessage:

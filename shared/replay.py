@@ -91,7 +91,7 @@ async def _fold_all(
     while batch := await store.read_all(conn, after=position, limit=batch_size):
         for stored in batch:
             for project in projections:
-                await project(conn, stored.envelope)
+                await project(conn, stored.envelope, None)
         position = batch[-1].position
         count += len(batch)
         if progress is not None:

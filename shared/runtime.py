@@ -24,6 +24,7 @@ from shared.eventstore import SqlEventStore
 from shared.messages import DomainEvent
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
+from shared.snapshots import AggregateCache, AggregateLoader
 from shared.topics import events_topic
 from shared.unit_of_work import Projection, UnitOfWork
 
@@ -94,6 +95,10 @@ class ServiceRuntime:
     db: Database = field(init=False)
     relay: OutboxRelay = field(init=False)
     consumers: list[Consumer] = field(init=False, default_factory=list)
+    # Committed aggregates stay warm between units of work of this process.
+    loader: AggregateLoader = field(
+        init=False, default_factory=lambda: AggregateLoader(SqlEventStore(), AggregateCache())
+    )
     _tasks: list[asyncio.Task[None]] = field(init=False, default_factory=list)
 
     @property
@@ -152,6 +157,7 @@ class ServiceRuntime:
             topics=self.definition.topics_by_event_type,
             projections=self.definition.projections,
             clock=self.clock,
+            loader=self.loader,
             on_commit=self.relay.wake,
         )
 

@@ -6,6 +6,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -72,4 +73,14 @@ processed_message = Table(
     Column("consumer", String(100), primary_key=True),
     Column("message_id", String(200), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+# The state of a long-lived aggregate at a version, written with its events (shared/snapshots.py).
+aggregate_snapshot = Table(
+    "aggregate_snapshot",
+    metadata,
+    Column("stream_id", String(200), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("fingerprint", String(100), nullable=False),
+    Column("state", LargeBinary, nullable=False),
 )

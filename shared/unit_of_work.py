@@ -1,4 +1,10 @@
-"""Unit of work: events, outbox rows, inbox claims and read models commit in ONE transaction."""
+"""Unit of work: events, outbox rows, inbox claims and read models commit in ONE transaction.
+
+Writes are batch-shaped: `flush()` turns new events into envelopes and updates the read models
+at once (a later handler in the same batch may read them), while the events themselves and their
+outbox rows are written at `commit()`, one statement per table for the whole batch. Nothing in
+the batch reads them back before then: an aggregate it loaded or added is tracked here.
+"""
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
@@ -11,13 +17,15 @@ from shared.aggregate import Aggregate
 from shared.clock import Clock
 from shared.db import Connection, Database
 from shared.envelope import Envelope
-from shared.eventstore import EventStore
-from shared.inbox import claim
-from shared.outbox import add_to_outbox
-from shared.upcasting import upcast
+from shared.eventstore import EventStore, StreamWrite
+from shared.inbox import claim, claim_all
+from shared.outbox import add_all_to_outbox
+from shared.snapshots import AggregateLoader, write_snapshots
 
 A = TypeVar("A", bound=Aggregate)
-Projection = Callable[[Connection, Envelope], Awaitable[None]]
+# A projection gets the aggregate that recorded the event when the write side has it in hand
+# (None in a rebuild, which folds events without their aggregates).
+Projection = Callable[[Connection, Envelope, Aggregate | None], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -36,16 +44,21 @@ class UnitOfWork:
         topics: Mapping[str, str],
         projections: Sequence[Projection],
         clock: Clock,
+        loader: AggregateLoader | None = None,
         on_commit: Callable[[], None] | None = None,
     ) -> None:
         self._db = db
         self._store = store
+        self._loader = loader or AggregateLoader(store)
         self._source = source
         self._topics = topics
         self._projections = projections
         self._clock = clock
         self._on_commit = on_commit
         self._seen: dict[str, Aggregate] = {}
+        # Envelopes in the order they were flushed: events of several aggregates may share a
+        # topic key (one order's shipment and invoice), and the outbox must keep their order.
+        self._unwritten: list[StreamWrite] = []
         self._transaction: AbstractAsyncContextManager[Connection] | None = None
         self.conn: Connection
         self.committed: list[Envelope] = []
@@ -54,6 +67,7 @@ class UnitOfWork:
         self._transaction = self._db.transaction()
         self.conn = await self._transaction.__aenter__()
         self._seen = {}
+        self._unwritten = []
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -62,21 +76,26 @@ class UnitOfWork:
             self._transaction = None
 
     async def get(self, cls: type[A], aggregate_id: str) -> A | None:
-        stream_id = cls.stream_id_for(aggregate_id)
-        if (seen := self._seen.get(stream_id)) is not None:
-            return seen  # type: ignore[return-value]
-        envelopes = await self._store.load(self.conn, stream_id)
-        if not envelopes:
-            return None
-        history = [
-            cls.event_from(
-                e.event_type, upcast(cls.upcasters, e.event_type, e.event_version, e.data)
-            )
-            for e in envelopes
-        ]
-        aggregate = cls.rehydrate(aggregate_id, history)
-        self._seen[stream_id] = aggregate
-        return aggregate
+        return (await self.get_all(cls, [aggregate_id])).get(aggregate_id)
+
+    async def get_all(self, cls: type[A], aggregate_ids: Sequence[str]) -> dict[str, A]:
+        """The existing ones among `aggregate_ids`, by id: one round trip for all those not
+        already tracked (see shared/snapshots.py for why that stays cheap on long streams)."""
+        found: dict[str, A] = {}
+        missing = []
+        for aggregate_id in dict.fromkeys(aggregate_ids):
+            seen = self._seen.get(cls.stream_id_for(aggregate_id))
+            if seen is not None:
+                found[aggregate_id] = seen  # type: ignore[assignment]
+            else:
+                missing.append(aggregate_id)
+        if missing:
+            for aggregate_id, aggregate in (
+                await self._loader.load(self.conn, cls, missing)
+            ).items():
+                self._seen[aggregate.stream_id] = aggregate
+                found[aggregate_id] = aggregate
+        return found
 
     def now(self) -> datetime:
         """The injected clock's time: handlers pass it into domain methods."""
@@ -88,40 +107,52 @@ class UnitOfWork:
     async def claim(self, *, consumer: str, message_id: str) -> bool:
         return await claim(self.conn, consumer=consumer, message_id=message_id)
 
+    async def claim_all(self, *, consumer: str, message_ids: Sequence[str]) -> set[str]:
+        """Claim a batch's messages with one statement; the ids not handled before."""
+        return await claim_all(self.conn, consumer=consumer, message_ids=message_ids)
+
     async def flush(self) -> list[Envelope]:
-        """Append pending events of tracked aggregates, queue published ones, update read models."""
+        """Give pending events their envelopes (in the current flow) and update read models."""
         envelopes: list[Envelope] = []
         for aggregate in self._seen.values():
             new = self._envelopes(aggregate)
-            if new:
-                await self._store.append(
-                    self.conn,
-                    stream_id=aggregate.stream_id,
-                    stream_type=aggregate.stream_type,
-                    envelopes=new,
-                )
-                envelopes += new
-        by_topic: dict[str, list[Envelope]] = {}
-        for envelope in envelopes:
-            # Only published event types have a topic; the others never leave the service.
-            if (topic := self._topics.get(envelope.event_type)) is not None:
-                by_topic.setdefault(topic, []).append(envelope)
-        for topic, outgoing in by_topic.items():
-            await add_to_outbox(self.conn, topic=topic, envelopes=outgoing)
-        for envelope in envelopes:
-            for project in self._projections:
-                await project(self.conn, envelope)
+            if not new:
+                continue
+            envelopes += new
+            self._unwritten.append(StreamWrite(aggregate.stream_id, aggregate.stream_type, new))
+            for envelope in new:
+                for project in self._projections:
+                    await project(self.conn, envelope, aggregate)
         self.committed += envelopes
         return envelopes
 
     async def commit(self) -> list[Envelope]:
         await self.flush()
         assert self._transaction is not None, "commit() outside `async with`"
+        await self._write()
         transaction, self._transaction = self._transaction, None
         await transaction.__aexit__(None, None, None)
+        self._loader.committed(self._seen.values())
         if self._on_commit is not None and self.committed:
             self._on_commit()
         return self.committed
+
+    async def _write(self) -> None:
+        """The batch's events, outbox rows and due snapshots: one statement per table."""
+        writes = self._unwritten
+        if not writes:
+            return
+        await self._store.append_streams(self.conn, writes)
+        # Only published event types have a topic; the others never leave the service.
+        outgoing = [
+            (topic, envelope)
+            for write in writes
+            for envelope in write.envelopes
+            if (topic := self._topics.get(envelope.event_type)) is not None
+        ]
+        await add_all_to_outbox(self.conn, outgoing)
+        await write_snapshots(self.conn, self._seen.values())
+        self._unwritten = []
 
     def _envelopes(self, aggregate: Aggregate) -> list[Envelope]:
         events = aggregate.collect_events()

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
 
+from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope
 from shared.tables import NAMING_CONVENTION
@@ -44,7 +45,7 @@ Table(
 )
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
+async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
     data = envelope.data
     match envelope.event_type:
         case "CreditProfileDefined":

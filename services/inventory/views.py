@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope, parse_time
 from shared.tables import NAMING_CONVENTION
@@ -169,7 +170,7 @@ _PROJECTORS: dict[str, Callable[[Connection, Envelope], Awaitable[None]]] = {
 }
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
+async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
     if (projector := _PROJECTORS.get(envelope.event_type)) is not None:
         await projector(conn, envelope)
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
 
+from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope, parse_time
 from shared.tables import NAMING_CONVENTION
@@ -32,7 +33,7 @@ _FINISHED = {
 STATUSES = ("waiting", "answered", "lost", "cancelled")
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
+async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
     data = envelope.data
     if envelope.event_type == "TaskReceived":
         await conn.execute(

@@ -3,6 +3,7 @@
 from sqlalchemy import MetaData
 
 from services.andon.views import board, pulls, watch
+from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope
 from shared.tables import NAMING_CONVENTION
@@ -12,7 +13,7 @@ pulls.define_tables(metadata)
 watch.define_tables(metadata)
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
+async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
     await pulls.project(conn, envelope)
     await watch.project(conn, envelope)
 

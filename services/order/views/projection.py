@@ -4,6 +4,7 @@ import json
 
 from services.order.domain import AndonPull, Order
 from services.order.views.andon import project_andon
+from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope
 from shared.eventstore import SqlEventStore
@@ -14,7 +15,9 @@ _EXPOSURE_EVENTS = frozenset(
 )
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
+async def project(
+    conn: Connection, envelope: Envelope, recorded_by: Aggregate | None = None
+) -> None:
     data = envelope.data
     match envelope.event_type:
         case "ItemDefined":
@@ -37,23 +40,36 @@ async def project(conn: Connection, envelope: Envelope) -> None:
                 data["revenue_cents"],
             )
         case _ if envelope.event_type in Order.event_classes:
-            await _project_order(conn, envelope)
+            order = recorded_by if isinstance(recorded_by, Order) else None
+            await _project_order(conn, envelope, order or await _order_as_of(conn, envelope))
             await project_andon(conn, envelope)
         case _ if envelope.event_type in AndonPull.event_classes:
             await project_andon(conn, envelope)
 
 
-async def _project_order(conn: Connection, envelope: Envelope) -> None:
+async def _project_order(conn: Connection, envelope: Envelope, order: Order) -> None:
     if envelope.event_type in _EXPOSURE_EVENTS:
         await conn.execute(
             "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
             envelope.data["customer_id"],
             envelope.data["exposure_cents"],
         )
-    # The summary is the order as of this event: replaying the stream to here keeps a rebuild
-    # identical to the live model even though the store already holds later events.
+    if envelope.event_type == "OrderPlaced":
+        await _insert_summary(conn, order, envelope)
+    else:
+        await _update_summary(conn, order, envelope)
+    if envelope.event_type in ("OrderPlaced", "OrderChanged"):
+        await _replace_lines(conn, order)
+
+
+async def _order_as_of(conn: Connection, envelope: Envelope) -> Order:
+    """A rebuild has no aggregate in hand: fold the order's own (short) stream up to the event.
+
+    Live, the aggregate that recorded the event is projected instead; it may already hold later
+    events of the same transaction, whose own projection then writes the same final row.
+    """
     history = await SqlEventStore().load(conn, Order.stream_id_for(envelope.aggregate_id))
-    order = Order.rehydrate(
+    return Order.rehydrate(
         envelope.aggregate_id,
         [
             Order.event_from(e.event_type, e.data)
@@ -61,12 +77,6 @@ async def _project_order(conn: Connection, envelope: Envelope) -> None:
             if e.aggregate_version <= envelope.aggregate_version
         ],
     )
-    if envelope.event_type == "OrderPlaced":
-        await _insert_summary(conn, order, envelope)
-    else:
-        await _update_summary(conn, order, envelope)
-    if envelope.event_type in ("OrderPlaced", "OrderChanged"):
-        await _replace_lines(conn, order)
 
 
 async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) -> None:

@@ -1,0 +1,376 @@
+"""Orders benchmark: sustained order rate, latency under load, hot streams and rebuild speed.
+
+Run: python -m bench.orders
+  scale-out needs POSTGRES_DSN and KAFKA_BOOTSTRAP_SERVERS exported:
+    eval "$(deploy/infra.sh up | sed 's/^/export /')"   (stop: deploy/infra.sh down)
+  (or --targets embedded for the one-process product alone; --quick for a smoke run)
+
+Starts the product as real processes (tests/e2e/stack.py) and places orders over HTTP as a
+channel integration does, open-model: order i is due at t0 + i/rate whatever happened to the
+earlier ones, and its intake latency counts from that intended time (bench/orders_load.py).
+Each order is followed to release and shipment, timed by event time from its timeline.
+
+- Rate ladder (--rates, --step-seconds each): offered and accepted orders/s, latencies, backlog,
+  CPU per order per process. The sustained rate is the highest step held in full: every order
+  accepted and released within the grace period, accepted->released p99 <= 1 s. The ladder stops
+  at the first step that fails badly (p99 > 5 s, or 5 % not accepted or not released).
+- Hot stream (--hot-orders at --hot-rate): one customer and one SKU, so their streams grow
+  long; the first and the last orders' latencies are compared (goal: last/first <= 1.5).
+- Read-model rebuild: with the stack stopped, `python -m services replay rebuild SERVICE` is
+  timed per service against the events in its store.
+- --gain runs scale-out with 1 and then 2 members per consumer group and divides the
+  sustained rates.
+
+Writes bench-results/orders.json, orders.md and orders.png. Exit code 0 whenever it ran.
+"""
+
+import argparse
+import asyncio
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+import httpx
+from rich.console import Console
+
+from bench.orders_chart import draw
+from bench.orders_figures import hot_figures, replica_gain, step_figures, sustained
+from bench.orders_load import LAST_ANSWER_S, Channel, Mix, run_step
+from bench.orders_report import markdown, render
+from bench.orders_stack import build, clean_scaleout, prepare, process_cpu_s, rebuild_rates
+from bench.report import write
+from tests.e2e.clients import Api
+from tests.e2e.stack import Stack
+
+WIDTH = 160
+TARGETS = ("embedded", "scaleout")
+STOCK_PER_SKU = 1_000_000
+# Starting the stack, setting up customers and SKUs, and margins: on top of the planned load.
+SETUP_S = 120.0
+DEFAULTS: dict[str, Any] = {
+    "rates": "10,25,50,100,150,200,300",
+    "step_seconds": 60.0,
+    "grace": 20.0,
+    "warmup_seconds": 5.0,
+    "customers": 200,
+    "skus": 8,
+    "hot_orders": 50_000,
+    "hot_rate": 100.0,
+}
+# --quick: a smoke run of the whole benchmark in seconds.
+QUICK: dict[str, Any] = {
+    "rates": "5",
+    "step_seconds": 3.0,
+    "grace": 10.0,
+    "warmup_seconds": 0.0,
+    "customers": 5,
+    "skus": 2,
+    "hot_orders": 30,
+    "hot_rate": 10.0,
+}
+START_HINT = (
+    "scale-out needs PostgreSQL and Kafka. Start them and export the addresses with:\n"
+    "  eval \"$(deploy/infra.sh up | sed 's/^/export /')\"\n"
+    "(stop them afterwards with deploy/infra.sh down), or run --targets embedded."
+)
+Figures = Callable[..., dict[str, Any]]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.orders",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    option = parser.add_argument
+    option("--targets", default=",".join(TARGETS), help="comma-separated (%(default)s)")
+    option("--quick", action="store_true", help=f"smoke run: defaults become {QUICK}")
+    option("--rates", help=f"orders/s of the ladder's steps ({DEFAULTS['rates']})")
+    option("--step-seconds", type=float, help=f"per step ({DEFAULTS['step_seconds']})")
+    option("--grace", type=float, help=f"drain after a step, at most ({DEFAULTS['grace']} s)")
+    option(
+        "--warmup-seconds", type=float, help=f"untimed, first rate ({DEFAULTS['warmup_seconds']})"
+    )
+    option("--customers", type=int, help=f"of the ladder's orders ({DEFAULTS['customers']})")
+    option("--skus", type=int, help=f"of the ladder's orders ({DEFAULTS['skus']})")
+    option("--hot-orders", type=int, help=f"hot stream, 0: none ({DEFAULTS['hot_orders']})")
+    option("--hot-rate", type=float, help=f"hot stream orders/s ({DEFAULTS['hot_rate']})")
+    option("--replicas", type=int, default=1, help="members per consumer group (%(default)s)")
+    option("--gain", action="store_true", help="scale-out with 1, then 2 members per group")
+    option(
+        "--schedule-interval",
+        type=float,
+        default=0.5,
+        help="GAPLESS_SCHEDULE_INTERVAL_SECONDS: pick waves and every other schedule (%(default)s)",
+    )
+    option("--no-rebuild", dest="rebuild", action="store_false", help="skip the rebuild timing")
+    option("--rebuild-timeout", type=float, default=300.0, help="per service (%(default)s s)")
+    option("--output-dir", type=Path, default=Path("bench-results"))
+    option("--keep-logs", action="store_true", help="keep the stacks' folders and logs")
+    args = parser.parse_args(argv)
+    for name, value in (QUICK if args.quick else DEFAULTS).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+    args.rates = [float(rate) for rate in str(args.rates).split(",") if rate.strip()]
+    return args
+
+
+def planned_runs(targets: list[str], args: argparse.Namespace) -> list[tuple[str, str, int]]:
+    """(label, target, replicas) of each stack to measure."""
+    runs: list[tuple[str, str, int]] = []
+    if "embedded" in targets:
+        runs.append(("embedded", "embedded", 1))
+    if "scaleout" in targets:
+        for replicas in (1, 2) if args.gain else (args.replicas,):
+            runs.append(
+                ("scaleout" if replicas == 1 else f"scaleout-r{replicas}", "scaleout", replicas)
+            )
+    return runs
+
+
+async def timed_step(
+    stack: Stack,
+    channels: tuple[Channel, Channel],
+    mix: Mix,
+    rate: float,
+    seconds: float,
+    grace: float,
+    figures: Figures = step_figures,
+) -> dict[str, Any]:
+    """One constant-rate step, with the CPU each process used until its drain ended."""
+    planned = max(1, round(rate * seconds))
+    before, bench_before = process_cpu_s(stack), time.process_time()
+    run = await run_step(*channels, mix, rate=rate, count=planned, grace_s=grace)
+    bench_cpu_s = time.process_time() - bench_before
+    after = process_cpu_s(stack)
+    cpu_s = {name: used - before.get(name, used) for name, used in after.items()}
+    result = figures(run, planned=planned, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s)
+    return result | {"load_average": [round(v, 2) for v in os.getloadavg()]}
+
+
+async def ladder(
+    stack: Stack,
+    channels: tuple[Channel, Channel],
+    mix: Mix,
+    args: argparse.Namespace,
+    say: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for rate in args.rates:
+        step = await timed_step(stack, channels, mix, rate, args.step_seconds, args.grace)
+        steps.append(step)
+        say(
+            f"{rate:g}/s: {step['accepted']}/{step['offered']} accepted,"
+            f" {step['released']} released, p99 {step['released_ms']['p99']} ms,"
+            f" backlog {step['backlog_at_end']}: {'held' if step['held'] else 'not held'}"
+        )
+        if step["failed_badly"]:
+            say("the step failed badly: the ladder stops here")
+            break
+    return steps
+
+
+async def measure(
+    stack: Stack, args: argparse.Namespace, say: Callable[[str], None]
+) -> dict[str, Any]:
+    started = perf_counter()
+    placing = httpx.AsyncClient(
+        timeout=httpx.Timeout(10.0, pool=30.0),
+        limits=httpx.Limits(max_connections=256, max_keepalive_connections=256),
+    )
+    # Polling has a client (and connections) of its own: it never delays a placement.
+    polling = httpx.AsyncClient(
+        timeout=httpx.Timeout(10.0, pool=30.0),
+        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+    )
+    async with placing, polling:
+        api = Api(stack, polling)
+        await api.tune_simulator()
+        mix = await prepare(api, customers=args.customers, skus=args.skus, stock=STOCK_PER_SKU)
+        hot = (
+            await prepare(api, customers=1, skus=1, stock=args.hot_orders + 1)
+            if args.hot_orders
+            else None
+        )
+        channels = (Channel(stack, placing), Channel(stack, polling))
+        result: dict[str, Any] = {"setup_s": round(perf_counter() - started, 1)}
+        if args.warmup_seconds:
+            say("warming up")
+            await run_step(
+                *channels,
+                mix,
+                rate=args.rates[0],
+                count=max(1, round(args.rates[0] * args.warmup_seconds)),
+                grace_s=args.grace,
+            )
+        result["steps"] = await ladder(stack, channels, mix, args, say)
+        result["sustained_per_s"] = sustained(result["steps"])
+        if hot is not None:
+            say(f"hot stream: {args.hot_orders} orders at {args.hot_rate:g}/s")
+            result["hot_stream"] = await timed_step(
+                stack,
+                channels,
+                hot,
+                args.hot_rate,
+                args.hot_orders / args.hot_rate,
+                args.grace,
+                hot_figures,
+            )
+    return result
+
+
+def _bound_s(args: argparse.Namespace) -> float:
+    """Only against a hung server: a normal run ends well within this."""
+    per_step = float(args.grace) + LAST_ANSWER_S + 5
+    hot = args.hot_orders / args.hot_rate + per_step if args.hot_orders else 0.0
+    ladder_s = sum(args.step_seconds + per_step for _ in args.rates)
+    return SETUP_S + args.warmup_seconds + per_step + ladder_s + hot
+
+
+async def _guarded(work: Coroutine[Any, Any, dict[str, Any]], seconds: float) -> dict[str, Any]:
+    async with asyncio.timeout(seconds):
+        return await work
+
+
+def run_target(
+    label: str, target: str, replicas: int, args: argparse.Namespace, console: Console
+) -> dict[str, Any]:
+    folder = Path(tempfile.mkdtemp(prefix=f"gapless-bench-orders-{label}-"))
+    stack = build(target, folder, replicas=replicas, schedule_interval_s=args.schedule_interval)
+    started = perf_counter()
+    result: dict[str, Any] = {
+        "target": target,
+        "replicas": replicas,
+        "processes": list(stack.processes),
+    }
+
+    def say(text: str) -> None:
+        console.print(f"[dim]{label}: {text}[/]", highlight=False)
+
+    try:
+        say(f"starting {len(stack.processes)} process(es)...")
+        stack.start()
+        result["start_s"] = round(perf_counter() - started, 1)
+        say(f"ready in {result['start_s']} s; setting up")
+        result |= asyncio.run(_guarded(measure(stack, args, say), _bound_s(args)))
+    except (AssertionError, OSError, httpx.HTTPError, TimeoutError) as error:
+        result["error"] = f"{type(error).__name__}: {str(error)[-1500:]}"
+        args.keep_logs = True
+    finally:
+        stack.stop()
+    try:
+        if args.rebuild and "steps" in result:
+            say("stopped; timing the read-model rebuilds")
+            result["rebuild"] = rebuild_rates(stack, timeout_s=args.rebuild_timeout)
+    finally:
+        _clean(stack, folder, args.keep_logs, say)
+    result["logs"] = str(folder) if args.keep_logs else None
+    result["duration_s"] = round(perf_counter() - started, 1)
+    return result
+
+
+def _clean(stack: Stack, folder: Path, keep_logs: bool, say: Callable[[str], None]) -> None:
+    if stack.target == "scaleout":
+        try:
+            asyncio.run(clean_scaleout(stack))
+        except Exception as error:  # leftovers only cost disk on the dev servers
+            say(f"[yellow]cleanup failed: {error!r}[/]")
+    if not keep_logs:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def machine() -> dict[str, Any]:
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
+    }
+
+
+def plan(args: argparse.Namespace) -> dict[str, Any]:
+    names = (
+        "rates",
+        "step_seconds",
+        "grace",
+        "warmup_seconds",
+        "customers",
+        "skus",
+        "hot_orders",
+        "hot_rate",
+        "replicas",
+        "gain",
+        "schedule_interval",
+        "rebuild",
+    )
+    return {name: getattr(args, name) for name in names}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    console, errors = Console(), Console(stderr=True)
+    if console.width < WIDTH:
+        console = Console(width=WIDTH)  # not a terminal (make, CI logs): rich would assume 80
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    unknown = set(targets) - set(TARGETS)
+    if unknown or not targets or not args.rates:
+        errors.print(
+            f"[bold red]unknown targets {sorted(unknown)} or no rates; targets: {TARGETS}[/]"
+        )
+        return 2
+    if "scaleout" in targets and not (
+        os.environ.get("POSTGRES_DSN") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    ):
+        errors.print(f"[bold red]POSTGRES_DSN / KAFKA_BOOTSTRAP_SERVERS not set.[/]\n{START_HINT}")
+        return 2
+    started_at, started, facts = datetime.now(UTC), perf_counter(), machine()
+    results = {
+        label: run_target(label, target, replicas, args, console)
+        for label, target, replicas in planned_runs(targets, args)
+    }
+    facts["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    document = {
+        "benchmark": "orders",
+        "command": " ".join(["python -m bench.orders", *(sys.argv[1:] if argv is None else argv)]),
+        "started_at": started_at.isoformat(),
+        "duration_s": round(perf_counter() - started, 1),
+        "machine": facts,
+        "plan": plan(args),
+        "targets": results,
+        "replica_gain": replica_gain(
+            {
+                n: results[label].get("sustained_per_s")
+                for label, t, n in planned_runs(targets, args)
+                if t == "scaleout"
+            }
+        )
+        if args.gain and "scaleout" in targets
+        else None,
+    }
+    render(console, document)
+    write(args.output_dir / "orders.json", document)
+    (args.output_dir / "orders.md").write_text(markdown(document))
+    draw(document, args.output_dir / "orders.png")
+    console.print(f"Results written to {args.output_dir}/orders.{{json,md,png}}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

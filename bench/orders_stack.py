@@ -1,0 +1,178 @@
+"""The product under the orders benchmark: started, stocked, measured by CPU and rebuilt."""
+
+import asyncio
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from bench.orders_load import Mix
+from bench.postgres import drop_schemas, plain_dsn
+from tests.e2e.clients import Api, unique
+from tests.e2e.stack import REPO, SERVICES, Stack, embedded_stack, scaleout_stack
+
+# Consumer-group members `--replicas` multiplies; the simulator stands in for a WMS/TMS.
+REPLICATED = ("order", "inventory", "credit", "fulfillment", "andon")
+REBUILT = ("order", "inventory", "credit", "fulfillment", "andon")
+PARTITIONS = 6
+HUGE_CENTS = 10**12  # credit limit and review threshold: no order is ever held for credit
+PRICE_CENTS = 1_000
+SETUP_CONCURRENCY = 16
+
+
+def build(target: str, folder: Path, *, replicas: int, schedule_interval_s: float) -> Stack:
+    extra = {
+        "GAPLESS_SEED_DEMO": "false",
+        "GAPLESS_SCHEDULE_INTERVAL_SECONDS": str(schedule_interval_s),
+        "GAPLESS_KAFKA__PARTITIONS": str(PARTITIONS),
+    }
+    if target == "embedded":
+        return embedded_stack(folder, extra_env=extra)
+    return scaleout_stack(
+        folder,
+        postgres_dsn=os.environ["POSTGRES_DSN"],
+        kafka=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+        namespace=f"benchorders{uuid4().hex[:8]}",
+        replicas=dict.fromkeys(REPLICATED, replicas),
+        extra_env=extra,
+    )
+
+
+def process_cpu_s(stack: Stack) -> dict[str, float]:
+    """CPU seconds (user + system) each running product process has used (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[str, float] = {}
+    for name, process in stack.processes.items():
+        if process.popen is None:
+            continue
+        try:
+            stat = Path(f"/proc/{process.popen.pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
+        used[name] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+async def prepare(api: Api, *, customers: int, skus: int, stock: int) -> Mix:
+    """Green customers with credit to spare and SKUs with `stock` units each, known everywhere."""
+    limit = asyncio.Semaphore(SETUP_CONCURRENCY)
+
+    async def customer() -> str:
+        async with limit:
+            customer_id = unique("bench-customer").lower()
+            await api.define_customer(
+                customer_id, limit_cents=HUGE_CENTS, threshold_cents=HUGE_CENTS
+            )
+            return customer_id
+
+    async def sku() -> str:
+        async with limit:
+            return await api.new_item("bench-sku", stock=stock, price_cents=PRICE_CENTS)
+
+    mix = Mix(
+        customers=await asyncio.gather(*(customer() for _ in range(customers))),
+        skus=await asyncio.gather(*(sku() for _ in range(skus))),
+    )
+    await _known_to_credit(api, mix.customers, limit)
+    return mix
+
+
+async def _known_to_credit(api: Api, customers: Sequence[str], limit: asyncio.Semaphore) -> None:
+    """Credit hears of customers through events: an order before that would go to review."""
+
+    async def green(customer_id: str) -> None:
+        for _ in range(100):
+            async with limit:
+                response = await api.request("GET", f"/v1/credit/accounts/{customer_id}")
+            if response.status_code == 200 and response.json()["credit_light"] == "green":
+                return
+            await asyncio.sleep(0.2)
+        raise AssertionError(f"credit never learned of customer {customer_id}")
+
+    await asyncio.gather(*(green(c) for c in customers))
+
+
+def event_counts(stack: Stack) -> dict[str, int]:
+    """Events in each rebuilt service's event store (`stored_event`)."""
+    if stack.target == "embedded":
+        folder = Path(stack.env["GAPLESS_DATA_DIR"])
+        return {name: _sqlite_count(folder / f"{name}.db") for name in REBUILT}
+    return asyncio.run(_postgres_counts(stack.env["GAPLESS_NAMESPACE"]))
+
+
+def _sqlite_count(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM stored_event").fetchone()[0])
+
+
+async def _postgres_counts(namespace: str) -> dict[str, int]:
+    conn = await asyncpg.connect(plain_dsn(os.environ["POSTGRES_DSN"]))
+    try:
+        return {
+            name: int(
+                await conn.fetchval(f'SELECT count(*) FROM "{namespace}_{name}".stored_event')
+            )
+            for name in REBUILT
+        }
+    finally:
+        await conn.close()
+
+
+def rebuild_rates(stack: Stack, *, timeout_s: float) -> dict[str, Any]:
+    """Time `python -m services replay rebuild` per service on the stopped stack's data."""
+    counts = event_counts(stack)
+    startup_s = _timed(stack, ["--help"], timeout_s)[0]
+    services: dict[str, dict[str, Any]] = {}
+    for name in REBUILT:
+        seconds, error = _timed(stack, ["replay", "rebuild", name], timeout_s)
+        services[name] = {
+            "events": counts[name],
+            "seconds": round(seconds, 2),
+            "events_per_s": round(counts[name] / seconds, 1) if error is None else None,
+            # Less the interpreter's start and imports, which `--help` alone takes.
+            "events_per_s_net": (
+                round(counts[name] / max(seconds - startup_s, 1e-3), 1) if error is None else None
+            ),
+            "error": error,
+        }
+    return {"startup_s": round(startup_s, 2), "services": services}
+
+
+def _timed(stack: Stack, args: list[str], timeout_s: float) -> tuple[float, str | None]:
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "services", *args],
+            cwd=REPO,
+            env={**os.environ, **stack.env},
+            capture_output=True,
+            text=True,
+            timeout=timeout_s,
+        )
+    except subprocess.TimeoutExpired:
+        return time.perf_counter() - started, f"not done in {timeout_s:.0f} s"
+    error = None if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-500:]}"
+    return time.perf_counter() - started, error
+
+
+async def clean_scaleout(stack: Stack) -> None:
+    """Drop the run's schemas and topics from the shared servers."""
+    namespace = stack.env["GAPLESS_NAMESPACE"]
+    await drop_schemas(os.environ["POSTGRES_DSN"], *(f"{namespace}_{name}" for name in SERVICES))
+    admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
+    await admin.start()
+    try:
+        ours = [t for t in await admin.list_topics() if t.startswith(f"{namespace}.")]
+        if ours:
+            await admin.delete_topics(ours)
+    finally:
+        await admin.close()
