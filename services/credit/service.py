@@ -1,6 +1,7 @@
 """The credit service as the runtime sees it."""
 
 from services.credit import api, handlers, inbound, views
+from services.credit.domain import CreditAccount
 from services.credit.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
@@ -18,7 +19,11 @@ DEFINITION = ServiceDefinition(
                 "CustomerDefined": Route(
                     inbound.CustomerDefined, handlers.define_profile_when_customer_defined
                 ),
-                "OrderPlaced": Route(inbound.OrderPlaced, handlers.check_credit_when_order_placed),
+                "OrderPlaced": Route(
+                    inbound.OrderPlaced,
+                    handlers.check_credit_when_order_placed,
+                    preload=lambda event: [(CreditAccount, event.customer_id)],
+                ),
                 "OrderChanged": Route(
                     inbound.OrderChanged, handlers.recheck_credit_when_order_changed
                 ),

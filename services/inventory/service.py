@@ -1,10 +1,17 @@
 """The inventory service as the runtime sees it."""
 
 from services.inventory import api, demo, handlers, inbound, views
+from services.inventory.domain import Stock
 from services.inventory.events import PUBLISHED
 from shared.consumer import Route
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
+
+
+def _stocks(event: inbound.OrderPlaced | inbound.ShipmentShipped) -> list[tuple[type[Stock], str]]:
+    # In the handlers' own order, so events of several SKUs are recorded as they would be anyway.
+    return [(Stock, sku) for sku in inbound.quantities_by_sku(event.lines)]
+
 
 DEFINITION = ServiceDefinition(
     name="inventory",
@@ -16,7 +23,9 @@ DEFINITION = ServiceDefinition(
                 "ItemDefined": Route(
                     inbound.ItemDefined, handlers.set_reorder_point_when_item_defined
                 ),
-                "OrderPlaced": Route(inbound.OrderPlaced, handlers.reserve_stock_when_order_placed),
+                "OrderPlaced": Route(
+                    inbound.OrderPlaced, handlers.reserve_stock_when_order_placed, preload=_stocks
+                ),
                 "OrderChanged": Route(
                     inbound.OrderChanged, handlers.adjust_stock_when_order_changed
                 ),
@@ -25,7 +34,7 @@ DEFINITION = ServiceDefinition(
                 ),
                 "OrderRejected": Route(inbound.OrderEnded, handlers.release_stock_when_order_ended),
                 "ShipmentShipped": Route(
-                    inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped
+                    inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped, _stocks
                 ),
                 "AndonPulled": Route(inbound.AndonEvent, handlers.stop_sale_when_andon_pulled),
                 "AndonResolved": Route(

@@ -13,8 +13,11 @@ POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel 
 """
 
 from datetime import timedelta
+from typing import Protocol
+from uuid import UUID
 
 from services.order import api, demo, handlers, inbound
+from services.order.domain import Order
 from services.order.events import PUBLISHED
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
@@ -22,21 +25,47 @@ from shared.consumer import Route
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
+
+class _AboutOneOrder(Protocol):
+    @property
+    def order_id(self) -> UUID: ...
+
+
+def _the_order(event: _AboutOneOrder) -> list[tuple[type[Order], str]]:
+    return [(Order, str(event.order_id))]
+
+
 ROUTES = {
-    "CreditApproved": Route(inbound.CreditApproved, handlers.release_order_when_credit_approved),
+    "CreditApproved": Route(
+        inbound.CreditApproved, handlers.release_order_when_credit_approved, _the_order
+    ),
     "CreditReviewRequired": Route(
-        inbound.CreditReviewRequired, handlers.hold_order_when_credit_review_required
+        inbound.CreditReviewRequired, handlers.hold_order_when_credit_review_required, _the_order
     ),
-    "CreditDeclined": Route(inbound.CreditDeclined, handlers.reject_order_when_credit_declined),
-    "CreditReleased": Route(inbound.CreditReleased, handlers.record_release_when_credit_released),
-    "StockReserved": Route(inbound.StockReserved, handlers.release_order_when_stock_reserved),
-    "StockBackordered": Route(inbound.StockBackordered, handlers.hold_order_when_stock_backordered),
-    "StockReleased": Route(inbound.StockReleased, handlers.record_release_when_stock_released),
+    "CreditDeclined": Route(
+        inbound.CreditDeclined, handlers.reject_order_when_credit_declined, _the_order
+    ),
+    "CreditReleased": Route(
+        inbound.CreditReleased, handlers.record_release_when_credit_released, _the_order
+    ),
+    "StockReserved": Route(
+        inbound.StockReserved, handlers.release_order_when_stock_reserved, _the_order
+    ),
+    "StockBackordered": Route(
+        inbound.StockBackordered, handlers.hold_order_when_stock_backordered, _the_order
+    ),
+    "StockReleased": Route(
+        inbound.StockReleased, handlers.record_release_when_stock_released, _the_order
+    ),
     "ShipmentShipped": Route(
-        inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped
+        inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
     ),
-    "InvoiceIssued": Route(inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued),
-    "InvoicePaid": Route(inbound.InvoicePaid, handlers.complete_order_when_invoice_paid),
+    "InvoiceIssued": Route(
+        inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_order
+    ),
+    "InvoicePaid": Route(
+        inbound.InvoicePaid, handlers.complete_order_when_invoice_paid, _the_order
+    ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),
 }

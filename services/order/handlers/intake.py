@@ -78,7 +78,9 @@ async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
         received_at=cmd.received_at,
         accepted_at=accepted_at,
     )
-    history = await queries.customer_history(uow.conn, cmd.customer_id)
+    history = await queries.customer_history(
+        uow.conn, cmd.customer_id, [line.sku for line in lines]
+    )
     return Order.place(
         cmd.order_id,
         intake,

@@ -1,6 +1,7 @@
 """Queries over the read models: orders, customers, the customer's history and revenue."""
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -85,19 +86,33 @@ async def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:
     return dict(row) if row is not None else None
 
 
-async def customer_history(conn: Connection, customer_id: str) -> CustomerHistory:
+# The pattern check looks at this many of the customer's latest live orders (and, per SKU, at
+# as many of their latest lines): a bounded read however long the customer has been buying, and
+# the same rule as over the whole history for customers with fewer orders than that.
+HISTORY_ORDERS = 50
+
+
+async def customer_history(
+    conn: Connection, customer_id: str, skus: Sequence[str]
+) -> CustomerHistory:
     totals = await conn.fetch(
-        f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}",
+        f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}"
+        " ORDER BY s.placed_at DESC LIMIT $2",
         customer_id,
-    )
-    lines = await conn.fetch(
-        "SELECT l.sku, l.quantity FROM order_line l JOIN order_summary s"
-        f" ON s.order_id = l.order_id WHERE l.customer_id = $1 AND {_LIVE}",
-        customer_id,
+        HISTORY_ORDERS,
     )
     quantities: dict[str, list[int]] = {}
-    for line in lines:
-        quantities.setdefault(line["sku"], []).append(line["quantity"])
+    for sku in dict.fromkeys(skus):
+        lines = await conn.fetch(
+            "SELECT l.quantity FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
+            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE}"
+            " ORDER BY l.placed_at DESC LIMIT $3",
+            customer_id,
+            sku,
+            HISTORY_ORDERS,
+        )
+        if lines:
+            quantities[sku] = [line["quantity"] for line in lines]
     return CustomerHistory(
         order_totals=tuple(row["total_cents"] for row in totals), line_quantities=quantities
     )

@@ -36,7 +36,7 @@ Table(
     Column("quantity", Integer, nullable=False),
     Column("unit_price_cents", BigInteger, nullable=False),
     Column("placed_at", DateTime(timezone=True), nullable=False),
-    Index("ix_order_line_customer", "customer_id"),
+    Index("ix_order_line_customer_sku", "customer_id", "sku", "placed_at"),
     Index("ix_order_line_sku", "sku"),
 )
 Table(
