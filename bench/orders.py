@@ -31,7 +31,6 @@ import platform
 import shutil
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,18 +41,17 @@ import httpx
 from rich.console import Console
 
 from bench.orders_chart import draw
-from bench.orders_figures import hot_figures, replica_gain, step_figures, sustained
-from bench.orders_load import LAST_ANSWER_S, Channel, Mix, run_step
+from bench.orders_figures import replica_gain
+from bench.orders_load import LAST_ANSWER_S
+from bench.orders_measure import HOT_RATE, SETTLE_LIMIT_S, measure
 from bench.orders_report import markdown, render
-from bench.orders_stack import build, clean_scaleout, prepare, process_cpu_s, rebuild_rates
+from bench.orders_stack import build, clean_scaleout, rebuild_rates
 from bench.report import write
-from tests.e2e.clients import Api
-from tests.e2e.stack import Stack
+from tests.e2e.stack import FAST_SCHEDULES, Stack
 
 WIDTH = 160
 TARGETS = ("embedded", "scaleout")
-STOCK_PER_SKU = 1_000_000
-# Starting the stack, setting up customers and SKUs, and margins: on top of the planned load.
+# Starting the stack and setting up customers and SKUs: on top of the planned load.
 SETUP_S = 120.0
 DEFAULTS: dict[str, Any] = {
     "rates": "10,25,50,100,150,200,300",
@@ -63,7 +61,7 @@ DEFAULTS: dict[str, Any] = {
     "customers": 200,
     "skus": 8,
     "hot_orders": 50_000,
-    "hot_rate": 100.0,
+    "hot_rate": None,  # HOT_RATE, or half the sustained rate if that is lower
 }
 # --quick: a smoke run of the whole benchmark in seconds.
 QUICK: dict[str, Any] = {
@@ -74,14 +72,13 @@ QUICK: dict[str, Any] = {
     "customers": 5,
     "skus": 2,
     "hot_orders": 30,
-    "hot_rate": 10.0,
+    "hot_rate": 15.0,
 }
 START_HINT = (
     "scale-out needs PostgreSQL and Kafka. Start them and export the addresses with:\n"
     "  eval \"$(deploy/infra.sh up | sed 's/^/export /')\"\n"
     "(stop them afterwards with deploy/infra.sh down), or run --targets embedded."
 )
-Figures = Callable[..., dict[str, Any]]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -96,19 +93,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     option("--rates", help=f"orders/s of the ladder's steps ({DEFAULTS['rates']})")
     option("--step-seconds", type=float, help=f"per step ({DEFAULTS['step_seconds']})")
     option("--grace", type=float, help=f"drain after a step, at most ({DEFAULTS['grace']} s)")
-    option(
-        "--warmup-seconds", type=float, help=f"untimed, first rate ({DEFAULTS['warmup_seconds']})"
-    )
+    option("--warmup-seconds", type=float, help=f"untimed ({DEFAULTS['warmup_seconds']})")
     option("--customers", type=int, help=f"of the ladder's orders ({DEFAULTS['customers']})")
     option("--skus", type=int, help=f"of the ladder's orders ({DEFAULTS['skus']})")
     option("--hot-orders", type=int, help=f"hot stream, 0: none ({DEFAULTS['hot_orders']})")
-    option("--hot-rate", type=float, help=f"hot stream orders/s ({DEFAULTS['hot_rate']})")
+    option(
+        "--hot-rate",
+        type=float,
+        help=f"hot stream orders/s (default: {HOT_RATE:g}, or half the sustained rate if lower)",
+    )
+    option("--hot-max-seconds", type=float, default=900.0, help="fewer orders if longer")
     option("--replicas", type=int, default=1, help="members per consumer group (%(default)s)")
     option("--gain", action="store_true", help="scale-out with 1, then 2 members per group")
     option(
         "--schedule-interval",
         type=float,
-        default=0.5,
+        default=float(FAST_SCHEDULES["GAPLESS_SCHEDULE_INTERVAL_SECONDS"]),
         help="GAPLESS_SCHEDULE_INTERVAL_SECONDS: pick waves and every other schedule (%(default)s)",
     )
     option("--no-rebuild", dest="rebuild", action="store_false", help="skip the rebuild timing")
@@ -136,103 +136,12 @@ def planned_runs(targets: list[str], args: argparse.Namespace) -> list[tuple[str
     return runs
 
 
-async def timed_step(
-    stack: Stack,
-    channels: tuple[Channel, Channel],
-    mix: Mix,
-    rate: float,
-    seconds: float,
-    grace: float,
-    figures: Figures = step_figures,
-) -> dict[str, Any]:
-    """One constant-rate step, with the CPU each process used until its drain ended."""
-    planned = max(1, round(rate * seconds))
-    before, bench_before = process_cpu_s(stack), time.process_time()
-    run = await run_step(*channels, mix, rate=rate, count=planned, grace_s=grace)
-    bench_cpu_s = time.process_time() - bench_before
-    after = process_cpu_s(stack)
-    cpu_s = {name: used - before.get(name, used) for name, used in after.items()}
-    result = figures(run, planned=planned, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s)
-    return result | {"load_average": [round(v, 2) for v in os.getloadavg()]}
-
-
-async def ladder(
-    stack: Stack,
-    channels: tuple[Channel, Channel],
-    mix: Mix,
-    args: argparse.Namespace,
-    say: Callable[[str], None],
-) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = []
-    for rate in args.rates:
-        step = await timed_step(stack, channels, mix, rate, args.step_seconds, args.grace)
-        steps.append(step)
-        say(
-            f"{rate:g}/s: {step['accepted']}/{step['offered']} accepted,"
-            f" {step['released']} released, p99 {step['released_ms']['p99']} ms,"
-            f" backlog {step['backlog_at_end']}: {'held' if step['held'] else 'not held'}"
-        )
-        if step["failed_badly"]:
-            say("the step failed badly: the ladder stops here")
-            break
-    return steps
-
-
-async def measure(
-    stack: Stack, args: argparse.Namespace, say: Callable[[str], None]
-) -> dict[str, Any]:
-    started = perf_counter()
-    placing = httpx.AsyncClient(
-        timeout=httpx.Timeout(10.0, pool=30.0),
-        limits=httpx.Limits(max_connections=256, max_keepalive_connections=256),
-    )
-    # Polling has a client (and connections) of its own: it never delays a placement.
-    polling = httpx.AsyncClient(
-        timeout=httpx.Timeout(10.0, pool=30.0),
-        limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
-    )
-    async with placing, polling:
-        api = Api(stack, polling)
-        await api.tune_simulator()
-        mix = await prepare(api, customers=args.customers, skus=args.skus, stock=STOCK_PER_SKU)
-        hot = (
-            await prepare(api, customers=1, skus=1, stock=args.hot_orders + 1)
-            if args.hot_orders
-            else None
-        )
-        channels = (Channel(stack, placing), Channel(stack, polling))
-        result: dict[str, Any] = {"setup_s": round(perf_counter() - started, 1)}
-        if args.warmup_seconds:
-            say("warming up")
-            await run_step(
-                *channels,
-                mix,
-                rate=args.rates[0],
-                count=max(1, round(args.rates[0] * args.warmup_seconds)),
-                grace_s=args.grace,
-            )
-        result["steps"] = await ladder(stack, channels, mix, args, say)
-        result["sustained_per_s"] = sustained(result["steps"])
-        if hot is not None:
-            say(f"hot stream: {args.hot_orders} orders at {args.hot_rate:g}/s")
-            result["hot_stream"] = await timed_step(
-                stack,
-                channels,
-                hot,
-                args.hot_rate,
-                args.hot_orders / args.hot_rate,
-                args.grace,
-                hot_figures,
-            )
-    return result
-
-
 def _bound_s(args: argparse.Namespace) -> float:
     """Only against a hung server: a normal run ends well within this."""
-    per_step = float(args.grace) + LAST_ANSWER_S + 5
-    hot = args.hot_orders / args.hot_rate + per_step if args.hot_orders else 0.0
+    per_step = SETTLE_LIMIT_S + args.grace + LAST_ANSWER_S
+    hot = args.hot_max_seconds + per_step if args.hot_orders else 0.0
     ladder_s = sum(args.step_seconds + per_step for _ in args.rates)
-    return SETUP_S + args.warmup_seconds + per_step + ladder_s + hot
+    return float(SETUP_S + args.warmup_seconds + per_step + ladder_s + hot)
 
 
 async def _guarded(work: Coroutine[Any, Any, dict[str, Any]], seconds: float) -> dict[str, Any]:
@@ -255,6 +164,7 @@ def run_target(
     def say(text: str) -> None:
         console.print(f"[dim]{label}: {text}[/]", highlight=False)
 
+    keep_logs = args.keep_logs
     try:
         say(f"starting {len(stack.processes)} process(es)...")
         stack.start()
@@ -263,7 +173,7 @@ def run_target(
         result |= asyncio.run(_guarded(measure(stack, args, say), _bound_s(args)))
     except (AssertionError, OSError, httpx.HTTPError, TimeoutError) as error:
         result["error"] = f"{type(error).__name__}: {str(error)[-1500:]}"
-        args.keep_logs = True
+        keep_logs = True
     finally:
         stack.stop()
     try:
@@ -271,8 +181,8 @@ def run_target(
             say("stopped; timing the read-model rebuilds")
             result["rebuild"] = rebuild_rates(stack, timeout_s=args.rebuild_timeout)
     finally:
-        _clean(stack, folder, args.keep_logs, say)
-    result["logs"] = str(folder) if args.keep_logs else None
+        _clean(stack, folder, keep_logs, say)
+    result["logs"] = str(folder) if keep_logs else None
     result["duration_s"] = round(perf_counter() - started, 1)
     return result
 
@@ -315,6 +225,7 @@ def plan(args: argparse.Namespace) -> dict[str, Any]:
         "skus",
         "hot_orders",
         "hot_rate",
+        "hot_max_seconds",
         "replicas",
         "gain",
         "schedule_interval",
@@ -341,11 +252,14 @@ def main(argv: list[str] | None = None) -> int:
         errors.print(f"[bold red]POSTGRES_DSN / KAFKA_BOOTSTRAP_SERVERS not set.[/]\n{START_HINT}")
         return 2
     started_at, started, facts = datetime.now(UTC), perf_counter(), machine()
-    results = {
-        label: run_target(label, target, replicas, args, console)
-        for label, target, replicas in planned_runs(targets, args)
-    }
+    runs = planned_runs(targets, args)
+    results = {label: run_target(label, target, n, args, console) for label, target, n in runs}
     facts["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
+    gain = None
+    if args.gain and "scaleout" in targets:
+        gain = replica_gain(
+            {n: results[label].get("sustained_per_s") for label, t, n in runs if t == "scaleout"}
+        )
     document = {
         "benchmark": "orders",
         "command": " ".join(["python -m bench.orders", *(sys.argv[1:] if argv is None else argv)]),
@@ -354,15 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         "machine": facts,
         "plan": plan(args),
         "targets": results,
-        "replica_gain": replica_gain(
-            {
-                n: results[label].get("sustained_per_s")
-                for label, t, n in planned_runs(targets, args)
-                if t == "scaleout"
-            }
-        )
-        if args.gain and "scaleout" in targets
-        else None,
+        "replica_gain": gain,
     }
     render(console, document)
     write(args.output_dir / "orders.json", document)

@@ -9,6 +9,9 @@ matplotlib.use("Agg")  # files only: no display on benchmark machines
 
 from matplotlib import pyplot  # noqa: E402  (the backend is chosen before pyplot loads)
 from matplotlib.axes import Axes  # noqa: E402
+from matplotlib.ticker import LogFormatter  # noqa: E402
+
+from bench.orders_figures import SUSTAINED_P99_MS  # noqa: E402
 
 
 def draw(document: dict[str, Any], path: Path) -> None:
@@ -29,6 +32,7 @@ def draw(document: dict[str, Any], path: Path) -> None:
     throughput.set(
         title="Accepted vs offered", xlabel="offered orders/s", ylabel="accepted orders/s"
     )
+    released.axhline(SUSTAINED_P99_MS, color="grey", linestyle=":", label="sustained: p99 ≤ 1 s")
     released.set(title="Accepted → released (event time)", xlabel="offered orders/s", ylabel="ms")
     intake.set(title="Intake, from the intended start", xlabel="offered orders/s", ylabel="ms")
     for axes in (throughput, released, intake):
@@ -51,3 +55,6 @@ def _latency(
             xs, ys = zip(*points, strict=True)
             axes.plot(xs, ys, style, color=color, label=f"{label} {rank}")
     axes.set_yscale("log")
+    # Plain numbers (20, 300) rather than powers of ten on the few ticks labelled.
+    axes.yaxis.set_major_formatter(LogFormatter())
+    axes.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False))

@@ -10,3 +10,4 @@ trap '[[ -n "$started" ]] && deploy/infra.sh down' EXIT
 eval "$(deploy/infra.sh up | sed 's/^/export /')"
 .venv/bin/python -m bench.hot_path
 .venv/bin/python -m bench.andon_propagation
+.venv/bin/python -m bench.orders

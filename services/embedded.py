@@ -1,12 +1,19 @@
-"""Embedded mode: all five services in ONE process on SQLite and the durable local log.
+"""Embedded mode: the whole product as one command on SQLite and the durable local log.
 
 python -m services.embedded  (GAPLESS_DATA_DIR, GAPLESS_PORT configure it)
+
+One process serves every HTTP route and runs the order service, where intake happens; each other
+service does its event work in a child process of its own (`python -m services.embedded
+SERVICE`), so the product uses every core. GAPLESS_EMBEDDED_WORKERS=false keeps it all in
+one process.
 """
 
 import logging
 import os
+import sys
 from collections.abc import Sequence
 
+import uvloop
 from fastapi import FastAPI
 
 from services.andon.service import DEFINITION as ANDON
@@ -18,8 +25,9 @@ from services.simulator.service import DEFINITION as SIMULATOR
 from shared.auth import create_credentials
 from shared.logging import configure_logging
 from shared.runtime import ServiceDefinition
-from shared.serve import create_process_app, serve
+from shared.serve import build_broker, create_process_app, serve
 from shared.settings import ServiceSettings
+from shared.workers import WorkerProcesses, run_worker
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +40,22 @@ ALL_SERVICES: Sequence[ServiceDefinition] = (
     ANDON,
     SIMULATOR,
 )
+# Intake and the order's own reactions share the HTTP process; the rest work in children.
+IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
 
-def create_embedded_app(settings: ServiceSettings) -> FastAPI:
-    return create_process_app(ALL_SERVICES, settings, name="embedded")
+def create_embedded_app(settings: ServiceSettings, *, workers: bool = True) -> FastAPI:
+    return create_process_app(
+        ALL_SERVICES,
+        settings,
+        name="embedded",
+        workers=WorkerProcesses("services.embedded", IN_WORKERS) if workers else None,
+    )
+
+
+def _settings() -> ServiceSettings:
+    # Embedded is the try-it-now mode: demo data unless GAPLESS_SEED_DEMO=false.
+    return ServiceSettings(bus="local", seed_demo=os.environ.get("GAPLESS_SEED_DEMO") != "false")
 
 
 def _demo_credentials(settings: ServiceSettings) -> None:
@@ -51,14 +71,25 @@ def _demo_credentials(settings: ServiceSettings) -> None:
     )
 
 
+def _worker(service: str) -> None:
+    settings = _settings().model_copy(update={"seed_demo": False})
+    configure_logging(service=service, level=settings.log_level)
+    definition = next(d for d in ALL_SERVICES if d.name == service)
+    uvloop.run(run_worker(definition, settings, build_broker(settings)))
+
+
 def main() -> None:
-    # Embedded is the try-it-now mode: demo data unless GAPLESS_SEED_DEMO=false.
-    settings = ServiceSettings(
-        bus="local", seed_demo=os.environ.get("GAPLESS_SEED_DEMO") != "false"
-    )
+    if len(sys.argv) > 1:
+        _worker(sys.argv[1])
+        return
+    settings = _settings()
     configure_logging(service="embedded", level=settings.log_level)
     _demo_credentials(settings)
-    serve(create_embedded_app(settings), settings, name="embedded")
+    serve(
+        create_embedded_app(settings, workers=settings.embedded_workers),
+        settings,
+        name="embedded",
+    )
 
 
 if __name__ == "__main__":

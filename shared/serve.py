@@ -19,6 +19,7 @@ from shared.logging import configure_logging
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topics import all_topics
+from shared.workers import WorkerProcesses
 
 logger = logging.getLogger(__name__)
 STARTUP_PATIENCE_SECONDS = 120
@@ -50,10 +51,16 @@ def create_process_app(
     settings: ServiceSettings,
     *,
     name: str,
+    workers: WorkerProcesses | None = None,
 ) -> FastAPI:
-    """Build the app that runs `definitions` in this process (all five when embedded)."""
+    """Build the app that serves `definitions` in this process (all of them when embedded).
+
+    Services that `workers` names only serve HTTP here; their consumers, relay and schedules
+    run in those child processes instead.
+    """
     broker = build_broker(settings)
     runtimes = [ServiceRuntime(d, settings, broker) for d in definitions]
+    elsewhere = set(workers.services) if workers is not None else set()
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -61,19 +68,24 @@ def create_process_app(
         await _patiently(broker.ensure_topics, all_topics())
         for runtime in runtimes:
             await _patiently(runtime.open)
-            await runtime.start()
+            if runtime.name not in elsewhere:
+                await runtime.start()
+        if workers is not None:
+            workers.start()
         try:
             for runtime in runtimes:
                 if settings.seed_demo and runtime.definition.demo_data is not None:
                     await runtime.definition.demo_data(runtime)
             yield
         finally:
+            if workers is not None:
+                await workers.stop()
             for runtime in runtimes:
                 await runtime.stop()
             await broker.close()
 
     async def readiness() -> dict[str, bool]:
-        checks: dict[str, bool] = {}
+        checks: dict[str, bool] = workers.alive() if workers is not None else {}
         for runtime in runtimes:
             checks |= await runtime.readiness()
         return checks
@@ -100,7 +112,17 @@ def _key_ring(settings: ServiceSettings) -> KeyRing:
 
 def serve(app: FastAPI, settings: ServiceSettings, *, name: str) -> None:
     configure_logging(service=name, level=settings.log_level)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, access_log=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+        loop="uvloop",
+        http="httptools",
+        # A burst of channel connections must queue, not be refused.
+        backlog=4096,
+    )
 
 
 def serve_service(definition: ServiceDefinition) -> None:

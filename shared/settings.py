@@ -55,6 +55,8 @@ class ServiceSettings(BaseSettings):
     consumer: ConsumerSettings = ConsumerSettings()
     db_pool_size: int = Field(default=10, ge=1)
     seed_demo: bool = False
+    # Embedded mode: run every service but the order service in a child process of its own.
+    embedded_workers: bool = True
     # Overrides every schedule's own interval (tests and demos run them every fraction of a second).
     schedule_interval_seconds: float | None = Field(default=None, gt=0)
     # Digests of the API keys (see `gapless keys create`); default: keys.json in the data dir.

@@ -1,0 +1,131 @@
+"""One running stack under the orders benchmark: setup, the rate ladder and the hot stream."""
+
+import argparse
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+import httpx
+
+from bench.orders_figures import hot_figures, step_figures, sustained
+from bench.orders_load import Channel, Mix, run_step
+from bench.orders_stack import busy_cores, prepare, process_cpu_s, settle
+from tests.e2e.clients import Api
+from tests.e2e.stack import Stack
+
+STOCK_PER_SKU = 1_000_000
+HOT_RATE = 100.0
+SETTLE_LIMIT_S = 60.0
+Say = Callable[[str], None]
+Figures = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Session:
+    """What every step of one stack needs."""
+
+    stack: Stack
+    placing: Channel
+    polling: Channel
+    grace_s: float
+    idle_cores: float
+    say: Say
+
+
+async def timed_step(
+    session: Session, mix: Mix, rate: float, count: int, figures: Figures = step_figures
+) -> dict[str, Any]:
+    """One constant-rate step on a settled stack, with the CPU each process used until drained."""
+    settled_s = await settle(session.stack, idle_cores=session.idle_cores, limit_s=SETTLE_LIMIT_S)
+    before, bench_before = process_cpu_s(session.stack), time.process_time()
+    run = await run_step(
+        session.placing, session.polling, mix, rate=rate, count=count, grace_s=session.grace_s
+    )
+    bench_cpu_s = time.process_time() - bench_before
+    after = process_cpu_s(session.stack)
+    cpu_s = {name: used - before.get(name, used) for name, used in after.items()}
+    result = figures(run, planned=count, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s)
+    return result | {
+        "settled_before_s": settled_s,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
+    }
+
+
+async def ladder(session: Session, mix: Mix, args: argparse.Namespace) -> list[dict[str, Any]]:
+    steps: list[dict[str, Any]] = []
+    for rate in args.rates:
+        step = await timed_step(session, mix, rate, max(1, round(rate * args.step_seconds)))
+        steps.append(step)
+        session.say(
+            f"{rate:g}/s: {step['accepted']}/{step['offered']} accepted,"
+            f" {step['released']} released, p99 {step['released_ms']['p99']} ms,"
+            f" backlog {step['backlog_at_end']}: {'held' if step['held'] else 'not held'}"
+        )
+        if step["failed_badly"]:
+            session.say("the step failed badly: the ladder stops here")
+            break
+    return steps
+
+
+def hot_plan(args: argparse.Namespace, held_rate: float | None) -> tuple[float, int]:
+    """Rate and order count of the hot stream.
+
+    Unless given, the rate is HOT_RATE or half the sustained rate if that is lower: a moderate
+    rate, so that what grows over the stream is the stream's length, not a queue.
+    """
+    rate = args.hot_rate or min(HOT_RATE, (held_rate or min(args.rates)) / 2)
+    return rate, max(2, min(args.hot_orders, round(rate * args.hot_max_seconds)))
+
+
+def _clients() -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
+    """Placing and polling: polling has connections of its own, so it never holds up a placement."""
+    timeout = httpx.Timeout(10.0, pool=30.0)
+
+    def limits(connections: int) -> httpx.Limits:
+        # All kept open: a closed one costs a new TCP connection on a busy machine.
+        return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+
+    placing = httpx.AsyncClient(timeout=timeout, limits=limits(256))
+    polling = httpx.AsyncClient(timeout=timeout, limits=limits(64))
+    return placing, polling
+
+
+async def _warm_up(session: Session, mix: Mix, args: argparse.Namespace) -> None:
+    """Untimed orders at the lowest rate: first requests pay for lazy imports and caches."""
+    session.say("warming up")
+    rate = min(args.rates)
+    count = max(1, round(rate * args.warmup_seconds))
+    await run_step(
+        session.placing, session.polling, mix, rate=rate, count=count, grace_s=session.grace_s
+    )
+
+
+async def measure(stack: Stack, args: argparse.Namespace, say: Say) -> dict[str, Any]:
+    started = perf_counter()
+    placing, polling = _clients()
+    async with placing, polling:
+        api = Api(stack, polling)
+        await api.tune_simulator()
+        mix = await prepare(api, customers=args.customers, skus=args.skus, stock=STOCK_PER_SKU)
+        hot = None
+        if args.hot_orders:
+            hot = await prepare(api, customers=1, skus=1, stock=args.hot_orders + 1)
+        idle = await busy_cores(stack, 1.0)
+        channels = Channel(stack, placing), Channel(stack, polling)
+        session = Session(stack, *channels, grace_s=args.grace, idle_cores=idle, say=say)
+        result: dict[str, Any] = {
+            "setup_s": round(perf_counter() - started, 1),
+            "idle_cores": round(idle, 3),
+        }
+        if args.warmup_seconds:
+            await _warm_up(session, mix, args)
+        result["steps"] = await ladder(session, mix, args)
+        result["sustained_per_s"] = sustained(result["steps"])
+        if hot is not None:
+            rate, count = hot_plan(args, result["sustained_per_s"])
+            say(f"hot stream: {count} orders at {rate:g}/s")
+            result["hot_stream"] = await timed_step(session, hot, rate, count, hot_figures)
+    return result
