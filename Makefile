@@ -37,8 +37,8 @@ fmt: install  ## ruff format + autofix
 bench: install  ## benchmark report (starts PostgreSQL + Kafka)
 	bash deploy/run-bench.sh
 
-up: install  ## scale-out on this machine: PostgreSQL + Kafka + one process per service
-	bash deploy/stack.sh up
+up: install  ## scale-out on this machine: PostgreSQL + Kafka + REPLICAS processes per service (1)
+	GAPLESS_REPLICAS=$(or $(REPLICAS),1) bash deploy/stack.sh up
 
 down:  ## stop everything `make up` started
 	bash deploy/stack.sh down

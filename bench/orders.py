@@ -144,9 +144,9 @@ def _bound_s(args: argparse.Namespace) -> float:
     return float(SETUP_S + args.warmup_seconds + per_step + ladder_s + hot)
 
 
-async def _guarded(work: Coroutine[Any, Any, dict[str, Any]], seconds: float) -> dict[str, Any]:
+async def _guarded(work: Coroutine[Any, Any, None], seconds: float) -> None:
     async with asyncio.timeout(seconds):
-        return await work
+        await work
 
 
 def run_target(
@@ -170,7 +170,7 @@ def run_target(
         stack.start()
         result["start_s"] = round(perf_counter() - started, 1)
         say(f"ready in {result['start_s']} s; setting up")
-        result |= asyncio.run(_guarded(measure(stack, args, say), _bound_s(args)))
+        asyncio.run(_guarded(measure(stack, args, say, result), _bound_s(args)))
     except (AssertionError, OSError, httpx.HTTPError, TimeoutError) as error:
         result["error"] = f"{type(error).__name__}: {str(error)[-1500:]}"
         keep_logs = True

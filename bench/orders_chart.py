@@ -37,7 +37,8 @@ def draw(document: dict[str, Any], path: Path) -> None:
     intake.set(title="Intake, from the intended start", xlabel="offered orders/s", ylabel="ms")
     for axes in (throughput, released, intake):
         axes.grid(True, alpha=0.3)
-        axes.legend(fontsize="small")
+        if axes.get_legend_handles_labels()[0]:
+            axes.legend(fontsize="small")
     figure.suptitle(f"Orders benchmark, {document['started_at'][:16]}")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ import httpx
 
 from bench.orders_figures import hot_figures, step_figures, sustained
 from bench.orders_load import Channel, Mix, run_step
-from bench.orders_stack import busy_cores, prepare, process_cpu_s, settle
+from bench.orders_stack import busy_cores, check_running, prepare, process_cpu_s, settle
 from tests.e2e.clients import Api
 from tests.e2e.stack import Stack
 
@@ -46,6 +46,7 @@ async def timed_step(
     )
     bench_cpu_s = time.process_time() - bench_before
     after = process_cpu_s(session.stack)
+    check_running(session.stack)
     cpu_s = {name: used - before.get(name, used) for name, used in after.items()}
     result = figures(run, planned=count, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s)
     return result | {
@@ -54,8 +55,10 @@ async def timed_step(
     }
 
 
-async def ladder(session: Session, mix: Mix, args: argparse.Namespace) -> list[dict[str, Any]]:
-    steps: list[dict[str, Any]] = []
+async def ladder(
+    session: Session, mix: Mix, args: argparse.Namespace, steps: list[dict[str, Any]]
+) -> None:
+    """Climb the rates, appending each step's figures to `steps` as soon as it is measured."""
     for rate in args.rates:
         step = await timed_step(session, mix, rate, max(1, round(rate * args.step_seconds)))
         steps.append(step)
@@ -67,7 +70,6 @@ async def ladder(session: Session, mix: Mix, args: argparse.Namespace) -> list[d
         if step["failed_badly"]:
             session.say("the step failed badly: the ladder stops here")
             break
-    return steps
 
 
 def hot_plan(args: argparse.Namespace, held_rate: float | None) -> tuple[float, int]:
@@ -101,9 +103,11 @@ async def _warm_up(session: Session, mix: Mix, args: argparse.Namespace) -> None
     await run_step(
         session.placing, session.polling, mix, rate=rate, count=count, grace_s=session.grace_s
     )
+    check_running(session.stack)
 
 
-async def measure(stack: Stack, args: argparse.Namespace, say: Say) -> dict[str, Any]:
+async def measure(stack: Stack, args: argparse.Namespace, say: Say, result: dict[str, Any]) -> None:
+    """Fill `result` as the figures come in: what was measured survives a failure later on."""
     started = perf_counter()
     placing, polling = _clients()
     async with placing, polling:
@@ -116,16 +120,13 @@ async def measure(stack: Stack, args: argparse.Namespace, say: Say) -> dict[str,
         idle = await busy_cores(stack, 1.0)
         channels = Channel(stack, placing), Channel(stack, polling)
         session = Session(stack, *channels, grace_s=args.grace, idle_cores=idle, say=say)
-        result: dict[str, Any] = {
-            "setup_s": round(perf_counter() - started, 1),
-            "idle_cores": round(idle, 3),
-        }
+        result |= {"setup_s": round(perf_counter() - started, 1), "idle_cores": round(idle, 3)}
         if args.warmup_seconds:
             await _warm_up(session, mix, args)
-        result["steps"] = await ladder(session, mix, args)
+        result["steps"] = []
+        await ladder(session, mix, args, result["steps"])
         result["sustained_per_s"] = sustained(result["steps"])
         if hot is not None:
             rate, count = hot_plan(args, result["sustained_per_s"])
             say(f"hot stream: {count} orders at {rate:g}/s")
             result["hot_stream"] = await timed_step(session, hot, rate, count, hot_figures)
-    return result

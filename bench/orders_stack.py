@@ -62,6 +62,14 @@ def process_cpu_s(stack: Stack) -> dict[str, float]:
     return used
 
 
+def check_running(stack: Stack) -> None:
+    """A product process that died ends the measurement: what follows would measure nothing."""
+    for name, process in stack.processes.items():
+        if process.popen is not None and process.popen.poll() is not None:
+            log = process.log_path.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"{name} exited with {process.popen.returncode}; log:\n{log}")
+
+
 async def busy_cores(stack: Stack, seconds: float) -> float:
     """CPUs the product's processes kept busy, on average, over the next `seconds`."""
     before = process_cpu_s(stack)

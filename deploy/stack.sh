@@ -4,7 +4,10 @@
 # usage: deploy/stack.sh {up|down|status}
 #   up      start infra, then order/inventory/credit/fulfillment/andon and the simulated
 #           WMS/TMS on ports BASE..BASE+5
-#           (BASE = $GAPLESS_STACK_PORT, default 8101); demo data is seeded once
+#           (BASE = $GAPLESS_STACK_PORT, default 8101); demo data is seeded once.
+#           GAPLESS_REPLICAS=N (make up REPLICAS=N) runs N processes of each of the five
+#           services, members of one consumer group each (replica r on ports BASE+10*(r-1)+...);
+#           keep N at most GAPLESS_KAFKA__PARTITIONS (default 6).
 #   down    stop the services, then PostgreSQL and Kafka
 set -euo pipefail
 LOG_TAG=stack
@@ -15,6 +18,18 @@ export GAPLESS_INFRA_DIR=$INFRA_DIR
 STACK_DIR=$INFRA_DIR/stack
 SERVICES=(order inventory credit fulfillment andon simulator)
 BASE_PORT=${GAPLESS_STACK_PORT:-8101}
+REPLICAS=${GAPLESS_REPLICAS:-1}
+[[ $REPLICAS =~ ^[1-9][0-9]*$ ]] || die "GAPLESS_REPLICAS must be a positive number, not '$REPLICAS'"
+
+# Every process of the stack: service name, or name-r for the r-th replica (simulator: one).
+instances() {
+  local service r
+  for service in "${SERVICES[@]}"; do
+    echo "$service"
+    [[ $service == simulator ]] && continue
+    for ((r = 2; r <= REPLICAS; r++)); do echo "$service-$r"; done
+  done
+}
 PYTHON=${PYTHON:-$REPO_DIR/.venv/bin/python}
 
 pid_running() { [[ -f $1 ]] && pid_alive "$(cat "$1")"; }
@@ -26,26 +41,29 @@ cmd_up() {
     "$PYTHON" -m services keys create --dir "$STACK_DIR" >/dev/null
   fi
   log "API keys: $STACK_DIR/credentials.json"
-  local i=0 service port
-  for service in "${SERVICES[@]}"; do
-    port=$((BASE_PORT + i))
-    i=$((i + 1))
-    if pid_running "$STACK_DIR/$service.pid"; then
-      log "$service already running"
+  local i instance service replica port
+  for instance in $(instances); do
+    service=${instance%-*}
+    replica=${instance##*-}
+    [[ $instance == *-* ]] || replica=1
+    for i in "${!SERVICES[@]}"; do [[ ${SERVICES[$i]} == "$service" ]] && break; done
+    port=$((BASE_PORT + i + 10 * (replica - 1)))
+    if pid_running "$STACK_DIR/$instance.pid"; then
+      log "$instance already running"
       continue
     fi
     # Only configuration differs from embedded mode: the bus, the database, the port.
     GAPLESS_BUS=kafka GAPLESS_DATABASE_URL=$POSTGRES_DSN \
       GAPLESS_KAFKA__BOOTSTRAP_SERVERS=$KAFKA_BOOTSTRAP_SERVERS \
       GAPLESS_PORT=$port GAPLESS_SEED_DEMO=true GAPLESS_KEYS_FILE=$STACK_DIR/keys.json \
-      nohup "$PYTHON" -m "services.$service" >>"$STACK_DIR/$service.log" 2>&1 &
-    echo $! >"$STACK_DIR/$service.pid"
-    echo "$port" >"$STACK_DIR/$service.port"
+      nohup "$PYTHON" -m "services.$service" >>"$STACK_DIR/$instance.log" 2>&1 &
+    echo $! >"$STACK_DIR/$instance.pid"
+    echo "$port" >"$STACK_DIR/$instance.port"
   done
-  for service in "${SERVICES[@]}"; do
-    port=$(cat "$STACK_DIR/$service.port")
-    wait_ready "$service" "$port"
-    echo "$service http://127.0.0.1:$port"
+  for instance in $(instances); do
+    port=$(cat "$STACK_DIR/$instance.port")
+    wait_ready "$instance" "$port"
+    echo "$instance http://127.0.0.1:$port"
   done
 }
 
@@ -62,8 +80,9 @@ wait_ready() {
 
 cmd_down() {
   local service pidfile
-  for service in "${SERVICES[@]}"; do
-    pidfile=$STACK_DIR/$service.pid
+  for pidfile in "$STACK_DIR"/*.pid; do
+    [[ -e $pidfile ]] || continue
+    service=$(basename "$pidfile" .pid)
     if pid_running "$pidfile"; then
       kill "$(cat "$pidfile")"
       for _ in $(seq 1 50); do pid_running "$pidfile" || break; sleep 0.2; done
@@ -77,7 +96,7 @@ cmd_down() {
 
 cmd_status() {
   local service rc=0
-  for service in "${SERVICES[@]}"; do
+  for service in $(instances); do
     if pid_running "$STACK_DIR/$service.pid"; then
       echo "$service running on port $(cat "$STACK_DIR/$service.port")"
     else

@@ -7,6 +7,8 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError
 
+from shared import fastjson
+
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/cloudevents+json"
 
@@ -65,7 +67,7 @@ class Envelope(BaseModel):
         }
 
     def to_json_text(self) -> str:
-        return json.dumps(self.to_cloudevent(), separators=(",", ":"))
+        return fastjson.dumps(self.to_cloudevent())
 
     def to_json(self) -> bytes:
         return self.to_json_text().encode()
@@ -97,7 +99,7 @@ class Envelope(BaseModel):
     @classmethod
     def from_json(cls, raw: bytes | str) -> Self:
         try:
-            document = json.loads(raw)
+            document = fastjson.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise MalformedEnvelopeError(f"not JSON: {error}") from None
         return cls.from_cloudevent(document)

@@ -1,10 +1,10 @@
 """Event store: append-only streams with optimistic concurrency, on PostgreSQL and SQLite alike."""
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
 
+from shared import fastjson
 from shared.db import Connection, Row, UniqueViolationError
 from shared.envelope import Envelope, parse_time
 from shared.errors import ConcurrencyError
@@ -79,8 +79,8 @@ class SqlEventStore:
                 str(envelope.event_id),
                 envelope.event_type,
                 envelope.event_version,
-                json.dumps(envelope.data, separators=(",", ":")),
-                json.dumps(_metadata(envelope), separators=(",", ":")),
+                fastjson.dumps(envelope.data),
+                fastjson.dumps(_metadata(envelope)),
                 envelope.occurred_at,
             )
             for write in writes
@@ -156,7 +156,7 @@ def _metadata(envelope: Envelope) -> dict[str, str | None]:
 
 
 def _envelope(row: Row) -> Envelope:
-    metadata = json.loads(row["metadata"])
+    metadata = fastjson.loads(row["metadata"])
     return Envelope(
         event_id=row["event_id"],
         event_type=row["event_type"],
@@ -167,5 +167,5 @@ def _envelope(row: Row) -> Envelope:
         occurred_at=parse_time(row["occurred_at"]),
         correlation_id=metadata["correlation_id"],
         causation_id=metadata["causation_id"],
-        data=json.loads(row["data"]),
+        data=fastjson.loads(row["data"]),
     )

@@ -9,7 +9,9 @@ from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import KeyRing
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
@@ -94,18 +96,58 @@ def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:
 
 
 def _add_middleware(app: FastAPI, service: str) -> None:
-    @app.middleware("http")
-    async def limits_and_metrics(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
+    app.add_middleware(LimitsAndMetrics, service=service)
+
+
+class LimitsAndMetrics:
+    """Body-size limit and request metrics as plain ASGI (no per-request task, unlike
+    `BaseHTTPMiddleware`).
+
+    The limit counts the bytes as they arrive, so a chunked upload without Content-Length is cut
+    off at the limit too, before anything reads it whole.
+    """
+
+    def __init__(self, app: ASGIApp, *, service: str) -> None:
+        self._app = app
+        self._service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self._app(scope, receive, send)
+            return
+        length = Headers(scope=scope).get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return problem(
-                413, "Body too large", f"request bodies are limited to {MAX_BODY_BYTES} bytes"
-            )
+            await _too_large()(scope, receive, send)
+            return
+        status = 500
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > MAX_BODY_BYTES:
+                # Raised inside the app, so its problem+json handler answers (413).
+                raise StarletteHTTPException(413, _TOO_LARGE)
+            return message
+
+        async def observed(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
         started = time.perf_counter()
-        response = await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        REQUESTS.labels(service, request.method, route, response.status_code).inc()
-        LATENCY.labels(service, route).observe(time.perf_counter() - started)
-        return response
+        try:
+            await self._app(scope, limited, observed)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            REQUESTS.labels(self._service, scope["method"], route, status).inc()
+            LATENCY.labels(self._service, route).observe(time.perf_counter() - started)
+
+
+_TOO_LARGE = f"request bodies are limited to {MAX_BODY_BYTES} bytes"
+
+
+def _too_large() -> JSONResponse:
+    return problem(413, "Body too large", _TOO_LARGE)
