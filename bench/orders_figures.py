@@ -94,7 +94,12 @@ def step_figures(
 
 
 def verdict(figures: dict[str, Any]) -> dict[str, Any]:
-    """held: the step counts towards the sustained rate; failed_badly: the ladder stops."""
+    """held: the step counts towards the sustained rate; stops_ladder: why no higher rate runs."""
+    why_not = _why_not(figures)
+    return {"held": not why_not, "why_not": why_not, "stops_ladder": _failed_badly(figures)}
+
+
+def _why_not(figures: dict[str, Any]) -> list[str]:
     why_not: list[str] = []
     offered, accepted = figures["offered"], figures["accepted"]
     released_p99 = figures["released_ms"]["p99"]
@@ -108,14 +113,24 @@ def verdict(figures: dict[str, Any]) -> dict[str, Any]:
         why_not.append(f"accepted->released p99 {released_p99} ms > {SUSTAINED_P99_MS:.0f} ms")
     if (figures["send_lag_ms"]["p99"] or 0) > LAG_P99_MS:
         why_not.append("the load generator fell behind its schedule")
-    slowest = max(released_p99 or math.inf, figures["intake_ms"]["p99"] or math.inf)
-    bad = (
-        offered < figures["planned"]
-        or accepted < (1 - BAD_SHARE) * offered
-        or figures["not_released"] > BAD_SHARE * max(1, accepted)
-        or slowest > BAD_P99_MS
-    )
-    return {"held": not why_not, "why_not": why_not, "failed_badly": bad}
+    return why_not
+
+
+def _failed_badly(figures: dict[str, Any]) -> list[str]:
+    """Why higher rates would only be worse and take longer (empty: climb on)."""
+    reasons: list[str] = []
+    offered, accepted = figures["offered"], figures["accepted"]
+    if offered < figures["planned"]:
+        reasons.append("too many orders waited for an answer")
+    if accepted < (1 - BAD_SHARE) * offered:
+        reasons.append(f"{offered - accepted} of {offered} not accepted")
+    if figures["not_released"] > BAD_SHARE * max(1, accepted):
+        reasons.append(f"{figures['not_released']} of {accepted} not released")
+    for name in ("intake", "released"):
+        p99 = figures[f"{name}_ms"]["p99"]
+        if p99 is None or p99 > BAD_P99_MS:
+            reasons.append(f"{name} p99 {p99} ms > {BAD_P99_MS:.0f} ms")
+    return reasons
 
 
 def sustained(steps: Sequence[dict[str, Any]]) -> float | None:

@@ -67,8 +67,8 @@ async def ladder(
             f" {step['released']} released, p99 {step['released_ms']['p99']} ms,"
             f" backlog {step['backlog_at_end']}: {'held' if step['held'] else 'not held'}"
         )
-        if step["failed_badly"]:
-            session.say("the step failed badly: the ladder stops here")
+        if step["stops_ladder"]:
+            session.say(f"the ladder stops here: {'; '.join(step['stops_ladder'])}")
             break
 
 

@@ -162,9 +162,12 @@ def render(console: Console, document: dict[str, Any]) -> None:
 def _notes(console: Console, document: dict[str, Any]) -> None:
     for label, result in document["targets"].items():
         for step in result.get("steps", []):
+            rate = f"{label} at {step['rate_per_s']:g}/s"
             if step["why_not"]:
-                reasons = "; ".join(step["why_not"])
-                console.print(f"  {label} at {step['rate_per_s']:g}/s: {reasons}", highlight=False)
+                console.print(f"  {rate} not held: {'; '.join(step['why_not'])}", highlight=False)
+            if step["stops_ladder"]:
+                reasons = "; ".join(step["stops_ladder"])
+                console.print(f"  {rate} ends the ladder: {reasons}", highlight=False)
     machine = document["machine"]
     if machine["load_average_at_start"][0] > machine["cpus"] / 2:
         console.print(

@@ -59,6 +59,7 @@ async def _rebuild(definition: ServiceDefinition, check: bool) -> RebuildReport:
                 db,
                 read_models=definition.read_models,
                 projections=definition.projections,
+                aggregates=definition.projected_aggregates,
                 check_only=check,
                 progress=lambda n: progress.advance(task, n),
             )

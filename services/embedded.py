@@ -3,9 +3,9 @@
 python -m services.embedded  (GAPLESS_DATA_DIR, GAPLESS_PORT configure it)
 
 One process serves every HTTP route and runs the order service, where intake happens, and the
-andon; each other service does its event work in a child process of its own (`python -m services.embedded
-SERVICE`), so the product uses every core. GAPLESS_EMBEDDED_WORKERS=false keeps it all in
-one process.
+andon; each other service does its event work in a child process of its own (`python -m
+services.embedded SERVICE`), so the product uses every core. GAPLESS_EMBEDDED_WORKERS=false
+keeps it all in one process.
 """
 
 import logging

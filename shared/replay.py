@@ -6,14 +6,17 @@ commits, and a `check` rebuild rolls back after comparing, changing nothing.
 
 import hashlib
 import json
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import MetaData, Table
 
+from shared.aggregate import Aggregate
 from shared.db import Connection, Database
-from shared.eventstore import SqlEventStore
+from shared.eventstore import SqlEventStore, StoredEvent
+from shared.snapshots import fold
 from shared.unit_of_work import Projection
 
 Progress = Callable[[int], None]
@@ -56,6 +59,7 @@ async def rebuild_read_models(
     *,
     read_models: MetaData,
     projections: Sequence[Projection],
+    aggregates: Sequence[type[Aggregate]] = (),
     check_only: bool = False,
     progress: Progress | None = None,
     batch_size: int = 1_000,
@@ -72,7 +76,7 @@ async def rebuild_read_models(
             before = await read_model_hash(conn, tables)
             for table in reversed(tables):
                 await conn.execute(f"DELETE FROM {table.name}")
-            events = await _fold_all(conn, projections, progress, batch_size)
+            events = await _fold_all(conn, projections, _Folds(aggregates), progress, batch_size)
             after = await read_model_hash(conn, tables)
             report = RebuildReport(events, before, after, committed=not check_only)
             if check_only:
@@ -83,15 +87,48 @@ async def rebuild_read_models(
     return report
 
 
+class _Folds:
+    """The aggregates projections receive, folded event by event alongside the rebuild (as the
+    write side hands them over live), the most recently used few thousand kept in memory."""
+
+    def __init__(self, classes: Sequence[type[Aggregate]], capacity: int = 20_000) -> None:
+        self._classes = {f"{cls.stream_type}:": cls for cls in classes}
+        self._capacity = capacity
+        self._folded: OrderedDict[str, Aggregate] = OrderedDict()
+
+    async def advance(self, conn: Connection, stored: StoredEvent) -> Aggregate | None:
+        """The stream's aggregate as of `stored`, or None when no projection wants it."""
+        prefix = stored.stream_id.split(":", 1)[0] + ":"
+        if (cls := self._classes.get(prefix)) is None:
+            return None
+        envelope = stored.envelope
+        aggregate = self._folded.pop(stored.stream_id, None)
+        if aggregate is None or aggregate.version != envelope.aggregate_version - 1:
+            # Not in memory (evicted): fold what came before from the store.
+            earlier = await SqlEventStore().load(conn, stored.stream_id)
+            before = [e for e in earlier if e.aggregate_version < envelope.aggregate_version]
+            aggregate = fold(cls(envelope.aggregate_id), before)
+        fold(aggregate, [envelope])
+        self._folded[stored.stream_id] = aggregate
+        if len(self._folded) > self._capacity:
+            self._folded.popitem(last=False)
+        return aggregate
+
+
 async def _fold_all(
-    conn: Connection, projections: Sequence[Projection], progress: Progress | None, batch_size: int
+    conn: Connection,
+    projections: Sequence[Projection],
+    folds: _Folds,
+    progress: Progress | None,
+    batch_size: int,
 ) -> int:
     store = SqlEventStore()
     position = count = 0
     while batch := await store.read_all(conn, after=position, limit=batch_size):
         for stored in batch:
+            aggregate = await folds.advance(conn, stored)
             for project in projections:
-                await project(conn, stored.envelope, None)
+                await project(conn, stored.envelope, aggregate)
         position = batch[-1].position
         count += len(batch)
         if progress is not None:

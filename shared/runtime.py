@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from shared import tables
+from shared.aggregate import Aggregate
 from shared.bus import Broker
 from shared.clock import Clock, SystemClock
 from shared.consumer import AfterCommit, Consumer, Decoder, Route
@@ -60,6 +61,8 @@ class ServiceDefinition:
     published: tuple[type[DomainEvent], ...]
     subscriptions: tuple[Subscriptions, ...] = ()
     projections: tuple[Projection, ...] = ()
+    # Aggregates whose state projections receive with each of their events (a rebuild folds them).
+    projected_aggregates: tuple[type[Aggregate], ...] = ()
     # Tables derived from events by `projections`: `gapless replay rebuild` can recreate them.
     read_models: MetaData | None = None
     # Tables of state that no event carries (idempotency keys): created, never rebuilt.

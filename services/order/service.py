@@ -85,6 +85,7 @@ DEFINITION = ServiceDefinition(
         ),
     ),
     projections=(project,),
+    projected_aggregates=(Order,),
     read_models=metadata,
     other_tables=idempotency_metadata,
     routers=api.routers,

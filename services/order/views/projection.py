@@ -63,10 +63,11 @@ async def _project_order(conn: Connection, envelope: Envelope, order: Order) -> 
 
 
 async def _order_as_of(conn: Connection, envelope: Envelope) -> Order:
-    """A rebuild has no aggregate in hand: fold the order's own (short) stream up to the event.
+    """Without the aggregate in hand: fold the order's own (short) stream up to the event.
 
     Live, the aggregate that recorded the event is projected instead; it may already hold later
-    events of the same transaction, whose own projection then writes the same final row.
+    events of the same transaction, whose own projection then writes the same final row. A
+    rebuild hands over the order folded up to this event (`projected_aggregates`).
     """
     history = await SqlEventStore().load(conn, Order.stream_id_for(envelope.aggregate_id))
     return Order.rehydrate(

@@ -6,7 +6,7 @@ back with ConcurrencyError and the consumer runs it again from a fresh read.
 """
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
@@ -32,8 +32,10 @@ class LoadThenWait(SqlEventStore):
     def __init__(self, rivals: int) -> None:
         self._all_loaded = asyncio.Barrier(rivals)
 
-    async def load(self, conn: Connection, stream_id: str) -> list[Envelope]:
-        envelopes = await super().load(conn, stream_id)
+    async def load_after(
+        self, conn: Connection, versions: Mapping[str, int]
+    ) -> dict[str, list[Envelope]]:
+        envelopes = await super().load_after(conn, versions)
         await self._all_loaded.wait()
         return envelopes
 

@@ -161,6 +161,7 @@ async def test_the_andon_read_models_rebuild_identically(tmp_path: Path) -> None
             runtime.db,
             read_models=runtime.definition.read_models,
             projections=runtime.definition.projections,
+            aggregates=runtime.definition.projected_aggregates,
             check_only=True,
         )
 

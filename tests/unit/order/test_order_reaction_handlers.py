@@ -211,6 +211,7 @@ async def test_staff_may_cancel_any_order_and_the_read_models_rebuild_identicall
             runtime.db,
             read_models=runtime.definition.read_models,
             projections=runtime.definition.projections,
+            aggregates=runtime.definition.projected_aggregates,
             check_only=True,
         )
 
