@@ -79,6 +79,11 @@ AfterCommit = Callable[[Sequence[Record]], Awaitable[None]]
 Preload = Callable[[Any], Iterable[tuple[type[Aggregate], str]]]
 
 
+def preload_by(cls: type[Aggregate], field: str) -> Preload:
+    """A `Route.preload` for a handler that loads the `cls` whose id is the event's `field`."""
+    return lambda event: [(cls, str(getattr(event, field)))]
+
+
 @dataclass(frozen=True)
 class Route:
     """How one event type is read (tolerant-reader model of its data) and handled.

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from services.andon import api, handlers, inbound, metrics, views
+from services.andon.domain import OrderWatch
 from services.andon.events import PUBLISHED
-from shared.consumer import Route
+from shared.consumer import Route, preload_by
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
 from shared.topics import events_topic
@@ -22,39 +23,59 @@ DEAD_LETTERS = Subscriptions(
     decode=decode_dead_letter,
 )
 
+
+_the_watch = preload_by(OrderWatch, "order_id")
+
+
 HAND_OFFS = Subscriptions(
     topics=tuple(events_topic(s) for s in ("order", "inventory", "credit", "fulfillment")),
     routes={
-        "OrderPlaced": Route(inbound.OrderPlaced, handlers.watch_order_when_order_placed),
-        "OrderChanged": Route(inbound.OrderChanged, handlers.follow_change_when_order_changed),
-        "OrderReleased": Route(inbound.OrderReleased, handlers.record_release_when_order_released),
-        "OrderCancelled": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended),
-        "OrderRejected": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended),
-        "OrderCompleted": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended),
-        "OrderHeld": Route(inbound.OrderHold, handlers.note_hold_when_order_held),
-        "OrderHoldLifted": Route(inbound.OrderHold, handlers.lift_hold_when_order_hold_lifted),
+        "OrderPlaced": Route(
+            inbound.OrderPlaced, handlers.watch_order_when_order_placed, _the_watch
+        ),
+        "OrderChanged": Route(
+            inbound.OrderChanged, handlers.follow_change_when_order_changed, _the_watch
+        ),
+        "OrderReleased": Route(
+            inbound.OrderReleased, handlers.record_release_when_order_released, _the_watch
+        ),
+        "OrderCancelled": Route(
+            inbound.OrderEnded, handlers.end_watch_when_order_ended, _the_watch
+        ),
+        "OrderRejected": Route(inbound.OrderEnded, handlers.end_watch_when_order_ended, _the_watch),
+        "OrderCompleted": Route(
+            inbound.OrderEnded, handlers.end_watch_when_order_ended, _the_watch
+        ),
+        "OrderHeld": Route(inbound.OrderHold, handlers.note_hold_when_order_held, _the_watch),
+        "OrderHoldLifted": Route(
+            inbound.OrderHold, handlers.lift_hold_when_order_hold_lifted, _the_watch
+        ),
         "ReturnRecorded": Route(
             inbound.ReturnRecorded, handlers.count_defects_when_return_recorded
         ),
         "PolicyChanged": Route(
             inbound.PolicyChanged, handlers.adopt_defect_rule_when_policy_changed
         ),
-        "StockReserved": Route(inbound.StockReserved, handlers.record_stock_when_stock_reserved),
-        "StockBackordered": Route(
-            inbound.StockBackordered, handlers.record_stock_when_stock_backordered
+        "StockReserved": Route(
+            inbound.StockReserved, handlers.record_stock_when_stock_reserved, _the_watch
         ),
-        "StockReleased": Route(inbound.StockReleased, handlers.record_stock_when_stock_released),
+        "StockBackordered": Route(
+            inbound.StockBackordered, handlers.record_stock_when_stock_backordered, _the_watch
+        ),
+        "StockReleased": Route(
+            inbound.StockReleased, handlers.record_stock_when_stock_released, _the_watch
+        ),
         "CreditApproved": Route(
-            inbound.CreditAnswered, handlers.record_credit_when_credit_answered
+            inbound.CreditAnswered, handlers.record_credit_when_credit_answered, _the_watch
         ),
         "CreditReviewRequired": Route(
-            inbound.CreditAnswered, handlers.record_credit_when_credit_answered
+            inbound.CreditAnswered, handlers.record_credit_when_credit_answered, _the_watch
         ),
         "CreditDeclined": Route(
-            inbound.CreditAnswered, handlers.record_credit_when_credit_answered
+            inbound.CreditAnswered, handlers.record_credit_when_credit_answered, _the_watch
         ),
         "ShipmentShipped": Route(
-            inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped
+            inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_watch
         ),
     },
 )

@@ -3,7 +3,7 @@
 from services.credit import api, handlers, inbound, views
 from services.credit.domain import CreditAccount
 from services.credit.events import PUBLISHED
-from shared.consumer import Route
+from shared.consumer import Route, preload_by
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
@@ -22,7 +22,7 @@ DEFINITION = ServiceDefinition(
                 "OrderPlaced": Route(
                     inbound.OrderPlaced,
                     handlers.check_credit_when_order_placed,
-                    preload=lambda event: [(CreditAccount, event.customer_id)],
+                    preload=preload_by(CreditAccount, "customer_id"),
                 ),
                 "OrderChanged": Route(
                     inbound.OrderChanged, handlers.recheck_credit_when_order_changed

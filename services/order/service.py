@@ -13,26 +13,17 @@ POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel 
 """
 
 from datetime import timedelta
-from typing import Protocol
-from uuid import UUID
 
 from services.order import api, demo, handlers, inbound
 from services.order.domain import Order
 from services.order.events import PUBLISHED
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
-from shared.consumer import Route
+from shared.consumer import Route, preload_by
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
-
-class _AboutOneOrder(Protocol):
-    @property
-    def order_id(self) -> UUID: ...
-
-
-def _the_order(event: _AboutOneOrder) -> list[tuple[type[Order], str]]:
-    return [(Order, str(event.order_id))]
+_the_order = preload_by(Order, "order_id")
 
 
 ROUTES = {

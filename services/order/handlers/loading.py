@@ -29,12 +29,8 @@ async def order_of(uow: UnitOfWork, order_id: UUID, channel: str | None) -> Orde
 
 
 async def catalog_items(uow: UnitOfWork, skus: Sequence[str]) -> dict[str, CatalogItem]:
-    found = {}
-    for sku in dict.fromkeys(skus):
-        item = await uow.get(CatalogItem, sku)
-        if item is not None and item.definition is not None:
-            found[sku] = item
-    return found
+    items = await uow.get_all(CatalogItem, skus)
+    return {sku: item for sku, item in items.items() if item.definition is not None}
 
 
 def unknown_skus(
