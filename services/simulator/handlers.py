@@ -75,8 +75,9 @@ class Simulation:
             if settings.current.paused:
                 return 0
             due = await views.due_tasks(uow.conn, now=now, limit=BATCH)
+            tasks = await uow.get_all(Task, [task_id for task_id, _ in due])
             for task_id, order_id in due:
-                task = await uow.get(Task, task_id)
+                task = tasks.get(task_id)
                 assert task is not None, f"task {task_id} is in the read model only"
                 # Each answer belongs to its order's flow, so flush the tasks one by one.
                 with context.flow(UUID(order_id)):
