@@ -72,16 +72,16 @@ def _demo_credentials(settings: ServiceSettings) -> None:
     )
 
 
-def _worker(service: str) -> None:
+def _worker(service: str, parent: int) -> None:
     settings = _settings().model_copy(update={"seed_demo": False})
     configure_logging(service=service, level=settings.log_level)
     definition = next(d for d in ALL_SERVICES if d.name == service)
-    uvloop.run(run_worker(definition, settings, build_broker(settings)))
+    uvloop.run(run_worker(definition, settings, build_broker(settings), parent=parent))
 
 
 def main() -> None:
-    if len(sys.argv) > 1:
-        _worker(sys.argv[1])
+    if len(sys.argv) == 3:  # a worker: SERVICE PARENT_PID (see shared/workers.py)
+        _worker(sys.argv[1], int(sys.argv[2]))
         return
     settings = _settings()
     configure_logging(service="embedded", level=settings.log_level)

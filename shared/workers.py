@@ -14,6 +14,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Sequence
 
 from shared.bus import Broker
@@ -23,6 +25,7 @@ from shared.settings import ServiceSettings
 logger = logging.getLogger(__name__)
 _PARENT_CHECK_SECONDS = 0.2
 _RESTART_SECONDS = 1.0
+_STOP_SECONDS = 10.0
 
 
 class WorkerProcesses:
@@ -58,8 +61,10 @@ class WorkerProcesses:
 
     def _spawn(self, service: str) -> None:
         # Same interpreter, same environment: the child reads the same GAPLESS_* settings.
+        # The parent's pid goes along: a child that starts after its parent died must notice.
         self._children[service] = subprocess.Popen(
-            [sys.executable, "-m", self._module, service], stdin=subprocess.DEVNULL
+            [sys.executable, "-m", self._module, service, str(os.getpid())],
+            stdin=subprocess.DEVNULL,
         )
 
     async def _restart_dead(self) -> None:
@@ -74,10 +79,10 @@ class WorkerProcesses:
 
 
 async def run_worker(
-    definition: ServiceDefinition, settings: ServiceSettings, broker: Broker
+    definition: ServiceDefinition, settings: ServiceSettings, broker: Broker, *, parent: int
 ) -> None:
-    """A child's life: run the service's background work until the parent is gone."""
-    parent = os.getppid()
+    """A child's life: run the service's background work until told to stop or orphaned."""
+    _exit_when_orphaned(parent)
     await broker.start()
     runtime = ServiceRuntime(definition, settings, broker)
     await runtime.open()
@@ -86,11 +91,23 @@ async def run_worker(
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
     loop.add_signal_handler(signal.SIGINT, stop.set)
+    await stop.wait()
     try:
-        while not stop.is_set() and os.getppid() == parent:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(_PARENT_CHECK_SECONDS):
-                    await stop.wait()
+        async with asyncio.timeout(_STOP_SECONDS):
+            await runtime.stop()
+            await broker.close()
     finally:
-        await runtime.stop()
-        await broker.close()
+        # Whatever is left (a task that ignored its cancellation) must not keep the process up.
+        os._exit(0)
+
+
+def _exit_when_orphaned(parent: int) -> None:
+    """Watch the parent from a thread of its own: a busy or blocked event loop cannot delay it.
+    Its work is transactional, so ending abruptly loses nothing (as after a SIGKILL)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
