@@ -4,6 +4,7 @@ they die and that stop by themselves when the product's process is killed."""
 import os
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
