@@ -3,17 +3,21 @@
 Run: python -m bench.orders
   scale-out needs POSTGRES_DSN and KAFKA_BOOTSTRAP_SERVERS exported:
     eval "$(deploy/infra.sh up | sed 's/^/export /')"   (stop: deploy/infra.sh down)
-  (or --targets embedded for the one-process product alone; --quick for a smoke run)
+  (or --targets embedded alone; --quick for a smoke run in seconds)
 
-Starts the product as real processes (tests/e2e/stack.py) and places orders over HTTP as a
+Starts the product as real processes (tests/e2e/stack.py; scale-out with 6 partitions per topic;
+every schedule at its own interval unless --schedule-interval) and places orders over HTTP as a
 channel integration does, open-model: order i is due at t0 + i/rate whatever happened to the
-earlier ones, and its intake latency counts from that intended time (bench/orders_load.py).
-Each order is followed to release and shipment, timed by event time from its timeline.
+earlier ones, and its intake latency counts from that intended time (bench/orders_load.py). Each
+order is followed to release and shipment, timed by event time from its timeline. Before each
+step
+the stack is given up to a minute to work off what the previous one left.
 
 - Rate ladder (--rates, --step-seconds each): offered and accepted orders/s, latencies, backlog,
   CPU per order per process. The sustained rate is the highest step held in full: every order
   accepted and released within the grace period, accepted->released p99 <= 1 s. The ladder stops
-  at the first step that fails badly (p99 > 5 s, or 5 % not accepted or not released).
+  at the first step that fails badly (intake or release p99 > 5 s, 5 % not accepted or not
+  released, or too many orders waiting for an answer).
 - Hot stream (--hot-orders at --hot-rate): one customer and one SKU, so their streams grow
   long; the first and the last orders' latencies are compared (goal: last/first <= 1.5).
 - Read-model rebuild: with the stack stopped, `python -m services replay rebuild SERVICE` is
@@ -45,9 +49,9 @@ from bench.orders_figures import replica_gain
 from bench.orders_load import LAST_ANSWER_S
 from bench.orders_measure import HOT_RATE, SETTLE_LIMIT_S, measure
 from bench.orders_report import markdown, render
-from bench.orders_stack import build, clean_scaleout, rebuild_rates
+from bench.orders_stack import REPLICATED, build, clean_scaleout, rebuild_rates
 from bench.report import write
-from tests.e2e.stack import FAST_SCHEDULES, Stack
+from tests.e2e.stack import Stack
 
 WIDTH = 160
 TARGETS = ("embedded", "scaleout")
@@ -102,14 +106,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         help=f"hot stream orders/s (default: {HOT_RATE:g}, or half the sustained rate if lower)",
     )
-    option("--hot-max-seconds", type=float, default=900.0, help="fewer orders if longer")
-    option("--replicas", type=int, default=1, help="members per consumer group (%(default)s)")
+    option(
+        "--hot-max-seconds",
+        type=float,
+        default=900.0,
+        help="the hot stream places fewer orders rather than take longer (%(default)s)",
+    )
+    option(
+        "--replicas",
+        type=int,
+        default=1,
+        help=f"scale-out processes of each of {', '.join(REPLICATED)} (%(default)s)",
+    )
     option("--gain", action="store_true", help="scale-out with 1, then 2 members per group")
     option(
         "--schedule-interval",
         type=float,
-        default=float(FAST_SCHEDULES["GAPLESS_SCHEDULE_INTERVAL_SECONDS"]),
-        help="GAPLESS_SCHEDULE_INTERVAL_SECONDS: pick waves and every other schedule (%(default)s)",
+        default=None,
+        help="one interval for every schedule, as the tests use (default: each its own)",
     )
     option("--no-rebuild", dest="rebuild", action="store_false", help="skip the rebuild timing")
     option("--rebuild-timeout", type=float, default=300.0, help="per service (%(default)s s)")

@@ -62,6 +62,7 @@ def step_figures(
     seconds = planned / run.rate
     accepted = [s for s in run.samples if s.order_id is not None]
     failed = [s for s in run.samples if s.order_id is None]
+    released = _release(accepted, run.deadline)
     figures = {
         "rate_per_s": run.rate,
         "seconds": round(seconds, 1),
@@ -73,16 +74,19 @@ def step_figures(
         "errors": dict(Counter(str(s.error)[:120] for s in failed).most_common(5)),
         "retried": sum(s.attempts > 1 for s in run.samples),
         "intake_ms": percentiles(_intake(accepted), (50, 99, 99.9)),
-        "send_lag_ms": percentiles((s.sent - s.intended for s in accepted if s.sent), (50, 99)),
-        "released_ms": percentiles(_release(accepted, run.deadline), (50, 99, 99.9)),
+        "send_lag_ms": percentiles(
+            (s.sent - s.intended for s in accepted if s.sent is not None), (50, 99)
+        ),
+        "released_ms": percentiles(released, (50, 99, 99.9)),
         "shipped_ms": percentiles(_shipment(accepted, run.deadline), (50, 99)),
-        "released": len(_release(accepted, run.deadline)),
-        "not_released": len(accepted) - len(_release(accepted, run.deadline)),
+        "released": len(released),
+        "not_released": len(accepted) - len(released),
         "shipped": len(_shipment(accepted, run.deadline)),
         "backlog_at_end": _backlog(accepted, run.end),
         "grace_s": round(run.deadline - run.end, 1),
         "drained_in_s": round(max(0.0, run.finished - run.end), 1),
         "polls_per_order": round(sum(s.polls for s in accepted) / max(1, len(accepted)), 2),
+        "poll_errors": sum(s.poll_errors for s in accepted),
         "offering_stopped_at": run.aborted_at,
         # Per accepted order: what each process spent from the step's start to its drain's end.
         "cpu_s_per_order": {

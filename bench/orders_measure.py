@@ -1,6 +1,7 @@
 """One running stack under the orders benchmark: setup, the rate ladder and the hot stream."""
 
 import argparse
+import contextlib
 import os
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from tests.e2e.stack import Stack
 STOCK_PER_SKU = 1_000_000
 HOT_RATE = 100.0
 SETTLE_LIMIT_S = 60.0
+PLACING_CONNECTIONS, POLLING_CONNECTIONS = 256, 64
 Say = Callable[[str], None]
 Figures = Callable[..., dict[str, Any]]
 
@@ -47,7 +49,8 @@ async def timed_step(
     bench_cpu_s = time.process_time() - bench_before
     after = process_cpu_s(session.stack)
     check_running(session.stack)
-    cpu_s = {name: used - before.get(name, used) for name, used in after.items()}
+    # A worker process that ended takes its CPU seconds along: never count less than none.
+    cpu_s = {name: max(0.0, used - before.get(name, used)) for name, used in after.items()}
     result = figures(run, planned=count, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s)
     return result | {
         "settled_before_s": settled_s,
@@ -82,17 +85,12 @@ def hot_plan(args: argparse.Namespace, held_rate: float | None) -> tuple[float, 
     return rate, max(2, min(args.hot_orders, round(rate * args.hot_max_seconds)))
 
 
-def _clients() -> tuple[httpx.AsyncClient, httpx.AsyncClient]:
-    """Placing and polling: polling has connections of its own, so it never holds up a placement."""
+def _clients(count: int, connections: int) -> list[httpx.AsyncClient]:
+    """`count` clients sharing `connections`, each kept open (a new one costs a TCP handshake)."""
+    each = max(1, connections // count)
+    limits = httpx.Limits(max_connections=each, max_keepalive_connections=each)
     timeout = httpx.Timeout(10.0, pool=30.0)
-
-    def limits(connections: int) -> httpx.Limits:
-        # All kept open: a closed one costs a new TCP connection on a busy machine.
-        return httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-
-    placing = httpx.AsyncClient(timeout=timeout, limits=limits(256))
-    polling = httpx.AsyncClient(timeout=timeout, limits=limits(64))
-    return placing, polling
+    return [httpx.AsyncClient(timeout=timeout, limits=limits) for _ in range(count)]
 
 
 async def _warm_up(session: Session, mix: Mix, args: argparse.Namespace) -> None:
@@ -109,9 +107,12 @@ async def _warm_up(session: Session, mix: Mix, args: argparse.Namespace) -> None
 async def measure(stack: Stack, args: argparse.Namespace, say: Say, result: dict[str, Any]) -> None:
     """Fill `result` as the figures come in: what was measured survives a failure later on."""
     started = perf_counter()
-    placing, polling = _clients()
-    async with placing, polling:
-        api = Api(stack, polling)
+    # Polling has clients (and connections) of its own: it never holds up a placement.
+    placing, polling = _clients(8, PLACING_CONNECTIONS), _clients(4, POLLING_CONNECTIONS)
+    async with contextlib.AsyncExitStack() as clients:
+        for client in (*placing, *polling):
+            await clients.enter_async_context(client)
+        api = Api(stack, polling[0])
         await api.tune_simulator()
         mix = await prepare(api, customers=args.customers, skus=args.skus, stock=STOCK_PER_SKU)
         hot = None

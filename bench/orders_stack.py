@@ -1,6 +1,7 @@
 """The product under the orders benchmark: started, stocked, measured by CPU and rebuilt."""
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import subprocess
@@ -28,38 +29,80 @@ PRICE_CENTS = 1_000
 SETUP_CONCURRENCY = 16
 
 
-def build(target: str, folder: Path, *, replicas: int, schedule_interval_s: float) -> Stack:
-    extra = {
-        "GAPLESS_SEED_DEMO": "false",
-        "GAPLESS_SCHEDULE_INTERVAL_SECONDS": str(schedule_interval_s),
-        "GAPLESS_KAFKA__PARTITIONS": str(PARTITIONS),
-    }
+def build(target: str, folder: Path, *, replicas: int, schedule_interval_s: float | None) -> Stack:
+    """The product as a user runs it: every schedule at its own interval (pick waves every 2 s,
+    the simulator every 200 ms, classification daily), unless `schedule_interval_s` says one
+    interval for all of them, as the tests do."""
+    extra = {"GAPLESS_SEED_DEMO": "false", "GAPLESS_KAFKA__PARTITIONS": str(PARTITIONS)}
+    if schedule_interval_s is not None:
+        extra[_INTERVAL] = str(schedule_interval_s)
     if target == "embedded":
-        return embedded_stack(folder, extra_env=extra)
-    return scaleout_stack(
-        folder,
-        postgres_dsn=os.environ["POSTGRES_DSN"],
-        kafka=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
-        namespace=f"benchorders{uuid4().hex[:8]}",
-        replicas=dict.fromkeys(REPLICATED, replicas),
-        extra_env=extra,
-    )
+        stack = embedded_stack(folder, extra_env=extra)
+    else:
+        stack = scaleout_stack(
+            folder,
+            postgres_dsn=os.environ["POSTGRES_DSN"],
+            kafka=os.environ["KAFKA_BOOTSTRAP_SERVERS"],
+            namespace=f"benchorders{uuid4().hex[:8]}",
+            replicas=dict.fromkeys(REPLICATED, replicas),
+            extra_env=extra,
+        )
+    if schedule_interval_s is None:
+        for process in stack.processes.values():
+            process.env = {k: v for k, v in process.env.items() if k != _INTERVAL}
+    return stack
+
+
+_INTERVAL = "GAPLESS_SCHEDULE_INTERVAL_SECONDS"
 
 
 def process_cpu_s(stack: Stack) -> dict[str, float]:
-    """CPU seconds (user + system) each running product process has used (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
+    """CPU seconds (user + system) each product process has used so far.
+
+    Worker processes a product process started count on their own, as `name/<last argument>`
+    (embedded runs services in children such as `services.embedded andon`).
+    """
     used: dict[str, float] = {}
     for name, process in stack.processes.items():
         if process.popen is None:
             continue
-        try:
-            stat = Path(f"/proc/{process.popen.pid}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
-        used[name] = (int(fields[11]) + int(fields[12])) / ticks
+        used[name] = _cpu_s(process.popen.pid)
+        for pid in _descendants(process.popen.pid):
+            label = f"{name}/{_last_argument(pid) or pid}"
+            used[label] = used.get(label, 0.0) + _cpu_s(pid)
     return used
+
+
+def _descendants(pid: int) -> list[int]:
+    """Children, grandchildren, ... of a process, from Linux /proc."""
+    found: list[int] = []
+    parents = [pid]
+    while parents:
+        parent = parents.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*/children"):
+            try:
+                children = [int(child) for child in task.read_text().split()]
+            except OSError:
+                continue  # the thread or process ended meanwhile
+            found += children
+            parents += children
+    return found
+
+
+def _last_argument(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")[-1].decode()
+    except OSError:
+        return ""
+
+
+def _cpu_s(pid: int) -> float:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def check_running(stack: Stack) -> None:
@@ -135,7 +178,7 @@ def event_counts(stack: Stack) -> dict[str, int]:
 
 
 def _sqlite_count(path: Path) -> int:
-    with sqlite3.connect(path) as conn:
+    with contextlib.closing(sqlite3.connect(path)) as conn:
         return int(conn.execute("SELECT count(*) FROM stored_event").fetchone()[0])
 
 

@@ -51,7 +51,7 @@ def test_a_quick_run_measures_every_part_and_writes_its_files(target: str, tmp_p
     assert step["planned"] == step["offered"] == RATE * STEP_SECONDS
     assert step["accepted"] == step["released"] == step["offered"], step
     assert {"p50", "p99", "p99.9"} <= set(step["released_ms"])
-    assert set(step["cpu_s_per_order"]) == set(result["processes"])
+    assert set(result["processes"]) <= set(step["cpu_s_per_order"])
     hot = result["hot_stream"]
     assert hot["step"]["accepted"] == hot["step"]["released"] == HOT_ORDERS, hot["step"]
     assert {"p50", "p99"} == set(hot["released"]["ratio"])
