@@ -10,8 +10,7 @@ every schedule at its own interval unless --schedule-interval) and places orders
 channel integration does, open-model: order i is due at t0 + i/rate whatever happened to the
 earlier ones, and its intake latency counts from that intended time (bench/orders_load.py). Each
 order is followed to release and shipment, timed by event time from its timeline. Before each
-step
-the stack is given up to a minute to work off what the previous one left.
+step the stack is given up to a minute to work off what the previous one left.
 
 - Rate ladder (--rates, --step-seconds each): offered and accepted orders/s, latencies, backlog,
   CPU per order per process. The sustained rate is the highest step held in full: every order
