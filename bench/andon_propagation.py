@@ -38,7 +38,6 @@ from typing import Any
 from uuid import uuid4
 
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient
 from rich.console import Console
 
 from bench.andon_events import bookkeeping, reaction_times, read_events
@@ -51,19 +50,14 @@ from bench.andon_scenario import (
     prepare_all,
     run_pulls,
 )
-from bench.postgres import drop_schemas
 from bench.report import write
+from bench.servers import START_HINT, clean_scaleout
 from tests.e2e.clients import Api
 from tests.e2e.stack import Stack, embedded_stack, scaleout_stack
 
 WIDTH = 124
 OVERHEAD_S = 35.0
 TARGETS = ("scaleout", "embedded")
-START_HINT = (
-    "scale-out needs PostgreSQL and Kafka. Start them and export the addresses with:\n"
-    "  eval \"$(deploy/infra.sh up | sed 's/^/export /')\"\n"
-    "(stop them afterwards with deploy/infra.sh down), or run --targets embedded."
-)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -229,20 +223,6 @@ def build_stack(target: str, folder: Path, args: argparse.Namespace) -> tuple[St
     return stack, namespace
 
 
-async def _clean_scaleout(stack: Stack, namespace: str) -> None:
-    """Drop the run's schemas and topics from the shared servers (best effort)."""
-    names = {process.args[-1].removeprefix("services.") for process in stack.processes.values()}
-    await drop_schemas(os.environ["POSTGRES_DSN"], *(f"{namespace}_{name}" for name in names))
-    admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
-    await admin.start()
-    try:
-        ours = [t for t in await admin.list_topics() if t.startswith(f"{namespace}.")]
-        if ours:
-            await admin.delete_topics(ours)
-    finally:
-        await admin.close()
-
-
 async def _guarded(work: Coroutine[Any, Any, dict[str, Any]], seconds: float) -> dict[str, Any]:
     """Only against a hung server: a normal run ends well within `seconds`."""
     async with asyncio.timeout(seconds):
@@ -271,7 +251,7 @@ def run_target(
         stack.stop()
         if namespace:
             try:
-                asyncio.run(_clean_scaleout(stack, namespace))
+                asyncio.run(clean_scaleout(stack))
             except Exception as error:  # leftovers only cost disk on the dev servers
                 console.print(f"[yellow]{target}: cleanup failed: {error!r}[/]")
         if not args.keep_logs:

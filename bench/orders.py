@@ -48,8 +48,9 @@ from bench.orders_figures import replica_gain
 from bench.orders_load import LAST_ANSWER_S
 from bench.orders_measure import HOT_RATE, SETTLE_LIMIT_S, measure
 from bench.orders_report import markdown, render
-from bench.orders_stack import REPLICATED, build, clean_scaleout, rebuild_rates
+from bench.orders_stack import REPLICATED, build, rebuild_rates
 from bench.report import write
+from bench.servers import START_HINT, clean_scaleout
 from tests.e2e.stack import Stack
 
 WIDTH = 160
@@ -77,11 +78,6 @@ QUICK: dict[str, Any] = {
     "hot_orders": 30,
     "hot_rate": 15.0,
 }
-START_HINT = (
-    "scale-out needs PostgreSQL and Kafka. Start them and export the addresses with:\n"
-    "  eval \"$(deploy/infra.sh up | sed 's/^/export /')\"\n"
-    "(stop them afterwards with deploy/infra.sh down), or run --targets embedded."
-)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -13,12 +13,11 @@ from typing import Any
 from uuid import uuid4
 
 import asyncpg
-from aiokafka.admin import AIOKafkaAdminClient
 
 from bench.orders_load import Mix
-from bench.postgres import drop_schemas, plain_dsn
+from bench.postgres import plain_dsn
 from tests.e2e.clients import Api, unique
-from tests.e2e.stack import REPO, SERVICES, Stack, embedded_stack, scaleout_stack
+from tests.e2e.stack import REPO, Stack, embedded_stack, scaleout_stack
 
 # Consumer-group members `--replicas` multiplies; the simulator stands in for a WMS/TMS.
 REPLICATED = ("order", "inventory", "credit", "fulfillment", "andon")
@@ -234,17 +233,3 @@ def _timed(stack: Stack, args: list[str], timeout_s: float) -> tuple[float, str 
         return time.perf_counter() - started, f"not done in {timeout_s:.0f} s"
     error = None if done.returncode == 0 else f"exit {done.returncode}: {done.stderr[-500:]}"
     return time.perf_counter() - started, error
-
-
-async def clean_scaleout(stack: Stack) -> None:
-    """Drop the run's schemas and topics from the shared servers."""
-    namespace = stack.env["GAPLESS_NAMESPACE"]
-    await drop_schemas(os.environ["POSTGRES_DSN"], *(f"{namespace}_{name}" for name in SERVICES))
-    admin = AIOKafkaAdminClient(bootstrap_servers=os.environ["KAFKA_BOOTSTRAP_SERVERS"])
-    await admin.start()
-    try:
-        ours = [t for t in await admin.list_topics() if t.startswith(f"{namespace}.")]
-        if ours:
-            await admin.delete_topics(ours)
-    finally:
-        await admin.close()

@@ -10,12 +10,12 @@ from uuid import UUID, uuid4
 from fastapi import FastAPI
 
 from services.andon.service import DEFINITION
-from shared.auth import KeyRing, Principal, Role, digest
+from shared.auth import Principal, Role
 from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
-from shared.http import create_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.testing.apps import app_for_tests
 from shared.testing.builders import an_envelope
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -38,23 +38,8 @@ async def andon_service(folder: Any) -> AsyncIterator[ServiceRuntime]:
         await runtime.db.close()
 
 
-@asynccontextmanager
-async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
-async def _ready() -> dict[str, bool]:
-    return {"andon": True}
-
-
 def andon_app(runtime: ServiceRuntime) -> FastAPI:
-    return create_app(
-        service="andon",
-        routers=DEFINITION.routers(runtime),
-        lifespan=_no_lifespan,
-        readiness=_ready,
-        key_ring=KeyRing({digest(key): principal for key, principal in KEYS.items()}),
-    )
+    return app_for_tests("andon", DEFINITION.routers(runtime), KEYS)
 
 
 def clock_of(runtime: ServiceRuntime) -> FrozenClock:

@@ -1,8 +1,6 @@
 """Credit test harness on SQLite: deliver events as its consumer would, then read the results."""
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,11 +10,11 @@ from fastapi import FastAPI
 from services.credit import views
 from services.credit.service import DEFINITION
 from shared import context
-from shared.auth import KeyRing, Principal, Role, digest
+from shared.auth import Principal, Role
 from shared.clock import FrozenClock
 from shared.envelope import Envelope
-from shared.http import create_app
 from shared.runtime import ServiceRuntime
+from shared.testing.apps import app_for_tests
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 KEYS = {
@@ -121,24 +119,9 @@ class CreditService:
             return await views.reviews(conn, open_only=open_only)
 
 
-@asynccontextmanager
-async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
-async def _ready() -> dict[str, bool]:
-    return {"credit": True}
-
-
 def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
 def credit_app(runtime: ServiceRuntime) -> FastAPI:
-    return create_app(
-        service="credit",
-        routers=DEFINITION.routers(runtime),
-        lifespan=_no_lifespan,
-        readiness=_ready,
-        key_ring=KeyRing({digest(key): principal for key, principal in KEYS.items()}),
-    )
+    return app_for_tests("credit", DEFINITION.routers(runtime), KEYS)

@@ -10,16 +10,15 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from fastapi import FastAPI
 
-from shared.auth import KeyRing, Principal, Role, digest
+from shared.auth import Principal, Role
 from shared.bus import Record
 from shared.bus.memory import MemoryBroker
 from shared.clock import Clock, FrozenClock
 from shared.consumer import Consumer
-from shared.http import create_app
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ConsumerSettings, ServiceSettings
+from shared.testing.apps import app_for_tests
 from shared.testing.builders import an_envelope
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -116,25 +115,9 @@ OPS_KEY = "gk_ops_test"
 def http_client(harness: Harness) -> httpx.AsyncClient:
     """The service's routes behind the real app factory (auth, problem+json), in process."""
 
-    @asynccontextmanager
-    async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield  # the harness already opened the runtime
-
-    async def ready() -> dict[str, bool]:
-        return {}
-
-    app = create_app(
-        service=harness.runtime.name,
-        routers=harness.runtime.definition.routers(harness.runtime),
-        lifespan=no_lifespan,
-        readiness=ready,
-        key_ring=KeyRing(
-            {
-                digest(STAFF_KEY): Principal("staff", Role.STAFF),
-                digest(OPS_KEY): Principal("ops", Role.OPS),
-            }
-        ),
-    )
+    runtime = harness.runtime
+    keys = {STAFF_KEY: Principal("staff", Role.STAFF), OPS_KEY: Principal("ops", Role.OPS)}
+    app = app_for_tests(runtime.name, runtime.definition.routers(runtime), keys)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 

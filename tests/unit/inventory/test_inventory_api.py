@@ -1,18 +1,16 @@
 """Inventory HTTP API: ops record receipts, staff read stock; bad input is refused whole."""
 
-import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import uuid4
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from inventory_harness import Inventory, an_inbound, running_inventory
 
 from services.inventory import api
-from shared.auth import KeyRing, Principal, Role, digest
-from shared.http import create_app
+from shared.auth import Principal, Role
+from shared.testing.apps import app_for_tests
 
 KEYS = {
     "ops-key": Principal("ops", Role.OPS),
@@ -25,15 +23,6 @@ def auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-@contextlib.asynccontextmanager
-async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
-async def _ready() -> dict[str, bool]:
-    return {}
-
-
 @pytest.fixture
 async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
     async with running_inventory(tmp_path) as inventory:
@@ -42,13 +31,7 @@ async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
 
 @pytest.fixture
 async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        service="inventory",
-        routers=api.routers(inventory.runtime),
-        lifespan=_no_lifespan,
-        readiness=_ready,
-        key_ring=KeyRing({digest(key): principal for key, principal in KEYS.items()}),
-    )
+    app = app_for_tests("inventory", api.routers(inventory.runtime), KEYS)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
         yield client

@@ -8,7 +8,6 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
-from fastapi import FastAPI
 from order_builders import NOW, SHIP_TO
 
 from services.order import handlers
@@ -16,12 +15,12 @@ from services.order.api import routers
 from services.order.commands import DefineCustomer, DefineItem, PlaceOrder, RequestedLine
 from services.order.service import DEFINITION, ROUTES
 from services.order.views import queries
-from shared.auth import KeyRing, Principal, Role, digest
+from shared.auth import Principal, Role
 from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
-from shared.http import create_app
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.testing.apps import app_for_tests
 from shared.testing.builders import an_envelope
 
 KEYS = {"shop": Role.CHANNEL, "other-shop": Role.CHANNEL, "staff": Role.STAFF, "ops": Role.OPS}
@@ -119,18 +118,8 @@ async def details(runtime: ServiceRuntime, order_id: UUID) -> dict[str, Any]:
 async def http_client(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
     """The order API in process, with a key per name in KEYS (`auth(name)` sends it)."""
 
-    @asynccontextmanager
-    async def no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-
-    ring = KeyRing({digest(f"key-{name}"): Principal(name, role) for name, role in KEYS.items()})
-    app = create_app(
-        service="order",
-        routers=routers(runtime),
-        lifespan=no_lifespan,
-        readiness=runtime.readiness,
-        key_ring=ring,
-    )
+    keys = {f"key-{name}": Principal(name, role) for name, role in KEYS.items()}
+    app = app_for_tests("order", routers(runtime), keys, readiness=runtime.readiness)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://order") as client:
         yield client

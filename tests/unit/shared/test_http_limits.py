@@ -1,16 +1,15 @@
 """The body-size limit holds for declared and for streamed (chunked) bodies, with or without a key,
 and answers problem+json 413 before anything reads the body whole."""
 
-import contextlib
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from shared.auth import KeyRing
-from shared.http import MAX_BODY_BYTES, create_app
+from shared.http import MAX_BODY_BYTES
+from shared.testing.apps import app_for_tests
 
 
 class Note(BaseModel):
@@ -25,24 +24,9 @@ async def take_note(note: Note) -> dict[str, int]:
     return {"length": len(note.text)}
 
 
-@contextlib.asynccontextmanager
-async def _no_lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
-
-
-async def _ready() -> dict[str, bool]:
-    return {}
-
-
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        service="test",
-        routers=[router],
-        lifespan=_no_lifespan,
-        readiness=_ready,
-        key_ring=KeyRing({}),
-    )
+    app = app_for_tests("test", [router], keys={})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
