@@ -58,8 +58,8 @@ _INTERVAL = "GAPLESS_SCHEDULE_INTERVAL_SECONDS"
 def process_cpu_s(stack: Stack) -> dict[str, float]:
     """CPU seconds (user + system) each product process has used so far.
 
-    Worker processes a product process started count on their own, as `name/<last argument>`
-    (embedded runs services in children such as `services.embedded andon`).
+    Worker processes a product process started count on their own, as `name/<service>`
+    (embedded runs services in children such as `services.embedded andon <parent pid>`).
     """
     used: dict[str, float] = {}
     for name, process in stack.processes.items():
@@ -67,7 +67,7 @@ def process_cpu_s(stack: Stack) -> dict[str, float]:
             continue
         used[name] = _cpu_s(process.popen.pid)
         for pid in _descendants(process.popen.pid):
-            label = f"{name}/{_last_argument(pid) or pid}"
+            label = f"{name}/{_worker_service(pid) or pid}"
             used[label] = used.get(label, 0.0) + _cpu_s(pid)
     return used
 
@@ -88,11 +88,14 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def _last_argument(pid: int) -> str:
+def _worker_service(pid: int) -> str:
+    """The service a worker runs: the argument after the module (`-m MODULE SERVICE ...`)."""
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")[-1].decode()
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     except OSError:
         return ""
+    after = argv[argv.index(b"-m") + 2 :] if b"-m" in argv else []
+    return after[0].decode() if after else ""
 
 
 def _cpu_s(pid: int) -> float:
