@@ -2,8 +2,8 @@
 
 python -m services.embedded  (GAPLESS_DATA_DIR, GAPLESS_PORT configure it)
 
-One process serves every HTTP route and runs the order service, where intake happens, and the
-andon; each other service does its event work in a child process of its own (`python -m
+One process serves every HTTP route and runs the order service, where intake happens; each
+other service does its event work in a child process of its own (`python -m
 services.embedded SERVICE`), so the product uses every core. GAPLESS_EMBEDDED_WORKERS=false
 keeps it all in one process.
 """
@@ -40,9 +40,8 @@ ALL_SERVICES: Sequence[ServiceDefinition] = (
     ANDON,
     SIMULATOR,
 )
-# Intake, the order's own reactions and the andon (whose board and metrics /metrics shows) share
-# the HTTP process; the rest work in children.
-IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d not in (ORDER, ANDON))
+# Intake and the order's own reactions share the HTTP process; the rest work in children.
+IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
 
 def create_embedded_app(settings: ServiceSettings, *, workers: bool = True) -> FastAPI:

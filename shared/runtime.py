@@ -52,6 +52,9 @@ class Schedule:
     name: str
     every: timedelta
     run: Callable[["ServiceRuntime"], Awaitable[None]]
+    # Refreshes what this process's /metrics shows: it also runs in a process that serves the
+    # service's HTTP while its event work runs elsewhere (embedded workers).
+    for_http: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,12 @@ class ServiceRuntime:
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
         for schedule in self.definition.schedules:
             self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
+
+    def start_http_schedules(self) -> None:
+        """Only the schedules that keep this process's HTTP answers current (see `for_http`)."""
+        for schedule in self.definition.schedules:
+            if schedule.for_http:
+                self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
 
     async def _every(self, schedule: Schedule) -> None:
         interval = self.settings.schedule_interval_seconds or schedule.every.total_seconds()

@@ -70,6 +70,8 @@ def create_process_app(
             await _patiently(runtime.open)
             if runtime.name not in elsewhere:
                 await runtime.start()
+            else:
+                runtime.start_http_schedules()
         if workers is not None:
             workers.start()
         try:

@@ -98,6 +98,6 @@ DEFINITION = ServiceDefinition(
     schedules=(
         Schedule("gap-watchdog", timedelta(seconds=5), handlers.watch_for_gaps),
         Schedule("reconciliation", timedelta(seconds=30), handlers.reconcile_on_schedule),
-        Schedule("andon-metrics", timedelta(seconds=15), refresh_metrics),
+        Schedule("andon-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
     ),
 )
