@@ -50,7 +50,8 @@ class Ours:
             message_id = uuid4()
             async with self.unit_of_work() as uow:
                 with context.flow(correlation, message_id):
-                    if await uow.claim(consumer=CONSUMER, message_id=str(message_id)):
+                    ids = [str(message_id)]
+                    if await uow.claim_all(consumer=CONSUMER, message_ids=ids):
                         item.count(i)
                         uow.add(item)
                         await uow.flush()
