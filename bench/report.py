@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bench.runner import Measured, Plan
 
-GOAL_RATIO = 0.70
+GOAL_RATIO = 0.90
 GOAL_SCENARIO, GOAL_BASELINE = "postgresql", "raw"
 
 
