@@ -207,15 +207,14 @@ class SqliteDatabase:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=10000")
+        # No waiting on the event loop: a busy file is waited for in a thread (see _begin).
+        conn.execute("PRAGMA busy_timeout=0")
         return cls(conn, path)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
         async with self._lock:
-            # IMMEDIATE takes the write lock up front, so two processes on one file never
-            # deadlock upgrading read locks to write locks.
-            self._conn.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield _SqliteConnection(self._conn)
             except BaseException:
@@ -223,8 +222,37 @@ class SqliteDatabase:
                 raise
             self._conn.execute("COMMIT")
 
+    async def _begin(self) -> None:
+        """BEGIN IMMEDIATE: the write lock up front, so two processes on one file never deadlock
+        upgrading read locks to write locks.
+
+        Another process (embedded workers share the local log) may hold the lock for a moment.
+        Waiting for it on the event loop would stall every request of this process, so only
+        the first, usually successful try runs here; the wait runs in a thread.
+        """
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error):
+                raise
+            await asyncio.to_thread(self._begin_waiting)
+
+    def _begin_waiting(self) -> None:
+        self._conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=0")
+
     async def close(self) -> None:
         self._conn.close()
+
+
+_BUSY_TIMEOUT_MS = 10_000
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    return any(word in str(error) for word in ("locked", "busy"))
 
 
 def _ddl(metadata: MetaData, dialect: Dialect) -> list[str]:
