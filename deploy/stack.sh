@@ -95,15 +95,19 @@ cmd_down() {
 }
 
 cmd_status() {
-  local service rc=0
-  for service in $(instances); do
-    if pid_running "$STACK_DIR/$service.pid"; then
+  local pidfile service rc=1
+  for pidfile in "$STACK_DIR"/*.pid; do
+    [[ -e $pidfile ]] || continue
+    service=$(basename "$pidfile" .pid)
+    rc=0
+    if pid_running "$pidfile"; then
       echo "$service running on port $(cat "$STACK_DIR/$service.port")"
     else
       echo "$service stopped"
       rc=1
     fi
   done
+  ((rc == 0)) || echo "the stack is not (fully) running"
   return $rc
 }
 
