@@ -36,6 +36,7 @@ from tenacity import (
 from shared import context
 from shared.aggregate import Aggregate
 from shared.bus import Publisher, Record, Subscription
+from shared.db import is_busy
 from shared.deadletter import dead_letter
 from shared.envelope import Envelope, MalformedEnvelopeError
 from shared.errors import ConcurrencyError
@@ -67,7 +68,7 @@ def is_transient(error: BaseException) -> bool:
     """Failures of the infrastructure, which say nothing about the event being handled."""
     if isinstance(error, sqlite3.OperationalError):
         # "database is locked/busy" passes; "no such table" or a syntax error is a bug.
-        return any(word in str(error) for word in ("locked", "busy"))
+        return is_busy(error)
     return isinstance(error, TRANSIENT_ERRORS)
 
 

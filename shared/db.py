@@ -233,7 +233,7 @@ class SqliteDatabase:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            if not _is_busy(error):
+            if not is_busy(error):
                 raise
             await asyncio.to_thread(self._begin_waiting)
 
@@ -251,8 +251,14 @@ class SqliteDatabase:
 _BUSY_TIMEOUT_MS = 10_000
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def is_busy(error: sqlite3.OperationalError) -> bool:
+    """Another connection holds the file's lock ("database is locked/busy"): wait and retry."""
     return any(word in str(error) for word in ("locked", "busy"))
+
+
+def placeholders(count: int, *, first: int = 1) -> str:
+    """`$first, ..., $(first + count - 1)`: the parameters of an `IN (...)` list."""
+    return ", ".join(f"${first + i}" for i in range(count))
 
 
 def _ddl(metadata: MetaData, dialect: Dialect) -> list[str]:

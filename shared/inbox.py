@@ -12,13 +12,7 @@ async def claim(conn: Connection, *, consumer: str, message_id: str) -> bool:
     a redelivered message finds its row and has no second effect. RETURNING rather than rowcount
     because both PostgreSQL and SQLite report it the same way.
     """
-    claimed = await conn.fetchval(
-        "INSERT INTO processed_message (consumer, message_id) VALUES ($1, $2)"
-        " ON CONFLICT DO NOTHING RETURNING message_id",
-        consumer,
-        message_id,
-    )
-    return claimed is not None
+    return message_id in await claim_all(conn, consumer=consumer, message_ids=[message_id])
 
 
 async def claim_all(conn: Connection, *, consumer: str, message_ids: Sequence[str]) -> set[str]:

@@ -142,14 +142,15 @@ class ServiceRuntime:
             )
             self.consumers.append(consumer)
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
-        for schedule in self.definition.schedules:
-            self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
+        self._start_schedules(self.definition.schedules)
 
     def start_http_schedules(self) -> None:
         """Only the schedules that keep this process's HTTP answers current (see `for_http`)."""
-        for schedule in self.definition.schedules:
-            if schedule.for_http:
-                self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
+        self._start_schedules([s for s in self.definition.schedules if s.for_http])
+
+    def _start_schedules(self, schedules: Sequence[Schedule]) -> None:
+        for schedule in schedules:
+            self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
 
     async def _every(self, schedule: Schedule) -> None:
         interval = self.settings.schedule_interval_seconds or schedule.every.total_seconds()

@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from shared import aggregate as aggregate_module
 from shared.aggregate import Aggregate
-from shared.db import Connection
+from shared.db import Connection, placeholders
 from shared.envelope import Envelope
 from shared.eventstore import EventStore
 from shared.upcasting import upcast
@@ -147,7 +147,7 @@ class AggregateLoader:
     ) -> dict[str, A]:
         rows = await conn.fetch(
             "SELECT stream_id, version, state FROM aggregate_snapshot"
-            f" WHERE fingerprint = $1 AND stream_id IN ({_params(2, len(stream_ids))})",
+            f" WHERE fingerprint = $1 AND stream_id IN ({placeholders(len(stream_ids), first=2)})",
             fingerprint(cls),
             *stream_ids,
         )
@@ -176,10 +176,6 @@ async def write_snapshots(conn: Connection, aggregates: Iterable[Aggregate]) -> 
             " state = excluded.state WHERE excluded.version > aggregate_snapshot.version",
             rows,
         )
-
-
-def _params(first: int, count: int) -> str:
-    return ", ".join(f"${first + i}" for i in range(count))
 
 
 def same_state(left: Aggregate, right: Aggregate) -> bool:

@@ -23,8 +23,8 @@ from shared.outbox import add_all_to_outbox
 from shared.snapshots import AggregateLoader, write_snapshots
 
 A = TypeVar("A", bound=Aggregate)
-# A projection gets the aggregate that recorded the event when the write side has it in hand
-# (None in a rebuild, which folds events without their aggregates).
+# A projection gets the aggregate that recorded the event: live, the one the write side has in
+# hand; in a rebuild, the service's `projected_aggregates` folded up to the event (else None).
 Projection = Callable[[Connection, Envelope, Aggregate | None], Awaitable[None]]
 
 

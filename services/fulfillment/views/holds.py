@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from shared.db import Connection
+from shared.db import Connection, placeholders
 from shared.envelope import Envelope
 
 
@@ -56,10 +56,9 @@ async def holds_of(conn: Connection, shipment_ids: Sequence[str]) -> dict[str, l
     """The pulls holding each of the shipments (only those held appear)."""
     if not shipment_ids:
         return {}
-    marks = ", ".join(f"${n}" for n in range(1, len(shipment_ids) + 1))
     rows = await conn.fetch(
-        f"SELECT shipment_id, pull_id FROM shipment_hold WHERE shipment_id IN ({marks})"
-        " ORDER BY shipment_id, pull_id",
+        "SELECT shipment_id, pull_id FROM shipment_hold"
+        f" WHERE shipment_id IN ({placeholders(len(shipment_ids))}) ORDER BY shipment_id, pull_id",
         *shipment_ids,
     )
     holds: dict[str, list[str]] = {}

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from services.order.domain import AndonStop
-from shared.db import Connection
+from shared.db import Connection, placeholders
 from shared.envelope import Envelope
 
 # Which orders a pull may stop (the Order aggregate decides; these only narrow the search).
@@ -69,10 +69,9 @@ async def orders_held_by(conn: Connection, pull_id: UUID) -> list[str]:
 async def open_stops(conn: Connection, customer_id: str, skus: Sequence[str]) -> list[AndonStop]:
     """Open pulls on this customer or any of these SKUs."""
     wanted = {("customer", customer_id), *(("sku", sku) for sku in skus)}
-    placeholders = ", ".join(f"${n}" for n in range(1, len(wanted) + 1))
     rows = await conn.fetch(
         "SELECT pull_id, target_kind, target_id, reason FROM open_andon_pull"
-        f" WHERE target_id IN ({placeholders}) ORDER BY pull_id",
+        f" WHERE target_id IN ({placeholders(len(wanted))}) ORDER BY pull_id",
         *sorted({target_id for _, target_id in wanted}),
     )
     return [
