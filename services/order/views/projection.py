@@ -7,7 +7,6 @@ from services.order.views.andon import project_andon
 from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope
-from shared.eventstore import SqlEventStore
 
 # Events of the order stream whose credit answer carries the customer's exposure after it.
 _EXPOSURE_EVENTS = frozenset(
@@ -40,8 +39,12 @@ async def project(
                 data["revenue_cents"],
             )
         case _ if envelope.event_type in Order.event_classes:
-            order = recorded_by if isinstance(recorded_by, Order) else None
-            await _project_order(conn, envelope, order or await _order_as_of(conn, envelope))
+            # Live, the order that recorded the event (it may already hold later events of the
+            # same transaction, whose own projection then writes the same final row); in a
+            # rebuild, the order folded up to the event (`projected_aggregates`).
+            if not isinstance(recorded_by, Order):
+                raise TypeError(f"{envelope.event_type} is projected from its Order aggregate")
+            await _project_order(conn, envelope, recorded_by)
             await project_andon(conn, envelope)
         case _ if envelope.event_type in AndonPull.event_classes:
             await project_andon(conn, envelope)
@@ -60,24 +63,6 @@ async def _project_order(conn: Connection, envelope: Envelope, order: Order) -> 
         await _update_summary(conn, order, envelope)
     if envelope.event_type in ("OrderPlaced", "OrderChanged"):
         await _replace_lines(conn, order)
-
-
-async def _order_as_of(conn: Connection, envelope: Envelope) -> Order:
-    """Without the aggregate in hand: fold the order's own (short) stream up to the event.
-
-    Live, the aggregate that recorded the event is projected instead; it may already hold later
-    events of the same transaction, whose own projection then writes the same final row. A
-    rebuild hands over the order folded up to this event (`projected_aggregates`).
-    """
-    history = await SqlEventStore().load(conn, Order.stream_id_for(envelope.aggregate_id))
-    return Order.rehydrate(
-        envelope.aggregate_id,
-        [
-            Order.event_from(e.event_type, e.data)
-            for e in history
-            if e.aggregate_version <= envelope.aggregate_version
-        ],
-    )
 
 
 async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) -> None:
