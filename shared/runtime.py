@@ -129,6 +129,10 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Run the outbox relay and every consumer in background tasks (after `open`)."""
         self._spawn(self.relay.run, "relay")
+        consumer_settings = self.settings.consumer
+        if self.db.dialect == "sqlite":
+            # One writer at a time per file: concurrent lanes would only queue for the lock.
+            consumer_settings = consumer_settings.model_copy(update={"lanes": 1})
         for subscription in self.definition.subscriptions:
             consumer = Consumer(
                 group=self.name,
@@ -136,7 +140,7 @@ class ServiceRuntime:
                 dead_letters=self.broker.publisher(),
                 routes=subscription.routes,
                 unit_of_work=self.unit_of_work,
-                settings=self.settings.consumer,
+                settings=consumer_settings,
                 decode=subscription.decode,
                 after_db_commit=self.after_db_commit,
             )

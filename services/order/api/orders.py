@@ -31,7 +31,8 @@ from services.order.views import queries
 from shared import context
 from shared.auth import ChannelOrStaff
 from shared.commands import run_command
-from shared.errors import BadRequestError, NotFoundError
+from shared.errors import BadRequestError, InvalidRequestError, NotFoundError
+from shared.group_commit import GroupCommit
 from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork
 
@@ -42,6 +43,11 @@ def _lines(lines: list[OrderLineCreate]) -> tuple[RequestedLine, ...]:
 
 def orders_router(runtime: ServiceRuntime) -> APIRouter:
     orders = APIRouter(prefix="/v1/orders", tags=["orders"])
+    intake: GroupCommit[PlaceOrder, UUID | InvalidRequestError] = GroupCommit(
+        lambda commands: run_command(
+            handlers.place_orders, commands, runtime.unit_of_work(), runtime.clock
+        )
+    )
 
     @orders.post("", status_code=status.HTTP_202_ACCEPTED, response_model=OrderAccepted)
     async def place_order(
@@ -67,10 +73,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             ship_to=ShipTo(**body.ship_to.model_dump()),
             received_at=runtime.clock.now(),
         )
-        with context.flow(command.order_id):
-            order_id = await run_command(
-                handlers.place_order, command, runtime.unit_of_work(), runtime.clock
-            )
+        order_id = await intake(command)
         status_url = f"/v1/orders/{order_id}"
         response.headers["Location"] = status_url
         return OrderAccepted(order_id=order_id, status="pending", status_url=status_url)

@@ -16,7 +16,7 @@ from services.order.handlers.fulfillment_answers import (
     record_invoice_when_invoice_issued,
     record_shipment_when_shipment_shipped,
 )
-from services.order.handlers.intake import IdempotencyKeyReusedError, place_order
+from services.order.handlers.intake import IdempotencyKeyReusedError, place_order, place_orders
 from services.order.handlers.master_data import (
     change_policy,
     current_policy,
@@ -57,6 +57,7 @@ __all__ = [
     "hold_order_when_stock_backordered",
     "hold_orders_when_andon_pulled",
     "place_order",
+    "place_orders",
     "record_invoice_when_invoice_issued",
     "record_release_when_credit_released",
     "record_release_when_stock_released",

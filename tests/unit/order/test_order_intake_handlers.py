@@ -1,6 +1,7 @@
 """Intake on a real database: idempotency, validation, OrderPlaced, the pattern check."""
 
 import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,3 +115,33 @@ async def test_an_unconfirmed_order_is_cancelled_by_the_timeout_job(tmp_path: Pa
         assert await published(runtime, "OrderCancelled") == [
             {"order_id": str(order_id), "reason": "not confirmed in time"}
         ]
+
+
+async def test_orders_arriving_together_commit_once_each_with_its_own_outcome_and_flow(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        first = a_place_command(key="b-1")
+        retried = first.model_copy(update={"order_id": a_place_command().order_id})
+        reused = a_place_command(lines=[("CLOCK", 5)], key="b-1")
+        unknown = a_place_command(lines=[("NOPE", 1)], key="b-2")
+        last = a_place_command(key="b-3")
+
+        outcomes = await handlers.place_orders(
+            [first, retried, reused, unknown, last], runtime.unit_of_work(), runtime.clock
+        )
+
+        assert outcomes[0] == outcomes[1] == first.order_id
+        assert isinstance(outcomes[2], handlers.IdempotencyKeyReusedError)
+        assert isinstance(outcomes[3], InvalidRequestError)
+        assert outcomes[4] == last.order_id
+        placed = await published(runtime, "OrderPlaced")
+        assert [p["order_id"] for p in placed] == [str(first.order_id), str(last.order_id)]
+        async with runtime.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT payload FROM outbox_message WHERE event_type = 'OrderPlaced' ORDER BY id"
+            )
+        flows = [json.loads(row["payload"])["correlationid"] for row in rows]
+        assert flows == [str(first.order_id), str(last.order_id)]
+        assert await count_rows(runtime.db, "idempotency_record") == 2
