@@ -9,7 +9,7 @@ SQL is written once with `$1` placeholders; SQLite receives them as numbered `?1
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -41,6 +41,48 @@ class Connection(Protocol):
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
     async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
     async def fetchval(self, sql: str, *args: Any) -> Any: ...
+
+
+class WriteBehind:
+    """A transaction's connection that holds back whole-row writes of projections until needed.
+
+    `defer(sql, key, *args)` is for a statement that writes the complete current state of the
+    row `key`, a row nothing else in the transaction writes: a later call with the same sql and
+    key replaces it (the last state wins). Everything held back runs as one `executemany` per
+    statement before the next read through this connection and at `write_held()` (commit), so
+    an order's six status changes in one batch cost one row in one round trip with the others.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.raw = conn
+        self.dialect = conn.dialect
+        self._held: dict[str, dict[Hashable, Sequence[Any]]] = {}
+
+    def defer(self, sql: str, key: Hashable, *args: Any) -> None:
+        self._held.setdefault(sql, {})[key] = args
+
+    async def write_held(self) -> None:
+        held, self._held = self._held, {}
+        for sql, rows in held.items():
+            await self.raw.executemany(sql, list(rows.values()))
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self.raw.execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        await self.write_held()
+        return await self.raw.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        await self.write_held()
+        return await self.raw.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        await self.write_held()
+        return await self.raw.fetchval(sql, *args)
 
 
 class Database(Protocol):

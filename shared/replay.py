@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import MetaData, Table
 
 from shared.aggregate import Aggregate
-from shared.db import Connection, Database
+from shared.db import Connection, Database, WriteBehind
 from shared.eventstore import SqlEventStore, StoredEvent
 from shared.snapshots import fold
 from shared.unit_of_work import Projection
@@ -76,7 +76,9 @@ async def rebuild_read_models(
             before = await read_model_hash(conn, tables)
             for table in reversed(tables):
                 await conn.execute(f"DELETE FROM {table.name}")
-            events = await _fold_all(conn, projections, _Folds(aggregates), progress, batch_size)
+            rows = WriteBehind(conn)
+            events = await _fold_all(rows, projections, _Folds(aggregates), progress, batch_size)
+            await rows.write_held()
             after = await read_model_hash(conn, tables)
             report = RebuildReport(events, before, after, committed=not check_only)
             if check_only:
@@ -116,7 +118,7 @@ class _Folds:
 
 
 async def _fold_all(
-    conn: Connection,
+    conn: WriteBehind,
     projections: Sequence[Projection],
     folds: _Folds,
     progress: Progress | None,

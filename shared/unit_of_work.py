@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from shared import context
 from shared.aggregate import Aggregate
 from shared.clock import Clock
-from shared.db import Connection, Database
+from shared.db import Connection, Database, WriteBehind
 from shared.envelope import Envelope
 from shared.eventstore import EventStore, StreamWrite
 from shared.inbox import claim, claim_all
@@ -25,7 +25,8 @@ from shared.snapshots import AggregateLoader, write_snapshots
 A = TypeVar("A", bound=Aggregate)
 # A projection gets the aggregate that recorded the event: live, the one the write side has in
 # hand; in a rebuild, the service's `projected_aggregates` folded up to the event (else None).
-Projection = Callable[[Connection, Envelope, Aggregate | None], Awaitable[None]]
+# Whole-row state writes go through `conn.defer`, one statement per table per batch.
+Projection = Callable[[WriteBehind, Envelope, Aggregate | None], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -60,12 +61,12 @@ class UnitOfWork:
         # topic key (one order's shipment and invoice), and the outbox must keep their order.
         self._unwritten: list[StreamWrite] = []
         self._transaction: AbstractAsyncContextManager[Connection] | None = None
-        self.conn: Connection
+        self.conn: WriteBehind
         self.committed: list[Envelope] = []
 
     async def __aenter__(self) -> Self:
         self._transaction = self._db.transaction()
-        self.conn = await self._transaction.__aenter__()
+        self.conn = WriteBehind(await self._transaction.__aenter__())
         self._seen = {}
         self._unwritten = []
         return self
@@ -138,7 +139,9 @@ class UnitOfWork:
         return self.committed
 
     async def _write(self) -> None:
-        """The batch's events, outbox rows and due snapshots: one statement per table."""
+        """The batch's events, outbox rows, held-back read-model rows and due snapshots: one
+        statement per table."""
+        await self.conn.write_held()
         writes = self._unwritten
         if not writes:
             return

@@ -5,7 +5,7 @@ import json
 from services.order.domain import AndonPull, Order
 from services.order.views.andon import project_andon
 from shared.aggregate import Aggregate
-from shared.db import Connection
+from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 
 # Events of the order stream whose credit answer carries the customer's exposure after it.
@@ -15,7 +15,7 @@ _EXPOSURE_EVENTS = frozenset(
 
 
 async def project(
-    conn: Connection, envelope: Envelope, recorded_by: Aggregate | None = None
+    conn: WriteBehind, envelope: Envelope, recorded_by: Aggregate | None = None
 ) -> None:
     data = envelope.data
     match envelope.event_type:
@@ -50,17 +50,19 @@ async def project(
             await project_andon(conn, envelope)
 
 
-async def _project_order(conn: Connection, envelope: Envelope, order: Order) -> None:
+async def _project_order(conn: WriteBehind, envelope: Envelope, order: Order) -> None:
     if envelope.event_type in _EXPOSURE_EVENTS:
-        await conn.execute(
+        customer_id = envelope.data["customer_id"]
+        conn.defer(
             "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
-            envelope.data["customer_id"],
+            customer_id,
+            customer_id,
             envelope.data["exposure_cents"],
         )
     if envelope.event_type == "OrderPlaced":
         await _insert_summary(conn, order, envelope)
     else:
-        await _update_summary(conn, order, envelope)
+        _update_summary(conn, order, envelope)
     if envelope.event_type in ("OrderPlaced", "OrderChanged"):
         await _replace_lines(conn, order)
 
@@ -87,10 +89,12 @@ async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) ->
     )
 
 
-async def _update_summary(conn: Connection, order: Order, envelope: Envelope) -> None:
-    await conn.execute(
+def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
+    # The order's state after the event: of several in one batch, only the last is written.
+    conn.defer(
         "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
         " updated_at = $6 WHERE order_id = $1",
+        order.id,
         order.id,
         order.status,
         json.dumps(sorted(order.state.holds)),
