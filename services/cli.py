@@ -57,9 +57,7 @@ async def _rebuild(definition: ServiceDefinition, check: bool) -> RebuildReport:
             task = progress.add_task(f"replaying {definition.name}", total=None)
             return await rebuild_read_models(
                 db,
-                read_models=definition.read_models,
-                projections=definition.projections,
-                aggregates=definition.projected_aggregates,
+                definition,
                 check_only=check,
                 progress=lambda n: progress.advance(task, n),
             )

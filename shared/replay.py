@@ -10,14 +10,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Table
 
 from shared.aggregate import Aggregate
 from shared.db import Connection, Database, WriteBehind
 from shared.eventstore import SqlEventStore, StoredEvent
 from shared.snapshots import fold
 from shared.unit_of_work import Projection
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceDefinition
 
 Progress = Callable[[int], None]
 
@@ -56,16 +60,18 @@ class _Rollback(Exception):
 
 async def rebuild_read_models(
     db: Database,
+    service: "ServiceDefinition",
     *,
-    read_models: MetaData,
-    projections: Sequence[Projection],
-    aggregates: Sequence[type[Aggregate]] = (),
     check_only: bool = False,
     progress: Progress | None = None,
     batch_size: int = 1_000,
 ) -> RebuildReport:
-    """Empty the read-model tables and fold every stored event through the projections again."""
-    tables = list(read_models.sorted_tables)
+    """Empty the service's read-model tables and fold every stored event through its
+    projections again (with the aggregates they are projected from)."""
+    if service.read_models is None:
+        raise ValueError(f"the {service.name} service has no read models to rebuild")
+    projections, aggregates = service.projections, service.projected_aggregates
+    tables = list(service.read_models.sorted_tables)
     report: RebuildReport | None = None
     try:
         async with db.transaction() as conn:

@@ -44,6 +44,7 @@ DEFINITION = ServiceDefinition(
         ),
     ),
     projections=(views.project,),
+    projected_aggregates=(Stock,),
     read_models=views.metadata,
     routers=api.routers,
     demo_data=demo.seed,

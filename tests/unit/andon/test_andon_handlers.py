@@ -19,9 +19,8 @@ from andon_harness import (
     published,
 )
 
-from services.andon import handlers, metrics, views
+from services.andon import handlers, metrics
 from services.andon.domain import Timeouts
-from services.andon.service import DEFINITION
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
 
@@ -269,9 +268,7 @@ async def test_the_read_models_rebuild_identically_from_the_event_store(
         f"/v1/andon/pulls/{pull_id}/resolve", json={"root_cause": "r"}, headers=auth("ops-key")
     )
 
-    report = await rebuild_read_models(
-        runtime.db, read_models=views.metadata, projections=DEFINITION.projections, check_only=True
-    )
+    report = await rebuild_read_models(runtime.db, runtime.definition, check_only=True)
 
     assert report.events > 0 and report.identical
 

@@ -190,10 +190,7 @@ async def test_the_hold_read_models_rebuild_identically(service: Harness) -> Non
     await wave(service)
 
     report = await rebuild_read_models(
-        service.runtime.db,
-        read_models=views.metadata,
-        projections=DEFINITION.projections,
-        check_only=True,
+        service.runtime.db, service.runtime.definition, check_only=True
     )
 
     assert report.identical

@@ -224,10 +224,7 @@ async def test_the_read_models_rebuild_from_the_event_store_identically(
         await confirm(service, kind, shipment_id, order_id)
 
     report = await rebuild_read_models(
-        service.runtime.db,
-        read_models=views.metadata,
-        projections=DEFINITION.projections,
-        check_only=True,
+        service.runtime.db, service.runtime.definition, check_only=True
     )
 
     assert report.events > 0 and report.identical

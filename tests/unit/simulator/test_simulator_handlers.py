@@ -9,7 +9,6 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from services.simulator import views
 from services.simulator.handlers import Simulation
 from services.simulator.service import simulator_definition
 from shared.clock import FrozenClock
@@ -197,10 +196,7 @@ async def test_the_task_read_model_rebuilds_identically(
     await request_pick(simulator, uuid4())
 
     report = await rebuild_read_models(
-        simulator.runtime.db,
-        read_models=views.metadata,
-        projections=simulator.runtime.definition.projections,
-        check_only=True,
+        simulator.runtime.db, simulator.runtime.definition, check_only=True
     )
 
     assert report.events > 0 and report.identical
