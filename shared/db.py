@@ -44,27 +44,32 @@ class Connection(Protocol):
 
 
 class WriteBehind:
-    """A transaction's connection that holds back whole-row writes of projections until needed.
+    """A transaction's connection that holds back projections' row writes until needed.
 
-    `defer(sql, key, *args)` is for a statement that writes the complete current state of the
-    row `key`, a row nothing else in the transaction writes: a later call with the same sql and
-    key replaces it (the last state wins). Everything held back runs as one `executemany` per
-    statement before the next read through this connection and at `write_held()` (commit), so
-    an order's six status changes in one batch cost one row in one round trip with the others.
+    `defer(row, sql, *args)` is for a statement that sets the complete state of one row (an
+    upsert of every column, or its delete), a row nothing else in the transaction writes;
+    `row` names it (table and key). A later call for the same row replaces the earlier one:
+    the last state wins. What is held back runs as one `executemany` per statement before the
+    next read through this connection and at `write_held()` (commit), so an order's six status
+    changes in one batch cost one row, in one round trip with the other orders' rows.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.raw = conn
         self.dialect = conn.dialect
-        self._held: dict[str, dict[Hashable, Sequence[Any]]] = {}
+        self._held: dict[Hashable, tuple[str, Sequence[Any]]] = {}
 
-    def defer(self, sql: str, key: Hashable, *args: Any) -> None:
-        self._held.setdefault(sql, {})[key] = args
+    def defer(self, row: Hashable, sql: str, *args: Any) -> None:
+        self._held.pop(row, None)  # re-queued at the end: statements keep their last order
+        self._held[row] = (sql, args)
 
     async def write_held(self) -> None:
         held, self._held = self._held, {}
-        for sql, rows in held.items():
-            await self.raw.executemany(sql, list(rows.values()))
+        by_statement: dict[str, list[Sequence[Any]]] = {}
+        for sql, args in held.values():
+            by_statement.setdefault(sql, []).append(args)
+        for sql, rows in by_statement.items():
+            await self.raw.executemany(sql, rows)
 
     async def execute(self, sql: str, *args: Any) -> None:
         await self.raw.execute(sql, *args)

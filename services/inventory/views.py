@@ -84,11 +84,11 @@ async def project(conn: WriteBehind, envelope: Envelope, stock: Aggregate | None
             "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2", stock.id, data["pull_id"]
         )
     levels = (stock.on_hand, stock.reserved, stock.blocked, stock.backordered, stock.reorder_point)
-    conn.defer(_LEVEL, stock.id, stock.id, *levels)
+    conn.defer(("stock_level", stock.id), _LEVEL, stock.id, *levels)
     if (order_id := data.get("order_id")) and (line := stock.lines.get(UUID(order_id))):
         conn.defer(
+            ("stock_order_line", order_id, stock.id),
             _LINE,
-            (order_id, stock.id),
             order_id,
             stock.id,
             line.reserved,

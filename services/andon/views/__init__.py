@@ -4,7 +4,7 @@ from sqlalchemy import MetaData
 
 from services.andon.views import board, pulls, watch
 from shared.aggregate import Aggregate
-from shared.db import Connection
+from shared.db import WriteBehind
 from shared.envelope import Envelope
 from shared.tables import NAMING_CONVENTION
 
@@ -13,7 +13,7 @@ pulls.define_tables(metadata)
 watch.define_tables(metadata)
 
 
-async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
+async def project(conn: WriteBehind, envelope: Envelope, _: Aggregate | None = None) -> None:
     await pulls.project(conn, envelope)
     await watch.project(conn, envelope)
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table
 
-from shared.db import Connection, Row
+from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 
 
@@ -57,7 +57,7 @@ def _time(value: str | None) -> datetime | None:
     return None if value is None else parse_time(value)
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
+async def project(conn: WriteBehind, envelope: Envelope) -> None:
     data = envelope.data
     match envelope.event_type:
         case "OrderWatched":
@@ -76,9 +76,9 @@ async def project(conn: Connection, envelope: Envelope) -> None:
                 "UPDATE watched_order SET open = FALSE WHERE order_id = $1", data["order_id"]
             )
         case "HoldObserved":
-            await _hold(conn, data)
+            _hold(conn, data)
         case "HandOffAwaited" | "HandOffPaused" | "HandOffSettled":
-            await _hand_off(conn, envelope.event_type, data)
+            _hand_off(conn, envelope.event_type, data)
         case "GapDetected" | "GapClosed":
             await _gap(conn, envelope.event_type, data)
 
@@ -91,15 +91,22 @@ async def _lines(conn: Connection, order_id: str, lines: dict[str, int]) -> None
     )
 
 
-async def _hold(conn: Connection, data: dict[str, Any]) -> None:
+# Hand-off clocks and holds are whole rows that come and go many times per order: held back,
+# a batch writes each once (shared.db.WriteBehind).
+
+
+def _hold(conn: WriteBehind, data: dict[str, Any]) -> None:
+    row = ("order_hold", data["hold"], data["order_id"])
     if data["open"]:
-        await conn.execute(
+        conn.defer(
+            row,
             "INSERT INTO order_hold (hold, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
             data["hold"],
             data["order_id"],
         )
     else:
-        await conn.execute(
+        conn.defer(
+            row,
             "DELETE FROM order_hold WHERE hold = $1 AND order_id = $2",
             data["hold"],
             data["order_id"],
@@ -111,16 +118,19 @@ async def held_by(conn: Connection, hold: str) -> list[str]:
     return [row["order_id"] for row in rows]
 
 
-async def _hand_off(conn: Connection, event_type: str, data: dict[str, Any]) -> None:
+def _hand_off(conn: WriteBehind, event_type: str, data: dict[str, Any]) -> None:
+    row = ("awaited_hand_off", data["order_id"], data["step"])
     if event_type == "HandOffSettled":
-        await conn.execute(
+        conn.defer(
+            row,
             "DELETE FROM awaited_hand_off WHERE order_id = $1 AND step = $2",
             data["order_id"],
             data["step"],
         )
         return
     active = event_type == "HandOffAwaited"
-    await conn.execute(
+    conn.defer(
+        row,
         "INSERT INTO awaited_hand_off (order_id, step, status, since, due_floor)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, step) DO UPDATE SET"
         " status = excluded.status, since = excluded.since, due_floor = excluded.due_floor",

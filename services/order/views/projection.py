@@ -54,8 +54,8 @@ async def _project_order(conn: WriteBehind, envelope: Envelope, order: Order) ->
     if envelope.event_type in _EXPOSURE_EVENTS:
         customer_id = envelope.data["customer_id"]
         conn.defer(
+            ("customer.exposure", customer_id),
             "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
-            customer_id,
             customer_id,
             envelope.data["exposure_cents"],
         )
@@ -92,9 +92,9 @@ async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) ->
 def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
     # The order's state after the event: of several in one batch, only the last is written.
     conn.defer(
+        ("order_summary", order.id),
         "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
         " updated_at = $6 WHERE order_id = $1",
-        order.id,
         order.id,
         order.status,
         json.dumps(sorted(order.state.holds)),
