@@ -98,6 +98,14 @@ class UnitOfWork:
                 found[aggregate_id] = aggregate
         return found
 
+    async def get_or_create(self, cls: type[A], aggregate_id: str) -> A:
+        """The aggregate, or a new empty one, tracked so that its first events are written."""
+        found = await self.get(cls, aggregate_id)
+        if found is None:
+            found = cls(aggregate_id)
+            self.add(found)
+        return found
+
     def now(self) -> datetime:
         """The injected clock's time: handlers pass it into domain methods."""
         return self._clock.now()

@@ -51,8 +51,7 @@ class Simulation:
 
     async def _take(self, uow: UnitOfWork, kind: TaskKind, event: inbound.Request) -> None:
         task_id = task_id_for(kind, event.shipment_id)
-        task = await uow.get(Task, task_id) or Task(task_id)
-        uow.add(task)
+        task = await uow.get_or_create(Task, task_id)
         task.receive(
             kind=kind,
             shipment_id=event.shipment_id,

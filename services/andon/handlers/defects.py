@@ -43,17 +43,12 @@ async def adopt_defect_rule_when_policy_changed(
     rule = event.defects
     if rule is None or rule.count < 1 or rule.window_minutes < 1:
         return  # a policy without a (sane) defect rule keeps the rule in force
-    policy = await uow.get(DefectPolicy, DefectPolicy.ID) or DefectPolicy()
-    uow.add(policy)
+    policy = await uow.get_or_create(DefectPolicy, DefectPolicy.ID)
     policy.adopt(DefectRule(count=rule.count, window_minutes=rule.window_minutes))
 
 
 async def _defect_watch(uow: UnitOfWork, sku: str) -> DefectWatch:
-    watch = await uow.get(DefectWatch, sku)
-    if watch is None:
-        watch = DefectWatch(sku)
-        uow.add(watch)
-    return watch
+    return await uow.get_or_create(DefectWatch, sku)
 
 
 async def _stop_if_repeated(uow: UnitOfWork, watch: DefectWatch, now: datetime) -> None:
