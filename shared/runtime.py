@@ -63,6 +63,8 @@ class ServiceDefinition:
     # Published on the service's own topic `<name>.events`.
     published: tuple[type[DomainEvent], ...]
     subscriptions: tuple[Subscriptions, ...] = ()
+    # Every aggregate the service keeps streams of: how a stored event is read back typed.
+    aggregates: tuple[type[Aggregate], ...] = ()
     projections: tuple[Projection, ...] = ()
     # Aggregates whose state projections receive with each of their events (a rebuild folds them).
     projected_aggregates: tuple[type[Aggregate], ...] = ()

@@ -19,14 +19,16 @@ from shared.db import Connection, Database, WriteBehind
 from shared.envelope import Envelope
 from shared.eventstore import EventStore, StreamWrite
 from shared.inbox import claim, claim_all
+from shared.messages import DomainEvent
 from shared.outbox import add_all_to_outbox
 from shared.snapshots import AggregateLoader, write_snapshots
 
 A = TypeVar("A", bound=Aggregate)
-# A projection gets the aggregate that recorded the event: live, the one the write side has in
-# hand; in a rebuild, the service's `projected_aggregates` folded up to the event (else None).
-# Whole-row state writes go through `conn.defer`, one statement per table per batch.
-Projection = Callable[[WriteBehind, Envelope, Aggregate | None], Awaitable[None]]
+# A projection gets each recorded event as its typed class, with its envelope and the aggregate
+# that recorded it: live, the one the write side has in hand; in a rebuild, the service's
+# `projected_aggregates` folded up to the event (else None). Whole-row state writes go through
+# `conn.defer`, one statement per table per batch.
+Projection = Callable[[WriteBehind, DomainEvent, Envelope, Aggregate | None], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -124,14 +126,15 @@ class UnitOfWork:
         """Give pending events their envelopes (in the current flow) and update read models."""
         envelopes: list[Envelope] = []
         for aggregate in self._seen.values():
-            new = self._envelopes(aggregate)
-            if not new:
+            events = aggregate.collect_events()
+            if not events:
                 continue
+            new = self._envelopes(aggregate, events)
             envelopes += new
             self._unwritten.append(StreamWrite(aggregate.stream_id, aggregate.stream_type, new))
-            for envelope in new:
+            for event, envelope in zip(events, new, strict=True):
                 for project in self._projections:
-                    await project(self.conn, envelope, aggregate)
+                    await project(self.conn, event, envelope, aggregate)
         self.committed += envelopes
         return envelopes
 
@@ -165,10 +168,7 @@ class UnitOfWork:
         await write_snapshots(self.conn, self._seen.values())
         self._unwritten = []
 
-    def _envelopes(self, aggregate: Aggregate) -> list[Envelope]:
-        events = aggregate.collect_events()
-        if not events:
-            return []
+    def _envelopes(self, aggregate: Aggregate, events: Sequence[DomainEvent]) -> list[Envelope]:
         first_version = aggregate.version - len(events) + 1
         correlation = context.correlation_id.get() or _as_uuid(aggregate.id)
         causation = context.causation_id.get()

@@ -3,7 +3,13 @@
 from datetime import timedelta
 
 from services.andon import api, handlers, inbound, metrics, views
-from services.andon.domain import OrderWatch
+from services.andon.domain import (
+    AndonTarget,
+    DefectPolicy,
+    DefectWatch,
+    OrderWatch,
+    ReconciliationRun,
+)
 from services.andon.events import PUBLISHED
 from shared.consumer import Route, preload_by
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
@@ -92,6 +98,7 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     # Two consumers: a poison record in a DLQ must never hold up the watchdog's hand-offs.
     subscriptions=(DEAD_LETTERS, HAND_OFFS),
+    aggregates=(OrderWatch, AndonTarget, DefectWatch, DefectPolicy, ReconciliationRun),
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,

@@ -35,6 +35,7 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
+    aggregates=(CreditAccount,),
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,

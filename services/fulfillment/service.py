@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from services.fulfillment import api, inbound, views
+from services.fulfillment.domain import Invoice, PickStop, Shipment
 from services.fulfillment.events import (
     PUBLISHED,
     PickCancelled,
@@ -58,6 +59,7 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
+    aggregates=(Shipment, Invoice, PickStop),
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,

@@ -43,6 +43,7 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
+    aggregates=(Stock,),
     projections=(views.project,),
     projected_aggregates=(Stock,),
     read_models=views.metadata,

@@ -14,9 +14,21 @@ from pydantic import TypeAdapter
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
 from services.inventory.domain import Stock
+from services.inventory.events import (
+    StockBackordered,
+    StockReleased,
+    StockRequested,
+    StockRequestIncreased,
+    StockReserved,
+    StockSaleResumed,
+    StockSaleStopLifted,
+    StockSaleStopped,
+    StockShipped,
+)
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope, parse_time
+from shared.messages import DomainEvent
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -67,25 +79,38 @@ _LINE = (
 _RFC3339: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
-async def project(conn: WriteBehind, envelope: Envelope, stock: Aggregate | None = None) -> None:
-    if envelope.event_type not in Stock.event_classes:
-        return
+_ORDER_LINE_EVENTS = (
+    StockRequested,
+    StockRequestIncreased,
+    StockReserved,
+    StockBackordered,
+    StockReleased,
+    StockShipped,
+)
+
+
+async def project(
+    conn: WriteBehind, event: DomainEvent, _: Envelope, stock: Aggregate | None
+) -> None:
     if not isinstance(stock, Stock):
-        raise TypeError(f"{envelope.event_type} is projected from its Stock aggregate")
-    data = envelope.data
-    if envelope.event_type == "StockSaleStopped":
-        await conn.execute(
-            "INSERT INTO stock_sale_stop (sku, pull_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            stock.id,
-            data["pull_id"],
-        )
-    elif envelope.event_type in ("StockSaleResumed", "StockSaleStopLifted"):
-        await conn.execute(
-            "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2", stock.id, data["pull_id"]
-        )
+        raise TypeError(f"{event.event_type()} is projected from its Stock aggregate")
+    match event:
+        case StockSaleStopped():
+            await conn.execute(
+                "INSERT INTO stock_sale_stop (sku, pull_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                stock.id,
+                str(event.pull_id),
+            )
+        case StockSaleResumed() | StockSaleStopLifted():
+            await conn.execute(
+                "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2",
+                stock.id,
+                str(event.pull_id),
+            )
     levels = (stock.on_hand, stock.reserved, stock.blocked, stock.backordered, stock.reorder_point)
     conn.defer(("stock_level", stock.id), _LEVEL, stock.id, *levels)
-    if (order_id := data.get("order_id")) and (line := stock.lines.get(UUID(order_id))):
+    if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.lines.get(event.order_id)):
+        order_id = str(event.order_id)
         conn.defer(
             ("stock_order_line", order_id, stock.id),
             _LINE,

@@ -15,7 +15,7 @@ POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel 
 from datetime import timedelta
 
 from services.order import api, demo, handlers, inbound
-from services.order.domain import Order
+from services.order.domain import AndonPull, CatalogItem, Customer, Order, ServicePolicy
 from services.order.events import PUBLISHED
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
@@ -75,6 +75,7 @@ DEFINITION = ServiceDefinition(
             routes=ROUTES,
         ),
     ),
+    aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull),
     projections=(project,),
     projected_aggregates=(Order,),
     read_models=metadata,

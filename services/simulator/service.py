@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from services.simulator import api, inbound, views
+from services.simulator.domain import SimulatorSettings, Task
 from services.simulator.events import PUBLISHED, Delivered, Packed, Picked, Shipped
 from services.simulator.handlers import Simulation
 from shared.consumer import Route
@@ -44,6 +45,7 @@ def simulator_definition(simulation: Simulation | None = None) -> ServiceDefinit
                 },
             ),
         ),
+        aggregates=(SimulatorSettings, Task),
         projections=(views.project,),
         read_models=views.metadata,
         routers=api.routers,
