@@ -4,10 +4,9 @@ from fastapi import APIRouter
 
 from services.simulator import views
 from services.simulator.commands import TuneSimulator
-from services.simulator.handlers import current_settings, tune_simulator
+from services.simulator.handlers import current_settings
 from services.simulator.schemas import SimulatorPublic, SimulatorPut
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
 
@@ -29,7 +28,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def put_simulator(body: SimulatorPut, _: Ops) -> SimulatorPublic:
         """Tune delays, failure rate and pause; every change is recorded as an event."""
         command = TuneSimulator(**body.model_dump())
-        await run_command(tune_simulator, command, runtime.unit_of_work())
+        await runtime.send(command)
         return await public()
 
     return [router]

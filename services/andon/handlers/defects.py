@@ -13,7 +13,8 @@ from shared.unit_of_work import UnitOfWork
 DEFECT_WATCH = "defect-watch"
 
 
-async def record_complaint(cmd: RecordComplaint, uow: UnitOfWork, now: datetime) -> None:
+async def record_complaint(cmd: RecordComplaint, uow: UnitOfWork) -> None:
+    now = uow.now()
     async with uow:
         watch = await _defect_watch(uow, cmd.sku)
         watch.record_complaint(

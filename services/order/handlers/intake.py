@@ -17,7 +17,6 @@ from services.order.domain import (
 from services.order.handlers.loading import catalog_items, priced, unknown_skus
 from services.order.views import andon, queries
 from shared import context
-from shared.clock import Clock
 from shared.errors import InvalidRequestError
 from shared.unit_of_work import UnitOfWork
 
@@ -30,15 +29,8 @@ class IdempotencyKeyReusedError(InvalidRequestError):
         )
 
 
-async def place_order(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> UUID:
-    [outcome] = await place_orders([cmd], uow, clock)
-    if isinstance(outcome, Exception):
-        raise outcome
-    return outcome
-
-
 async def place_orders(
-    cmds: Sequence[PlaceOrder], uow: UnitOfWork, clock: Clock
+    cmds: Sequence[PlaceOrder], uow: UnitOfWork
 ) -> list[UUID | InvalidRequestError]:
     """Orders that arrived together, in one transaction: each its order id or why it was
     refused. They are decided in arrival order, each seeing the ones before it (history)."""
@@ -60,7 +52,7 @@ async def place_orders(
             # Each order is its own flow: its events carry its id as correlation id.
             with context.flow(cmd.order_id):
                 try:
-                    uow.add(await _decide(cmd, uow, clock))
+                    uow.add(await _decide(cmd, uow))
                 except InvalidRequestError as refused:
                     outcomes.append(refused)
                     continue
@@ -78,7 +70,7 @@ async def place_orders(
     return outcomes
 
 
-async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
+async def _decide(cmd: PlaceOrder, uow: UnitOfWork) -> Order:
     customer = await uow.get(Customer, cmd.customer_id)
     items = await catalog_items(uow, [line.sku for line in cmd.lines])
     errors = unknown_skus(cmd.lines, items)
@@ -91,7 +83,7 @@ async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
     assert customer is not None
     policy = (await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()).current
     lines = priced(cmd.lines, items)
-    accepted_at = clock.now()
+    accepted_at = uow.now()
     intake = Intake(
         customer_id=cmd.customer_id,
         channel=cmd.channel,

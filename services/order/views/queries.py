@@ -138,7 +138,8 @@ async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, in
 
 async def awaiting_confirmation_before(conn: Connection, now: datetime) -> list[str]:
     rows = await conn.fetch(
-        "SELECT order_id FROM order_summary WHERE confirm_by IS NOT NULL AND confirm_by <= $1",
+        "SELECT order_id FROM order_summary WHERE confirm_by IS NOT NULL AND confirm_by <= $1"
+        " ORDER BY confirm_by LIMIT 500",
         now,
     )
     return [row["order_id"] for row in rows]
