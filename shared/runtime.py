@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, partial
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -32,6 +32,8 @@ from shared.topics import events_topic
 from shared.unit_of_work import Projection, UnitOfWork
 
 logger = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,11 @@ class ServiceRuntime:
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )
         self.commands = CommandBus(self.definition.commands, self.unit_of_work)
+
+    async def current(self, cls: type[A], aggregate_id: str) -> A | None:
+        """An aggregate as last committed, for reading (a singleton's settings, say)."""
+        async with self.unit_of_work() as uow:
+            return await uow.get(cls, aggregate_id)
 
     async def send(self, command: Command) -> Any:
         """The one way to act on the service: the command's handler, in its own transaction."""

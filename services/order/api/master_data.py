@@ -2,13 +2,13 @@
 
 from fastapi import APIRouter, status
 
-from services.order import handlers
 from services.order.commands import (
     ChangePolicy,
     ClassifyCustomersAndItems,
     DefineCustomer,
     DefineItem,
 )
+from services.order.domain import POLICY_ID, ServicePolicy
 from services.order.handlers import Classes
 from services.order.schemas import CustomerPublic, CustomerPut, ItemPut, PolicyPublic, PolicyPut
 from services.order.views import queries
@@ -47,8 +47,8 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @policy.get("", response_model=PolicyPublic)
     async def get_policy(_: Staff) -> PolicyPublic:
         """The service policy in effect: 9 segments, pattern check and defect settings."""
-        current = await handlers.current_policy(runtime.unit_of_work())
-        return PolicyPublic.model_validate(current.model_dump())
+        policy = await runtime.current(ServicePolicy, POLICY_ID) or ServicePolicy()
+        return PolicyPublic.model_validate(policy.current.model_dump())
 
     @policy.put("", response_model=PolicyPublic)
     async def put_policy(body: PolicyPut, _: Ops) -> PolicyPublic:

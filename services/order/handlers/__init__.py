@@ -19,7 +19,6 @@ from services.order.handlers.fulfillment_answers import (
 from services.order.handlers.intake import IdempotencyKeyReusedError, place_orders
 from services.order.handlers.master_data import (
     change_policy,
-    current_policy,
     define_customer,
     define_item,
 )
@@ -45,7 +44,6 @@ __all__ = [
     "classify",
     "complete_order_when_invoice_paid",
     "confirm_order",
-    "current_policy",
     "define_customer",
     "define_item",
     "expire_confirmations",

@@ -28,9 +28,3 @@ async def change_policy(cmd: ChangePolicy, uow: UnitOfWork) -> PolicyChanged:
         policy.change(cmd.segments, cmd.pattern_check, cmd.defects)
         await uow.commit()
     return policy.current
-
-
-async def current_policy(uow: UnitOfWork) -> PolicyChanged:
-    async with uow:
-        policy = await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()
-    return policy.current

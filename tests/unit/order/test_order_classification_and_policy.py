@@ -8,7 +8,7 @@ from order_harness import a_place_command, define, order_service, place, publish
 
 from services.order import handlers
 from services.order.commands import ChangePolicy, ClassifyCustomersAndItems
-from services.order.domain import DEFAULT_POLICY
+from services.order.domain import DEFAULT_POLICY, POLICY_ID, ServicePolicy
 from shared.clock import FrozenClock
 
 # Revenue per customer (cents, CLOCK at 1_000): 80% A, the next 15% B, the rest C.
@@ -71,7 +71,7 @@ async def test_the_policy_starts_at_the_default_and_each_change_is_a_new_version
     tmp_path: Path,
 ) -> None:
     async with order_service(tmp_path) as runtime:
-        before = await handlers.current_policy(runtime.unit_of_work())
+        before = (await runtime.current(ServicePolicy, POLICY_ID) or ServicePolicy()).current
         faster = DEFAULT_POLICY.segments.model_copy(
             update={"CC": DEFAULT_POLICY.segments.CC.model_copy(update={"priority_weight": 2})}
         )
