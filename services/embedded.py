@@ -11,35 +11,20 @@ keeps it all in one process.
 import logging
 import os
 import sys
-from collections.abc import Sequence
 
 import uvloop
 from fastapi import FastAPI
 
-from services.andon.service import DEFINITION as ANDON
-from services.credit.service import DEFINITION as CREDIT
-from services.fulfillment.service import DEFINITION as FULFILLMENT
-from services.inventory.service import DEFINITION as INVENTORY
 from services.order.service import DEFINITION as ORDER
-from services.simulator.service import DEFINITION as SIMULATOR
+from services.roster import ALL_SERVICES, definition
 from shared.auth import create_credentials
 from shared.logging import configure_logging
-from shared.runtime import ServiceDefinition
 from shared.serve import build_broker, create_process_app, serve
 from shared.settings import ServiceSettings
 from shared.workers import WorkerProcesses, run_worker
 
 logger = logging.getLogger(__name__)
 
-# The simulated WMS/TMS runs alongside, answering fulfillment's requests like a real one would.
-ALL_SERVICES: Sequence[ServiceDefinition] = (
-    ORDER,
-    INVENTORY,
-    CREDIT,
-    FULFILLMENT,
-    ANDON,
-    SIMULATOR,
-)
 # Intake and the order's own reactions share the HTTP process; the rest work in children.
 IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
@@ -74,8 +59,8 @@ def _demo_credentials(settings: ServiceSettings) -> None:
 def _worker(service: str, parent: int) -> None:
     settings = _settings().model_copy(update={"seed_demo": False})
     configure_logging(service=service, level=settings.log_level)
-    definition = next(d for d in ALL_SERVICES if d.name == service)
-    uvloop.run(run_worker(definition, settings, build_broker(settings), parent=parent))
+    worker = definition(service)
+    uvloop.run(run_worker(worker, settings, build_broker(settings), parent=parent))
 
 
 def main() -> None:
