@@ -44,16 +44,22 @@ def _settings() -> ServiceSettings:
 
 
 def _demo_credentials(settings: ServiceSettings) -> None:
-    """A new installation gets one channel, one staff and one ops key to try the API with."""
+    """A new installation gets one channel, one staff and one ops key to try the API with,
+    shown once on the terminal (not only in the JSON log)."""
     if settings.keys_path.exists():
         return
     folder = settings.keys_path.parent
     keys = create_credentials(folder)
-    logger.warning(
-        "created API keys (saved in %s): %s",
-        folder / "credentials.json",
-        ", ".join(f"{name}={key}" for name, key in keys.items()),
-    )
+    logger.info("created API keys, saved in %s", folder / "credentials.json")
+    url = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"gapless: a new installation in {settings.data_dir}/ - its API keys, saved in"
+        f" {folder / 'credentials.json'}:",
+        *(f"  {name:<12} {key}" for name, key in keys.items()),
+        f"  try: curl -H 'Authorization: Bearer {keys['ops_key']}' {url}/v1/orders",
+        f"  API docs: {url}/docs",
+    ]
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
 def _worker(service: str, parent: int) -> None:
