@@ -9,7 +9,8 @@ Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
 POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
 PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
-POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff).
+POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff);
+GET /v1/kpis (staff).
 """
 
 from datetime import timedelta
@@ -17,6 +18,7 @@ from datetime import timedelta
 from services.order import api, demo, handlers, inbound
 from services.order.domain import Order
 from services.order.events import PUBLISHED
+from services.order.views import kpis
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
 from shared.consumer import Route, preload_by
@@ -75,7 +77,7 @@ DEFINITION = ServiceDefinition(
             routes=ROUTES,
         ),
     ),
-    projections=(project,),
+    projections=(project, kpis.project),
     projected_aggregates=(Order,),
     read_models=metadata,
     other_tables=idempotency_metadata,
