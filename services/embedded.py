@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from services.andon.service import DEFINITION as ANDON
 from services.credit.service import DEFINITION as CREDIT
+from services.dashboard import web as console
 from services.fulfillment.service import DEFINITION as FULFILLMENT
 from services.inventory.service import DEFINITION as INVENTORY
 from services.order.service import DEFINITION as ORDER
@@ -45,12 +46,14 @@ IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
 
 def create_embedded_app(settings: ServiceSettings, *, workers: bool = True) -> FastAPI:
-    return create_process_app(
+    app = create_process_app(
         ALL_SERVICES,
         settings,
         name="embedded",
         workers=WorkerProcesses("services.embedded", IN_WORKERS) if workers else None,
     )
+    console.install(app)
+    return app
 
 
 def _settings() -> ServiceSettings:
