@@ -45,33 +45,54 @@ def kpis_router(runtime: ServiceRuntime) -> APIRouter:
                 "`from` must be before `to`, at most 366 days apart",
                 errors=[{"field": "query.from", "message": "outside the allowed window"}],
             )
-        first, last = views.hour_of(start), -(-int(end.timestamp()) // 3600)
-        filters = {"segment": segment, "channel": channel, "customer_class": customer_class}
-        policy = await handlers.current_policy(runtime.unit_of_work())
-        targets = {
-            name: domain.Targets.model_validate(getattr(policy.segments, name).model_dump())
-            for name in SEGMENTS
-            if segment is None or name == segment
-        }
-        async with runtime.db.transaction() as conn:
-            rows = await views.cohort_sums(conn, first, last, **filters)
-            hours = await views.hourly(conn, first, last, **filters)
-            statuses = await views.status_counts(conn)
-        figures = domain.report(rows, targets)
-        span = max(1, last - first)
-        return {
-            **figures,
-            "window_from": views.start_of(first).isoformat(),
-            "window_to": views.start_of(last).isoformat(),
-            "received_at_source": "gapless",
-            "throughput_per_hour": {
-                step: sum(hour.get(step, 0) for hour in hours) / span for step in domain.STEPS
-            },
-            "statuses": statuses,
-            "hours": [_hour(hour) for hour in hours],
-        }
+        return await kpi_report(
+            runtime,
+            end=end,
+            start=start,
+            segment=segment,
+            channel=channel,
+            customer_class=customer_class,
+        )
 
     return router
+
+
+async def kpi_report(
+    runtime: ServiceRuntime,
+    *,
+    end: datetime,
+    start: datetime | None = None,
+    hours: int = 24,
+    segment: str | None = None,
+    channel: str | None = None,
+    customer_class: str | None = None,
+) -> dict[str, Any]:
+    """The KPI document of the hours from `start` (default `end` - `hours`) to `end`."""
+    start = start if start is not None else end - timedelta(hours=hours)
+    first, last = views.hour_of(start), -(-int(end.timestamp()) // 3600)
+    filters = {"segment": segment, "channel": channel, "customer_class": customer_class}
+    policy = await handlers.current_policy(runtime.unit_of_work())
+    targets = {
+        name: domain.Targets.model_validate(getattr(policy.segments, name).model_dump())
+        for name in SEGMENTS
+        if segment is None or name == segment
+    }
+    async with runtime.db.transaction() as conn:
+        rows = await views.cohort_sums(conn, first, last, **filters)
+        hourly = await views.hourly(conn, first, last, **filters)
+        statuses = await views.status_counts(conn)
+    span = max(1, last - first)
+    return {
+        **domain.report(rows, targets),
+        "window_from": views.start_of(first).isoformat(),
+        "window_to": views.start_of(last).isoformat(),
+        "received_at_source": "gapless",
+        "throughput_per_hour": {
+            step: sum(hour.get(step, 0) for hour in hourly) / span for step in domain.STEPS
+        },
+        "statuses": statuses,
+        "hours": [_hour(hour) for hour in hourly],
+    }
 
 
 def _aware(value: datetime, name: str) -> datetime:

@@ -20,7 +20,9 @@ from uuid import UUID, uuid4
 import pytest
 from order_builders import NOW
 from order_harness import a_place_command, auth, define, http_client, place
+from typer.testing import CliRunner
 
+from services import cli
 from services.order import handlers
 from services.order.commands import CancelOrder, RecordReturn, RequestedLine
 from services.order.service import DEFINITION, ROUTES
@@ -377,3 +379,34 @@ async def test_kpis_of_a_generated_scenario_match_a_hand_count_on_postgres(
     finally:
         async with _service(settings) as runtime, runtime.db.transaction() as conn:
             await conn.execute(f'DROP SCHEMA "{settings.schema_for("order")}" CASCADE')
+
+
+async def test_a_bad_window_is_a_problem_not_an_error(tmp_path: Path) -> None:
+    async with (
+        _service(ServiceSettings(data_dir=tmp_path, database_url="")) as runtime,
+        http_client(runtime) as client,
+    ):
+        backwards = await client.get(
+            "/v1/kpis",
+            params={"from": NOW.isoformat(), "to": (NOW - timedelta(hours=1)).isoformat()},
+            headers=auth("staff"),
+        )
+        naive = await client.get(
+            "/v1/kpis", params={"to": "2025-03-01T10:00:00"}, headers=auth("staff")
+        )
+        bad_segment = await client.get("/v1/kpis", params={"segment": "ZZ"}, headers=auth("staff"))
+        channel_key = await client.get("/v1/kpis", headers=auth("shop"))
+    for answer in (backwards, naive, bad_segment):
+        assert answer.status_code == 422, answer.text
+        assert answer.headers["content-type"].startswith("application/problem+json")
+    assert channel_key.status_code == 403
+
+
+def test_the_command_line_prints_the_kpis_per_segment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GAPLESS_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COLUMNS", "220")
+    result = CliRunner().invoke(cli.app, ["kpis", "--hours", "24"])
+    assert result.exit_code == 0, result.output
+    assert "CC" in result.output and "1440 min" in result.output and "90%" in result.output
