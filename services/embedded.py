@@ -18,12 +18,12 @@ from fastapi import FastAPI
 
 from services.andon.service import DEFINITION as ANDON
 from services.credit.service import DEFINITION as CREDIT
-from services.dashboard import web as console
 from services.fulfillment.service import DEFINITION as FULFILLMENT
 from services.inventory.service import DEFINITION as INVENTORY
 from services.order.service import DEFINITION as ORDER
 from services.simulator.service import DEFINITION as SIMULATOR
 from shared.auth import create_credentials
+from shared.console import web as console
 from shared.logging import configure_logging
 from shared.runtime import ServiceDefinition
 from shared.serve import build_broker, create_process_app, serve

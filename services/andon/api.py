@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, status
 from services.andon import handlers, views
 from services.andon.commands import PullAndon, RecordComplaint, ResolveAndon
 from services.andon.domain import PullNotFoundError
+from services.andon.improvements_api import improvements_router
 from services.andon.schemas import (
     AndonPullAccepted,
     AndonPullCreate,
@@ -24,7 +25,7 @@ from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
-    return [_andon(runtime), _watchdog(runtime)]
+    return [_andon(runtime), _watchdog(runtime), improvements_router(runtime)]
 
 
 def _andon(runtime: ServiceRuntime) -> APIRouter:
@@ -56,9 +57,16 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
     async def resolve(pull_id: UUID, body: AndonResolve, principal: Ops) -> AndonPullPublic:
-        """Resolve a pull with its root cause and fix; the orders it held resume."""
+        """Resolve a pull with its root cause and fix; the orders it held resume, and the pull
+        becomes an improvement item audited for recurrence at `audit_at`."""
         command = ResolveAndon(
-            pull_id=pull_id, root_cause=body.root_cause, fix=body.fix, resolved_by=principal.name
+            pull_id=pull_id,
+            root_cause=body.root_cause,
+            fix=body.fix,
+            resolved_by=principal.name,
+            cause_code=body.cause_code,
+            owner=body.owner,
+            audit_at=body.audit_at,
         )
         await run_command(
             handlers.resolve_andon, command, runtime.unit_of_work(), runtime.clock.now()

@@ -99,5 +99,6 @@ DEFINITION = ServiceDefinition(
         Schedule("gap-watchdog", timedelta(seconds=5), handlers.watch_for_gaps),
         Schedule("reconciliation", timedelta(seconds=30), handlers.reconcile_on_schedule),
         Schedule("andon-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
+        Schedule("improvement-audit", timedelta(minutes=1), handlers.audit_on_schedule),
     ),
 )

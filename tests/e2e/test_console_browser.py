@@ -126,6 +126,8 @@ async def test_the_console_shows_orders_kpis_and_the_andon_board_and_drives_a_pu
         prompt.accept()
     _text_appears(browser, "#andon-message", "Resolved.")
     _text_appears(browser, "#andon", "no open pulls")
+    _text_appears(browser, "#owners", "ops")  # the resolver owns the improvement item
+    _text_appears(browser, "#pareto", "unclassified")
     browser.save_screenshot(str(shots / "3-andon-resolved.png"))
 
     async with httpx.AsyncClient(timeout=20) as client:

@@ -6,6 +6,11 @@ from services.andon.handlers.defects import (
     record_complaint,
 )
 from services.andon.handlers.gaps import detect_gaps, watch_for_gaps
+from services.andon.handlers.improvements import (
+    audit_improvements,
+    audit_on_schedule,
+    revise_improvement,
+)
 from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
 from services.andon.handlers.reconciliation import reconcile, reconcile_now, reconcile_on_schedule
 from services.andon.handlers.resolve_andon import resolve_andon
@@ -24,6 +29,9 @@ from services.andon.handlers.watch_orders import (
 )
 
 __all__ = [
+    "audit_improvements",
+    "audit_on_schedule",
+    "revise_improvement",
     "adopt_defect_rule_when_policy_changed",
     "count_defects_when_return_recorded",
     "detect_gaps",

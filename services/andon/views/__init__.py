@@ -2,7 +2,7 @@
 
 from sqlalchemy import MetaData
 
-from services.andon.views import board, pulls, watch
+from services.andon.views import board, improvements, pulls, watch
 from shared.aggregate import Aggregate
 from shared.db import Connection
 from shared.envelope import Envelope
@@ -11,11 +11,13 @@ from shared.tables import NAMING_CONVENTION
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 pulls.define_tables(metadata)
 watch.define_tables(metadata)
+improvements.define_tables(metadata)
 
 
 async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
     await pulls.project(conn, envelope)
     await watch.project(conn, envelope)
+    await improvements.project(conn, envelope)
 
 
-__all__ = ["board", "metadata", "project", "pulls", "watch"]
+__all__ = ["board", "improvements", "metadata", "project", "pulls", "watch"]

@@ -109,6 +109,7 @@ async function refresh() {
     settle("orders", async () => drawOrders(await api("/v1/orders?limit=15"))),
     settle("andon", async () => drawAndon(await api("/v1/andon/pulls?open=true"))),
     settle("gaps", async () => drawGaps(await api("/v1/gaps"))),
+    settle("improvements", async () => drawImprovements(await api("/v1/improvements?limit=1"))),
   ]);
   document.getElementById("load-error").textContent = errors.join("; ");
   document.getElementById("updated").textContent = new Date().toLocaleTimeString();
@@ -203,6 +204,19 @@ function drawAndon(pulls) {
 function drawGaps(gaps) {
   fill(document.querySelector("#gaps tbody"), gaps.map((g) => row([
     g.order_id.slice(0, 8), g.step, `${Math.round(g.overdue_seconds / 60)} min`])), "no open gaps");
+}
+
+function drawImprovements(report) {
+  fill(document.querySelector("#pareto tbody"), report.pareto_by_count.map((c) => row([
+    c.category, c.cause_code, el("td", c.items, "num"), el("td", c.orders_affected, "num")])),
+  "no improvement items yet");
+  fill(document.querySelector("#owners tbody"), Object.entries(report.open_by_owner).map(
+    ([owner, count]) => row([owner, el("td", count, "num")])), "nothing open");
+  fill(document.querySelector("#offenders tbody"), report.repeat_offenders.map((o) => row([
+    `${o.target_kind} ${o.target_id}`, el("td", o.pulls, "num"),
+    el("td", o.orders_affected, "num")])), "no repeat offenders");
+  document.getElementById("recurrence").textContent = show(report.recurrence_rate, "%");
+  document.getElementById("audits").textContent = String(report.audits);
 }
 
 async function pull(event) {
