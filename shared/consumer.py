@@ -19,6 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -44,6 +45,7 @@ from shared.settings import ConsumerSettings
 from shared.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
+HAND_OFFS = logging.getLogger("gapless.handoff")
 
 CONSUMED = Counter(
     "gapless_events_consumed_total", "Consumed messages by outcome", ["group", "outcome"]
@@ -111,6 +113,7 @@ class _Dead:
     record: Record
     reason: str
     error: str
+    envelope: Envelope | None = None
 
 
 class Consumer:
@@ -148,10 +151,14 @@ class Consumer:
                 )
                 if records:
                     await self.process(records)
-                    LAG.labels(self.group).set(await self._subscription.lag())
         finally:
             self.ready.clear()
             await self._subscription.stop()
+
+    async def lag(self) -> int:
+        """Records past what this member committed (the runtime samples it on a timer, so the
+        figure stays true while the consume loop is idle or stuck in a batch)."""
+        return await self._subscription.lag()
 
     async def process(self, records: Sequence[Record]) -> None:
         work, dead = self._decode_all(records)
@@ -162,6 +169,10 @@ class Consumer:
         if self._after_db_commit is not None:
             await self._after_db_commit(records)
         await _forever(self._subscription.commit, records)
+        failed = {id(d.record) for d in dead}
+        for item in work:
+            if id(item.record) not in failed:
+                _log_hand_off(self.group, item.envelope)
 
     def _decode_all(self, records: Sequence[Record]) -> tuple[list[_Work], list[_Dead]]:
         work: list[_Work] = []
@@ -180,7 +191,7 @@ class Consumer:
                 event = route.model.model_validate(envelope.data)
             except ValidationError as error:
                 reason = f"{envelope.event_type} fails its schema: {_summary(error)}"
-                dead.append(_Dead(record, reason, "SchemaValidationError"))
+                dead.append(_Dead(record, reason, "SchemaValidationError", envelope))
                 continue
             work.append(_Work(record, envelope, event, route))
         return work, dead
@@ -197,7 +208,8 @@ class Consumer:
                 await self._apply_with_retries(item)
             except Exception as error:
                 logger.exception("dead-lettering %s", item.envelope.event_type)
-                dead.append(_Dead(item.record, f"handler failed: {error!r}", type(error).__name__))
+                reason = f"handler failed: {error!r}"
+                dead.append(_Dead(item.record, reason, type(error).__name__, item.envelope))
         return dead
 
     async def _apply_batch(self, work: Sequence[_Work]) -> None:
@@ -242,8 +254,38 @@ class Consumer:
         await self._dead_letters.publish(
             [dead_letter(d.record, group=self.group, reason=d.reason, error=d.error) for d in dead]
         )
+        for d in dead:
+            envelope = d.envelope
+            with context.flow(envelope.correlation_id if envelope else None):
+                logger.error(
+                    "dead-lettered",
+                    extra={
+                        "consumer": self.group,
+                        "reason": d.reason,
+                        "error": d.error,
+                        "event": envelope.event_type if envelope else None,
+                        "origin": f"{d.record.topic}/{d.record.partition}/{d.record.offset}",
+                    },
+                )
         DEAD_LETTERED.labels(self.group).inc(len(dead))
         CONSUMED.labels(self.group, "dead_lettered").inc(len(dead))
+
+
+def _log_hand_off(group: str, envelope: Envelope) -> None:
+    """One line per hand-off taken over by `group`, in the flow of the order it is about."""
+    latency = (datetime.now(UTC) - envelope.occurred_at).total_seconds()
+    with context.flow(envelope.correlation_id, envelope.causation_id):
+        HAND_OFFS.info(
+            "hand-off",
+            extra={
+                "event": envelope.event_type,
+                "event_id": str(envelope.event_id),
+                "order_id": envelope.data.get("order_id", envelope.aggregate_id),
+                "from_service": envelope.source,
+                "consumer": group,
+                "latency_seconds": round(max(0.0, latency), 6),
+            },
+        )
 
 
 async def _preload(uow: UnitOfWork, work: Sequence[_Work]) -> None:

@@ -19,7 +19,7 @@ from shared import tables
 from shared.aggregate import Aggregate
 from shared.bus import Broker
 from shared.clock import Clock, SystemClock
-from shared.consumer import AfterCommit, Consumer, Decoder, Route
+from shared.consumer import LAG, AfterCommit, Consumer, Decoder, Route
 from shared.db import Database, connect, create_tables
 from shared.eventstore import SqlEventStore
 from shared.messages import DomainEvent
@@ -30,6 +30,8 @@ from shared.topics import events_topic
 from shared.unit_of_work import Projection, UnitOfWork
 
 logger = logging.getLogger(__name__)
+# How often consumer lag is sampled (test settings shorten every schedule, this one too).
+LAG_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,18 @@ class ServiceRuntime:
             self.consumers.append(consumer)
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
         self._start_schedules(self.definition.schedules)
+        if self.consumers:
+            self._spawn(self._sample_lag, "consumer-lag")
+
+    async def _sample_lag(self) -> None:
+        """Consumer lag on a timer of its own: true while a consumer idles or is stuck."""
+        while True:
+            total = 0
+            for consumer in self.consumers:
+                with contextlib.suppress(Exception):  # a broker hiccup: try again next time
+                    total += await consumer.lag()
+            LAG.labels(self.name).set(total)
+            await asyncio.sleep(self.settings.schedule_interval_seconds or LAG_SECONDS)
 
     def start_http_schedules(self) -> None:
         """Only the schedules that keep this process's HTTP answers current (see `for_http`)."""

@@ -195,11 +195,16 @@ class KafkaSubscription:
             logger.warning("offset commit refused after rebalance: %s", error)
 
     async def lag(self) -> int:
+        """End offsets (asked of the broker now) minus the group's committed offsets on this
+        member's partitions: it grows while the member is stuck and is 0 once it caught up."""
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return 0
+        ends = await self._consumer.end_offsets(assigned)
         total = 0
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
-            if highwater is not None:
-                total += max(0, highwater - await self._consumer.position(tp))
+        for tp in assigned:
+            committed = await self._consumer.committed(tp)
+            total += max(0, ends[tp] - (committed or 0))
         return total
 
     async def stop(self) -> None:

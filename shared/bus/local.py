@@ -179,13 +179,18 @@ class LocalLogSubscription:
             )
 
     async def lag(self) -> int:
+        """Records past the group's committed position: fetched but unfinished work counts."""
         total = 0
         async with self._broker.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT topic, position FROM group_position WHERE group_name = $1", self._group
+            )
+            committed = {row["topic"]: row["position"] for row in rows}
             for topic in self._topics:
                 total += await conn.fetchval(
                     "SELECT count(*) FROM log_record WHERE topic = $1 AND position > $2",
                     topic,
-                    self._position[topic],
+                    committed.get(topic, 0),
                 )
         return total
 
