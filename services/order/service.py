@@ -15,17 +15,23 @@ GET /v1/kpis (staff).
 
 from datetime import timedelta
 
-from services.order import api, demo, handlers, inbound
+from services.order import api, demo, handlers, inbound, metrics
 from services.order.domain import Order
 from services.order.events import PUBLISHED
 from services.order.views import kpis
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
 from shared.consumer import Route, preload_by
-from shared.runtime import Schedule, ServiceDefinition, Subscriptions
+from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
 from shared.topics import events_topic
 
 _the_order = preload_by(Order, "order_id")
+
+
+async def refresh_metrics(runtime: ServiceRuntime) -> None:
+    metrics.register()
+    async with runtime.db.transaction() as conn:
+        await metrics.refresh(conn)
 
 
 ROUTES = {
@@ -86,5 +92,6 @@ DEFINITION = ServiceDefinition(
     schedules=(
         Schedule("classify", timedelta(days=1), handlers.classify_daily),
         Schedule("confirmation-timeout", timedelta(seconds=30), handlers.cancel_unconfirmed),
+        Schedule("flow-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
     ),
 )

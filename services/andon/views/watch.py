@@ -201,3 +201,9 @@ async def open_gaps(conn: Connection) -> list[Row]:
 
 async def watched_count(conn: Connection) -> int:
     return int(await conn.fetchval("SELECT COUNT(*) FROM watched_order"))
+
+
+async def open_gap_counts(conn: Connection) -> dict[str, int]:
+    """Open gaps per step (the gauge behind `gapless_open_gaps`)."""
+    rows = await conn.fetch("SELECT step, COUNT(*) AS gaps FROM gap WHERE open GROUP BY step")
+    return {row["step"]: int(row["gaps"]) for row in rows}

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.order.events import (
     CreditApprovalRecorded,
+    CreditDeclineRecorded,
     CreditReviewRecorded,
     InvoiceRecorded,
     OrderCancelled,
@@ -79,6 +80,9 @@ COUNTS: Final = (
     *(f"holds_{kind}" for kind in HOLD_KINDS),
     *(f"hold_ms_{kind}" for kind in HOLD_KINDS),
 )
+# Hand-offs whose latency from the order's acceptance is measured (each order counted once).
+HAND_OFFS: Final = ("credit_answered", "stock_answered", "released", "shipped", "invoiced")
+LATENCY_BUCKETS: Final = (1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600)
 # Orders counted per hour of the step they reached (throughput).
 STEPS: Final = ("received", "released", "shipped", "completed")
 
@@ -112,7 +116,10 @@ class FlowFacts(BaseModel):
     ended_at: datetime | None = None
     open_holds: dict[str, datetime] = Field(default_factory=dict)
     hold_counts: dict[str, int] = Field(default_factory=dict)
+    hold_lifts: dict[str, int] = Field(default_factory=dict)
     hold_ms: dict[str, int] = Field(default_factory=dict)
+    # When each hand-off first happened (the latency histograms count each order once).
+    hand_offs: dict[str, datetime] = Field(default_factory=dict)
 
     @property
     def customer_class(self) -> str:
@@ -171,16 +178,23 @@ def apply(facts: FlowFacts, event: DomainEvent, at: datetime) -> FlowFacts:
         case OrderConfirmed():
             _lift(new, "pattern_check", at)
         case CreditReviewRecorded():
+            _handed_off(new, "credit_answered", event.answered_at)
             _hold(new, "credit_review", event.answered_at)
         case CreditApprovalRecorded():
+            _handed_off(new, "credit_answered", event.answered_at)
             _lift(new, "credit_review", event.answered_at)
+        case CreditDeclineRecorded():
+            _handed_off(new, "credit_answered", event.answered_at)
         case StockReservationRecorded() | StockBackorderRecorded() | StockReleaseRecorded():
             _stock(new, event)
         case OrderReleased():
+            _handed_off(new, "released", at)
             _released(new, event, at)
         case ShipmentRecorded():
+            _handed_off(new, "shipped", event.answered_at)
             _shipped(new, event)
         case InvoiceRecorded():
+            _handed_off(new, "invoiced", event.answered_at)
             _invoiced(new, event)
         case ReturnRecorded():
             new.returned = True
@@ -199,12 +213,18 @@ def _lift(facts: FlowFacts, kind: str, at: datetime) -> None:
     opened = facts.open_holds.pop(kind, None)
     if opened is not None:
         facts.hold_ms[kind] = facts.hold_ms.get(kind, 0) + _ms(opened, at)
+        facts.hold_lifts[kind] = facts.hold_lifts.get(kind, 0) + 1
+
+
+def _handed_off(facts: FlowFacts, step: str, at: datetime) -> None:
+    facts.hand_offs.setdefault(step, at)
 
 
 def _stock(
     facts: FlowFacts,
     event: StockReservationRecorded | StockBackorderRecorded | StockReleaseRecorded,
 ) -> None:
+    _handed_off(facts, "stock_answered", event.answered_at)
     first_answer = event.sku not in facts.answered_skus
     if first_answer:
         facts.answered_skus = sorted({*facts.answered_skus, event.sku})
@@ -328,6 +348,22 @@ def _fill(facts: FlowFacts) -> dict[str, int]:
             "perfect": int(on_time and invoiced_right and not facts.returned),
         }
     return out
+
+
+def totals(facts: FlowFacts) -> dict[tuple[str, str], int]:
+    """The order's share of the all-time totals behind the metrics (zeros left out):
+    hold openings and lifts per kind, and each hand-off's latency bucket and milliseconds."""
+    out: dict[tuple[str, str], int] = {}
+    for kind, count in facts.hold_counts.items():
+        out[("holds_opened", kind)] = count
+    for kind, count in facts.hold_lifts.items():
+        out[("holds_lifted", kind)] = count
+    for step, at in facts.hand_offs.items():
+        ms = _ms(facts.accepted_at, at)
+        bound = next((b for b in LATENCY_BUCKETS if ms <= b * 1000), None)
+        out[(f"latency:{step}", "+Inf" if bound is None else str(bound))] = 1
+        out[(f"latency_ms:{step}", "")] = ms
+    return {key: value for key, value in out.items() if value}
 
 
 def difference(before: Mapping[str, int], after: Mapping[str, int]) -> dict[str, int]:

@@ -50,6 +50,13 @@ def define_tables(metadata: MetaData) -> None:
         *(Column(step, BigInteger, nullable=False, server_default="0") for step in domain.STEPS),
     )
     Table(
+        "kpi_total",
+        metadata,
+        Column("metric", String(60), primary_key=True),
+        Column("label", String(30), primary_key=True),
+        Column("value", BigInteger, nullable=False),
+    )
+    Table(
         "kpi_status",
         metadata,
         Column("status", String(30), primary_key=True),
@@ -125,10 +132,27 @@ async def _save(
         if step not in old_steps:
             step_key = (hour_of(at), *key[1:])
             await _add(conn, "kpi_step", step_key, {step: 1})
+    old_totals = domain.totals(before) if before else {}
+    for (metric, label), amount in _changed(old_totals, domain.totals(after)).items():
+        await conn.execute(
+            "INSERT INTO kpi_total (metric, label, value) VALUES ($1, $2, $3)"
+            " ON CONFLICT (metric, label) DO UPDATE SET value = kpi_total.value + excluded.value",
+            metric,
+            label,
+            amount,
+        )
     if before is None or before.status != after.status:
         await _count_status(conn, after.status, 1)
         if before is not None:
             await _count_status(conn, before.status, -1)
+
+
+def _changed(
+    before: Mapping[tuple[str, str], int], after: Mapping[tuple[str, str], int]
+) -> dict[tuple[str, str], int]:
+    keys = before.keys() | after.keys()
+    changed = {key: after.get(key, 0) - before.get(key, 0) for key in sorted(keys)}
+    return {key: value for key, value in changed.items() if value}
 
 
 async def _add(
@@ -230,6 +254,12 @@ async def hourly(
     for row in _as_dicts(cycles):
         by_hour.setdefault(row["hour"], {}).update(row)
     return [by_hour[hour] for hour in sorted(by_hour)]
+
+
+async def all_time_totals(conn: Connection) -> dict[tuple[str, str], int]:
+    """The few dozen rows behind the flow metrics (hold kinds x 2, hand-offs x buckets)."""
+    rows = await conn.fetch("SELECT metric, label, value FROM kpi_total")
+    return {(row["metric"], row["label"]): int(row["value"]) for row in rows}
 
 
 async def status_counts(conn: Connection) -> dict[str, int]:

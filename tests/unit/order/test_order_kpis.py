@@ -20,10 +20,12 @@ from uuid import UUID, uuid4
 import pytest
 from order_builders import NOW
 from order_harness import a_place_command, auth, define, http_client, place
+from prometheus_client import REGISTRY, generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from services import cli
-from services.order import handlers
+from services.order import handlers, metrics
 from services.order.commands import CancelOrder, RecordReturn, RequestedLine
 from services.order.service import DEFINITION, ROUTES
 from shared.bus.memory import MemoryBroker
@@ -337,6 +339,8 @@ async def _scenario_then_compare(runtime: ServiceRuntime) -> None:
     phone = {k: v for k, v in only_phone.json()["overall"].items() if k != "targets"}
     assert phone == _expected(tally, "phone")
 
+    await _metrics_match(runtime, tally)
+
     # The read model is what a rebuild from the event store makes of the same events.
     async with runtime.db.transaction() as conn:
         live = await read_model_hash(conn, list(DEFINITION.read_models.sorted_tables))  # type: ignore[union-attr]
@@ -350,6 +354,40 @@ async def _scenario_then_compare(runtime: ServiceRuntime) -> None:
     )
     assert report.hash_before == live
     assert report.identical
+
+
+async def _metrics_match(runtime: ServiceRuntime, tally: Tally) -> None:
+    """/metrics serves the same counts, read from the same read model."""
+    metrics.register()
+    async with runtime.db.transaction() as conn:
+        await metrics.refresh(conn)
+    samples = {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(generate_latest(REGISTRY).decode())
+        for sample in family.samples
+    }
+
+    def value(name: str, **labels: str) -> float:
+        return samples[(name, tuple(sorted(labels.items())))]
+
+    assert value("gapless_orders", status="rejected") == tally.get("all", "rejected")
+    assert sum(v for (n, _), v in samples.items() if n == "gapless_orders") == ORDERS
+    assert value("gapless_holds_opened_total", kind="credit_review") == tally.get(
+        "all", "holds_credit_review"
+    )
+    assert value("gapless_holds_opened_total", kind="backorder") == tally.get(
+        "all", "holds_backorder"
+    )
+    assert value("gapless_handoff_seconds_count", hand_off="released") == tally.get(
+        "all", "released"
+    )
+    assert value("gapless_handoff_seconds_count", hand_off="shipped") == tally.get(
+        "all", "fill_orders"
+    )
+    assert value("gapless_handoff_seconds_count", hand_off="credit_answered") == ORDERS
+    assert value("gapless_handoff_seconds_sum", hand_off="released") == (
+        tally.get("all", "processing_ms") / 1000
+    )
 
 
 @asynccontextmanager
