@@ -169,10 +169,6 @@ class Consumer:
         if self._after_db_commit is not None:
             await self._after_db_commit(records)
         await _forever(self._subscription.commit, records)
-        failed = {id(d.record) for d in dead}
-        for item in work:
-            if id(item.record) not in failed:
-                _log_hand_off(self.group, item.envelope)
 
     def _decode_all(self, records: Sequence[Record]) -> tuple[list[_Work], list[_Dead]]:
         work: list[_Work] = []
@@ -229,6 +225,8 @@ class Consumer:
             for item in todo:
                 await self._apply(uow, item)
             await uow.commit()
+        for item in todo:  # committed, and each for the first time: one line per hand-off
+            _log_hand_off(self.group, item.envelope)
 
     async def _apply_with_retries(self, item: _Work) -> None:
         async for attempt in AsyncRetrying(
