@@ -160,6 +160,20 @@ class Consumer:
         figure stays true while the consume loop is idle or stuck in a batch)."""
         return await self._subscription.lag()
 
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._routes
+
+    async def redeliver(self, records: Sequence[Record]) -> int:
+        """Hand `records` read again from a topic to this group's handlers, as delivery would
+        (the inbox turns what the group handled before into no-ops), without moving its
+        offsets; the number dead-lettered."""
+        work, dead = self._decode_all(records)
+        if work:
+            dead += await self._apply_all(work)
+        if dead:
+            await _forever(self._publish_dead, dead)
+        return len(dead)
+
     async def process(self, records: Sequence[Record]) -> None:
         work, dead = self._decode_all(records)
         if work:

@@ -16,6 +16,7 @@ from shared.bus.local import LocalLogBroker
 from shared.consumer import is_transient
 from shared.http import create_app
 from shared.logging import configure_logging
+from shared.replay_api import Replays, replay_router
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.topics import all_topics
@@ -93,6 +94,7 @@ def create_process_app(
         return checks
 
     routers = [router for r in runtimes for router in r.definition.routers(r)]
+    routers.append(replay_router(Replays(runtimes, broker)))
     return create_app(
         service=name,
         routers=routers,
