@@ -201,9 +201,16 @@ class KpiFigures(BaseModel):
     released: int
     shipped: int = Field(description="orders shipped complete")
     completed: int
+    delivered: int = Field(description="orders shipped complete and delivered")
     entry_time_seconds: float | None = Field(description="mean received -> accepted")
     processing_time_seconds: float | None = Field(description="mean accepted -> first release")
+    pick_request_time_seconds: float | None = Field(
+        description="mean accepted -> the warehouse asked to pick (PickRequested)"
+    )
     cycle_time_seconds: float | None = Field(description="mean received -> shipped complete")
+    delivered_cycle_time_seconds: float | None = Field(
+        description="mean received -> delivered (every shipment of the order)"
+    )
     released_on_time_rate: float | None
     shipped_on_time_rate: float | None
     unit_fill_rate: float | None

@@ -3,7 +3,8 @@
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
 OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved).
+inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); notes pick
+requests (wms.pick-requests) and deliveries for the KPIs.
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
@@ -17,15 +18,18 @@ from datetime import timedelta
 
 from services.order import api, demo, handlers, inbound, metrics
 from services.order.domain import Order
+from services.order.domain.flow_marks import FlowMarks
 from services.order.events import PUBLISHED
+from services.order.handlers import flow_marks
 from services.order.views import kpis
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
 from shared.consumer import Route, preload_by
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
-from shared.topics import events_topic
+from shared.topics import WMS_PICK_REQUESTS, events_topic
 
 _the_order = preload_by(Order, "order_id")
+_the_marks = preload_by(FlowMarks, "order_id")
 
 
 async def refresh_metrics(runtime: ServiceRuntime) -> None:
@@ -67,6 +71,13 @@ ROUTES = {
     ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),
+    # Noted for the KPIs (processing time ends at the pick request; cycle time at delivery).
+    "PickRequested": Route(
+        inbound.PickRequested, flow_marks.note_pick_request_when_pick_requested, _the_marks
+    ),
+    "ShipmentDelivered": Route(
+        inbound.ShipmentDelivered, flow_marks.note_delivery_when_shipment_delivered, _the_marks
+    ),
 }
 
 DEFINITION = ServiceDefinition(
@@ -79,6 +90,7 @@ DEFINITION = ServiceDefinition(
                 events_topic("inventory"),
                 events_topic("fulfillment"),
                 events_topic("andon"),
+                WMS_PICK_REQUESTS,
             ),
             routes=ROUTES,
         ),

@@ -20,6 +20,8 @@ EXPECTED_HAND_OFFS = {
     ("CreditApproved", "order"),
     ("StockReserved", "order"),
     ("OrderReleased", "fulfillment"),
+    ("PickRequested", "order"),
+    ("PickRequested", "simulator"),
     ("ShipmentShipped", "order"),
     ("InvoiceIssued", "order"),
     ("InvoicePaid", "order"),
@@ -79,7 +81,13 @@ async def test_metrics_count_the_flow_and_logs_tell_one_orders_hand_offs(
             samples = await _samples(client, fresh_stack)
             assert _value(samples, "gapless_orders", status="completed") == 1
             assert _value(samples, "gapless_orders", status="shipped") == 2
-            for hand_off in ("credit_answered", "stock_answered", "released", "shipped"):
+            for hand_off in (
+                "credit_answered",
+                "stock_answered",
+                "released",
+                "pick_requested",
+                "shipped",
+            ):
                 count = _value(samples, "gapless_handoff_seconds_count", hand_off=hand_off)
                 assert count == 3, hand_off
             assert _value(samples, "gapless_handoff_seconds_count", hand_off="invoiced") == 3

@@ -28,6 +28,7 @@ from services.order.events import (
     CreditApprovalRecorded,
     CreditDeclineRecorded,
     CreditReviewRecorded,
+    DeliveryNoted,
     InvoiceRecorded,
     OrderCancelled,
     OrderChanged,
@@ -38,6 +39,7 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    PickRequestNoted,
     ReturnRecorded,
     ShipmentRecorded,
     StockBackorderRecorded,
@@ -55,10 +57,14 @@ COUNTS: Final = (
     "released",
     "processing_ms",
     "released_on_time",
+    "pick_requested",
+    "pick_ms",
     "shipped",
     "cycle_ms",
     "shipped_on_time",
     "completed",
+    "delivered",
+    "delivery_ms",
     "fill_orders",
     "fill_orders_full",
     "fill_units_ordered",
@@ -81,7 +87,15 @@ COUNTS: Final = (
     *(f"hold_ms_{kind}" for kind in HOLD_KINDS),
 )
 # Hand-offs whose latency from the order's acceptance is measured (each order counted once).
-HAND_OFFS: Final = ("credit_answered", "stock_answered", "released", "shipped", "invoiced")
+HAND_OFFS: Final = (
+    "credit_answered",
+    "stock_answered",
+    "released",
+    "pick_requested",
+    "shipped",
+    "invoiced",
+    "delivered",
+)
 LATENCY_BUCKETS: Final = (1, 5, 15, 60, 300, 900, 3600, 4 * 3600, 24 * 3600, 7 * 24 * 3600)
 # Orders counted per hour of the step they reached (throughput).
 STEPS: Final = ("received", "released", "shipped", "completed")
@@ -118,8 +132,19 @@ class FlowFacts(BaseModel):
     hold_counts: dict[str, int] = Field(default_factory=dict)
     hold_lifts: dict[str, int] = Field(default_factory=dict)
     hold_ms: dict[str, int] = Field(default_factory=dict)
+    shipment_ids: list[str] = Field(default_factory=list)
+    delivered: dict[str, datetime] = Field(default_factory=dict)
     # When each hand-off first happened (the latency histograms count each order once).
     hand_offs: dict[str, datetime] = Field(default_factory=dict)
+
+    @property
+    def delivered_at(self) -> datetime | None:
+        """When the last shipment of an order shipped complete was delivered."""
+        if self.shipped_complete_at is None or not self.shipment_ids:
+            return None
+        if any(s not in self.delivered for s in self.shipment_ids):
+            return None
+        return max(self.delivered[s] for s in self.shipment_ids)
 
     @property
     def customer_class(self) -> str:
@@ -198,6 +223,10 @@ def apply(facts: FlowFacts, event: DomainEvent, at: datetime) -> FlowFacts:
             _invoiced(new, event)
         case ReturnRecorded():
             new.returned = True
+        case PickRequestNoted():
+            _handed_off(new, "pick_requested", event.requested_at)
+        case DeliveryNoted():
+            new.delivered.setdefault(str(event.shipment_id), event.delivered_at)
         case OrderCancelled() | OrderRejected() | OrderCompleted():
             _end(new, event, at)
     return new
@@ -258,6 +287,8 @@ def _released(facts: FlowFacts, event: OrderReleased, at: datetime) -> None:
 
 
 def _shipped(facts: FlowFacts, event: ShipmentRecorded) -> None:
+    if str(event.shipment_id) not in facts.shipment_ids:
+        facts.shipment_ids = sorted({*facts.shipment_ids, str(event.shipment_id)})
     for line in event.lines:
         facts.shipped[line.sku] = facts.shipped.get(line.sku, 0) + line.quantity
         if facts.shipped[line.sku] > facts.ordered.get(line.sku, 0):
@@ -316,6 +347,12 @@ def contributions(facts: FlowFacts) -> dict[str, int]:
         out["released_on_time"] = int(facts.first_released_at <= facts.deadline)
         out["first_time_filled"] = int(facts.first_release_complete)
     out.update(_fill(facts))
+    if (pick := facts.hand_offs.get("pick_requested")) is not None:
+        out["pick_requested"] = 1
+        out["pick_ms"] = _ms(facts.accepted_at, pick)
+    if (delivered := facts.delivered_at) is not None:
+        out["delivered"] = 1
+        out["delivery_ms"] = _ms(facts.received_at, delivered)
     out["invoices"] = facts.invoices
     out["invoices_accurate"] = facts.invoices_accurate
     return {name: value for name, value in out.items() if value}
@@ -358,7 +395,10 @@ def totals(facts: FlowFacts) -> dict[tuple[str, str], int]:
         out[("holds_opened", kind)] = count
     for kind, count in facts.hold_lifts.items():
         out[("holds_lifted", kind)] = count
-    for step, at in facts.hand_offs.items():
+    reached = dict(facts.hand_offs)
+    if facts.delivered_at is not None:
+        reached["delivered"] = facts.delivered_at
+    for step, at in reached.items():
         ms = _ms(facts.accepted_at, at)
         bound = next((b for b in LATENCY_BUCKETS if ms <= b * 1000), None)
         out[(f"latency:{step}", "+Inf" if bound is None else str(bound))] = 1
@@ -405,9 +445,12 @@ def figures(sums: Mapping[str, int], targets: Targets | None = None) -> dict[str
         "released": s["released"],
         "shipped": s["shipped"],
         "completed": s["completed"],
+        "delivered": s["delivered"],
         "entry_time_seconds": _mean_seconds(s["entry_ms"], orders),
         "processing_time_seconds": _mean_seconds(s["processing_ms"], s["released"]),
+        "pick_request_time_seconds": _mean_seconds(s["pick_ms"], s["pick_requested"]),
         "cycle_time_seconds": _mean_seconds(s["cycle_ms"], s["shipped"]),
+        "delivered_cycle_time_seconds": _mean_seconds(s["delivery_ms"], s["delivered"]),
         "released_on_time_rate": _rate(s["released_on_time"], s["released"]),
         "shipped_on_time_rate": _rate(s["shipped_on_time"], s["shipped"]),
         "unit_fill_rate": _rate(s["fill_units_shipped"], s["fill_units_ordered"]),

@@ -16,6 +16,7 @@ from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, Tex
 
 from services.order.domain import Order
 from services.order.domain import kpis as domain
+from services.order.domain.flow_marks import FlowMarks
 from services.order.events import OrderPlaced
 from shared.aggregate import Aggregate
 from shared.db import Connection, placeholders
@@ -83,8 +84,11 @@ def start_of(hour: int) -> datetime:
 
 
 async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
-    """Fold one order event into the order's facts and the sums they feed."""
-    event_class = Order.event_classes.get(envelope.event_type)
+    """Fold one order event (or flow mark: both streams are keyed by the order id) into the
+    order's facts and the sums they feed."""
+    event_class = Order.event_classes.get(envelope.event_type) or FlowMarks.event_classes.get(
+        envelope.event_type
+    )
     if event_class is None:
         return
     event = event_class.model_validate(envelope.data)
@@ -93,7 +97,8 @@ async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = No
         after = domain.start(event, envelope.occurred_at)
     else:
         row = await conn.fetchrow(
-            "SELECT facts FROM kpi_order WHERE order_id = $1", envelope.aggregate_id
+            "SELECT facts FROM kpi_order WHERE order_id = $1",
+            envelope.aggregate_id,
         )
         if row is None:
             return  # nothing to fold onto (an order stream that never had its OrderPlaced)

@@ -192,15 +192,23 @@ async def _ship(
     shipments = [s for s in shipments if s]
     shipped: dict[str, int] = {}
     invoices_right = 0
+    shipment_ids: list[str] = []
     for units in shipments:
         clock.advance(timedelta(minutes=rng.choice([20, 90])))
         shipment = str(uuid4())
+        shipment_ids.append(shipment)
+        await _deliver(runtime, "PickRequested", {"order_id": oid, "shipment_id": shipment})
+        if len(shipment_ids) == 1:
+            tally.add(channel, "pick_requested")
+            tally.add(channel, "pick_ms", _ms(clock.now() - accepted))
+        clock.advance(timedelta(minutes=15))
         lines_json = [{"sku": sku, "quantity": q} for sku, q in sorted(units.items())]
         await _deliver(
             runtime,
             "ShipmentShipped",
             {"shipment_id": shipment, "order_id": oid, "release_no": 1, "lines": lines_json},
         )
+        last_shipped_at = clock.now()
         for sku, q in units.items():
             shipped[sku] = shipped.get(sku, 0) + q
         right = rng.random() >= 0.05
@@ -222,6 +230,13 @@ async def _ship(
     if not shipped:
         return
     complete = shipped == lines
+    if rng.random() < 0.8:  # the carrier confirms every delivery of most orders
+        for shipment in shipment_ids:
+            clock.advance(timedelta(minutes=rng.choice([60, 300])))
+            await _deliver(runtime, "ShipmentDelivered", {"order_id": oid, "shipment_id": shipment})
+        if complete:
+            tally.add(channel, "delivered")
+            tally.add(channel, "delivery_ms", _ms(clock.now() - accepted))
     tally.add(channel, "fill_orders")
     tally.add(channel, "orders_accurate")
     tally.add(channel, "fill_orders_full", int(complete))
@@ -231,7 +246,7 @@ async def _ship(
     tally.add(channel, "fill_lines_full", sum(shipped.get(s, 0) >= q for s, q in lines.items()))
     if not complete:
         return
-    shipped_at = clock.now()
+    shipped_at = last_shipped_at
     on_time = shipped_at - accepted <= RESPONSE
     tally.add(channel, "shipped")
     tally.add(channel, "completed")
@@ -267,9 +282,12 @@ def _expected(tally: Tally, group: str) -> dict[str, Any]:
         "released": tally.get(group, "released"),
         "shipped": tally.get(group, "shipped"),
         "completed": tally.get(group, "completed"),
+        "delivered": tally.get(group, "delivered"),
         "entry_time_seconds": 0.0,  # the harness places orders the instant they arrive
         "processing_time_seconds": mean("processing_ms", "released"),
+        "pick_request_time_seconds": mean("pick_ms", "pick_requested"),
         "cycle_time_seconds": mean("cycle_ms", "shipped"),
+        "delivered_cycle_time_seconds": mean("delivery_ms", "delivered"),
         "released_on_time_rate": rate("released_on_time", "released"),
         "shipped_on_time_rate": rate("shipped_on_time", "shipped"),
         "unit_fill_rate": rate("fill_units_shipped", "fill_units_ordered"),
@@ -304,10 +322,19 @@ async def _scenario_then_compare(runtime: ServiceRuntime) -> None:
         assert isinstance(runtime.clock, FrozenClock)
         runtime.clock.advance(timedelta(minutes=7))
     # Every kind of case the figures distinguish happened at least once.
-    for name in ("rejected", "cancelled", "stockout_lines", "returned", "holds_credit_review"):
+    for name in (
+        "rejected",
+        "cancelled",
+        "stockout_lines",
+        "returned",
+        "holds_credit_review",
+        "pick_requested",
+        "delivered",
+    ):
         assert tally.get("all", name) > 0, name
     assert 0 < tally.get("all", "released_on_time") < tally.get("all", "released")
     assert 0 < tally.get("all", "fill_orders_full") < tally.get("all", "fill_orders")
+    assert tally.get("all", "delivered") < tally.get("all", "shipped")
     assert tally.get("all", "invoices_accurate") < tally.get("all", "invoices")
 
     window = {"from": (NOW - timedelta(hours=1)).isoformat(), "to": runtime.clock.now().isoformat()}
@@ -385,6 +412,12 @@ async def _metrics_match(runtime: ServiceRuntime, tally: Tally) -> None:
         "all", "fill_orders"
     )
     assert value("gapless_handoff_seconds_count", hand_off="credit_answered") == ORDERS
+    assert value("gapless_handoff_seconds_count", hand_off="pick_requested") == tally.get(
+        "all", "pick_requested"
+    )
+    assert value("gapless_handoff_seconds_count", hand_off="delivered") == tally.get(
+        "all", "delivered"
+    )
     assert value("gapless_handoff_seconds_sum", hand_off="released") == (
         tally.get("all", "processing_ms") / 1000
     )

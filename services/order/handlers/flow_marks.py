@@ -1,0 +1,28 @@
+"""Note the warehouse's pick requests and the carrier's deliveries (for the order's KPIs)."""
+
+from services.order import inbound
+from services.order.domain.flow_marks import FlowMarks
+from shared.envelope import Envelope
+from shared.unit_of_work import UnitOfWork
+
+
+async def _marks(uow: UnitOfWork, order_id: str) -> FlowMarks:
+    marks = await uow.get(FlowMarks, order_id)
+    if marks is None:
+        marks = FlowMarks(order_id)
+        uow.add(marks)
+    return marks
+
+
+async def note_pick_request_when_pick_requested(
+    event: inbound.PickRequested, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    marks = await _marks(uow, str(event.order_id))
+    marks.pick_requested(event.shipment_id, envelope.occurred_at)
+
+
+async def note_delivery_when_shipment_delivered(
+    event: inbound.ShipmentDelivered, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    marks = await _marks(uow, str(event.order_id))
+    marks.delivered(event.shipment_id, envelope.occurred_at)
