@@ -79,7 +79,8 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/stats", response_model=AndonStats)
     async def stats(_: Staff) -> AndonStats:
-        """Pull count, open count and mean seconds to resolve, overall and per category."""
+        """Pull count, open count and mean seconds to resolve, overall and per category; open gaps
+        and gaps per 1,000 orders watched."""
         async with runtime.db.transaction() as conn:
             return AndonStats.model_validate(await views.board.stats(conn))
 

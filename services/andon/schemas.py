@@ -91,6 +91,10 @@ class AndonStatsLine(BaseModel):
 
 class AndonStats(AndonStatsLine):
     categories: dict[str, AndonStatsLine]
+    open_gaps: int = Field(description="orders whose awaited hand-off is overdue now")
+    gaps_detected: int = Field(description="gaps ever detected")
+    orders_watched: int = Field(description="orders the watchdog has followed")
+    gaps_per_1000_orders: float | None
 
 
 class ComplaintCreate(_Strict):

@@ -109,6 +109,7 @@ async function refresh() {
     settle("orders", async () => drawOrders(await api("/v1/orders?limit=15"))),
     settle("andon", async () => drawAndon(await api("/v1/andon/pulls?open=true"))),
     settle("gaps", async () => drawGaps(await api("/v1/gaps"))),
+    settle("andon stats", async () => drawAndonStats(await api("/v1/andon/stats"))),
     settle("improvements", async () => drawImprovements(await api("/v1/improvements?limit=1"))),
   ]);
   document.getElementById("load-error").textContent = errors.join("; ");
@@ -204,6 +205,21 @@ function drawAndon(pulls) {
 function drawGaps(gaps) {
   fill(document.querySelector("#gaps tbody"), gaps.map((g) => row([
     g.order_id.slice(0, 8), g.step, `${Math.round(g.overdue_seconds / 60)} min`])), "no open gaps");
+}
+
+function minutes(seconds) {
+  return seconds === null || seconds === undefined ? "-" : `${(seconds / 60).toFixed(1)} min`;
+}
+
+function drawAndonStats(stats) {
+  const lines = [["all", stats], ...Object.entries(stats.categories)];
+  fill(document.querySelector("#andon-stats tbody"), lines.map(([name, line]) => row([
+    name, el("td", line.pull_count, "num"), el("td", line.open_count, "num"),
+    el("td", minutes(line.mean_seconds_to_resolve), "num")])), "no pulls");
+  const rate = stats.gaps_per_1000_orders;
+  document.getElementById("gap-rate").textContent = `${stats.open_gaps} open gaps; `
+    + `${stats.gaps_detected} detected in ${stats.orders_watched} orders `
+    + `(${rate === null ? "-" : rate.toFixed(1)} per 1,000)`;
 }
 
 function drawImprovements(report) {
