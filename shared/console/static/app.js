@@ -180,7 +180,7 @@ function chart(id, hours, series, value) {
     bar.append(tip);
     svg.append(bar);
   }));
-  const legend = el("div", series.map(([f]) => f).join(" / ") + ` (max ${top.toFixed(1)})`, "hint");
+  const legend = el("div", series.map(([f]) => f).join(" / ") + ` (max ${top.toFixed(2)})`, "hint");
   document.getElementById(id).replaceChildren(svg, legend);
 }
 
