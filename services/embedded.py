@@ -52,7 +52,7 @@ def create_embedded_app(settings: ServiceSettings, *, workers: bool = True) -> F
         name="embedded",
         workers=WorkerProcesses("services.embedded", IN_WORKERS) if workers else None,
     )
-    console.install(app)
+    console.install(app, docs=False)  # create_process_app installed the docs
     return app
 
 

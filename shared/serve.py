@@ -13,6 +13,7 @@ from shared.auth import KeyRing
 from shared.bus import Broker
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
+from shared.console.web import install_docs
 from shared.consumer import is_transient
 from shared.http import create_app
 from shared.logging import configure_logging
@@ -95,13 +96,15 @@ def create_process_app(
 
     routers = [router for r in runtimes for router in r.definition.routers(r)]
     routers.append(replay_router(Replays(runtimes, broker)))
-    return create_app(
+    app = create_app(
         service=name,
         routers=routers,
         lifespan=lifespan,
         readiness=readiness,
         key_ring=_key_ring(settings),
     )
+    install_docs(app)  # offline, with the Bearer key
+    return app
 
 
 def _key_ring(settings: ServiceSettings) -> KeyRing:

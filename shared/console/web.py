@@ -23,15 +23,22 @@ BEARER = {"bearer": {"type": "http", "scheme": "bearer", "description": "an API 
 OPEN_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
-def install(app: FastAPI) -> None:
-    """Add the console and the offline docs to an app built by `shared.http.create_app`."""
+def install(app: FastAPI, *, docs: bool = True) -> None:
+    """Add the console (and the offline docs of `app`'s API) to an app."""
     app.mount("/console", StaticFiles(directory=STATIC), name="console")
-    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
-    app.router.routes[:] = [r for r in app.router.routes if not _is_cdn_docs(r)]
 
     @app.get("/", include_in_schema=False)
     async def console() -> FileResponse:
         return FileResponse(STATIC / "index.html", headers={"Cache-Control": "no-cache"})
+
+    if docs:
+        install_docs(app)
+
+
+def install_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from local assets, with the Bearer scheme for its Authorize button."""
+    app.mount("/docs-assets", StaticFiles(directory=str(swagger_ui_path)), name="docs-assets")
+    app.router.routes[:] = [r for r in app.router.routes if not _is_cdn_docs(r)]
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

@@ -45,10 +45,15 @@ def _binaries() -> tuple[str, str]:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def console_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp("console")
-    with running_stack("embedded", folder, extra_env={"GAPLESS_SEED_DEMO": "false"}) as stack:
+@pytest.fixture(scope="module", params=["embedded", "scaleout"])
+def console_stack(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """Embedded serves the console itself; scale-out runs it as a process of its own."""
+    _binaries()
+    folder = tmp_path_factory.mktemp(f"console-{request.param}")
+    extra = {"GAPLESS_SEED_DEMO": "false"}
+    with running_stack(request.param, folder, extra_env=extra) as stack:
         yield stack
 
 
@@ -93,8 +98,9 @@ async def test_the_console_shows_orders_kpis_and_the_andon_board_and_drives_a_pu
     console_stack: Stack, browser: WebDriver
 ) -> None:
     orders, sku = await _scenario(console_stack)
-    shots = _artifacts()
-    browser.get(console_stack.url_for("/"))
+    shots = _artifacts() / console_stack.target
+    shots.mkdir(exist_ok=True)
+    browser.get(console_stack.console_url + "/")
     browser.find_element(By.ID, "api-key").send_keys("not-a-key")
     browser.find_element(By.ID, "sign-in-button").click()
     _text_appears(browser, "#sign-in-error", "Sign-in failed")
@@ -141,11 +147,12 @@ async def test_the_console_shows_orders_kpis_and_the_andon_board_and_drives_a_pu
 async def test_the_api_docs_load_offline_and_offer_the_bearer_key(
     console_stack: Stack, browser: WebDriver
 ) -> None:
-    _binaries()
-    browser.get(console_stack.url_for("/docs"))
+    docs = console_stack.processes.get("embedded", console_stack.processes.get("order"))
+    assert docs is not None
+    browser.get(docs.url + "/docs")
     _wait(browser).until(
         expected_conditions.presence_of_element_located((By.CSS_SELECTOR, ".btn.authorize"))
     )
     scripts = [s.get_attribute("src") or "" for s in browser.find_elements(By.TAG_NAME, "script")]
-    assert all(src.startswith(console_stack.url_for("/")) for src in scripts if src)
-    browser.save_screenshot(str(_artifacts() / "4-api-docs.png"))
+    assert all(src.startswith(docs.url + "/") for src in scripts if src)
+    browser.save_screenshot(str(_artifacts() / f"4-api-docs-{console_stack.target}.png"))
