@@ -138,18 +138,30 @@ async def _save(
             step_key = (hour_of(at), *key[1:])
             await _add(conn, "kpi_step", step_key, {step: 1})
     old_totals = domain.totals(before) if before else {}
-    for (metric, label), amount in _changed(old_totals, domain.totals(after)).items():
+    totals = _changed(old_totals, domain.totals(after))
+    if totals:
         await conn.execute(
-            "INSERT INTO kpi_total (metric, label, value) VALUES ($1, $2, $3)"
-            " ON CONFLICT (metric, label) DO UPDATE SET value = kpi_total.value + excluded.value",
-            metric,
-            label,
-            amount,
+            "INSERT INTO kpi_total (metric, label, value) VALUES"
+            f" {_rows(len(totals), 3)} ON CONFLICT (metric, label)"
+            " DO UPDATE SET value = kpi_total.value + excluded.value",
+            *(
+                value
+                for (metric, label), amount in totals.items()
+                for value in (metric, label, amount)
+            ),
         )
     if before is None or before.status != after.status:
-        await _count_status(conn, after.status, 1)
-        if before is not None:
-            await _count_status(conn, before.status, -1)
+        moved = [(after.status, 1)] + ([(before.status, -1)] if before is not None else [])
+        await conn.execute(
+            f"INSERT INTO kpi_status (status, orders) VALUES {_rows(len(moved), 2)}"
+            " ON CONFLICT (status) DO UPDATE SET orders = kpi_status.orders + excluded.orders",
+            *(value for row in moved for value in row),
+        )
+
+
+def _rows(count: int, width: int) -> str:
+    """`($1, $2), ($3, $4)`: the VALUES of a multi-row insert (one round trip for all)."""
+    return ", ".join(f"({placeholders(width, first=1 + i * width)})" for i in range(count))
 
 
 def _changed(
@@ -174,15 +186,6 @@ async def _add(
         f" ON CONFLICT ({', '.join(_KEY)}) DO UPDATE SET {sums}",
         *key,
         *(amounts[name] for name in names),
-    )
-
-
-async def _count_status(conn: Connection, status: str, amount: int) -> None:
-    await conn.execute(
-        "INSERT INTO kpi_status (status, orders) VALUES ($1, $2)"
-        " ON CONFLICT (status) DO UPDATE SET orders = kpi_status.orders + excluded.orders",
-        status,
-        amount,
     )
 
 
