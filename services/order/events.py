@@ -300,7 +300,8 @@ PUBLISHED: Final = (
 )
 
 
-# What the warehouse and carrier did with an order, noted for its KPIs only (never published):
+# What the warehouse and carrier did with an order, and the complaints about it, noted for its
+# KPIs only (never published):
 # the order's own decisions do not depend on them.
 
 
@@ -314,3 +315,9 @@ class DeliveryNoted(DomainEvent):
     order_id: UUID
     shipment_id: UUID
     delivered_at: AwareDatetime
+
+
+class ComplaintNoted(DomainEvent):
+    order_id: UUID
+    complaint_id: UUID
+    recorded_at: AwareDatetime

@@ -111,3 +111,10 @@ class PickRequested(_Inbound):
 class ShipmentDelivered(_Inbound):
     order_id: UUID
     shipment_id: UUID
+
+
+class ComplaintRecorded(_Inbound):
+    """A customer complained about an order (andon): the order was not perfect."""
+
+    complaint_id: UUID
+    order_id: UUID

@@ -4,7 +4,7 @@ Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, I
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
 OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
 inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); notes pick
-requests (wms.pick-requests) and deliveries for the KPIs.
+requests (wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
@@ -77,6 +77,10 @@ ROUTES = {
     ),
     "ShipmentDelivered": Route(
         inbound.ShipmentDelivered, flow_marks.note_delivery_when_shipment_delivered, _the_marks
+    ),
+    # A complaint makes the order imperfect (perfect-order rate).
+    "ComplaintRecorded": Route(
+        inbound.ComplaintRecorded, flow_marks.note_complaint_when_complaint_recorded, _the_marks
     ),
 }
 

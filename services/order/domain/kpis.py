@@ -15,7 +15,8 @@ Definitions (the customer-service literature's, where the flow allows):
 - fill rates count the orders the warehouse shipped anything of: units shipped / ordered, lines
   shipped complete / lines, orders shipped complete / orders; first-time fill: the first
   release was the whole order and nothing was ever backordered;
-- stockout: a line whose first stock answer was a backorder (nothing was available).
+- stockout: a line whose first stock answer was a backorder (nothing was available);
+- perfect: shipped complete, on time, every invoice right, no return and no complaint.
 """
 
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,7 @@ from typing import Final
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.order.events import (
+    ComplaintNoted,
     CreditApprovalRecorded,
     CreditDeclineRecorded,
     CreditReviewRecorded,
@@ -126,6 +128,7 @@ class FlowFacts(BaseModel):
     invoices: int = 0
     invoices_accurate: int = 0
     returned: bool = False
+    complained: bool = False
     ended: str | None = None
     ended_at: datetime | None = None
     open_holds: dict[str, datetime] = Field(default_factory=dict)
@@ -225,6 +228,8 @@ def apply(facts: FlowFacts, event: DomainEvent, at: datetime) -> FlowFacts:
             new.returned = True
         case PickRequestNoted():
             _handed_off(new, "pick_requested", event.requested_at)
+        case ComplaintNoted():
+            new.complained = True
         case DeliveryNoted():
             new.delivered.setdefault(str(event.shipment_id), event.delivered_at)
         case OrderCancelled() | OrderRejected() | OrderCompleted():
@@ -382,7 +387,9 @@ def _fill(facts: FlowFacts) -> dict[str, int]:
             "shipped": 1,
             "cycle_ms": _ms(facts.received_at, complete),
             "shipped_on_time": int(on_time),
-            "perfect": int(on_time and invoiced_right and not facts.returned),
+            "perfect": int(
+                on_time and invoiced_right and not facts.returned and not facts.complained
+            ),
         }
     return out
 

@@ -1,4 +1,4 @@
-"""Note the warehouse's pick requests and the carrier's deliveries (for the order's KPIs)."""
+"""Note pick requests, deliveries and complaints (for the order's KPIs)."""
 
 from services.order import inbound
 from services.order.domain.flow_marks import FlowMarks
@@ -26,3 +26,10 @@ async def note_delivery_when_shipment_delivered(
 ) -> None:
     marks = await _marks(uow, str(event.order_id))
     marks.delivered(event.shipment_id, envelope.occurred_at)
+
+
+async def note_complaint_when_complaint_recorded(
+    event: inbound.ComplaintRecorded, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    marks = await _marks(uow, str(event.order_id))
+    marks.complained(event.complaint_id, envelope.occurred_at)

@@ -264,7 +264,13 @@ async def _ship(
             runtime.unit_of_work(),
         )
         tally.add(channel, "returned")
-    perfect = on_time and invoices_right == len(shipments) and not returned
+    complained = rng.random() < 0.06
+    if complained:
+        complaint = {"complaint_id": str(uuid4()), "order_id": oid}
+        await _deliver(runtime, "ComplaintRecorded", complaint)
+        await _deliver(runtime, "ComplaintRecorded", complaint)  # once is enough
+        tally.add(channel, "complained")
+    perfect = on_time and invoices_right == len(shipments) and not returned and not complained
     tally.add(channel, "perfect", int(perfect))
 
 
@@ -330,6 +336,7 @@ async def _scenario_then_compare(runtime: ServiceRuntime) -> None:
         "holds_credit_review",
         "pick_requested",
         "delivered",
+        "complained",
     ):
         assert tally.get("all", name) > 0, name
     assert 0 < tally.get("all", "released_on_time") < tally.get("all", "released")
