@@ -2,7 +2,8 @@
 
 Embedded gapless serves the page; a scenario places orders through the API, then the browser
 signs in with the ops key, sees the orders, the KPIs against the segments' targets and the
-andon board, pulls the cord on a SKU from the page and resolves the pull from the page.
+andon board, pulls the cord on a SKU from the page and resolves the pull from the page with a
+root cause, a cause code, a countermeasure and an owner (an improvement item).
 Screenshots go to test-artifacts/console/ (GAPLESS_TEST_ARTIFACTS overrides it).
 """
 
@@ -18,7 +19,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from tests.e2e.clients import Api
 from tests.e2e.conftest import running_stack
@@ -126,15 +127,18 @@ async def test_the_console_shows_orders_kpis_and_the_andon_board_and_drives_a_pu
     browser.save_screenshot(str(shots / "2-andon-pulled.png"))
 
     browser.find_element(By.CSS_SELECTOR, "#andon button.resolve").click()
-    for answer in ("supplier packed without foam", "foam inserts required"):
-        prompt = _wait(browser).until(expected_conditions.alert_is_present())
-        prompt.send_keys(answer)
-        prompt.accept()
+    _wait(browser).until(expected_conditions.visibility_of_element_located((By.ID, "resolve-form")))
+    browser.find_element(By.ID, "resolve-root-cause").send_keys("supplier packed without foam")
+    Select(browser.find_element(By.ID, "resolve-cause-code")).select_by_value("packaging")
+    browser.find_element(By.ID, "resolve-fix").send_keys("foam inserts required")
+    browser.find_element(By.ID, "resolve-owner").send_keys("packing-lead")
+    browser.save_screenshot(str(shots / "3-andon-resolving.png"))
+    browser.find_element(By.ID, "resolve-button").click()
     _text_appears(browser, "#andon-message", "Resolved.")
     _text_appears(browser, "#andon", "no open pulls")
-    _text_appears(browser, "#owners", "ops")  # the resolver owns the improvement item
-    _text_appears(browser, "#pareto", "unclassified")
-    browser.save_screenshot(str(shots / "3-andon-resolved.png"))
+    _text_appears(browser, "#owners", "packing-lead")  # the improvement item's owner
+    _text_appears(browser, "#pareto", "packaging")
+    browser.save_screenshot(str(shots / "4-andon-resolved.png"))
 
     async with httpx.AsyncClient(timeout=20) as client:
         answer = await Api(console_stack, client).request("GET", "/v1/andon/pulls")
@@ -142,6 +146,12 @@ async def test_the_console_shows_orders_kpis_and_the_andon_board_and_drives_a_pu
     [resolved] = [p for p in pulls if p["target_id"] == sku]
     assert resolved["ticket"]["root_cause"] == "supplier packed without foam"
     assert resolved["ticket"]["fix"] == "foam inserts required"
+    async with httpx.AsyncClient(timeout=20) as client:
+        answer = await Api(console_stack, client).request(
+            "GET", "/v1/improvements", params={"owner": "packing-lead"}
+        )
+    [item] = answer.json()["items"]
+    assert (item["cause_code"], item["status"]) == ("packaging", "awaiting_audit")
 
 
 async def test_the_api_docs_load_offline_and_offer_the_bearer_key(
@@ -155,4 +165,4 @@ async def test_the_api_docs_load_offline_and_offer_the_bearer_key(
     )
     scripts = [s.get_attribute("src") or "" for s in browser.find_elements(By.TAG_NAME, "script")]
     assert all(src.startswith(docs.url + "/") for src in scripts if src)
-    browser.save_screenshot(str(_artifacts() / f"4-api-docs-{console_stack.target}.png"))
+    browser.save_screenshot(str(_artifacts() / f"5-api-docs-{console_stack.target}.png"))

@@ -151,7 +151,7 @@ function drawKpis(report) {
   chart("throughput-chart", report.hours, [["received", "#1f6feb"], ["shipped", "#137333"]],
     (h, field) => h[field]);
   chart("cycle-chart", report.hours, [["cycle_time_seconds", "#b3561e"]],
-    (h, field) => (h[field] === null ? 0 : h[field] / 3600));
+    (h, field) => (h[field] === null ? 0 : h[field] / 60));
 }
 
 function judged(text, met) {
@@ -255,17 +255,42 @@ async function pull(event) {
   }
 }
 
+let resolving = null;
+let causes = null;
+
 async function resolvePull(p) {
+  causes = causes || await api("/v1/improvements/causes");
+  resolving = p;
+  const form = document.getElementById("resolve-form");
+  document.getElementById("resolve-target").textContent = `${p.target_kind} ${p.target_id}`;
+  const codes = causes[p.category] || ["unclassified"];
+  document.getElementById("resolve-cause-code").replaceChildren(
+    ...codes.map((code) => { const o = el("option", code); o.value = code; return o; }));
+  const audit = new Date(Date.now() + 14 * 86400 * 1000);
+  document.getElementById("resolve-audit").value = audit.toISOString().slice(0, 10);
+  form.hidden = false;
+  document.getElementById("resolve-root-cause").focus();
+}
+
+async function submitResolve(event) {
+  event.preventDefault();
   const message = document.getElementById("andon-message");
-  const rootCause = window.prompt(`Root cause of "${p.reason}"?`, "");
-  if (rootCause === null) return;
-  const fix = window.prompt("Countermeasure (the fix)?", "");
-  if (fix === null) return;
+  const p = resolving;
+  if (!p) return;
+  const owner = document.getElementById("resolve-owner").value.trim();
+  const audit = document.getElementById("resolve-audit").value;
+  const body = {
+    root_cause: document.getElementById("resolve-root-cause").value.trim(),
+    fix: document.getElementById("resolve-fix").value.trim(),
+    cause_code: document.getElementById("resolve-cause-code").value,
+    ...(owner ? { owner } : {}),
+    ...(audit ? { audit_at: new Date(`${audit}T09:00:00Z`).toISOString() } : {}),
+  };
   try {
-    await api(`/v1/andon/pulls/${p.pull_id}/resolve`, { method: "POST",
-      body: JSON.stringify({ root_cause: rootCause, fix }) });
+    await api(`/v1/andon/pulls/${p.pull_id}/resolve`, { method: "POST", body: JSON.stringify(body) });
     message.className = "message";
     message.textContent = "Resolved.";
+    closeResolve();
     await refresh();
   } catch (error) {
     message.className = "error";
@@ -273,10 +298,19 @@ async function resolvePull(p) {
   }
 }
 
+function closeResolve() {
+  resolving = null;
+  const form = document.getElementById("resolve-form");
+  form.reset();
+  form.hidden = true;
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   document.getElementById("sign-in-form").addEventListener("submit", signIn);
   document.getElementById("sign-out").addEventListener("click", signOut);
   document.getElementById("pull-form").addEventListener("submit", pull);
+  document.getElementById("resolve-form").addEventListener("submit", submitResolve);
+  document.getElementById("resolve-cancel").addEventListener("click", closeResolve);
   document.getElementById("window-hours").addEventListener("change", refresh);
   if (key()) start();
 });
