@@ -98,7 +98,7 @@ async def _fill(runtime: ServiceRuntime, orders: int) -> None:
         )
         for table, sums, names in (
             ("kpi_cohort", cohorts, domain.COUNTS),
-            ("kpi_step", steps, domain.STEPS),
+            ("kpi_step", steps, domain.STEP_COLUMNS),
         ):
             columns = ", ".join(("hour", "segment", "channel", "customer_class", *names))
             marks = ", ".join(f"${i + 1}" for i in range(4 + len(names)))

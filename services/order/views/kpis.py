@@ -2,10 +2,11 @@
 
 `kpi_order` keeps each order's `FlowFacts`; `kpi_cohort` sums the orders' contributions by the
 hour they were accepted (and segment, channel, customer class); `kpi_step` counts orders by the
-hour they reached each step (throughput); `kpi_status` counts orders by funnel status. An event
-changes one order's facts, so it adds the difference it made to one cohort row, at most a few
-step rows and two status rows: the work per event never grows with history, and a window's
-figures are a sum over its hours' rows, never over its orders.
+hour they reached each step after intake (throughput; "received" is the cohort's count);
+`kpi_total` keeps the all-time totals behind the metrics; `kpi_status` counts orders by funnel
+status. An event changes one order's facts, so it adds the difference it made to one cohort row,
+a few step and total rows and two status rows: the work per event never grows with history, and
+a window's figures are a sum over its hours' rows, never over its orders.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,7 +49,10 @@ def define_tables(metadata: MetaData) -> None:
         "kpi_step",
         metadata,
         *_key_columns(),
-        *(Column(step, BigInteger, nullable=False, server_default="0") for step in domain.STEPS),
+        *(
+            Column(step, BigInteger, nullable=False, server_default="0")
+            for step in domain.STEP_COLUMNS
+        ),
     )
     Table(
         "kpi_total",
@@ -242,14 +246,15 @@ async def hourly(
     """Per hour: orders reaching each step, and the cycle time of orders accepted in it."""
     where, args = _filters(segment, channel, customer_class, first=3)
     steps = await conn.fetch(
-        f"SELECT hour, {', '.join(f'SUM({s}) AS {s}' for s in domain.STEPS)} FROM kpi_step"
+        f"SELECT hour, {', '.join(f'SUM({s}) AS {s}' for s in domain.STEP_COLUMNS)} FROM kpi_step"
         f" WHERE hour >= $1 AND hour < $2{where} GROUP BY hour",
         first_hour,
         end_hour,
         *args,
     )
     cycles = await conn.fetch(
-        "SELECT hour, SUM(shipped) AS shipped_cohort, SUM(cycle_ms) AS cycle_ms,"
+        "SELECT hour, SUM(orders) AS received, SUM(shipped) AS shipped_cohort,"
+        " SUM(cycle_ms) AS cycle_ms,"
         " SUM(processing_ms) AS processing_ms, SUM(released) AS released_cohort FROM kpi_cohort"
         f" WHERE hour >= $1 AND hour < $2{where} GROUP BY hour",
         first_hour,
