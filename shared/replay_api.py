@@ -213,6 +213,8 @@ class Replays:
             "group": request.group,
             "records": len(records),
             "event_types": dict(sorted(types.items())),
+            # One job hands over at most MAX_RECORDS: narrow the range and run another for more.
+            "truncated": len(records) >= MAX_RECORDS,
         }
         if request.dry_run:
             summary["would"] = (
