@@ -207,14 +207,15 @@ class Replays:
 
     async def _redeliver(self, job: _Job) -> dict[str, Any]:
         request = job.request
-        records = [r for r in await self._records(request) if _wanted(r, request)]
+        read = await self._records(request)
+        records = [r for r in read if _wanted(r, request)]
         types = Counter(_event_type(r) for r in records)
         summary: dict[str, Any] = {
             "group": request.group,
             "records": len(records),
             "event_types": dict(sorted(types.items())),
             # One job hands over at most MAX_RECORDS: narrow the range and run another for more.
-            "truncated": len(records) >= MAX_RECORDS,
+            "truncated": len(read) >= MAX_RECORDS,
         }
         if request.dry_run:
             summary["would"] = (
