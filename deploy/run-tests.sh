@@ -15,6 +15,8 @@ eval "$(deploy/infra.sh up | sed 's/^/export /')"
 : "${POSTGRES_DSN:?deploy/infra.sh did not report POSTGRES_DSN}"
 : "${KAFKA_BOOTSTRAP_SERVERS:?deploy/infra.sh did not report KAFKA_BOOTSTRAP_SERVERS}"
 
+deploy/browser.sh
+
 echo "== tests"
 # CI=true makes any test that needs a server fail instead of skipping when it is missing.
 CI=${CI:-true} $VENV/bin/pytest -ra "$@"
