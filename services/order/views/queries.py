@@ -152,32 +152,29 @@ async def idempotent_answers(
     conn: Connection, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(request hash, order id) of the (channel, key) pairs already answered."""
-    if not keys:
-        return {}
-    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(keys)))
-    rows = await conn.fetch(
-        "SELECT channel, key, request_hash, order_id FROM idempotency_record"
-        f" WHERE (channel, key) IN (VALUES {pairs})",
-        *(part for key in keys for part in key),
-    )
-    return {(row["channel"], row["key"]): (row["request_hash"], row["order_id"]) for row in rows}
+    return await _answers(conn, "idempotency_record", "key", keys)
 
 
 async def orders_by_external_id(
     conn: Connection, refs: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(request hash, order id) of the (channel, external id) pairs already placed."""
-    if not refs:
+    return await _answers(conn, "channel_order_ref", "external_id", refs)
+
+
+async def _answers(
+    conn: Connection, table: str, column: str, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(request hash, order id) by (channel, `column`) for the pairs found in `table`."""
+    if not pairs:
         return {}
-    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(refs)))
+    values = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(pairs)))
     rows = await conn.fetch(
-        "SELECT channel, external_id, request_hash, order_id FROM channel_order_ref"
-        f" WHERE (channel, external_id) IN (VALUES {pairs})",
-        *(part for ref in refs for part in ref),
+        f"SELECT channel, {column}, request_hash, order_id FROM {table}"
+        f" WHERE (channel, {column}) IN (VALUES {values})",
+        *(part for pair in pairs for part in pair),
     )
-    return {
-        (row["channel"], row["external_id"]): (row["request_hash"], row["order_id"]) for row in rows
-    }
+    return {(row["channel"], row[column]): (row["request_hash"], row["order_id"]) for row in rows}
 
 
 async def remember_external_ids(
