@@ -65,16 +65,16 @@ def _demo_credentials(settings: ServiceSettings) -> None:
     sys.stderr.write("\n".join(lines) + "\n")
 
 
-def _worker(service: str, parent: int) -> None:
+def _worker(service: str) -> None:
     settings = _settings().model_copy(update={"seed_demo": False})
     configure_logging(service=service, level=settings.log_level)
     worker = definition(service)
-    uvloop.run(run_worker(worker, settings, build_broker(settings), parent=parent))
+    uvloop.run(run_worker(worker, settings, build_broker(settings)))
 
 
 def main() -> None:
-    if len(sys.argv) == 3:  # a worker: SERVICE PARENT_PID (see shared/workers.py)
-        _worker(sys.argv[1], int(sys.argv[2]))
+    if len(sys.argv) == 2:  # a worker: SERVICE (see shared/workers.py)
+        _worker(sys.argv[1])
         return
     settings = _settings()
     configure_logging(service="embedded", level=settings.log_level)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from services.order.domain import CustomerHistory, Order
 from services.order.views.timeline import timeline
-from shared.db import Connection
+from shared.db import Connection, placeholders
 from shared.envelope import parse_time
 from shared.eventstore import SqlEventStore
 
@@ -56,18 +56,21 @@ async def list_orders(
     channel: str | None,
     status: str | None,
     customer_id: str | None,
+    external_id: str | None = None,
     limit: int,
 ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "SELECT order_id, status, holds, customer_id, total_cents, segment, priority, placed_at,"
-        " updated_at FROM order_summary"
+        "SELECT order_id, status, holds, customer_id, external_id, total_cents, segment,"
+        " priority, placed_at, updated_at FROM order_summary"
         " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)"
         " AND (CAST($2 AS TEXT) IS NULL OR customer_id = $2)"
         " AND (CAST($3 AS TEXT) IS NULL OR channel = $3)"
-        " ORDER BY placed_at DESC LIMIT $4",
+        " AND (CAST($4 AS TEXT) IS NULL OR external_id = $4)"
+        " ORDER BY placed_at DESC LIMIT $5",
         status,
         customer_id,
         channel,
+        external_id,
         limit,
     )
     return [
@@ -149,15 +152,52 @@ async def idempotent_answers(
     conn: Connection, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(request hash, order id) of the (channel, key) pairs already answered."""
-    if not keys:
+    return await _answers(conn, "idempotency_record", "key", keys)
+
+
+async def orders_by_external_id(
+    conn: Connection, refs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(request hash, order id) of the (channel, external id) pairs already placed."""
+    return await _answers(conn, "channel_order_ref", "external_id", refs)
+
+
+async def _answers(
+    conn: Connection, table: str, column: str, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(request hash, order id) by (channel, `column`) for the pairs found in `table`."""
+    if not pairs:
         return {}
-    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(keys)))
+    values = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(pairs)))
     rows = await conn.fetch(
-        "SELECT channel, key, request_hash, order_id FROM idempotency_record"
-        f" WHERE (channel, key) IN (VALUES {pairs})",
-        *(part for key in keys for part in key),
+        f"SELECT channel, {column}, request_hash, order_id FROM {table}"
+        f" WHERE (channel, {column}) IN (VALUES {values})",
+        *(part for pair in pairs for part in pair),
     )
-    return {(row["channel"], row["key"]): (row["request_hash"], row["order_id"]) for row in rows}
+    return {(row["channel"], row[column]): (row["request_hash"], row["order_id"]) for row in rows}
+
+
+async def remember_external_ids(
+    conn: Connection, refs: Sequence[tuple[str, str, str, str]]
+) -> None:
+    """(channel, external id, request hash, order id) rows, one statement."""
+    if refs:
+        await conn.executemany(
+            "INSERT INTO channel_order_ref (channel, external_id, request_hash, order_id)"
+            " VALUES ($1, $2, $3, $4)",
+            refs,
+        )
+
+
+async def order_statuses(conn: Connection, order_ids: Sequence[str]) -> dict[str, str]:
+    if not order_ids:
+        return {}
+    rows = await conn.fetch(
+        "SELECT order_id, status FROM order_summary"
+        f" WHERE order_id IN ({placeholders(len(order_ids))})",
+        *order_ids,
+    )
+    return {row["order_id"]: row["status"] for row in rows}
 
 
 async def remember_idempotency_keys(
