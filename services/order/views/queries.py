@@ -96,23 +96,27 @@ HISTORY_ORDERS = 50
 
 
 async def customer_history(
-    conn: Connection, customer_id: str, skus: Sequence[str]
+    conn: Connection, customer_id: str, skus: Sequence[str], *, besides: str = ""
 ) -> CustomerHistory:
+    """The customer's latest live orders and, per SKU, lines; `besides`: an order left out
+    (the one being changed is not its own history)."""
     totals = await conn.fetch(
         f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}"
-        " ORDER BY s.placed_at DESC LIMIT $2",
+        " AND s.order_id <> $3 ORDER BY s.placed_at DESC LIMIT $2",
         customer_id,
         HISTORY_ORDERS,
+        besides,
     )
     quantities: dict[str, list[int]] = {}
     for sku in dict.fromkeys(skus):
         lines = await conn.fetch(
             "SELECT l.quantity FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
-            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE}"
+            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE} AND l.order_id <> $4"
             " ORDER BY l.placed_at DESC LIMIT $3",
             customer_id,
             sku,
             HISTORY_ORDERS,
+            besides,
         )
         if lines:
             quantities[sku] = [line["quantity"] for line in lines]
