@@ -6,7 +6,7 @@ environment names (embedded data dir by default).
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -20,7 +20,13 @@ from services.order.commands import ClassifyCustomersAndItems
 from services.order.handlers import Classes
 from services.order.service import DEFINITION as ORDER
 from services.roster import definition
-from shared.auth import create_credentials
+from shared.auth import (
+    KeyFile,
+    KeyNameTakenError,
+    KeyNameUnknownError,
+    Role,
+    create_credentials,
+)
 from shared.bus.memory import MemoryBroker
 from shared.db import connect
 from shared.replay import RebuildReport, rebuild_read_models
@@ -149,6 +155,98 @@ def create_keys(
         raise typer.Exit(1)
     created = create_credentials(folder, channel=channel)
     typer.echo(json.dumps(created, indent=2))
+
+
+KeysFile = Annotated[
+    Path | None,
+    typer.Option(
+        "--file", help="the keys file (default: GAPLESS_KEYS_FILE or keys.json in the data dir)"
+    ),
+]
+
+
+def _key_file(path: Path | None) -> KeyFile:
+    return KeyFile(path or ServiceSettings().keys_path)
+
+
+def _show_new_key(name: str, role: Role, key: str) -> None:
+    console.print(f"new {role} key for [bold]{name}[/bold] (shown once; keep it secret):")
+    typer.echo(key)
+
+
+@keys.command("add-channel")
+def add_channel(
+    name: Annotated[str, typer.Argument(help="the channel's name, as its orders will show it")],
+    file: KeysFile = None,
+) -> None:
+    """A key for another sales channel; the services honour it at once."""
+    _add(file, name, Role.CHANNEL)
+
+
+@keys.command("add")
+def add_key(
+    name: Annotated[str, typer.Argument(help="who holds the key (it signs what they do)")],
+    role: Annotated[Role, typer.Option(help="staff or ops")] = Role.STAFF,
+    file: KeysFile = None,
+) -> None:
+    """A key for a person or a tool: staff (reads, pulls andons) or ops (decides, changes)."""
+    if role is Role.CHANNEL:
+        raise typer.BadParameter("a channel's key comes from `keys add-channel NAME`")
+    _add(file, name, role)
+
+
+def _add(file: Path | None, name: str, role: Role) -> None:
+    try:
+        key = _key_file(file).add(name, role)
+    except KeyNameTakenError as taken:
+        console.print(f"[red]{taken}[/red]")
+        raise typer.Exit(1) from None
+    _show_new_key(name, role, key)
+
+
+@keys.command("list")
+def list_keys(file: KeysFile = None) -> None:
+    """Every key's name, role and age (the keys themselves are not kept)."""
+    table = Table()
+    for column in ("name", "role", "created", "works until"):
+        table.add_column(column)
+    for entry in _key_file(file).entries():
+        table.add_row(
+            entry["name"], entry["role"], entry.get("created_at", "-"), entry.get("expires_at", "")
+        )
+    console.print(table)
+
+
+@keys.command("revoke")
+def revoke_key(
+    name: Annotated[str, typer.Argument(help="whose keys stop working")],
+    file: KeysFile = None,
+) -> None:
+    """Every key of NAME stops working at once (401)."""
+    revoked = _key_file(file).revoke(name)
+    if not revoked:
+        console.print(f"[red]no key is named {name!r}[/red]")
+        raise typer.Exit(1)
+    console.print(f"revoked {revoked} key(s) of {name}")
+
+
+@keys.command("rotate")
+def rotate_key(
+    name: Annotated[str, typer.Argument(help="whose key to replace")],
+    grace_hours: Annotated[
+        float, typer.Option(min=0, help="how long the old key still works")
+    ] = 24,
+    file: KeysFile = None,
+) -> None:
+    """A new key for NAME; the old one keeps working for the grace period, then stops."""
+    keyfile = _key_file(file)
+    try:
+        key = keyfile.rotate(name, timedelta(hours=grace_hours))
+    except KeyNameUnknownError as unknown:
+        console.print(f"[red]{unknown}[/red]")
+        raise typer.Exit(1) from None
+    role = Role(next(e["role"] for e in keyfile.entries() if e["name"] == name))
+    _show_new_key(name, role, key)
 
 
 async def _kpis(hours: int, segment: str | None) -> dict[str, object]:
