@@ -30,12 +30,15 @@ logger = logging.getLogger(__name__)
 IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
 
-def create_embedded_app(settings: ServiceSettings, *, workers: bool = True) -> FastAPI:
+def create_embedded_app(
+    settings: ServiceSettings, *, workers: bool = True, banner: str | None = None
+) -> FastAPI:
     app = create_process_app(
         ALL_SERVICES,
         settings,
         name="embedded",
         workers=WorkerProcesses("services.embedded", IN_WORKERS) if workers else None,
+        ready_banner=banner,
     )
     console.install(app, docs=False)  # create_process_app installed the docs
     return app
@@ -46,23 +49,32 @@ def _settings() -> ServiceSettings:
     return ServiceSettings(bus="local", seed_demo=os.environ.get("GAPLESS_SEED_DEMO") != "false")
 
 
-def _demo_credentials(settings: ServiceSettings) -> None:
-    """A new installation gets one channel, one staff and one ops key to try the API with,
-    shown once on the terminal (not only in the JSON log)."""
+def _demo_credentials(settings: ServiceSettings) -> dict[str, str]:
+    """A new installation gets one channel, one staff and one ops key to try the API with."""
     if settings.keys_path.exists():
-        return
+        return {}
     folder = settings.keys_path.parent
     keys = create_credentials(folder)
     logger.info("created API keys, saved in %s", folder / "credentials.json")
+    return keys
+
+
+def _banner(settings: ServiceSettings, new_keys: dict[str, str]) -> str:
+    """What someone who just typed `make run` needs: where it runs, the keys, how to stop."""
     url = f"http://{settings.host}:{settings.port}"
+    credentials = settings.keys_path.parent / "credentials.json"
     lines = [
-        f"gapless: a new installation in {settings.data_dir}/ - its API keys, saved in"
-        f" {folder / 'credentials.json'}:",
-        *(f"  {name:<12} {key}" for name, key in keys.items()),
-        f"  try: curl -H 'Authorization: Bearer {keys['ops_key']}' {url}/v1/orders",
-        f"  API docs: {url}/docs",
+        "",
+        f"gapless is running at {url}  (data in {settings.data_dir}/)",
+        f"  ops console: {url}/   API docs: {url}/docs",
     ]
-    sys.stderr.write("\n".join(lines) + "\n")
+    if new_keys:
+        lines += [f"  new API keys (also saved in {credentials}):"]
+        lines += [f"    {name:<12} {key}" for name, key in new_keys.items()]
+    elif credentials.exists():
+        lines += [f"  API keys: {credentials}"]
+    lines += ["  stop: Ctrl+C", ""]
+    return "\n".join(lines)
 
 
 def _worker(service: str) -> None:
@@ -78,9 +90,11 @@ def main() -> None:
         return
     settings = _settings()
     configure_logging(service="embedded", level=settings.log_level)
-    _demo_credentials(settings)
+    new_keys = _demo_credentials(settings)
     serve(
-        create_embedded_app(settings, workers=settings.embedded_workers),
+        create_embedded_app(
+            settings, workers=settings.embedded_workers, banner=_banner(settings, new_keys)
+        ),
         settings,
         name="embedded",
     )

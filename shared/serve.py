@@ -1,6 +1,7 @@
 """Process entrypoint: one or more service runtimes behind one HTTP app, served by uvicorn."""
 
 import logging
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -53,11 +54,12 @@ def create_process_app(
     *,
     name: str,
     workers: WorkerProcesses | None = None,
+    ready_banner: str | None = None,
 ) -> FastAPI:
     """Build the app that serves `definitions` in this process (all of them when embedded).
 
     Services that `workers` names only serve HTTP here; their consumers, relay and schedules
-    run in those child processes instead.
+    run in those child processes instead. `ready_banner` goes to the terminal once started.
     """
     broker = build_broker(settings)
     runtimes = [ServiceRuntime(d, settings, broker) for d in definitions]
@@ -80,6 +82,8 @@ def create_process_app(
             for runtime in runtimes:
                 if settings.seed_demo and runtime.definition.demo_data is not None:
                     await runtime.definition.demo_data(runtime)
+            if ready_banner is not None:
+                sys.stderr.write(ready_banner + "\n")
             yield
         finally:
             if workers is not None:
