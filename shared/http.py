@@ -1,20 +1,31 @@
-"""Service app factory: problem+json errors, health, readiness, Prometheus metrics, body limits."""
+"""Service app factory: problem+json errors, health, readiness, Prometheus metrics, body limits,
+and the API documents (behind a key unless made public)."""
 
+import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+import asyncpg
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import KeyRing
+from shared.auth import KeyRing, UnauthenticatedError, authenticate
+from shared.db import is_busy
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
+from shared.openapi import operation_id, refuse_duplicate_keys, truthful_openapi
+
+logger = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
 MAX_BODY_BYTES = 256 * 1024
@@ -28,9 +39,11 @@ ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
@@ -47,15 +60,43 @@ def create_app(
     lifespan: Lifespan,
     readiness: ReadinessCheck,
     key_ring: KeyRing,
+    public_docs: bool = False,
 ) -> FastAPI:
-    app = FastAPI(title=f"gapless {service}", lifespan=lifespan)
+    app = FastAPI(
+        title=f"gapless {service}",
+        lifespan=lifespan,
+        # Served below, behind a key unless `public_docs` (SPEC: every endpoint needs a key).
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        generate_unique_id_function=operation_id,
+    )
     app.state.key_ring = key_ring
     for router in routers:
         app.include_router(router)
+    refuse_duplicate_keys(app)
+    app.openapi = partial(truthful_openapi, app)  # type: ignore[method-assign]
+    _add_docs(app, public=public_docs)
     _add_error_handlers(app)
     _add_probes(app, readiness)
     _add_middleware(app, service)
     return app
+
+
+def _add_docs(app: FastAPI, *, public: bool) -> None:
+    guard = [] if public else [Depends(authenticate)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=guard)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=guard)
+    async def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title=app.title)
+
+    @app.get("/redoc", include_in_schema=False, dependencies=guard)
+    async def redoc() -> HTMLResponse:
+        return get_redoc_html(openapi_url="/openapi.json", title=app.title)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -63,20 +104,79 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = _field_errors(error)
         fields = ", ".join(e["field"] for e in errors)
+        if all(_missing_header(e) for e in error.errors()):
+            # A protocol header the route requires (Idempotency-Key): 400, as the IETF draft says.
+            return problem(400, "Bad request", f"missing headers: {fields}", errors=errors)
         return problem(422, "Invalid request", f"invalid fields: {fields}", errors=errors)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         extra = {"errors": error.errors} if isinstance(error, InvalidRequestError) else {}
-        return problem(error.status_code, error.title, error.detail, **extra)
+        headers = (
+            {"WWW-Authenticate": error.challenge}
+            if isinstance(error, UnauthenticatedError)
+            else None
+        )
+        return problem(error.status_code, error.title, error.detail, headers=headers, **extra)
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:
         return problem(409, "Conflict", f"{error}; retry the request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail))
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        if error.status_code == 405:
+            headers["Allow"] = _allowed_methods(app, request)
+        return problem(error.status_code, str(error.detail), str(error.detail), headers=headers)
+
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _unavailable)
+    # Anything else is a bug: still a problem+json body, never a bare text/plain 500.
+    app.add_exception_handler(Exception, _internal_error)
+
+
+def _missing_header(error: Any) -> bool:
+    return bool(error["loc"]) and error["loc"][0] == "header" and error["type"] == "missing"
+
+
+def _allowed_methods(app: FastAPI, request: Request) -> str:
+    """Every method some route serves at this path: several routes may share one path."""
+    methods: set[str] = set()
+    for route in app.router.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
+# The database (or its connection) is gone for now: the client should come back, not give up.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.TooManyConnectionsError,
+    sqlite3.OperationalError,
+)
+RETRY_AFTER_SECONDS = 2
+
+
+async def _unavailable(request: Request, error: Exception) -> Response:
+    if isinstance(error, sqlite3.OperationalError) and not is_busy(error):
+        return await _internal_error(request, error)
+    logger.warning("%s %s: database unavailable: %r", request.method, request.url.path, error)
+    return problem(
+        503,
+        "Service unavailable",
+        "the database is unavailable for the moment; nothing was changed, retry later",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _internal_error(request: Request, error: Exception) -> Response:
+    logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    return problem(500, "Internal error", "the request failed; it has been logged")
 
 
 def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:

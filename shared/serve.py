@@ -99,6 +99,7 @@ def create_process_app(
         lifespan=lifespan,
         readiness=readiness,
         key_ring=_key_ring(settings),
+        public_docs=settings.public_docs,
     )
 
 

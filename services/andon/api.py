@@ -1,8 +1,9 @@
 """Andon HTTP API: pull and resolve, the board and its stats, complaints, gaps, reconciliation."""
 
+from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.andon import handlers, views
 from services.andon.commands import PullAndon, RecordComplaint, ResolveAndon
@@ -20,6 +21,7 @@ from services.andon.schemas import (
 )
 from shared.auth import Ops, Staff
 from shared.commands import run_command
+from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
@@ -31,7 +33,13 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/v1/andon", tags=["andon"])
 
     @router.post("/pulls", status_code=status.HTTP_201_CREATED, response_model=AndonPullAccepted)
-    async def pull(body: AndonPullCreate, response: Response, _: Staff) -> AndonPullAccepted:
+    async def pull(
+        body: AndonPullCreate,
+        request: Request,
+        response: Response,
+        principal: Staff,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Stop the line: 201 for a new pull, 200 with the open pull when the target has one."""
         command = PullAndon(
             target_kind=body.target.kind,
@@ -40,12 +48,18 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
             category=body.category,
             pulled_by=body.pulled_by,
         )
-        pull_id, new = await run_command(
-            handlers.pull_andon, command, runtime.unit_of_work(), runtime.clock.now()
+
+        async def act() -> AndonPullAccepted:
+            pull_id, new = await run_command(
+                handlers.pull_andon, command, runtime.unit_of_work(), runtime.clock.now()
+            )
+            if not new:
+                response.status_code = status.HTTP_200_OK
+            return AndonPullAccepted(pull_id=pull_id, new=new)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
-        if not new:
-            response.status_code = status.HTTP_200_OK
-        return AndonPullAccepted(pull_id=pull_id, new=new)
 
     @router.get("/pulls", response_model=list[AndonPullPublic])
     async def board(_: Staff, open: bool = False) -> list[AndonPullPublic]:
@@ -55,19 +69,32 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         return [AndonPullPublic.model_validate(row) for row in rows]
 
     @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
-    async def resolve(pull_id: UUID, body: AndonResolve, principal: Ops) -> AndonPullPublic:
+    async def resolve(
+        pull_id: UUID,
+        body: AndonResolve,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Resolve a pull with its root cause and fix; the orders it held resume."""
         command = ResolveAndon(
             pull_id=pull_id, root_cause=body.root_cause, fix=body.fix, resolved_by=principal.name
         )
-        await run_command(
-            handlers.resolve_andon, command, runtime.unit_of_work(), runtime.clock.now()
+
+        async def act() -> AndonPullPublic:
+            await run_command(
+                handlers.resolve_andon, command, runtime.unit_of_work(), runtime.clock.now()
+            )
+            async with runtime.db.transaction() as conn:
+                row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
+            if row is None:
+                raise PullNotFoundError(str(pull_id))
+            return AndonPullPublic.model_validate(row)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
-        async with runtime.db.transaction() as conn:
-            row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
-        if row is None:
-            raise PullNotFoundError(str(pull_id))
-        return AndonPullPublic.model_validate(row)
 
     @router.get("/stats", response_model=AndonStats)
     async def stats(_: Staff) -> AndonStats:
@@ -84,7 +111,13 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
     @router.post(
         "/v1/complaints", status_code=status.HTTP_201_CREATED, response_model=ComplaintAccepted
     )
-    async def complain(body: ComplaintCreate, principal: Staff) -> ComplaintAccepted:
+    async def complain(
+        body: ComplaintCreate,
+        request: Request,
+        response: Response,
+        principal: Staff,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record a customer complaint about a SKU of an order (a defect)."""
         command = RecordComplaint(
             complaint_id=uuid4(),
@@ -93,10 +126,16 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
             reason=body.reason,
             recorded_by=principal.name,
         )
-        await run_command(
-            handlers.record_complaint, command, runtime.unit_of_work(), runtime.clock.now()
+
+        async def act() -> ComplaintAccepted:
+            await run_command(
+                handlers.record_complaint, command, runtime.unit_of_work(), runtime.clock.now()
+            )
+            return ComplaintAccepted(complaint_id=command.complaint_id)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
-        return ComplaintAccepted(complaint_id=command.complaint_id)
 
     @router.get("/v1/gaps", response_model=list[GapPublic])
     async def gaps(_: Staff) -> list[GapPublic]:

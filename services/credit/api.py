@@ -2,16 +2,17 @@
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from services.credit import handlers, views
 from services.credit.domain import UnknownOrderError
 from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
 from shared.auth import Ops, Staff
 from shared.commands import run_command
+from shared.idempotency import OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork
 
@@ -49,13 +50,39 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         return [ReviewPublic.from_row(row) for row in rows]
 
     @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
-    async def approve(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
+    async def approve(
+        order_id: UUID,
+        body: ReviewDecision,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Approve the order's open credit review: credit is approved and the order goes on."""
-        return await decided(order_id, handlers.approve_review, body, ops.name)
+
+        async def act() -> ReviewPublic:
+            return await decided(order_id, handlers.approve_review, body, principal.name)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
-    async def reject(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
+    async def reject(
+        order_id: UUID,
+        body: ReviewDecision,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Reject the order's open credit review: credit is declined and the order rejected."""
-        return await decided(order_id, handlers.reject_review, body, ops.name)
+
+        async def act() -> ReviewPublic:
+            return await decided(order_id, handlers.reject_review, body, principal.name)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     return [router]

@@ -1,11 +1,13 @@
 """Fulfillment HTTP API: shipments, invoices, payments and the WMS/TMS callback."""
 
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.fulfillment import views
 from services.fulfillment.commands import ConfirmShipmentStep, RecordPayment
+from services.fulfillment.domain.invoice import Invoice
 from services.fulfillment.handlers.confirmations import confirm_shipment_step
 from services.fulfillment.handlers.payments import record_payment
 from services.fulfillment.schemas import (
@@ -18,6 +20,7 @@ from services.fulfillment.schemas import (
 )
 from shared.auth import Ops, Staff
 from shared.commands import run_command
+from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
@@ -41,17 +44,22 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @router.post(
         "/payments", status_code=status.HTTP_201_CREATED, response_model=PaymentRecordedPublic
     )
-    async def pay(body: PaymentCreate, _: Ops) -> PaymentRecordedPublic:
+    async def pay(
+        body: PaymentCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record a payment against an invoice; more than its open amount is refused (422)."""
         command = RecordPayment(invoice_id=body.invoice_id, amount_cents=body.amount_cents)
-        invoice = await run_command(record_payment, command, runtime.unit_of_work())
-        return PaymentRecordedPublic(
-            invoice_id=body.invoice_id,
-            order_id=invoice.issued.order_id,
-            total_cents=invoice.issued.total_cents,
-            paid_cents=invoice.paid_cents,
-            open_cents=invoice.open_cents,
-            status=invoice.status or "open",
+
+        async def act() -> PaymentRecordedPublic:
+            invoice = await run_command(record_payment, command, runtime.unit_of_work())
+            return _payment_recorded(invoice)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
 
     @router.post(
@@ -59,10 +67,35 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         status_code=status.HTTP_202_ACCEPTED,
         response_model=ConfirmationAccepted,
     )
-    async def confirm(body: ConfirmationCreate, _: Ops) -> ConfirmationAccepted:
+    async def confirm(
+        body: ConfirmationCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """A WMS/TMS confirmation by HTTP callback (Picked, Packed, Shipped, Delivered)."""
         command = ConfirmShipmentStep(**body.model_dump())
-        shipment_status = await run_command(confirm_shipment_step, command, runtime.unit_of_work())
-        return ConfirmationAccepted(shipment_id=body.shipment_id, status=shipment_status)
+
+        async def act() -> ConfirmationAccepted:
+            shipment_status = await run_command(
+                confirm_shipment_step, command, runtime.unit_of_work()
+            )
+            return ConfirmationAccepted(shipment_id=body.shipment_id, status=shipment_status)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     return [router]
+
+
+def _payment_recorded(invoice: Invoice) -> PaymentRecordedPublic:
+    return PaymentRecordedPublic(
+        invoice_id=invoice.issued.invoice_id,
+        order_id=invoice.issued.order_id,
+        total_cents=invoice.issued.total_cents,
+        paid_cents=invoice.paid_cents,
+        open_cents=invoice.open_cents,
+        status=invoice.status or "open",
+    )

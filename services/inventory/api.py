@@ -1,11 +1,14 @@
 """Inventory HTTP API."""
 
-from fastapi import APIRouter, status
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
 
 from services.inventory import handlers, views
 from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPublic
 from shared.auth import Ops, Staff
 from shared.commands import run_command
+from shared.idempotency import IdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
@@ -15,11 +18,24 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @router.post(
         "/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic
     )
-    async def receive(sku: str, body: ReceiptCreate, _: Ops) -> StockPublic:
+    async def receive(
+        sku: str,
+        body: ReceiptCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record goods received into stock; waiting backorders are served by priority."""
-        await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
-        async with runtime.db.transaction() as conn:
-            return StockPublic.model_validate(await views.stock_level(conn, sku))
+
+        async def act() -> StockPublic:
+            await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
+            async with runtime.db.transaction() as conn:
+                return StockPublic.model_validate(await views.stock_level(conn, sku))
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @router.get("", response_model=list[StockPublic])
     async def stock_levels(_: Staff) -> list[StockPublic]:

@@ -1,0 +1,134 @@
+"""The OpenAPI document as the server really behaves, and JSON bodies read strictly.
+
+FastAPI documents what a route declares; the answers that shared/http.py gives for every route
+(problem+json errors, 401 with a challenge, 503 while the database is down) it cannot know. They
+are added here, once, from what each operation declares (security, parameters, body), so the
+document stays true as routes change; a schemathesis run in the tests holds it to that.
+"""
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, request_response
+from pydantic import BaseModel, ConfigDict, Field
+
+PROBLEM = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    field: str = Field(description="Dotted path of the bad field, e.g. `lines.0.quantity`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `errors` names each bad field of a 400 or 422."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def operation_id(route: APIRoute) -> str:
+    """Stable ids (`orders-place_order`) that OpenAPI links and clients can name."""
+    tag = str(route.tags[0]).replace(" ", "_") if route.tags else "default"
+    return f"{tag}-{route.name}"
+
+
+_WWW_AUTHENTICATE = {
+    "description": '`Bearer`, with `error="invalid_token"` when the key is unknown (RFC 6750)',
+    "schema": {"type": "string"},
+}
+_RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
+
+
+def _errors_of(path: str, method: str, operation: dict[str, Any]) -> dict[str, tuple[str, Any]]:
+    """Status -> (description, headers) of every error this operation can answer."""
+    parameters = operation.get("parameters", [])
+    errors: dict[str, tuple[str, Any]] = {}
+    if any(p["in"] == "header" and p.get("required") for p in parameters):
+        errors["400"] = ("A required header is missing (Idempotency-Key)", None)
+    if operation.get("security"):
+        errors["401"] = ("No or unknown API key", {"WWW-Authenticate": _WWW_AUTHENTICATE})
+        errors["403"] = ("The key's role may not do this", None)
+    if "{" in path or method != "get":
+        errors["404"] = ("Not found (or not visible to this key)", None)
+    if method != "get":
+        errors["409"] = ("The current state refuses the request", None)
+    if "requestBody" in operation:
+        errors["413"] = ("The body is larger than 256 KiB", None)
+    if parameters or "requestBody" in operation:
+        errors["422"] = ("Invalid request: each bad field is named in `errors`", None)
+    errors["503"] = ("The database is unavailable; retry later", {"Retry-After": _RETRY_AFTER})
+    return errors
+
+
+def _document_errors(path: str, method: str, operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    for status, (description, headers) in _errors_of(path, method, operation).items():
+        response: dict[str, Any] = {
+            "description": description,
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        if headers:
+            response["headers"] = headers
+        responses[status] = response
+
+
+def truthful_openapi(app: FastAPI) -> dict[str, Any]:
+    """`app.openapi`: FastAPI's document plus the errors every route answers (built once)."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            _document_errors(path, method, operation)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+    app.openapi_schema = document
+    return document
+
+
+class DuplicateKeyError(json.JSONDecodeError):
+    """Raised while parsing: FastAPI turns a JSONDecodeError into a 422 naming the body."""
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            # json.loads would keep the last one silently: a second customer_id would win.
+            raise DuplicateKeyError(f"duplicate key {key!r}", "", 0)
+        seen[key] = value
+    return seen
+
+
+class _StrictJsonRequest(Request):
+    async def json(self) -> Any:
+        if not hasattr(self, "_json"):
+            self._json = json.loads(await self.body(), object_pairs_hook=_no_duplicate_keys)
+        return self._json
+
+
+def _strict(handler: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
+    async def strict(request: Request) -> Response:
+        return await handler(_StrictJsonRequest(request.scope, request.receive))
+
+    return strict
+
+
+def refuse_duplicate_keys(app: FastAPI) -> None:
+    """Parse every route's JSON body with duplicate keys refused (422)."""
+    for route in app.router.routes:
+        if isinstance(route, APIRoute) and route.body_field is not None:
+            route.app = request_response(_strict(route.get_route_handler()))
