@@ -17,13 +17,13 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.auth import KeyRing, UnauthenticatedError, authenticate
 from shared.db import is_busy
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
-from shared.openapi import operation_id, refuse_duplicate_keys, truthful_openapi
+from shared.json_bodies import RefuseDuplicateKeys
+from shared.openapi import allowed_methods, operation_id, truthful_openapi
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,6 @@ def create_app(
     app.state.key_ring = key_ring
     for router in routers:
         app.include_router(router)
-    refuse_duplicate_keys(app)
     app.openapi = partial(truthful_openapi, app)  # type: ignore[method-assign]
     _add_docs(app, public=public_docs)
     _add_error_handlers(app)
@@ -126,8 +125,10 @@ def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         headers = dict(error.headers or {})
-        if error.status_code == 405:
-            headers["Allow"] = _allowed_methods(app, request)
+        documented = allowed_methods(app, request.url.path) if error.status_code == 405 else None
+        if documented:
+            # Starlette names the methods of the first route at the path only.
+            headers["Allow"] = ", ".join(sorted(documented))
         return problem(error.status_code, str(error.detail), str(error.detail), headers=headers)
 
     for unavailable in UNAVAILABLE:
@@ -138,15 +139,6 @@ def _add_error_handlers(app: FastAPI) -> None:
 
 def _missing_header(error: Any) -> bool:
     return bool(error["loc"]) and error["loc"][0] == "header" and error["type"] == "missing"
-
-
-def _allowed_methods(app: FastAPI, request: Request) -> str:
-    """Every method some route serves at this path: several routes may share one path."""
-    methods: set[str] = set()
-    for route in app.router.routes:
-        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
 
 
 # The database (or its connection) is gone for now: the client should come back, not give up.
@@ -196,6 +188,8 @@ def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:
 
 
 def _add_middleware(app: FastAPI, service: str) -> None:
+    # Added first, so it runs inside the limit: it reads a body only once the limit holds.
+    app.add_middleware(RefuseDuplicateKeys)
     app.add_middleware(LimitsAndMetrics, service=service)
 
 

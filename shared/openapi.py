@@ -1,4 +1,4 @@
-"""The OpenAPI document as the server really behaves, and JSON bodies read strictly.
+"""The OpenAPI document as the server really behaves.
 
 FastAPI documents what a route declares; the answers that shared/http.py gives for every route
 (problem+json errors, 401 with a challenge, 503 while the database is down) it cannot know. They
@@ -6,13 +6,12 @@ are added here, once, from what each operation declares (security, parameters, b
 document stays true as routes change; a schemathesis run in the tests holds it to that.
 """
 
-import json
-from collections.abc import Awaitable, Callable
+import re
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute, request_response
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 PROBLEM = "application/problem+json"
@@ -99,36 +98,12 @@ def truthful_openapi(app: FastAPI) -> dict[str, Any]:
     return document
 
 
-class DuplicateKeyError(json.JSONDecodeError):
-    """Raised while parsing: FastAPI turns a JSONDecodeError into a 422 naming the body."""
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            # json.loads would keep the last one silently: a second customer_id would win.
-            raise DuplicateKeyError(f"duplicate key {key!r}", "", 0)
-        seen[key] = value
-    return seen
-
-
-class _StrictJsonRequest(Request):
-    async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), object_pairs_hook=_no_duplicate_keys)
-        return self._json
-
-
-def _strict(handler: Callable[[Request], Awaitable[Response]]) -> Callable[..., Any]:
-    async def strict(request: Request) -> Response:
-        return await handler(_StrictJsonRequest(request.scope, request.receive))
-
-    return strict
-
-
-def refuse_duplicate_keys(app: FastAPI) -> None:
-    """Parse every route's JSON body with duplicate keys refused (422)."""
-    for route in app.router.routes:
-        if isinstance(route, APIRoute) and route.body_field is not None:
-            route.app = request_response(_strict(route.get_route_handler()))
+def allowed_methods(app: FastAPI, path: str) -> set[str]:
+    """Every method the API documents at `path` (several routes may share one path)."""
+    methods: set[str] = set()
+    for template, operations in app.openapi().get("paths", {}).items():
+        if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path):
+            methods |= {method.upper() for method in operations}
+    if "GET" in methods:
+        methods.add("HEAD")
+    return methods

@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.andon.events import Category, TargetKind
+from shared.limits import printable
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, printable(2000)]
+Name = Annotated[str, printable(200)]
 
 
 class _Strict(BaseModel):
@@ -35,7 +36,7 @@ class AndonPullAccepted(BaseModel):
 
 class AndonResolve(_Strict):
     root_cause: Text
-    fix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    fix: Annotated[str, printable(2000, min_length=0)] = ""
 
 
 class Ticket(BaseModel):

@@ -13,6 +13,7 @@ from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewP
 from shared.auth import Ops, Staff
 from shared.commands import run_command
 from shared.idempotency import OptionalIdempotencyKey, once
+from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork
 
@@ -34,7 +35,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         return ReviewPublic.from_row(row)
 
     @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
-    async def account(customer_id: str, _: Staff) -> CreditAccountPublic:
+    async def account(customer_id: PathIdentifier, _: Staff) -> CreditAccountPublic:
         """A customer's credit light, limit, threshold, exposure and open reviews."""
         async with runtime.db.transaction() as conn:
             return CreditAccountPublic.model_validate(await views.account(conn, customer_id))

@@ -8,7 +8,9 @@ from services.inventory import handlers, views
 from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPublic
 from shared.auth import Ops, Staff
 from shared.commands import run_command
+from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, once
+from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
 
 
@@ -19,7 +21,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         "/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic
     )
     async def receive(
-        sku: str,
+        sku: PathIdentifier,
         body: ReceiptCreate,
         request: Request,
         response: Response,
@@ -31,7 +33,9 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async def act() -> StockPublic:
             await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
             async with runtime.db.transaction() as conn:
-                return StockPublic.model_validate(await views.stock_level(conn, sku))
+                level = await views.stock_level(conn, sku)
+            assert level is not None, "a receipt creates the SKU's stock"
+            return StockPublic.model_validate(level)
 
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
@@ -44,13 +48,16 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             return [StockPublic.model_validate(row) for row in await views.stock_levels(conn)]
 
     @router.get("/{sku}", response_model=StockPublic)
-    async def stock(sku: str, _: Staff) -> StockPublic:
+    async def stock(sku: PathIdentifier, _: Staff) -> StockPublic:
         """On hand, reserved, available, blocked and backordered quantity of one SKU."""
         async with runtime.db.transaction() as conn:
-            return StockPublic.model_validate(await views.stock_level(conn, sku))
+            level = await views.stock_level(conn, sku)
+        if level is None:
+            raise NotFoundError(f"SKU {sku!r} is unknown to the inventory")
+        return StockPublic.model_validate(level)
 
     @router.get("/{sku}/backorders", response_model=list[BackorderPublic])
-    async def backorders(sku: str, _: Staff) -> list[BackorderPublic]:
+    async def backorders(sku: PathIdentifier, _: Staff) -> list[BackorderPublic]:
         """Orders waiting for the SKU, in the order a receipt would serve them."""
         async with runtime.db.transaction() as conn:
             return [BackorderPublic.model_validate(b) for b in await views.backorders(conn, sku)]

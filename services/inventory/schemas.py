@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 class ReceiptCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int = Field(gt=0, le=10_000_000)
+    quantity: int = Field(gt=0, le=10_000_000, strict=True)
 
 
 class StockPublic(BaseModel):

@@ -10,9 +10,9 @@ class SimulatorPut(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pick_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
-    ship_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
-    failure_rate: float | None = Field(default=None, ge=0, le=1)
+    pick_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS, strict=True)
+    ship_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS, strict=True)
+    failure_rate: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     paused: bool | None = None
 
 

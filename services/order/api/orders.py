@@ -103,8 +103,8 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
     @orders.get("", response_model=list[OrderSummary])
     async def list_orders(
         principal: ChannelOrStaff,
-        status: str | None = None,
-        customer_id: str | None = None,
+        status: Annotated[str, Query(max_length=30)] | None = None,
+        customer_id: Annotated[str, Query(max_length=100)] | None = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[OrderSummary]:
         """Orders, newest first, filtered by status and customer."""
