@@ -4,13 +4,14 @@ and the API documents (behind a key unless made public)."""
 import logging
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
@@ -70,6 +71,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         generate_unique_id_function=operation_id,
+        dependencies=[Depends(known_query_parameters)],
     )
     app.state.key_ring = key_ring
     for router in routers:
@@ -80,6 +82,26 @@ def create_app(
     _add_probes(app, readiness)
     _add_middleware(app, service)
     return app
+
+
+async def known_query_parameters(request: Request) -> None:
+    """Refuse query parameters the route does not take: `?staus=held` must not list every order."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    known = set(_query_names(dependant))
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InvalidRequestError(
+            f"unknown query parameters: {', '.join(unknown)}",
+            errors=[{"field": f"query.{name}", "message": "not a parameter"} for name in unknown],
+        )
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (field.alias for field in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
 
 
 def _add_docs(app: FastAPI, *, public: bool) -> None:

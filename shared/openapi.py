@@ -51,8 +51,10 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> dict[str, t
     """Status -> (description, headers) of every error this operation can answer."""
     parameters = operation.get("parameters", [])
     errors: dict[str, tuple[str, Any]] = {}
-    if any(p["in"] == "header" and p.get("required") for p in parameters):
-        errors["400"] = ("A required header is missing (Idempotency-Key)", None)
+    if "requestBody" in operation or any(
+        p["in"] == "header" and p.get("required") for p in parameters
+    ):
+        errors["400"] = ("A body that cannot be parsed, or a required header missing", None)
     if operation.get("security"):
         errors["401"] = ("No or unknown API key", {"WWW-Authenticate": _WWW_AUTHENTICATE})
         errors["403"] = ("The key's role may not do this", None)

@@ -32,7 +32,12 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
 def _andon(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/v1/andon", tags=["andon"])
 
-    @router.post("/pulls", status_code=status.HTTP_201_CREATED, response_model=AndonPullAccepted)
+    @router.post(
+        "/pulls",
+        status_code=status.HTTP_201_CREATED,
+        response_model=AndonPullAccepted,
+        responses={200: {"model": AndonPullAccepted, "description": "The target's open pull"}},
+    )
     async def pull(
         body: AndonPullCreate,
         request: Request,

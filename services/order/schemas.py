@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.order.events import DefectPolicy, PatternCheckPolicy, SegmentTable
-from shared.limits import MAX_CENTS, MAX_MINUTES, Cents, Identifier, printable
+from shared.limits import MAX_CENTS, MAX_MINUTES, Cents, Identifier, Whole, printable
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
@@ -21,7 +21,7 @@ class _Strict(BaseModel):
 
 class OrderLineCreate(_Strict):
     sku: Identifier
-    quantity: int = Field(gt=0, le=MAX_QUANTITY, strict=True)
+    quantity: Annotated[int, Whole, Field(gt=0, le=MAX_QUANTITY, strict=True)]
 
 
 def _one_line_per_sku(lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
@@ -124,7 +124,7 @@ class OrderSummary(BaseModel):
 class ItemPut(_Strict):
     name: Annotated[str, printable(200)]
     unit_price_cents: Cents
-    reorder_point: int = Field(default=0, ge=0, le=10**9, strict=True)
+    reorder_point: Annotated[int, Whole, Field(ge=0, le=10**9, strict=True)] = 0
 
 
 class CustomerPut(_Strict):

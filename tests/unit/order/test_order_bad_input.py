@@ -50,7 +50,8 @@ def assert_problem(response: httpx.Response, status: int, field: str) -> None:
     ("body", "field"),
     [
         ({**BODY, "lines": [{"sku": "CLOCK", "quantity": True}]}, "lines.0.quantity"),
-        ({**BODY, "lines": [{"sku": "CLOCK", "quantity": 2.0}]}, "lines.0.quantity"),
+        ({**BODY, "lines": [{"sku": "CLOCK", "quantity": 2.5}]}, "lines.0.quantity"),
+        ({**BODY, "lines": [{"sku": "CLOCK", "quantity": "2"}]}, "lines.0.quantity"),
         ({**BODY, "customer_id": "ac\x00me"}, "customer_id"),
         ({**BODY, "customer_id": "   "}, "customer_id"),
         ({**BODY, "ship_to": {**SHIP_TO, "name": " \t "}}, "ship_to.name"),
