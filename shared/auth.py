@@ -126,7 +126,14 @@ def require(*roles: Role) -> Any:
             raise ForbiddenError(f"this needs a {wanted} key; yours is a {principal.role} key")
         return principal
 
+    # Read by the OpenAPI document: which roles a route admits (see `admitted_roles`).
+    check.admits = admitted(roles)  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def admitted(roles: tuple[Role, ...]) -> list[Role]:
+    """Every role whose keys pass `require(*roles)`."""
+    return [role for role in Role if any(Principal("", role).may(wanted) for wanted in roles)]
 
 
 ChannelOrStaff = Annotated[Principal, require(Role.CHANNEL, Role.STAFF)]

@@ -7,14 +7,21 @@ document stays true as routes change; a schemathesis run in the tests holds it t
 """
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.auth import Role
+
 PROBLEM = "application/problem+json"
+# The roles whose keys an operation admits (a vendor extension; 403 for the others).
+ROLES = "x-roles"
+ALL_ROLES = [str(role) for role in Role]
 
 
 class FieldProblem(BaseModel):
@@ -47,6 +54,28 @@ _WWW_AUTHENTICATE = {
 _RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer"}}
 
 
+def _admitted_roles(app: FastAPI) -> dict[tuple[str, str], list[str]]:
+    """(path, method) -> the roles whose keys a route admits, read from its `require` check."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute):
+            continue
+        roles = next(_admits(route.dependant), None)
+        for method in route.methods or ():
+            if roles is not None:
+                found[(str(context.path_format), method.lower())] = [str(r) for r in roles]
+    return found
+
+
+def _admits(dependant: Dependant) -> Iterator[list[Any]]:
+    admits = getattr(dependant.call, "admits", None)
+    if admits is not None:
+        yield admits
+    for sub in dependant.dependencies:
+        yield from _admits(sub)
+
+
 def _errors_of(path: str, method: str, operation: dict[str, Any]) -> dict[str, tuple[str, Any]]:
     """Status -> (description, headers) of every error this operation can answer."""
     parameters = operation.get("parameters", [])
@@ -57,7 +86,8 @@ def _errors_of(path: str, method: str, operation: dict[str, Any]) -> dict[str, t
         errors["400"] = ("A body that cannot be parsed, or a required header missing", None)
     if operation.get("security"):
         errors["401"] = ("No or unknown API key", {"WWW-Authenticate": _WWW_AUTHENTICATE})
-        errors["403"] = ("The key's role may not do this", None)
+    if len(operation.get(ROLES, ALL_ROLES)) < len(ALL_ROLES):
+        errors["403"] = (f"Only {' or '.join(operation[ROLES])} keys may do this", None)
     if "{" in path or method != "get":
         errors["404"] = ("Not found (or not visible to this key)", None)
     if method != "get":
@@ -87,8 +117,11 @@ def truthful_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    roles = _admitted_roles(app)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
+            if (path, method) in roles:
+                operation[ROLES] = roles[(path, method)]
             _document_errors(path, method, operation)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
