@@ -182,8 +182,13 @@ class ServiceRuntime:
         except Exception:
             database = False
         checks = {f"{self.name}.database": database}
-        for consumer in self.consumers:
-            checks[f"{self.name}.consumer"] = consumer.ready.is_set()
+        # One check per consumer: a service with two subscriptions reports both.
+        for subscription, consumer in zip(
+            self.definition.subscriptions, self.consumers, strict=False
+        ):
+            checks[f"{self.name}.consumer:{','.join(subscription.topics)}"] = (
+                consumer.ready.is_set()
+            )
         return checks
 
     async def stop(self) -> None:
