@@ -9,8 +9,11 @@ while the effect stays. So a route runs its command with a claim in hand (a cont
 the unit of work inserts it while committing. A concurrent request with the same key then fails
 that insert, rolls its own effect back, and answers with the first request's answer.
 
-The answer itself is stored right after the commit. A process killed in between leaves a claim
-without an answer: the effect happened once, and a retry is told so (409) instead of redoing it.
+The answer itself is stored right after the commit. A process killed in between (or a database
+gone in that moment) leaves a claim without an answer: the effect happened once, and a retry is
+never run again. Where the route can read its answer back from the current state (`answer_again`:
+the invoice after a payment, the stock after a receipt) a later retry gets that; otherwise it is
+told 409 and where to look.
 """
 
 import asyncio
@@ -18,7 +21,7 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
@@ -51,6 +54,8 @@ OptionalIdempotencyKey = Annotated[
 REPLAYED_HEADER = "Idempotent-Replayed"
 # How long a retry waits for the answer of a first request still running with its key.
 _ANSWER_WAIT_SECONDS = 3.0
+# A claim without an answer this old belongs to a request that will never answer (it died).
+_ORPHANED_AFTER = timedelta(seconds=10)
 
 
 class KeyReusedError(InvalidRequestError):
@@ -118,69 +123,101 @@ async def once(
     key: str | None,
     body: Any,
     act: Callable[[], Awaitable[Any]],
+    answer_again: Callable[[], Awaitable[Any]] | None = None,
 ) -> Any:
     """Run `act` (a route's command) at most once per `key`; a retry gets the first answer.
 
     Without a key (where it is optional) `act` simply runs. Keys are per principal, so two
-    clients never see each other's answers.
+    clients never see each other's answers. `answer_again` reads the answer back from the
+    current state, for a retry whose first attempt took effect but died before answering.
 
     Raises:
         KeyReusedError: the key came with another request before (422).
-        KeyInUseError: the first request with this key has no answer yet (409).
+        KeyInUseError: the first request with this key has no answer (yet) (409).
     """
     if key is None:
         return await act()
-    fingerprint = _fingerprint(request, body)
-    earlier = await _answer(db, principal, key, fingerprint)
+    first = _First(db, request, principal, key, _fingerprint(request, body), answer_again)
+    earlier = await first.answer()
     if earlier is not None:
         return earlier
-    token = _claim.set(_Claim(principal, key, fingerprint))
+    token = _claim.set(_Claim(principal, key, first.fingerprint))
     try:
         result = await act()
     except _KeyTakenError:
-        return await _wait_for_answer(db, principal, key, fingerprint)
+        return await first.wait_for_answer()
     finally:
         _claim.reset(token)
-    route_status = getattr(request.scope.get("route"), "status_code", None)
-    status = response.status_code or route_status or 200
-    await _remember(db, principal, key, fingerprint, status, jsonable_encoder(result))
+    await first.remember(response.status_code or first.status, result)
     return result
 
 
-async def _answer(db: Database, principal: str, key: str, fingerprint: str) -> Response | None:
-    async with db.transaction() as conn:
-        row = await conn.fetchrow(
-            "SELECT fingerprint, status, body FROM idempotent_request"
-            " WHERE principal = $1 AND key = $2",
-            principal,
-            key,
-        )
-    if row is None:
-        return None
-    if row["fingerprint"] != fingerprint:
-        raise KeyReusedError(key)
-    if row["status"] is None:
+@dataclass
+class _First:
+    """What the first request with a key left behind, and how to answer its retries."""
+
+    db: Database
+    request: Request
+    principal: str
+    key: str
+    fingerprint: str
+    answer_again: Callable[[], Awaitable[Any]] | None
+
+    @property
+    def status(self) -> int:
+        return int(getattr(self.request.scope.get("route"), "status_code", None) or 200)
+
+    async def answer(self) -> Response | None:
+        async with self.db.transaction() as conn:
+            row = await conn.fetchrow(
+                "SELECT fingerprint, status, body, created_at FROM idempotent_request"
+                " WHERE principal = $1 AND key = $2",
+                self.principal,
+                self.key,
+            )
+        if row is None:
+            return None
+        if row["fingerprint"] != self.fingerprint:
+            raise KeyReusedError(self.key)
+        if row["status"] is not None:
+            body = orjson.loads(row["body"])
+            return _replayed(body, row["status"])
+        if self.answer_again is not None and _orphaned(row["created_at"]):
+            result = await self.answer_again()
+            await self.remember(self.status, result)
+            return _replayed(jsonable_encoder(result), self.status)
         raise KeyInUseError(
-            f"a request with Idempotency-Key {key!r} took effect but has no answer yet;"
+            f"a request with Idempotency-Key {self.key!r} took effect but has no answer yet;"
             " retry shortly, or read the resource"
         )
-    return JSONResponse(
-        orjson.loads(row["body"]), status_code=row["status"], headers={REPLAYED_HEADER: "true"}
-    )
+
+    async def wait_for_answer(self) -> Response:
+        deadline = asyncio.get_running_loop().time() + _ANSWER_WAIT_SECONDS
+        while True:
+            try:
+                answer = await self.answer()
+            except KeyInUseError:
+                if asyncio.get_running_loop().time() > deadline:
+                    raise
+                await asyncio.sleep(0.05)
+                continue
+            assert answer is not None, "a taken key has a row"
+            return answer
+
+    async def remember(self, status: int, result: Any) -> None:
+        await _remember(
+            self.db, self.principal, self.key, self.fingerprint, status, jsonable_encoder(result)
+        )
 
 
-async def _wait_for_answer(db: Database, principal: str, key: str, fingerprint: str) -> Response:
-    deadline = asyncio.get_running_loop().time() + _ANSWER_WAIT_SECONDS
-    while True:
-        try:
-            answer = await _answer(db, principal, key, fingerprint)
-        except KeyInUseError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.05)
-            continue
-        assert answer is not None, "a taken key has a row"
-        return answer
+def _replayed(body: Any, status: int) -> JSONResponse:
+    return JSONResponse(body, status_code=status, headers={REPLAYED_HEADER: "true"})
+
+
+def _orphaned(created_at: Any) -> bool:
+    if isinstance(created_at, str):  # SQLite keeps timestamps as ISO text
+        created_at = datetime.fromisoformat(created_at)
+    return bool(datetime.now(UTC) - created_at > _ORPHANED_AFTER)
 
 
 async def _remember(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request, Response, status
 from services.fulfillment import views
 from services.fulfillment.commands import ConfirmShipmentStep, RecordPayment
 from services.fulfillment.domain.invoice import Invoice
+from services.fulfillment.handlers._load import invoice as load_invoice
 from services.fulfillment.handlers.confirmations import confirm_shipment_step
 from services.fulfillment.handlers.payments import record_payment
 from services.fulfillment.schemas import (
@@ -58,8 +59,19 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             invoice = await run_command(record_payment, command, runtime.unit_of_work())
             return _payment_recorded(invoice)
 
+        async def invoice_now() -> PaymentRecordedPublic:
+            async with runtime.unit_of_work() as uow:
+                return _payment_recorded(await load_invoice(uow, body.invoice_id))
+
         return await once(
-            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+            runtime.db,
+            request,
+            response,
+            principal=principal.name,
+            key=key,
+            body=body,
+            act=act,
+            answer_again=invoice_now,
         )
 
     @router.post(

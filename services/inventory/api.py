@@ -30,15 +30,25 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     ) -> Any:
         """Record goods received into stock; waiting backorders are served by priority."""
 
-        async def act() -> StockPublic:
-            await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
+        async def stock_now() -> StockPublic:
             async with runtime.db.transaction() as conn:
                 level = await views.stock_level(conn, sku)
             assert level is not None, "a receipt creates the SKU's stock"
             return StockPublic.model_validate(level)
 
+        async def act() -> StockPublic:
+            await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
+            return await stock_now()
+
         return await once(
-            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+            runtime.db,
+            request,
+            response,
+            principal=principal.name,
+            key=key,
+            body=body,
+            act=act,
+            answer_again=stock_now,
         )
 
     @router.get("", response_model=list[StockPublic])

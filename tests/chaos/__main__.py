@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -63,9 +64,13 @@ def main(
         kafka_restarts=kafka_restarts if scaleout else 0,
         postgres_restarts=postgres_restarts if scaleout else 0,
     )
-    with tempfile.TemporaryDirectory(prefix="gapless-chaos-") as folder:
-        report = asyncio.run(fault_run(plan, Path(folder)))
+    folder = Path(tempfile.mkdtemp(prefix="gapless-chaos-"))
+    report = asyncio.run(fault_run(plan, folder))
     report["failures"] = failures(report)
+    if report["failures"]:
+        report["logs"] = str(folder)  # kept for the post-mortem
+    else:
+        shutil.rmtree(folder, ignore_errors=True)
     report_path.write_text(json.dumps(report, indent=2))
     print_report(report)
     raise typer.Exit(1 if report["failures"] else 0)

@@ -29,6 +29,8 @@ PATIENCE_SECONDS = 90.0
 @dataclass
 class History:
     statuses: Counter[int] = field(default_factory=Counter)
+    # "POST /v1/payments 201": answers per kind of request, to tell where refusals came from
+    by_request: Counter[str] = field(default_factory=Counter)
     transport_errors: int = 0
     unanswered: int = 0
     # order id -> sku -> the largest quantity ever asked for (placed or changed)
@@ -39,10 +41,12 @@ class History:
     paid: dict[str, int] = field(default_factory=dict)
     received: dict[str, int] = field(default_factory=dict)
     pulls: int = 0
+    pay_cursor: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "by_request": dict(sorted(self.by_request.items())),
             "transport_errors": self.transport_errors,
             "unanswered": self.unanswered,
             "orders_accepted": len(self.orders),
@@ -66,7 +70,14 @@ class Client:
         await self._http.aclose()
 
     async def send(
-        self, method: str, path: str, *, role: str = "ops", json: Any = None, key: str | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        role: str = "ops",
+        json: Any = None,
+        key: str | None = None,
+        params: dict[str, str] | None = None,
     ) -> httpx.Response | None:
         headers = {"Authorization": f"Bearer {self._keys[f'{role}_key']}"}
         if key is not None:
@@ -76,11 +87,15 @@ class Client:
         while time.monotonic() < deadline:
             url = random.choice(self._urls_for(path)) + path
             try:
-                response = await self._http.request(method, url, json=json, headers=headers)
+                response = await self._http.request(
+                    method, url, json=json, headers=headers, params=params
+                )
             except httpx.TransportError:
                 self.history.transport_errors += 1
             else:
                 self.history.statuses[response.status_code] += 1
+                kind = "/".join(path.split("?")[0].split("/")[:3])
+                self.history.by_request[f"{method} {kind} {response.status_code}"] += 1
                 if not _retry(response):
                     return response
             await asyncio.sleep(pause)
@@ -160,22 +175,40 @@ async def _cancel(client: Client, order_id: str) -> None:
         client.history.cancelled.add(order_id)
 
 
-async def pay_invoices(client: Client) -> None:
-    """Pay every open invoice in full, once: the key is the invoice's, so a retry is no repeat."""
-    listed = await client.send("GET", "/v1/invoices")
-    if listed is None or listed.status_code != 200:
+async def pay_orders(client: Client, order_ids: list[str]) -> None:
+    """Pay every open invoice of these orders in full, once: the key is the invoice's, so a
+    retry is no repeat."""
+    limit = asyncio.Semaphore(8)
+
+    async def pay(order_id: str) -> None:
+        async with limit:
+            listed = await client.send("GET", "/v1/invoices", params={"order_id": order_id})
+            for invoice in (
+                listed.json() if listed is not None and listed.status_code == 200 else []
+            ):
+                await _pay(client, invoice)
+
+    await asyncio.gather(*(pay(order_id) for order_id in order_ids))
+
+
+async def _pay(client: Client, invoice: dict[str, Any]) -> None:
+    invoice_id = invoice["invoice_id"]
+    amount = invoice["total_cents"] - invoice["paid_cents"]
+    if invoice_id in client.history.paid or amount <= 0:
         return
-    for invoice in listed.json():
-        invoice_id = invoice["invoice_id"]
-        if invoice["order_id"] not in client.history.orders or invoice_id in client.history.paid:
-            continue
-        amount = invoice["total_cents"] - invoice["paid_cents"]
-        if amount <= 0:
-            continue
-        body = {"invoice_id": invoice_id, "amount_cents": amount}
-        answer = await client.send("POST", "/v1/payments", json=body, key=f"pay-{invoice_id}")
-        if answer is not None and answer.status_code == 201:
-            client.history.paid[invoice_id] = amount
+    body = {"invoice_id": invoice_id, "amount_cents": amount}
+    answer = await client.send("POST", "/v1/payments", json=body, key=f"pay-{invoice_id}")
+    if answer is not None and answer.status_code == 201:
+        client.history.paid[invoice_id] = amount
+
+
+async def pay_some(client: Client) -> None:
+    """The orders placed a while ago, a few at a time, in turn."""
+    placed = [o for o in client.history.orders if o not in client.history.cancelled]
+    if placed:
+        start = client.history.pay_cursor % len(placed)
+        await pay_orders(client, (placed[start:] + placed[:start])[:30])
+        client.history.pay_cursor = start + 30
 
 
 async def pull_and_resolve(client: Client) -> None:
@@ -206,7 +239,7 @@ async def steady_load(client: Client, *, rate: float, seconds: float) -> None:
     next_pay = next_pull = started
     count = 0
     while (now := time.monotonic()) < started + seconds:
-        for coroutine_factory, due in ((pay_invoices, next_pay), (pull_and_resolve, next_pull)):
+        for coroutine_factory, due in ((pay_some, next_pay), (pull_and_resolve, next_pull)):
             if now >= due:
                 _spawn(tasks, coroutine_factory(client))
         next_pay = now + 3 if now >= next_pay else next_pay

@@ -3,6 +3,7 @@ the first answer; the key with another body, or no key at all, is refused."""
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
 
@@ -102,3 +103,24 @@ async def test_a_refused_payment_keeps_no_answer_so_a_corrected_retry_is_not_blo
 
     assert too_much.status_code == again.status_code == 422
     assert await paid_cents(client, invoice_id) == 0
+
+
+async def test_a_retry_after_the_first_attempt_died_unanswered_reads_the_answer_back(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 900}
+    await client.post("/v1/payments", json=body, headers=keyed("pay-4"))
+    # As if the process died between committing the payment and storing its answer.
+    async with service.runtime.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE idempotent_request SET status = NULL, body = NULL, created_at = $1"
+            " WHERE key = 'pay-4'",
+            datetime.now(UTC) - timedelta(minutes=1),
+        )
+
+    retry = await client.post("/v1/payments", json=body, headers=keyed("pay-4"))
+
+    assert retry.status_code == 201, retry.text
+    assert (retry.json()["paid_cents"], retry.json()["open_cents"]) == (900, 12_498 - 900)
+    assert await paid_cents(client, invoice_id) == 900
