@@ -5,8 +5,8 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Request, Response, status
 
-from services.andon import handlers, views
-from services.andon.commands import PullAndon, RecordComplaint, ResolveAndon
+from services.andon import views
+from services.andon.commands import PullAndon, Reconcile, RecordComplaint, ResolveAndon
 from services.andon.domain import PullNotFoundError
 from services.andon.schemas import (
     AndonPullAccepted,
@@ -19,8 +19,8 @@ from services.andon.schemas import (
     GapPublic,
     ReconciliationReport,
 )
+from services.andon.settings import AndonSettings
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
@@ -55,9 +55,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         )
 
         async def act() -> AndonPullAccepted:
-            pull_id, new = await run_command(
-                handlers.pull_andon, command, runtime.unit_of_work(), runtime.clock.now()
-            )
+            pull_id, new = await runtime.send(command)
             if not new:
                 response.status_code = status.HTTP_200_OK
             return AndonPullAccepted(pull_id=pull_id, new=new)
@@ -88,9 +86,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         )
 
         async def act() -> AndonPullPublic:
-            await run_command(
-                handlers.resolve_andon, command, runtime.unit_of_work(), runtime.clock.now()
-            )
+            await runtime.send(command)
             async with runtime.db.transaction() as conn:
                 row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
             if row is None:
@@ -133,9 +129,7 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
         )
 
         async def act() -> ComplaintAccepted:
-            await run_command(
-                handlers.record_complaint, command, runtime.unit_of_work(), runtime.clock.now()
-            )
+            await runtime.send(command)
             return ComplaintAccepted(complaint_id=command.complaint_id)
 
         return await once(
@@ -152,7 +146,7 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/v1/reconciliation/run", response_model=ReconciliationReport)
     async def reconcile(_: Ops) -> ReconciliationReport:
         """Check every watched order is in an active step or terminal; list the lost hand-offs."""
-        report = await handlers.reconcile_now(runtime)
+        report = await runtime.send(Reconcile(timeouts=AndonSettings().timeouts()))
         return ReconciliationReport.model_validate(report.model_dump())
 
     return router

@@ -8,9 +8,6 @@ from fastapi import APIRouter, Request, Response, status
 from services.fulfillment import views
 from services.fulfillment.commands import ConfirmShipmentStep, RecordPayment
 from services.fulfillment.domain.invoice import Invoice
-from services.fulfillment.handlers._load import invoice as load_invoice
-from services.fulfillment.handlers.confirmations import confirm_shipment_step
-from services.fulfillment.handlers.payments import record_payment
 from services.fulfillment.schemas import (
     ConfirmationAccepted,
     ConfirmationCreate,
@@ -20,7 +17,6 @@ from services.fulfillment.schemas import (
     ShipmentPublic,
 )
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
@@ -56,12 +52,13 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         command = RecordPayment(invoice_id=body.invoice_id, amount_cents=body.amount_cents)
 
         async def act() -> PaymentRecordedPublic:
-            invoice = await run_command(record_payment, command, runtime.unit_of_work())
+            invoice = await runtime.send(command)
             return _payment_recorded(invoice)
 
         async def invoice_now() -> PaymentRecordedPublic:
-            async with runtime.unit_of_work() as uow:
-                return _payment_recorded(await load_invoice(uow, body.invoice_id))
+            invoice = await runtime.current(Invoice, str(body.invoice_id))
+            assert invoice is not None, "a payment was recorded against it"
+            return _payment_recorded(invoice)
 
         return await once(
             runtime.db,
@@ -90,9 +87,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         command = ConfirmShipmentStep(**body.model_dump())
 
         async def act() -> ConfirmationAccepted:
-            shipment_status = await run_command(
-                confirm_shipment_step, command, runtime.unit_of_work()
-            )
+            shipment_status = await runtime.send(command)
             return ConfirmationAccepted(shipment_id=body.shipment_id, status=shipment_status)
 
         return await once(

@@ -4,10 +4,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response, status
 
-from services.inventory import handlers, views
+from services.inventory import views
+from services.inventory.commands import ReceiveStock
 from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPublic
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, once
 from shared.limits import PathIdentifier
@@ -37,7 +37,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             return StockPublic.model_validate(level)
 
         async def act() -> StockPublic:
-            await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
+            await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
             return await stock_now()
 
         return await once(

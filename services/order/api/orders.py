@@ -1,12 +1,10 @@
 """Order routes: place, follow, change, cancel and confirm orders."""
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from services.order import handlers
 from services.order.commands import (
     CancelOrder,
     ChangeOrder,
@@ -30,11 +28,9 @@ from services.order.schemas import (
 from services.order.views import queries
 from shared import context
 from shared.auth import ChannelOrStaff
-from shared.commands import run_command
 from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
-from shared.unit_of_work import UnitOfWork
 
 
 def _lines(lines: list[OrderLineCreate]) -> tuple[RequestedLine, ...]:
@@ -82,10 +78,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             ship_to=ShipTo(**body.ship_to.model_dump()),
             received_at=runtime.clock.now(),
         )
-        with context.flow(command.order_id):
-            order_id = await run_command(
-                handlers.place_order, command, runtime.unit_of_work(), runtime.clock
-            )
+        order_id: UUID = await runtime.send(command)
         status_url = f"/v1/orders/{order_id}"
         response.headers["Location"] = status_url
         return OrderAccepted(order_id=order_id, status="pending", status_url=status_url)
@@ -125,7 +118,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             lines=_lines(body.lines) if body.lines is not None else None,
             ship_to=ShipTo(**body.ship_to.model_dump()) if body.ship_to else None,
         )
-        return await _send(runtime, handlers.change_order, command)
+        return await _send(runtime, command)
 
     @orders.post("/{order_id}/cancel", response_model=OrderAccepted)
     async def cancel_order(
@@ -141,7 +134,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         command = CancelOrder(order_id=order_id, channel=principal.channel, reason=reason)
 
         async def act() -> OrderAccepted:
-            return await _send(runtime, handlers.cancel_order, command)
+            return await _send(runtime, command)
 
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
@@ -159,7 +152,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         command = ConfirmOrder(order_id=order_id, channel=principal.channel)
 
         async def act() -> OrderAccepted:
-            return await _send(runtime, handlers.confirm_order, command)
+            return await _send(runtime, command)
 
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=None, act=act
@@ -186,9 +179,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
 
         async def act() -> ReturnPublic:
             with context.flow(order_id):
-                recorded = await run_command(
-                    handlers.record_return, command, runtime.unit_of_work()
-                )
+                recorded = await runtime.send(command)
             return ReturnPublic.model_validate(recorded.model_dump())
 
         return await once(
@@ -199,11 +190,9 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
 
 
 async def _send(
-    runtime: ServiceRuntime,
-    handler: Callable[[Any, UnitOfWork], Awaitable[str]],
-    command: ChangeOrder | CancelOrder | ConfirmOrder,
+    runtime: ServiceRuntime, command: ChangeOrder | CancelOrder | ConfirmOrder
 ) -> OrderAccepted:
     with context.flow(command.order_id):
-        order_status = await run_command(handler, command, runtime.unit_of_work())
+        order_status: str = await runtime.send(command)
     status_url = f"/v1/orders/{command.order_id}"
     return OrderAccepted(order_id=command.order_id, status=order_status, status_url=status_url)
