@@ -12,10 +12,10 @@ import os
 import random
 import signal
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tests.chaos import checker, load
 from tests.chaos.checker import Databases
@@ -23,6 +23,7 @@ from tests.chaos.infra import PrivateInfra
 from tests.e2e.clients import FAST_SIMULATOR
 from tests.e2e.stack import ROUTES, Stack, embedded_stack, scaleout_stack
 
+T = TypeVar("T")
 NAMESPACE = "chaos"
 REPLICATED = ("order", "inventory", "credit", "fulfillment", "andon")
 
@@ -44,6 +45,16 @@ class Faults:
     kills: list[dict[str, Any]] = field(default_factory=list)
     restarts: list[dict[str, Any]] = field(default_factory=list)
     last_fault_ended: float = 0.0
+    # Phases cut off at their time budget: the run then fails, saying where it stalled.
+    over_time: list[str] = field(default_factory=list)
+
+
+async def _bounded(name: str, work: Awaitable[T], seconds: float, faults: Faults) -> T | None:
+    try:
+        return await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        faults.over_time.append(name)
+        return None
 
 
 def _service_of(path: str) -> str:
@@ -179,7 +190,8 @@ async def _drain(
 
 
 async def _watchdog(client: load.Client) -> dict[str, int]:
-    report = await client.send("POST", "/v1/reconciliation/run")
+    # Reconciliation reads every watched order: it may take a while on a loaded machine.
+    report = await client.send("POST", "/v1/reconciliation/run", timeout=120)
     gaps = await client.send("GET", "/v1/gaps", role="staff")
     lost = len(report.json()["lost"]) if report is not None else -1
     return {"reconciliation_lost": lost, "open_gaps": len(gaps.json()) if gaps else -1}
@@ -195,12 +207,17 @@ async def fault_run(plan: Plan, folder: Path) -> dict[str, Any]:
             faults = Faults()
             started = time.monotonic()
             injecting = asyncio.create_task(_inject(plan, stack, infra, faults, started))
-            await load.steady_load(client, rate=plan.rate, seconds=plan.load_seconds)
-            await injecting
+            budget = plan.load_seconds + 300
+            steady = load.steady_load(client, rate=plan.rate, seconds=plan.load_seconds)
+            await _bounded("load", steady, budget, faults)
+            await _bounded("faults", injecting, budget, faults)
             await asyncio.to_thread(_processes_restarted, stack)
             since_fault = time.monotonic() - faults.last_fault_ended
-            drained, checks = await _drain(client, dbs, client.history, plan.drain_limit_seconds)
-            watchdog = await _watchdog(client)
+            draining = _drain(client, dbs, client.history, plan.drain_limit_seconds)
+            drained, checks = await _bounded(
+                "drain", draining, plan.drain_limit_seconds + 180, faults
+            ) or (None, {})
+            watchdog = await _bounded("watchdog", _watchdog(client), 240, faults) or {}
         finally:
             await client.close()
     drain = None if drained is None else round(drained + since_fault, 1)
@@ -212,6 +229,7 @@ async def fault_run(plan: Plan, folder: Path) -> dict[str, Any]:
         "checks": checks,
         "watchdog": watchdog,
         "refusals_503": client.history.statuses[503],
+        "phases_over_time": faults.over_time,
     }
 
 
@@ -219,9 +237,12 @@ def failures(report: dict[str, Any]) -> list[str]:
     """What makes the run fail: any check above 0, an undrained backlog, too few faults."""
     plan = report["plan"]
     wrong = [f"{name}: {count}" for name, count in report["checks"].items() if count]
+    wrong += [f"{phase} over its time budget" for phase in report["phases_over_time"]]
+    if not report["checks"] or not report["watchdog"]:
+        wrong.append("no checks or no watchdog report")
     if report["drain_seconds_after_last_fault"] is None:
         wrong.append(f"not drained within {plan['drain_limit_seconds']}s")
-    if report["watchdog"]["reconciliation_lost"] != 0:
+    if report["watchdog"].get("reconciliation_lost", 0) != 0:
         wrong.append(f"reconciliation lost: {report['watchdog']['reconciliation_lost']}")
     if len(report["faults"]["kills"]) < plan["kills"]:
         wrong.append("fewer kills than planned")
