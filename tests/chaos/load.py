@@ -78,7 +78,7 @@ class Client:
         json: Any = None,
         key: str | None = None,
         params: dict[str, str] | None = None,
-        timeout: float = 15.0,
+        answer_within: float = 15.0,
     ) -> httpx.Response | None:
         headers = {"Authorization": f"Bearer {self._keys[f'{role}_key']}"}
         if key is not None:
@@ -89,7 +89,7 @@ class Client:
             url = random.choice(self._urls_for(path)) + path
             try:
                 response = await self._http.request(
-                    method, url, json=json, headers=headers, params=params, timeout=timeout
+                    method, url, json=json, headers=headers, params=params, timeout=answer_within
                 )
             except httpx.TransportError:
                 self.history.transport_errors += 1
