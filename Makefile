@@ -9,7 +9,7 @@ RUN_STAMP := $(VENV)/.installed-run-$(PINS)
 STAMP := $(VENV)/.installed-dev-$(PINS)
 PIP := $(VENV)/bin/pip install --disable-pip-version-check --progress-bar on
 
-.PHONY: help install install-run run test lint fmt bench up down schemas k8s-check clean
+.PHONY: help install install-run run test lint fmt bench chaos up down schemas k8s-check clean
 
 help:  ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ fmt: install  ## ruff format + autofix
 
 bench: install  ## benchmark report (starts PostgreSQL + Kafka)
 	bash deploy/run-bench.sh
+
+chaos: install  ## fault run: scale-out under load, SIGKILLs + Kafka and PostgreSQL restarts (own servers)
+	$(PY) -m tests.chaos --target scaleout --minutes $(or $(MINUTES),5) --report chaos-report.json
 
 up: install  ## scale-out on this machine: PostgreSQL + Kafka + REPLICAS processes per service (1)
 	GAPLESS_REPLICAS=$(or $(REPLICAS),1) bash deploy/stack.sh up

@@ -40,7 +40,7 @@ def create_embedded_app(
         workers=WorkerProcesses("services.embedded", IN_WORKERS) if workers else None,
         ready_banner=banner,
     )
-    console.install(app, docs=False)  # create_process_app installed the docs
+    console.install(app)
     return app
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from shared.errors import DomainError
 
@@ -45,6 +46,11 @@ class Principal:
 class UnauthenticatedError(DomainError):
     status_code = 401
     title = "Unauthenticated"
+
+    def __init__(self, detail: str, *, error: str | None = None) -> None:
+        super().__init__(detail)
+        # RFC 6750: a 401 names the scheme to use; a rejected key also says why.
+        self.challenge = "Bearer" + (f' error="{error}"' if error else "")
 
 
 class ForbiddenError(DomainError):
@@ -202,18 +208,24 @@ def _write_private(path: Path, text: str) -> None:
         file.write(text)
 
 
-def _bearer(request: Request) -> str:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key:
+# Declared through fastapi.security so every protected route documents the Bearer scheme (and
+# /docs offers an Authorize button); our own errors answer, with a WWW-Authenticate header.
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="ApiKey",
+    bearerFormat="gk_<role>_<random>",
+    description="A channel, staff or ops API key: `Authorization: Bearer <key>`.",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
+def authenticate(request: Request, credentials: Credentials) -> Principal:
+    if credentials is None or not credentials.credentials.strip():
         raise UnauthenticatedError("send `Authorization: Bearer <key>`")
-    return key.strip()
-
-
-def authenticate(request: Request) -> Principal:
     ring: KeyRing = request.app.state.key_ring
-    principal = ring.principal(_bearer(request))
+    principal = ring.principal(credentials.credentials.strip())
     if principal is None:
-        raise UnauthenticatedError("unknown API key")
+        raise UnauthenticatedError("unknown API key", error="invalid_token")
     return principal
 
 
@@ -226,7 +238,14 @@ def require(*roles: Role) -> Any:
             raise ForbiddenError(f"this needs a {wanted} key; yours is a {principal.role} key")
         return principal
 
+    # Read by the OpenAPI document: which roles a route admits (see `admitted_roles`).
+    check.admits = admitted(roles)  # type: ignore[attr-defined]
     return Depends(check)
+
+
+def admitted(roles: tuple[Role, ...]) -> list[Role]:
+    """Every role whose keys pass `require(*roles)`."""
+    return [role for role in Role if any(Principal("", role).may(wanted) for wanted in roles)]
 
 
 ChannelOrStaff = Annotated[Principal, require(Role.CHANNEL, Role.STAFF)]

@@ -1,11 +1,17 @@
-"""Service app factory: problem+json errors, health, readiness, Prometheus metrics, body limits."""
+"""Service app factory: problem+json errors, health, readiness, Prometheus metrics, body limits,
+and the API documents (behind a key unless made public)."""
 
+import logging
+import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager
+from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request, Response
+import asyncpg
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
@@ -13,8 +19,14 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.auth import KeyRing
+from shared.auth import KeyRing, UnauthenticatedError, authenticate
+from shared.console.web import install_docs
+from shared.db import is_busy
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
+from shared.json_bodies import RefuseDuplicateKeys
+from shared.openapi import allowed_methods, operation_id, truthful_openapi
+
+logger = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
 MAX_BODY_BYTES = 256 * 1024
@@ -28,9 +40,11 @@ ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(
+    status: int, title: str, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def _field_errors(error: RequestValidationError) -> list[dict[str, str]]:
@@ -47,15 +61,58 @@ def create_app(
     lifespan: Lifespan,
     readiness: ReadinessCheck,
     key_ring: KeyRing,
+    public_docs: bool = False,
 ) -> FastAPI:
-    app = FastAPI(title=f"gapless {service}", lifespan=lifespan)
+    app = FastAPI(
+        title=f"gapless {service}",
+        lifespan=lifespan,
+        # Served below, behind a key unless `public_docs` (SPEC: every endpoint needs a key).
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        generate_unique_id_function=operation_id,
+        dependencies=[Depends(known_query_parameters)],
+    )
     app.state.key_ring = key_ring
     for router in routers:
         app.include_router(router)
+    app.openapi = partial(truthful_openapi, app)  # type: ignore[method-assign]
+    _add_docs(app, public=public_docs)
     _add_error_handlers(app)
     _add_probes(app, readiness)
     _add_middleware(app, service)
     return app
+
+
+async def known_query_parameters(request: Request) -> None:
+    """Refuse query parameters the route does not take: `?staus=held` must not list every order."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None or not request.query_params:
+        return
+    known = set(_query_names(dependant))
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InvalidRequestError(
+            f"unknown query parameters: {', '.join(unknown)}",
+            errors=[{"field": f"query.{name}", "message": "not a parameter"} for name in unknown],
+        )
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (field.alias for field in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
+
+
+def _add_docs(app: FastAPI, *, public: bool) -> None:
+    """The OpenAPI document, and Swagger UI on it from local assets (shared/console/web.py)."""
+    guard = [] if public else [Depends(authenticate)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=guard)
+    async def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    install_docs(app, public=public)
 
 
 def _add_error_handlers(app: FastAPI) -> None:
@@ -63,20 +120,72 @@ def _add_error_handlers(app: FastAPI) -> None:
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
         errors = _field_errors(error)
         fields = ", ".join(e["field"] for e in errors)
+        if all(_missing_header(e) for e in error.errors()):
+            # A protocol header the route requires (Idempotency-Key): 400, as the IETF draft says.
+            return problem(400, "Bad request", f"missing headers: {fields}", errors=errors)
         return problem(422, "Invalid request", f"invalid fields: {fields}", errors=errors)
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         extra = {"errors": error.errors} if isinstance(error, InvalidRequestError) else {}
-        return problem(error.status_code, error.title, error.detail, **extra)
+        headers = (
+            {"WWW-Authenticate": error.challenge}
+            if isinstance(error, UnauthenticatedError)
+            else None
+        )
+        return problem(error.status_code, error.title, error.detail, headers=headers, **extra)
 
     @app.exception_handler(ConcurrencyError)
     async def conflict(_: Request, error: ConcurrencyError) -> JSONResponse:
         return problem(409, "Conflict", f"{error}; retry the request")
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        return problem(error.status_code, str(error.detail), str(error.detail))
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        headers = dict(error.headers or {})
+        documented = allowed_methods(app, request.url.path) if error.status_code == 405 else None
+        if documented:
+            # Starlette names the methods of the first route at the path only.
+            headers["Allow"] = ", ".join(sorted(documented))
+        return problem(error.status_code, str(error.detail), str(error.detail), headers=headers)
+
+    for unavailable in UNAVAILABLE:
+        app.add_exception_handler(unavailable, _unavailable)
+    # Anything else is a bug: still a problem+json body, never a bare text/plain 500.
+    app.add_exception_handler(Exception, _internal_error)
+
+
+def _missing_header(error: Any) -> bool:
+    return bool(error["loc"]) and error["loc"][0] == "header" and error["type"] == "missing"
+
+
+# The database (or its connection) is gone for now: the client should come back, not give up.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    ConnectionError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.OperatorInterventionError,
+    asyncpg.TooManyConnectionsError,
+    sqlite3.OperationalError,
+)
+RETRY_AFTER_SECONDS = 2
+
+
+async def _unavailable(request: Request, error: Exception) -> Response:
+    if isinstance(error, sqlite3.OperationalError) and not is_busy(error):
+        return await _internal_error(request, error)
+    logger.warning("%s %s: database unavailable: %r", request.method, request.url.path, error)
+    return problem(
+        503,
+        "Service unavailable",
+        "the database is unavailable for the moment; nothing was changed, retry later",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _internal_error(request: Request, error: Exception) -> Response:
+    logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    return problem(500, "Internal error", "the request failed; it has been logged")
 
 
 def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:
@@ -96,6 +205,8 @@ def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:
 
 
 def _add_middleware(app: FastAPI, service: str) -> None:
+    # Added first, so it runs inside the limit: it reads a body only once the limit holds.
+    app.add_middleware(RefuseDuplicateKeys)
     app.add_middleware(LimitsAndMetrics, service=service)
 
 

@@ -14,7 +14,6 @@ from shared.auth import KeyRing
 from shared.bus import Broker
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
-from shared.console.web import install_docs
 from shared.consumer import is_transient
 from shared.http import create_app
 from shared.logging import configure_logging
@@ -106,8 +105,8 @@ def create_process_app(
         lifespan=lifespan,
         readiness=readiness,
         key_ring=_key_ring(settings),
+        public_docs=settings.public_docs,
     )
-    install_docs(app)  # offline, with the Bearer key
     return app
 
 

@@ -64,6 +64,8 @@ class ServiceSettings(BaseSettings):
     schedule_interval_seconds: float | None = Field(default=None, gt=0)
     # Digests of the API keys (see `gapless keys create`); default: keys.json in the data dir.
     keys_file: Path | None = None
+    # /docs, /redoc and /openapi.json answer without a key (SPEC: every endpoint needs one).
+    public_docs: bool = False
 
     def database_url_for(self, service: str) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / f'{service}.db'}"

@@ -1,4 +1,4 @@
-"""Platform tables every service database has: event store, outbox and inbox."""
+"""Platform tables every service database has: event store, outbox, inbox, idempotency keys."""
 
 from sqlalchemy import (
     BigInteger,
@@ -83,4 +83,17 @@ aggregate_snapshot = Table(
     Column("version", Integer, nullable=False),
     Column("fingerprint", String(100), nullable=False),
     Column("state", LargeBinary, nullable=False),
+)
+
+# Idempotency-Key claims and first answers of HTTP requests (shared/idempotency.py). Not derived
+# from events: a claim commits with the effect it guards, the answer right after it.
+idempotent_request = Table(
+    "idempotent_request",
+    metadata,
+    Column("principal", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("body", Text, nullable=True),
 )

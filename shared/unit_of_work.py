@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Self, TypeVar
 from uuid import UUID, uuid4
 
-from shared import context
+from shared import context, idempotency
 from shared.aggregate import Aggregate
 from shared.clock import Clock
 from shared.db import Connection, Database, WriteBehind
@@ -141,9 +141,12 @@ class UnitOfWork:
     async def commit(self) -> list[Envelope]:
         await self.flush()
         assert self._transaction is not None, "commit() outside `async with`"
+        # An HTTP request's Idempotency-Key commits with the effect it guards, or not at all.
+        await idempotency.take_claim(self.conn)
         await self._write()
         transaction, self._transaction = self._transaction, None
         await transaction.__aexit__(None, None, None)
+        idempotency.claim_committed()
         self._loader.committed(self._seen.values())
         if self._on_commit is not None and self.committed:
             self._on_commit()

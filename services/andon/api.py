@@ -1,8 +1,9 @@
 """Andon HTTP API: pull and resolve, the board and its stats, complaints, gaps, reconciliation."""
 
+from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.andon import views
 from services.andon.commands import PullAndon, Reconcile, RecordComplaint, ResolveAndon
@@ -21,6 +22,7 @@ from services.andon.schemas import (
 )
 from services.andon.settings import AndonSettings
 from shared.auth import Ops, Staff
+from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
@@ -31,8 +33,19 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
 def _andon(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(prefix="/v1/andon", tags=["andon"])
 
-    @router.post("/pulls", status_code=status.HTTP_201_CREATED, response_model=AndonPullAccepted)
-    async def pull(body: AndonPullCreate, response: Response, _: Staff) -> AndonPullAccepted:
+    @router.post(
+        "/pulls",
+        status_code=status.HTTP_201_CREATED,
+        response_model=AndonPullAccepted,
+        responses={200: {"model": AndonPullAccepted, "description": "The target's open pull"}},
+    )
+    async def pull(
+        body: AndonPullCreate,
+        request: Request,
+        response: Response,
+        principal: Staff,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Stop the line: 201 for a new pull, 200 with the open pull when the target has one."""
         command = PullAndon(
             target_kind=body.target.kind,
@@ -41,10 +54,16 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
             category=body.category,
             pulled_by=body.pulled_by,
         )
-        pull_id, new = await runtime.send(command)
-        if not new:
-            response.status_code = status.HTTP_200_OK
-        return AndonPullAccepted(pull_id=pull_id, new=new)
+
+        async def act() -> AndonPullAccepted:
+            pull_id, new = await runtime.send(command)
+            if not new:
+                response.status_code = status.HTTP_200_OK
+            return AndonPullAccepted(pull_id=pull_id, new=new)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @router.get("/pulls", response_model=list[AndonPullPublic])
     async def board(_: Staff, open: bool = False) -> list[AndonPullPublic]:
@@ -54,7 +73,14 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         return [AndonPullPublic.model_validate(row) for row in rows]
 
     @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
-    async def resolve(pull_id: UUID, body: AndonResolve, principal: Ops) -> AndonPullPublic:
+    async def resolve(
+        pull_id: UUID,
+        body: AndonResolve,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Resolve a pull with its root cause and fix; the orders it held resume, and the pull
         becomes an improvement item audited for recurrence at `audit_at`."""
         command = ResolveAndon(
@@ -66,12 +92,18 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
             owner=body.owner,
             audit_at=body.audit_at,
         )
-        await runtime.send(command)
-        async with runtime.db.transaction() as conn:
-            row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
-        if row is None:
-            raise PullNotFoundError(str(pull_id))
-        return AndonPullPublic.model_validate(row)
+
+        async def act() -> AndonPullPublic:
+            await runtime.send(command)
+            async with runtime.db.transaction() as conn:
+                row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
+            if row is None:
+                raise PullNotFoundError(str(pull_id))
+            return AndonPullPublic.model_validate(row)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @router.get("/stats", response_model=AndonStats)
     async def stats(_: Staff) -> AndonStats:
@@ -89,7 +121,13 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
     @router.post(
         "/v1/complaints", status_code=status.HTTP_201_CREATED, response_model=ComplaintAccepted
     )
-    async def complain(body: ComplaintCreate, principal: Staff) -> ComplaintAccepted:
+    async def complain(
+        body: ComplaintCreate,
+        request: Request,
+        response: Response,
+        principal: Staff,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record a customer complaint about a SKU of an order (a defect)."""
         command = RecordComplaint(
             complaint_id=uuid4(),
@@ -98,8 +136,14 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
             reason=body.reason,
             recorded_by=principal.name,
         )
-        await runtime.send(command)
-        return ComplaintAccepted(complaint_id=command.complaint_id)
+
+        async def act() -> ComplaintAccepted:
+            await runtime.send(command)
+            return ComplaintAccepted(complaint_id=command.complaint_id)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @router.get("/v1/gaps", response_model=list[GapPublic])
     async def gaps(_: Staff) -> list[GapPublic]:

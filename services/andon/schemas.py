@@ -4,12 +4,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from services.andon.events import Category, TargetKind
+from shared.limits import printable
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, printable(2000)]
+Name = Annotated[str, printable(200)]
 
 
 class _Strict(BaseModel):
@@ -35,10 +36,10 @@ class AndonPullAccepted(BaseModel):
 
 class AndonResolve(_Strict):
     root_cause: Text
-    fix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
+    fix: Annotated[str, printable(2000, min_length=0)] = Field(
         default="", description="the countermeasure"
     )
-    cause_code: Annotated[str, StringConstraints(max_length=60)] = Field(
+    cause_code: Annotated[str, printable(60)] = Field(
         default="unclassified", description="one of GET /v1/improvements/causes for its category"
     )
     owner: Name | None = Field(default=None, description="owns the improvement; default: you")

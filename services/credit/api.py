@@ -1,15 +1,17 @@
 """Credit HTTP API: accounts (staff) and the manual review queue (ops decide)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
 from services.credit import views
 from services.credit.commands import DecideReview
 from services.credit.domain import UnknownOrderError
 from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
 from shared.auth import Ops, Staff
+from shared.idempotency import OptionalIdempotencyKey, once
+from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
 
 
@@ -28,7 +30,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         return ReviewPublic.from_row(row)
 
     @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
-    async def account(customer_id: str, _: Staff) -> CreditAccountPublic:
+    async def account(customer_id: PathIdentifier, _: Staff) -> CreditAccountPublic:
         """A customer's credit light, limit, threshold, exposure and open reviews."""
         async with runtime.db.transaction() as conn:
             return CreditAccountPublic.model_validate(await views.account(conn, customer_id))
@@ -44,13 +46,39 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         return [ReviewPublic.from_row(row) for row in rows]
 
     @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
-    async def approve(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
+    async def approve(
+        order_id: UUID,
+        body: ReviewDecision,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Approve the order's open credit review: credit is approved and the order goes on."""
-        return await decided(order_id, "approve", body, ops.name)
+
+        async def act() -> ReviewPublic:
+            return await decided(order_id, "approve", body, principal.name)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
-    async def reject(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
+    async def reject(
+        order_id: UUID,
+        body: ReviewDecision,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Reject the order's open credit review: credit is declined and the order rejected."""
-        return await decided(order_id, "reject", body, ops.name)
+
+        async def act() -> ReviewPublic:
+            return await decided(order_id, "reject", body, principal.name)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     return [router]

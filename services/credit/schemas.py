@@ -1,9 +1,12 @@
 """HTTP models of the credit API."""
 
 from datetime import datetime
+from typing import Annotated
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.limits import printable
 
 
 class CreditAccountPublic(BaseModel):
@@ -19,7 +22,7 @@ class CreditAccountPublic(BaseModel):
 class ReviewDecision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field(default="", max_length=1000)
+    note: Annotated[str, printable(1000, min_length=0)] = ""
 
 
 class ReviewPublic(BaseModel):

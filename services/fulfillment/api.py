@@ -1,11 +1,13 @@
 """Fulfillment HTTP API: shipments, invoices, payments and the WMS/TMS callback."""
 
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.fulfillment import views
 from services.fulfillment.commands import ConfirmShipmentStep, RecordPayment
+from services.fulfillment.domain.invoice import Invoice
 from services.fulfillment.schemas import (
     ConfirmationAccepted,
     ConfirmationCreate,
@@ -15,6 +17,7 @@ from services.fulfillment.schemas import (
     ShipmentPublic,
 )
 from shared.auth import Ops, Staff
+from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
@@ -38,17 +41,34 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @router.post(
         "/payments", status_code=status.HTTP_201_CREATED, response_model=PaymentRecordedPublic
     )
-    async def pay(body: PaymentCreate, _: Ops) -> PaymentRecordedPublic:
+    async def pay(
+        body: PaymentCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record a payment against an invoice; more than its open amount is refused (422)."""
         command = RecordPayment(invoice_id=body.invoice_id, amount_cents=body.amount_cents)
-        invoice = await runtime.send(command)
-        return PaymentRecordedPublic(
-            invoice_id=body.invoice_id,
-            order_id=invoice.issued.order_id,
-            total_cents=invoice.issued.total_cents,
-            paid_cents=invoice.paid_cents,
-            open_cents=invoice.open_cents,
-            status=invoice.status or "open",
+
+        async def act() -> PaymentRecordedPublic:
+            invoice = await runtime.send(command)
+            return _payment_recorded(invoice)
+
+        async def invoice_now() -> PaymentRecordedPublic:
+            invoice = await runtime.current(Invoice, str(body.invoice_id))
+            assert invoice is not None, "a payment was recorded against it"
+            return _payment_recorded(invoice)
+
+        return await once(
+            runtime.db,
+            request,
+            response,
+            principal=principal.name,
+            key=key,
+            body=body,
+            act=act,
+            answer_again=invoice_now,
         )
 
     @router.post(
@@ -56,10 +76,33 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         status_code=status.HTTP_202_ACCEPTED,
         response_model=ConfirmationAccepted,
     )
-    async def confirm(body: ConfirmationCreate, _: Ops) -> ConfirmationAccepted:
+    async def confirm(
+        body: ConfirmationCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """A WMS/TMS confirmation by HTTP callback (Picked, Packed, Shipped, Delivered)."""
         command = ConfirmShipmentStep(**body.model_dump())
-        shipment_status = await runtime.send(command)
-        return ConfirmationAccepted(shipment_id=body.shipment_id, status=shipment_status)
+
+        async def act() -> ConfirmationAccepted:
+            shipment_status = await runtime.send(command)
+            return ConfirmationAccepted(shipment_id=body.shipment_id, status=shipment_status)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     return [router]
+
+
+def _payment_recorded(invoice: Invoice) -> PaymentRecordedPublic:
+    return PaymentRecordedPublic(
+        invoice_id=invoice.issued.invoice_id,
+        order_id=invoice.issued.order_id,
+        total_cents=invoice.issued.total_cents,
+        paid_cents=invoice.paid_cents,
+        open_cents=invoice.open_cents,
+        status=invoice.status or "open",
+    )

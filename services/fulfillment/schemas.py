@@ -1,11 +1,12 @@
 """HTTP models of the fulfillment API."""
 
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.fulfillment.commands import ConfirmationType
+from shared.limits import PositiveCents, printable
 
 
 class _Body(BaseModel):
@@ -58,7 +59,7 @@ class InvoicePublic(BaseModel):
 
 class PaymentCreate(_Body):
     invoice_id: UUID
-    amount_cents: int = Field(gt=0, le=10**12)
+    amount_cents: PositiveCents
 
 
 class PaymentRecordedPublic(BaseModel):
@@ -76,8 +77,8 @@ class ConfirmationCreate(_Body):
     type: ConfirmationType
     shipment_id: UUID
     order_id: UUID
-    carrier: str | None = Field(default=None, max_length=200)
-    tracking_number: str | None = Field(default=None, max_length=200)
+    carrier: Annotated[str, printable(200)] | None = None
+    tracking_number: Annotated[str, printable(200)] | None = None
 
 
 class ConfirmationAccepted(BaseModel):

@@ -1,11 +1,16 @@
 """Inventory HTTP API."""
 
-from fastapi import APIRouter, status
+from typing import Any
+
+from fastapi import APIRouter, Request, Response, status
 
 from services.inventory import views
 from services.inventory.commands import ReceiveStock
 from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPublic
 from shared.auth import Ops, Staff
+from shared.errors import NotFoundError
+from shared.idempotency import IdempotencyKey, once
+from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
 
 
@@ -15,11 +20,36 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @router.post(
         "/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic
     )
-    async def receive(sku: str, body: ReceiptCreate, _: Ops) -> StockPublic:
+    async def receive(
+        sku: PathIdentifier,
+        body: ReceiptCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record goods received into stock; waiting backorders are served by priority."""
-        await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
-        async with runtime.db.transaction() as conn:
-            return StockPublic.model_validate(await views.stock_level(conn, sku))
+
+        async def stock_now() -> StockPublic:
+            async with runtime.db.transaction() as conn:
+                level = await views.stock_level(conn, sku)
+            assert level is not None, "a receipt creates the SKU's stock"
+            return StockPublic.model_validate(level)
+
+        async def act() -> StockPublic:
+            await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
+            return await stock_now()
+
+        return await once(
+            runtime.db,
+            request,
+            response,
+            principal=principal.name,
+            key=key,
+            body=body,
+            act=act,
+            answer_again=stock_now,
+        )
 
     @router.get("", response_model=list[StockPublic])
     async def stock_levels(_: Staff) -> list[StockPublic]:
@@ -28,13 +58,16 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             return [StockPublic.model_validate(row) for row in await views.stock_levels(conn)]
 
     @router.get("/{sku}", response_model=StockPublic)
-    async def stock(sku: str, _: Staff) -> StockPublic:
+    async def stock(sku: PathIdentifier, _: Staff) -> StockPublic:
         """On hand, reserved, available, blocked and backordered quantity of one SKU."""
         async with runtime.db.transaction() as conn:
-            return StockPublic.model_validate(await views.stock_level(conn, sku))
+            level = await views.stock_level(conn, sku)
+        if level is None:
+            raise NotFoundError(f"SKU {sku!r} is unknown to the inventory")
+        return StockPublic.model_validate(level)
 
     @router.get("/{sku}/backorders", response_model=list[BackorderPublic])
-    async def backorders(sku: str, _: Staff) -> list[BackorderPublic]:
+    async def backorders(sku: PathIdentifier, _: Staff) -> list[BackorderPublic]:
         """Orders waiting for the SKU, in the order a receipt would serve them."""
         async with runtime.db.transaction() as conn:
             return [BackorderPublic.model_validate(b) for b in await views.backorders(conn, sku)]

@@ -1,12 +1,16 @@
 """HTTP models of the inventory API."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.limits import Whole
 
 
 class ReceiptCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    quantity: int = Field(gt=0, le=10_000_000)
+    quantity: Annotated[int, Whole, Field(gt=0, le=10_000_000, strict=True)]
 
 
 class StockPublic(BaseModel):

@@ -141,10 +141,13 @@ def _public(row: Any, stopped_by: list[str]) -> dict[str, Any]:
 _LEVEL_COLUMNS = "sku, on_hand, reserved, blocked, backordered, reorder_point"
 
 
-async def stock_level(conn: Connection, sku: str) -> dict[str, Any]:
+async def stock_level(conn: Connection, sku: str) -> dict[str, Any] | None:
+    """One SKU's stock; None if the inventory never heard of it (no item, receipt or stop)."""
     row = await conn.fetchrow(f"SELECT {_LEVEL_COLUMNS} FROM stock_level WHERE sku = $1", sku)
-    empty = {"sku": sku, "on_hand": 0, "reserved": 0, "blocked": 0, "backordered": 0}
     stops = await _sale_stops(conn, sku)
+    if row is None and not stops:
+        return None
+    empty = {"sku": sku, "on_hand": 0, "reserved": 0, "blocked": 0, "backordered": 0}
     return _public(row or empty | {"reorder_point": 0}, stops.get(sku, []))
 
 

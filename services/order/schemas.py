@@ -1,15 +1,18 @@
 """HTTP request and response models of the order API."""
 
 import hashlib
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from services.order.events import DefectPolicy, PatternCheckPolicy, SegmentTable
+from shared.limits import MAX_CENTS, MAX_MINUTES, Cents, Identifier, Whole, printable
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
+# Priorities are stored in 32 bits: weight x tier factor must fit.
+MAX_PRIORITY_WEIGHT = 10_000
 
 
 class _Strict(BaseModel):
@@ -17,8 +20,8 @@ class _Strict(BaseModel):
 
 
 class OrderLineCreate(_Strict):
-    sku: str = Field(min_length=1, max_length=100)
-    quantity: int = Field(gt=0, le=MAX_QUANTITY)
+    sku: Identifier
+    quantity: Annotated[int, Whole, Field(gt=0, le=MAX_QUANTITY, strict=True)]
 
 
 def _one_line_per_sku(lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
@@ -34,16 +37,16 @@ def _one_line_per_sku(lines: list[OrderLineCreate]) -> list[OrderLineCreate]:
 
 
 class ShipToIn(_Strict):
-    name: str = Field(min_length=1, max_length=200)
-    line1: str = Field(min_length=1, max_length=200)
-    city: str = Field(min_length=1, max_length=100)
-    postal_code: str = Field(min_length=1, max_length=20)
-    country: str = Field(min_length=2, max_length=60)
+    name: Annotated[str, printable(200)]
+    line1: Annotated[str, printable(200)]
+    city: Annotated[str, printable(100)]
+    postal_code: Annotated[str, printable(20)]
+    country: Annotated[str, printable(60, min_length=2)]
 
 
 class OrderCreate(_Strict):
-    external_id: str | None = Field(default=None, max_length=200)
-    customer_id: str = Field(min_length=1, max_length=100)
+    external_id: Annotated[str, printable(200)] | None = None
+    customer_id: Identifier
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES)
     ship_to: ShipToIn
 
@@ -68,7 +71,7 @@ class OrderPatch(_Strict):
 
 
 class OrderCancel(_Strict):
-    reason: str = Field(default="cancelled by the customer", min_length=1, max_length=500)
+    reason: Annotated[str, printable(500)] = "cancelled by the customer"
 
 
 class OrderAccepted(BaseModel):
@@ -120,16 +123,16 @@ class OrderSummary(BaseModel):
 
 
 class ItemPut(_Strict):
-    name: str = Field(min_length=1, max_length=200)
-    unit_price_cents: NonNegativeInt
-    reorder_point: NonNegativeInt = 0
+    name: Annotated[str, printable(200)]
+    unit_price_cents: Cents
+    reorder_point: Annotated[int, Whole, Field(ge=0, le=10**9, strict=True)] = 0
 
 
 class CustomerPut(_Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: Annotated[str, printable(200)]
     credit_light: Literal["green", "yellow", "red"]
-    credit_limit_cents: NonNegativeInt
-    review_threshold_cents: NonNegativeInt
+    credit_limit_cents: Cents
+    review_threshold_cents: Cents
     tier: Literal["strategic", "vip", "regular"] = "regular"
 
 
@@ -150,6 +153,45 @@ class PolicyPut(_Strict):
     pattern_check: PatternCheckPolicy
     defects: DefectPolicy | None = None
 
+    @model_validator(mode="after")
+    def within_bounds(self) -> "PolicyPut":
+        """The event models bound signs only; deadlines and priorities must stay computable."""
+        check = self.pattern_check
+        bounds = [
+            *(
+                (f"segments.{name}.{field}", getattr(rules, field), limit)
+                for name, rules in self.segments
+                for field, limit in (
+                    ("target_response_minutes", MAX_MINUTES),
+                    ("priority_weight", MAX_PRIORITY_WEIGHT),
+                )
+            ),
+            (
+                "pattern_check.first_order_threshold_cents",
+                check.first_order_threshold_cents,
+                MAX_CENTS,
+            ),
+            (
+                "pattern_check.confirmation_timeout_minutes",
+                check.confirmation_timeout_minutes,
+                MAX_MINUTES,
+            ),
+            ("pattern_check.min_history_orders", check.min_history_orders, 10_000),
+            ("pattern_check.order_value_multiplier", check.order_value_multiplier, 10**6),
+            ("pattern_check.line_quantity_multiplier", check.line_quantity_multiplier, 10**6),
+        ]
+        if self.defects is not None:
+            bounds += [
+                ("defects.count", self.defects.count, 10_000),
+                ("defects.window_minutes", self.defects.window_minutes, MAX_MINUTES),
+            ]
+        too_big = [
+            f"{field} must be at most {limit}" for field, value, limit in bounds if value > limit
+        ]
+        if too_big:
+            raise ValueError("; ".join(too_big))
+        return self
+
 
 class PolicyPublic(BaseModel):
     version: int
@@ -160,7 +202,7 @@ class PolicyPublic(BaseModel):
 
 class ReturnCreate(_Strict):
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=MAX_LINES)
-    reason: str = Field(min_length=1, max_length=500)
+    reason: Annotated[str, printable(500)]
 
     @field_validator("lines")
     @classmethod

@@ -1,8 +1,11 @@
 """HTTP models of the simulator API."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.simulator.commands import MAX_DELAY_MS
+from shared.limits import Whole
 
 
 class SimulatorPut(BaseModel):
@@ -10,9 +13,9 @@ class SimulatorPut(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    pick_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
-    ship_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
-    failure_rate: float | None = Field(default=None, ge=0, le=1)
+    pick_delay_ms: Annotated[int, Whole, Field(ge=0, le=MAX_DELAY_MS, strict=True)] | None = None
+    ship_delay_ms: Annotated[int, Whole, Field(ge=0, le=MAX_DELAY_MS, strict=True)] | None = None
+    failure_rate: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     paused: bool | None = None
 
 

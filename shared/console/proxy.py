@@ -53,7 +53,7 @@ def create_console_app(
             await client.aclose()
 
     app = FastAPI(title="gapless console", lifespan=lifespan, docs_url=None, redoc_url=None)
-    web.install(app, docs=False)
+    web.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:

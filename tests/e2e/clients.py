@@ -35,6 +35,14 @@ def unique(name: str) -> str:
     return f"{name}-{uuid4().hex[:8]}".upper()
 
 
+def _headers(key: str, method: str, extra: dict[str, str]) -> dict[str, str]:
+    """A careful integrator's headers: every POST carries a fresh Idempotency-Key."""
+    headers = {"Authorization": f"Bearer {key}"}
+    if method == "POST":
+        headers["Idempotency-Key"] = str(uuid4())
+    return {**headers, **extra}
+
+
 class Api:
     """The product's HTTP API as a channel (orders) and as ops (everything else) would use it."""
 
@@ -46,10 +54,7 @@ class Api:
     async def request(
         self, method: str, path: str, *, role: Role = "ops", **kwargs: Any
     ) -> httpx.Response:
-        headers = {
-            "Authorization": f"Bearer {self.keys[f'{role}_key']}",
-            **kwargs.pop("headers", {}),
-        }
+        headers = _headers(self.keys[f"{role}_key"], method, kwargs.pop("headers", {}))
         return await self.client.request(
             method, self.stack.url_for(path), headers=headers, **kwargs
         )
@@ -243,7 +248,7 @@ class Api:
         """A request to the andon service, whatever the path (its routes are not all /v1/andon)."""
         if self.stack.target == "embedded":
             return await self.request(method, path, role=role, **kwargs)
-        headers = {"Authorization": f"Bearer {self.keys[f'{role}_key']}"}
+        headers = _headers(self.keys[f"{role}_key"], method, kwargs.pop("headers", {}))
         url = self.stack.processes["andon"].url + path
         return await self.client.request(method, url, headers=headers, **kwargs)
 

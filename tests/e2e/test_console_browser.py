@@ -53,7 +53,9 @@ def console_stack(
     """Embedded serves the console itself; scale-out runs it as a process of its own."""
     _binaries()
     folder = tmp_path_factory.mktemp(f"console-{request.param}")
-    extra = {"GAPLESS_SEED_DEMO": "false"}
+    # The docs are browsed as on a developer machine: open (elsewhere they need a key, which a
+    # browser loading a page cannot send).
+    extra = {"GAPLESS_SEED_DEMO": "false", "GAPLESS_PUBLIC_DOCS": "true"}
     with running_stack(request.param, folder, extra_env=extra) as stack:
         yield stack
 

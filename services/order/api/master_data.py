@@ -14,6 +14,7 @@ from services.order.schemas import CustomerPublic, CustomerPut, ItemPut, PolicyP
 from services.order.views import queries
 from shared.auth import Ops, Staff
 from shared.errors import NotFoundError
+from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
 
 
@@ -24,19 +25,19 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     classifications = APIRouter(prefix="/v1/classifications", tags=["service policy"])
 
     @items.put("/{sku}", status_code=status.HTTP_204_NO_CONTENT)
-    async def put_item(sku: str, body: ItemPut, _: Ops) -> None:
+    async def put_item(sku: PathIdentifier, body: ItemPut, _: Ops) -> None:
         """Create or update a catalogue item (ops master data)."""
         command = DefineItem(sku=sku, **body.model_dump())
         await runtime.send(command)
 
     @customers.put("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
-    async def put_customer(customer_id: str, body: CustomerPut, _: Ops) -> None:
+    async def put_customer(customer_id: PathIdentifier, body: CustomerPut, _: Ops) -> None:
         """Create or update a customer: credit light, limit, review threshold and tier."""
         command = DefineCustomer(customer_id=customer_id, **body.model_dump())
         await runtime.send(command)
 
     @customers.get("/{customer_id}", response_model=CustomerPublic)
-    async def get_customer(customer_id: str, _: Staff) -> CustomerPublic:
+    async def get_customer(customer_id: PathIdentifier, _: Staff) -> CustomerPublic:
         """A customer with its A/B/C class and current credit exposure."""
         async with runtime.db.transaction() as conn:
             found = await queries.customer(conn, customer_id)

@@ -1,9 +1,9 @@
 """Order routes: place, follow, change, cancel and confirm orders."""
 
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.order.commands import (
     CancelOrder,
@@ -29,7 +29,8 @@ from services.order.schemas import (
 from services.order.views import queries
 from shared import context
 from shared.auth import ChannelOrStaff
-from shared.errors import BadRequestError, NotFoundError
+from shared.errors import NotFoundError
+from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
@@ -37,22 +38,36 @@ def _lines(lines: list[OrderLineCreate]) -> tuple[RequestedLine, ...]:
     return tuple(RequestedLine(sku=line.sku, quantity=line.quantity) for line in lines)
 
 
+# OpenAPI links: what a client (or a stateful fuzzer) can do next with an accepted order.
+_ORDER_ID = {"order_id": "$response.body#/order_id"}
+ORDER_LINKS = {
+    name: {"operationId": f"orders-{operation}", "parameters": _ORDER_ID}
+    for name, operation in {
+        "GetOrder": "get_order",
+        "ChangeOrder": "change_order",
+        "CancelOrder": "cancel_order",
+        "ConfirmOrder": "confirm_order",
+        "RecordReturn": "record_return",
+    }.items()
+}
+
+
 def orders_router(runtime: ServiceRuntime) -> APIRouter:
     orders = APIRouter(prefix="/v1/orders", tags=["orders"])
 
-    @orders.post("", status_code=status.HTTP_202_ACCEPTED, response_model=OrderAccepted)
+    @orders.post(
+        "",
+        status_code=status.HTTP_202_ACCEPTED,
+        response_model=OrderAccepted,
+        responses={202: {"links": ORDER_LINKS}},
+    )
     async def place_order(
         body: OrderCreate,
         response: Response,
         principal: ChannelOrStaff,
-        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+        idempotency_key: IdempotencyKey,
     ) -> OrderAccepted:
         """Accept an order; credit and stock checks follow asynchronously."""
-        if not idempotency_key:
-            raise BadRequestError(
-                "the Idempotency-Key header is required",
-                errors=[{"field": "header.Idempotency-Key", "message": "required"}],
-            )
         command = PlaceOrder(
             order_id=uuid4(),
             channel=principal.name,
@@ -84,8 +99,8 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
     @orders.get("", response_model=list[OrderSummary])
     async def list_orders(
         principal: ChannelOrStaff,
-        status: str | None = None,
-        customer_id: str | None = None,
+        status: Annotated[str, Query(max_length=30)] | None = None,
+        customer_id: Annotated[str, Query(max_length=100)] | None = None,
         external_id: Annotated[
             str | None, Query(max_length=200, description="the channel's own order id")
         ] = None,
@@ -118,25 +133,53 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
 
     @orders.post("/{order_id}/cancel", response_model=OrderAccepted)
     async def cancel_order(
-        order_id: UUID, principal: ChannelOrStaff, body: OrderCancel | None = None
-    ) -> OrderAccepted:
+        order_id: UUID,
+        request: Request,
+        response: Response,
+        principal: ChannelOrStaff,
+        body: OrderCancel | None = None,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Cancel until shipment; inventory and credit release what they held."""
         reason = (body or OrderCancel()).reason
         command = CancelOrder(order_id=order_id, channel=principal.channel, reason=reason)
-        return await _send(runtime, command)
+
+        async def act() -> OrderAccepted:
+            return await _send(runtime, command)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     @orders.post("/{order_id}/confirm", response_model=OrderAccepted)
-    async def confirm_order(order_id: UUID, principal: ChannelOrStaff) -> OrderAccepted:
+    async def confirm_order(
+        order_id: UUID,
+        request: Request,
+        response: Response,
+        principal: ChannelOrStaff,
+        key: OptionalIdempotencyKey = None,
+    ) -> Any:
         """Confirm an order held by the pattern check; it then goes on."""
         command = ConfirmOrder(order_id=order_id, channel=principal.channel)
-        return await _send(runtime, command)
+
+        async def act() -> OrderAccepted:
+            return await _send(runtime, command)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=None, act=act
+        )
 
     @orders.post(
         "/{order_id}/returns", status_code=status.HTTP_201_CREATED, response_model=ReturnPublic
     )
     async def record_return(
-        order_id: UUID, body: ReturnCreate, principal: ChannelOrStaff
-    ) -> ReturnPublic:
+        order_id: UUID,
+        body: ReturnCreate,
+        request: Request,
+        response: Response,
+        principal: ChannelOrStaff,
+        key: IdempotencyKey,
+    ) -> Any:
         """Record units of a shipped order sent back, with the reason (counted as defects)."""
         command = RecordReturn(
             order_id=order_id,
@@ -144,9 +187,15 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             lines=_lines(body.lines),
             reason=body.reason,
         )
-        with context.flow(order_id):
-            recorded = await runtime.send(command)
-        return ReturnPublic.model_validate(recorded.model_dump())
+
+        async def act() -> ReturnPublic:
+            with context.flow(order_id):
+                recorded = await runtime.send(command)
+            return ReturnPublic.model_validate(recorded.model_dump())
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
+        )
 
     return orders
 

@@ -6,7 +6,8 @@ from uuid import UUID
 from services.order.commands import RequestedLine
 from services.order.domain import CatalogItem, Order
 from services.order.events import OrderLine
-from shared.errors import NotFoundError
+from shared.errors import InvalidRequestError, NotFoundError
+from shared.limits import MAX_CENTS
 from shared.unit_of_work import UnitOfWork
 
 
@@ -49,9 +50,13 @@ def priced(
     *,
     keep: Mapping[str, OrderLine] | None = None,
 ) -> list[OrderLine]:
-    """Lines at today's price, except SKUs already on the order (`keep`) keep theirs."""
+    """Lines at today's price, except SKUs already on the order (`keep`) keep theirs.
+
+    Raises:
+        InvalidRequestError: the order would be worth more than the documented maximum.
+    """
     kept = keep or {}
-    return [
+    result = [
         OrderLine(
             sku=line.sku,
             quantity=line.quantity,
@@ -63,3 +68,11 @@ def priced(
         )
         for line in lines
     ]
+    total = sum(line.quantity * line.unit_price_cents for line in result)
+    if total > MAX_CENTS:
+        # Exposure and revenue add order totals up: each must stay within the bound they assume.
+        raise InvalidRequestError(
+            f"the order would be worth {total} cents, more than the maximum of {MAX_CENTS}",
+            errors=[{"field": "lines", "message": f"order total above {MAX_CENTS} cents"}],
+        )
+    return result

@@ -24,7 +24,8 @@ ROUTES = {t: r for s in DEFINITION.subscriptions for t, r in s.routes.items()}
 
 
 def auth(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+    """A fresh Idempotency-Key with each request, as a careful integrator sends."""
+    return {"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid4())}
 
 
 @asynccontextmanager

@@ -122,8 +122,9 @@ def http_client(harness: Harness) -> httpx.AsyncClient:
 
 
 def as_ops() -> dict[str, str]:
-    return {"Authorization": f"Bearer {OPS_KEY}"}
+    """Ops headers; a fresh Idempotency-Key each time, as a careful integrator sends."""
+    return {"Authorization": f"Bearer {OPS_KEY}", "Idempotency-Key": str(uuid4())}
 
 
 def as_staff() -> dict[str, str]:
-    return {"Authorization": f"Bearer {STAFF_KEY}"}
+    return {"Authorization": f"Bearer {STAFF_KEY}", "Idempotency-Key": str(uuid4())}

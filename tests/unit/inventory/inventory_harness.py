@@ -95,7 +95,9 @@ class Inventory:
 
     async def level(self, sku: str) -> dict[str, Any]:
         async with self.runtime.db.transaction() as conn:
-            return await views.stock_level(conn, sku)
+            level = await views.stock_level(conn, sku)
+        assert level is not None, f"{sku} is unknown to the inventory"
+        return level
 
     async def backorders(self, sku: str) -> list[dict[str, Any]]:
         async with self.runtime.db.transaction() as conn:

@@ -20,7 +20,8 @@ KEYS = {
 
 
 def auth(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
+    """A fresh Idempotency-Key with each request, as a careful integrator sends."""
+    return {"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid4())}
 
 
 @pytest.fixture

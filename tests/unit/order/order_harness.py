@@ -129,4 +129,5 @@ async def http_client(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClien
 
 
 def auth(name: str, **headers: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer key-{name}", **headers}
+    """A fresh Idempotency-Key with each request unless the test names one."""
+    return {"Authorization": f"Bearer key-{name}", "Idempotency-Key": str(uuid4()), **headers}

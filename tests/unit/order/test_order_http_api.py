@@ -34,7 +34,8 @@ async def test_placing_needs_an_idempotency_key_and_a_retry_gets_the_first_answe
     tmp_path: Path,
 ) -> None:
     async with api(tmp_path) as client:
-        missing = await client.post("/v1/orders", json=BODY, headers=auth("shop"))
+        no_key = {"Authorization": "Bearer key-shop"}
+        missing = await client.post("/v1/orders", json=BODY, headers=no_key)
         first = await client.post(
             "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "a"})
         )

@@ -1,0 +1,126 @@
+"""A payment retried after a timeout is recorded once: the same Idempotency-Key and body get
+the first answer; the key with another body, or no key at all, is refused."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from services.fulfillment.service import DEFINITION
+from tests.unit.fulfillment.harness import OPS_KEY, Harness, harness, http_client
+from tests.unit.fulfillment.test_fulfillment_api import a_shipped_order
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[Harness]:
+    async with harness(DEFINITION, tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+async def client(service: Harness) -> AsyncIterator[httpx.AsyncClient]:
+    async with http_client(service) as running:
+        yield running
+
+
+def keyed(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {OPS_KEY}", "Idempotency-Key": key}
+
+
+async def paid_cents(client: httpx.AsyncClient, invoice_id: str) -> int:
+    invoices = await client.get("/v1/invoices", headers=keyed("read"))
+    [invoice] = [i for i in invoices.json() if i["invoice_id"] == invoice_id]
+    return int(invoice["paid_cents"])
+
+
+async def test_a_retried_payment_takes_effect_once_and_gets_the_first_answer(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 1_000}
+
+    first = await client.post("/v1/payments", json=body, headers=keyed("pay-1"))
+    retry = await client.post("/v1/payments", json=body, headers=keyed("pay-1"))
+
+    assert first.status_code == retry.status_code == 201, retry.text
+    assert retry.json() == first.json()
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert await paid_cents(client, invoice_id) == 1_000
+
+
+async def test_concurrent_retries_of_one_payment_take_effect_once(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 500}
+
+    answers = await asyncio.gather(
+        *(client.post("/v1/payments", json=body, headers=keyed("pay-2")) for _ in range(5))
+    )
+
+    assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
+    assert len({a.text for a in answers}) == 1
+    assert await paid_cents(client, invoice_id) == 500
+
+
+async def test_a_key_reused_for_another_payment_or_a_missing_key_is_refused(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 700}
+    await client.post("/v1/payments", json=body, headers=keyed("pay-3"))
+
+    other = await client.post(
+        "/v1/payments", json={**body, "amount_cents": 800}, headers=keyed("pay-3")
+    )
+    missing = await client.post(
+        "/v1/payments", json=body, headers={"Authorization": f"Bearer {OPS_KEY}"}
+    )
+
+    assert other.status_code == 422, other.text
+    assert other.headers["content-type"] == "application/problem+json"
+    assert missing.status_code == 400, missing.text
+    assert missing.json()["errors"][0]["field"] == "header.Idempotency-Key"
+    assert await paid_cents(client, invoice_id) == 700
+
+
+async def test_a_refused_payment_keeps_no_answer_so_a_corrected_retry_is_not_blocked(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    key = str(uuid4())
+
+    too_much = await client.post(
+        "/v1/payments", json={"invoice_id": invoice_id, "amount_cents": 10**9}, headers=keyed(key)
+    )
+    again = await client.post(
+        "/v1/payments", json={"invoice_id": invoice_id, "amount_cents": 10**9}, headers=keyed(key)
+    )
+
+    assert too_much.status_code == again.status_code == 422
+    assert await paid_cents(client, invoice_id) == 0
+
+
+async def test_a_retry_after_the_first_attempt_died_unanswered_reads_the_answer_back(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 900}
+    await client.post("/v1/payments", json=body, headers=keyed("pay-4"))
+    # As if the process died between committing the payment and storing its answer.
+    async with service.runtime.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE idempotent_request SET status = NULL, body = NULL, created_at = $1"
+            " WHERE key = 'pay-4'",
+            datetime.now(UTC) - timedelta(minutes=1),
+        )
+
+    retry = await client.post("/v1/payments", json=body, headers=keyed("pay-4"))
+
+    assert retry.status_code == 201, retry.text
+    assert (retry.json()["paid_cents"], retry.json()["open_cents"]) == (900, 12_498 - 900)
+    assert await paid_cents(client, invoice_id) == 900
