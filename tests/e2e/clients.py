@@ -35,12 +35,13 @@ def unique(name: str) -> str:
     return f"{name}-{uuid4().hex[:8]}".upper()
 
 
-def _headers(key: str, method: str, extra: dict[str, str]) -> dict[str, str]:
-    """A careful integrator's headers: every POST carries a fresh Idempotency-Key."""
-    headers = {"Authorization": f"Bearer {key}"}
+def _headers(key: str, method: str, extra: dict[str, str | None]) -> dict[str, str]:
+    """A careful integrator's headers: every POST carries a fresh Idempotency-Key (unless the
+    caller sets one, or drops it with None)."""
+    headers: dict[str, str | None] = {"Authorization": f"Bearer {key}"}
     if method == "POST":
         headers["Idempotency-Key"] = str(uuid4())
-    return {**headers, **extra}
+    return {name: value for name, value in {**headers, **extra}.items() if value is not None}
 
 
 class Api:
@@ -162,7 +163,7 @@ class Api:
         }
 
     async def post_order(self, body: dict[str, Any], *, key: str | None) -> httpx.Response:
-        headers = {} if key is None else {"Idempotency-Key": key}
+        headers = {"Idempotency-Key": key}  # None: sent without one
         return await self.request("POST", "/v1/orders", role="channel", json=body, headers=headers)
 
     async def place_order(self, customer_id: str, lines: Lines, *, key: str | None = None) -> str:
