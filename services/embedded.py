@@ -17,6 +17,7 @@ from fastapi import FastAPI
 
 from services.order.service import DEFINITION as ORDER
 from services.roster import ALL_SERVICES, definition
+from shared import datadir
 from shared.auth import create_credentials
 from shared.console import web as console
 from shared.logging import configure_logging
@@ -90,6 +91,7 @@ def main() -> None:
         return
     settings = _settings()
     configure_logging(service="embedded", level=settings.log_level)
+    lock = datadir.claim(settings.data_dir)  # held until the process ends
     new_keys = _demo_credentials(settings)
     serve(
         create_embedded_app(
@@ -98,6 +100,7 @@ def main() -> None:
         settings,
         name="embedded",
     )
+    lock.close()
 
 
 if __name__ == "__main__":
