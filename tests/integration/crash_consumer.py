@@ -29,6 +29,7 @@ from shared.bus.local import LocalLogBroker
 from shared.clock import SystemClock
 from shared.consumer import Consumer, Route
 from shared.db import Database, connect, create_tables
+from shared.envelope import Envelope, MalformedEnvelopeError
 from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings, KafkaSettings
 from shared.testing.sample import ParcelWeighedIn, record_weight
@@ -58,7 +59,7 @@ class ObservedSubscription:
 
     async def fetch(self, *, max_records: int, timeout_ms: int) -> list[Record]:
         records = await self._inner.fetch(max_records=max_records, timeout_ms=timeout_ms)
-        self.fetched += [record.header("ce_id") or "?" for record in records]
+        self.fetched += [_event_id(record) for record in records]
         return records
 
     async def commit(self, records: Sequence[Record]) -> None:
@@ -163,3 +164,10 @@ if __name__ == "__main__":
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     report = asyncio.run(consume(parse(sys.argv[1:])))
     sys.stdout.write(json.dumps(report) + "\n")
+
+
+def _event_id(record: Record) -> str:
+    try:
+        return str(Envelope.from_json(record.value).event_id)
+    except MalformedEnvelopeError:
+        return "?"
