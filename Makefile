@@ -26,13 +26,13 @@ test: lint  ## EVERYTHING: lint, unit, integration and e2e (starts PostgreSQL + 
 	bash deploy/run-tests.sh
 
 lint: install  ## ruff check + format check + mypy --strict
-	$(VENV)/bin/ruff check shared services schemas tests bench tools
-	$(VENV)/bin/ruff format --check shared services schemas tests bench tools
-	$(VENV)/bin/mypy shared services schemas
+	$(VENV)/bin/ruff check shared services schemas migrations tests bench tools
+	$(VENV)/bin/ruff format --check shared services schemas migrations tests bench tools
+	$(VENV)/bin/mypy shared services schemas migrations
 
 fmt: install  ## ruff format + autofix
-	$(VENV)/bin/ruff check --fix shared services schemas tests bench tools
-	$(VENV)/bin/ruff format shared services schemas tests bench tools
+	$(VENV)/bin/ruff check --fix shared services schemas migrations tests bench tools
+	$(VENV)/bin/ruff format shared services schemas migrations tests bench tools
 
 bench: install  ## benchmark report (starts PostgreSQL + Kafka)
 	bash deploy/run-bench.sh

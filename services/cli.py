@@ -14,6 +14,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
+from migrations import runner as migrations
 from services.embedded import ALL_SERVICES
 from services.order.handlers.classification import classify_now
 from services.order.service import DEFINITION as ORDER
@@ -134,6 +135,39 @@ def classify() -> None:
     """Recompute customer and item classes (A/B/C) from the order history now."""
     classes = asyncio.run(_classify())
     typer.echo(json.dumps(classes, indent=2, sort_keys=True))
+
+
+@app.command()
+def migrate(
+    service: Annotated[
+        list[str] | None, typer.Argument(help="services to migrate; default: every service")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="only report; exit 1 if a schema is behind")
+    ] = False,
+) -> None:
+    """Bring each service's schema to this version's (the migration step of a release).
+
+    Reads GAPLESS_DATABASE_URL (and GAPLESS_NAMESPACE) like the services; safe to run while the
+    previous version serves, and twice.
+    """
+    settings = ServiceSettings()
+    behind = False
+    for name in service or [d.name for d in ALL_SERVICES]:
+        definition = _definition(name)
+        url, schema = settings.database_url_for(definition.name), settings.schema_for(name)
+        try:
+            if check:
+                migrations.check(url, schema=schema, service=name)
+                console.print(f"{name}: at {migrations.head(name)}")
+            else:
+                revision = migrations.upgrade(url, schema=schema, service=name)
+                console.print(f"{name}: at {revision}")
+        except migrations.MigrationError as error:
+            console.print(f"[red]{name}: {error}[/red]")
+            behind = True
+    if behind:
+        raise typer.Exit(1)
 
 
 @keys.command("create")

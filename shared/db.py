@@ -101,6 +101,9 @@ async def _keep_session(_: asyncpg.Connection) -> None:
     """
 
 
+_SCHEMA_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)"
+
+
 class PostgresDatabase:
     dialect: Dialect = "postgresql"
 
@@ -116,7 +119,10 @@ class PostgresDatabase:
             # Two replicas may start together; the advisory lock keeps CREATE SCHEMA race-free.
             async with setup.transaction():
                 await setup.execute("SELECT pg_advisory_xact_lock(hashtext($1))", schema)
-                await setup.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                # Only when missing: a least-privilege role owns its schema but may not create
+                # one, and PostgreSQL checks that right even for IF NOT EXISTS.
+                if not await setup.fetchval(_SCHEMA_EXISTS, schema):
+                    await setup.execute(f'CREATE SCHEMA "{schema}"')
         finally:
             await setup.close()
         pool = await asyncpg.create_pool(

@@ -15,12 +15,12 @@ from functools import cached_property, partial
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 
-from shared import tables
+from migrations import runner as migrations
 from shared.aggregate import Aggregate
 from shared.bus import Broker
 from shared.clock import Clock, SystemClock
 from shared.consumer import AfterCommit, Consumer, Decoder, Route
-from shared.db import Database, connect, create_tables
+from shared.db import Database, connect
 from shared.eventstore import SqlEventStore
 from shared.messages import DomainEvent
 from shared.outbox import OutboxRelay
@@ -112,16 +112,17 @@ class ServiceRuntime:
         return self.definition.name
 
     async def open(self) -> None:
-        """Connect and create tables; enough to serve commands and queries (no background work)."""
-        self.db = await connect(
-            self.settings.database_url_for(self.name),
-            schema=self.settings.schema_for(self.name),
-            pool_size=self.settings.db_pool_size,
-        )
-        await create_tables(self.db, tables.metadata)
-        for owned in (self.definition.read_models, self.definition.other_tables):
-            if owned is not None:
-                await create_tables(self.db, owned)
+        """Migrate (or check) the schema and connect; enough to serve commands and queries.
+
+        Raises:
+            MigrationError: `verify` mode and the schema is not at this version's revision.
+        """
+        url, schema = self.settings.database_url_for(self.name), self.settings.schema_for(self.name)
+        if self.settings.migrations == "apply":
+            await migrations.apply_at_start(url, schema=schema, service=self.name)
+        else:
+            await migrations.check_at_start(url, schema=schema, service=self.name)
+        self.db = await connect(url, schema=schema, pool_size=self.settings.db_pool_size)
         self.relay = OutboxRelay(
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )

@@ -59,6 +59,10 @@ class ServiceSettings(BaseSettings):
     embedded_workers: bool = True
     # Overrides every schedule's own interval (tests and demos run them every fraction of a second).
     schedule_interval_seconds: float | None = Field(default=None, gt=0)
+    # `apply`: bring the service's schema to this version's at start (embedded, one process).
+    # `verify`: refuse to start unless the migration step (`gapless migrate`) already did
+    # (scale-out: one migrator per release, before the new version starts).
+    migrations: Literal["apply", "verify"] = "apply"
     # Digests of the API keys (see `gapless keys create`); default: keys.json in the data dir.
     keys_file: Path | None = None
 
