@@ -6,6 +6,7 @@ environment names (embedded data dir by default).
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -145,6 +146,10 @@ def migrate(
     check: Annotated[
         bool, typer.Option("--check", help="only report; exit 1 if a schema is behind")
     ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(help="with --check: wait up to this many seconds for the migration step"),
+    ] = 0,
 ) -> None:
     """Bring each service's schema to this version's (the migration step of a release).
 
@@ -158,7 +163,7 @@ def migrate(
         url, schema = settings.database_url_for(definition.name), settings.schema_for(name)
         try:
             if check:
-                migrations.check(url, schema=schema, service=name)
+                _check_patiently(url, schema, name, wait)
                 console.print(f"{name}: at {migrations.head(name)}")
             else:
                 revision = migrations.upgrade(url, schema=schema, service=name)
@@ -168,6 +173,18 @@ def migrate(
             behind = True
     if behind:
         raise typer.Exit(1)
+
+
+def _check_patiently(url: str, schema: str, service: str, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            migrations.check(url, schema=schema, service=service)
+            return
+        except migrations.MigrationError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(2)
 
 
 @keys.command("create")
