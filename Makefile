@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
 
-.PHONY: help install run test lint fmt bench up down schemas k8s-check clean
+.PHONY: help install run test lint fmt bench up down schemas k8s-check asyncapi-check migrate clean
 
 help:  ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -22,7 +22,7 @@ $(STAMP): pyproject.toml
 run: install  ## the product, embedded: all services in one process on http://127.0.0.1:8000
 	$(PY) -m services.embedded
 
-test: lint  ## EVERYTHING: lint, unit, integration and e2e (starts PostgreSQL + Kafka)
+test: lint k8s-check asyncapi-check  ## EVERYTHING: lint, manifests, AsyncAPI, unit, integration, e2e
 	bash deploy/run-tests.sh
 
 lint: install  ## ruff check + format check + mypy --strict
@@ -37,7 +37,7 @@ fmt: install  ## ruff format + autofix
 bench: install  ## benchmark report (starts PostgreSQL + Kafka)
 	bash deploy/run-bench.sh
 
-up: install  ## scale-out on this machine: PostgreSQL + Kafka + REPLICAS processes per service (1)
+up: install  ## scale-out on this machine behind one URL (nginx): PostgreSQL, Kafka, REPLICAS per service
 	GAPLESS_REPLICAS=$(or $(REPLICAS),1) bash deploy/stack.sh up
 
 down:  ## stop everything `make up` started
@@ -46,8 +46,14 @@ down:  ## stop everything `make up` started
 schemas: install  ## regenerate schemas/ from the producers' events.py
 	$(PY) -m schemas.generate
 
-k8s-check: install  ## render and validate the k8s manifests offline
+k8s-check: install  ## render both k8s overlays and validate every object, CRDs included, offline
 	$(PY) -m tools.k8s_check
+
+asyncapi-check:  ## validate schemas/asyncapi.json with the official AsyncAPI CLI (npm)
+	bash deploy/asyncapi-check.sh
+
+migrate: install  ## the migration step: every service's schema to this version (GAPLESS_DATABASE_URL)
+	$(PY) -m services migrate
 
 clean:  ## remove local data (var/) and infrastructure state (.infra/)
 	-bash deploy/stack.sh down
