@@ -14,6 +14,7 @@ import yaml
 from shared.topics import all_topics
 from tools import k8s_check
 from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
+from tools.routes import compose_gateway_config
 
 
 @pytest.fixture(scope="module")
@@ -415,16 +416,29 @@ def test_compose_takes_every_secret_from_a_required_variable() -> None:
     assert "${GAPLESS_DB_PASSWORD:?Variable not set}@postgres:5432" in text
 
 
-def test_compose_starts_each_service_after_healthy_postgres_and_kafka() -> None:
+def test_compose_migrates_once_then_starts_each_service_after_healthy_postgres_and_kafka() -> None:
     services = _compose()["services"]
 
-    for name in k8s_check.SERVICES:
+    assert services["migrate"]["command"] == ["python", "-m", "services", "migrate"]
+    for name in [*k8s_check.SERVICES, "simulator"]:
         assert services[name]["command"] == ["python", "-m", f"services.{name}"]
         assert services[name]["depends_on"] == {
             "postgres": {"condition": "service_healthy"},
             "kafka": {"condition": "service_healthy"},
+            "migrate": {"condition": "service_completed_successfully"},
         }
+        assert services[name]["environment"]["GAPLESS_MIGRATIONS"] == "verify"
     assert "healthcheck" in services["postgres"] and "healthcheck" in services["kafka"]
+
+
+def test_compose_publishes_one_entry_point_routed_as_the_code_serves() -> None:
+    services = _compose()["services"]
+    published = {name for name, s in services.items() if s.get("ports")}
+
+    assert published == {"gateway", "embedded"}
+    assert services["gateway"]["ports"] == ["127.0.0.1:${GAPLESS_GATEWAY_PORT:-8000}:8000"]
+    assert "./nginx/compose.conf:/etc/gapless/nginx.conf:ro" in services["gateway"]["volumes"]
+    assert (DEPLOY / "nginx" / "compose.conf").read_text() == compose_gateway_config()
 
 
 def test_compose_kafka_is_a_single_kraft_node_without_topic_auto_creation() -> None:
