@@ -742,6 +742,7 @@ def check_configuration(rendered: Rendered) -> list[str]:
                         f"{where}: a Deployment of component {component} with GAPLESS_ROLE={role}"
                     )
                 layouts.add(tuple(env.get(key) for key in shared_keys))
+                problems += _api_keys(where, _pod(workload)["spec"], container, env)
     if len(layouts) > 1:
         problems.append(f"services disagree on {shared_keys}: {sorted(layouts, key=str)}")
     problems += [
@@ -753,6 +754,16 @@ def check_configuration(rendered: Rendered) -> list[str]:
         )
     ]
     return problems
+
+
+def _api_keys(where: str, pod: Manifest, container: Manifest, env: Mapping[str, str]) -> list[str]:
+    """The keys file the process reads comes from Secret gapless-api-keys."""
+    folder = env.get("GAPLESS_KEYS_FILE", "").rpartition("/")[0]
+    mount = next((m for m in container.get("volumeMounts", []) if m["mountPath"] == folder), {})
+    volume = next((v for v in pod.get("volumes", []) if v["name"] == mount.get("name")), {})
+    if not folder or volume.get("secret", {}).get("secretName") != "gapless-api-keys":
+        return [f"{where}: GAPLESS_KEYS_FILE must be in a mount of Secret gapless-api-keys"]
+    return []
 
 
 def _refs(container: Manifest) -> list[str]:
