@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn
 
 from migrations import runner as migrations
 from services.embedded import ALL_SERVICES
-from services.order.handlers.classification import classify_now
+from services.order.commands import ClassifyCustomersAndItems
+from services.order.handlers import Classes
 from services.order.service import DEFINITION as ORDER
 from shared.auth import create_credentials
 from shared.bus.memory import MemoryBroker
@@ -59,9 +60,7 @@ async def _rebuild(definition: ServiceDefinition, check: bool) -> RebuildReport:
             task = progress.add_task(f"replaying {definition.name}", total=None)
             return await rebuild_read_models(
                 db,
-                read_models=definition.read_models,
-                projections=definition.projections,
-                aggregates=definition.projected_aggregates,
+                definition,
                 check_only=check,
                 progress=lambda n: progress.advance(task, n),
             )
@@ -125,7 +124,7 @@ async def _classify() -> dict[str, dict[str, str]]:
     runtime = ServiceRuntime(ORDER, ServiceSettings(), MemoryBroker())
     await runtime.open()
     try:
-        classes = await classify_now(runtime)
+        classes: Classes = await runtime.send(ClassifyCustomersAndItems())
     finally:
         await runtime.db.close()
     return {"customers": dict(classes.customers), "items": dict(classes.items)}

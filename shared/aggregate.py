@@ -3,8 +3,9 @@
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar, Self
 
+from shared.envelope import Envelope
 from shared.messages import DomainEvent
-from shared.upcasting import Upcaster
+from shared.upcasting import Upcaster, upcast
 
 
 class Aggregate:
@@ -39,6 +40,12 @@ class Aggregate:
     @classmethod
     def event_from(cls, event_type: str, data: dict[str, Any]) -> DomainEvent:
         return cls.event_classes[event_type].model_validate(data)
+
+    @classmethod
+    def decode(cls, envelope: Envelope) -> DomainEvent:
+        """The stored event as today's class of it (older versions upcast first)."""
+        data = upcast(cls.upcasters, envelope.event_type, envelope.event_version, envelope.data)
+        return cls.event_from(envelope.event_type, data)
 
     @property
     def has_pending_events(self) -> bool:

@@ -155,8 +155,9 @@ class Consumer:
 
     async def process(self, records: Sequence[Record]) -> None:
         work, dead = self._decode_all(records)
-        if work:
-            dead += await self._apply_all(work)
+        lanes = independent_lanes(work, self._settings.lanes)
+        for applied in await asyncio.gather(*(self._apply_all(lane) for lane in lanes)):
+            dead += applied
         if dead:
             await _forever(self._publish_dead, dead)
         if self._after_db_commit is not None:
@@ -244,6 +245,42 @@ class Consumer:
         )
         DEAD_LETTERED.labels(self.group).inc(len(dead))
         CONSUMED.labels(self.group, "dead_lettered").inc(len(dead))
+
+
+def independent_lanes(work: Sequence[_Work], lanes: int) -> list[list[_Work]]:
+    """Split a batch into at most `lanes` parts that can be applied at the same time.
+
+    Events with the same record key (per-key order) or naming the same aggregate in their
+    route's `preload` stay in one part, in their order; so two parts never race for a stream
+    they declared. An undeclared one is still safe: the loser of the race retries (optimistic
+    concurrency), it only costs time.
+    """
+    if lanes == 1 or len(work) < 2:
+        return [list(work)] if work else []
+    parent = list(range(len(work)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    first_with: dict[object, int] = {}
+    for index, item in enumerate(work):
+        shared_by: list[object] = [("key", item.record.topic, item.record.key)]
+        if item.route.preload is not None:
+            shared_by += [(cls, id_) for cls, id_ in item.route.preload(item.event)]
+        for token in shared_by:
+            other = first_with.setdefault(token, index)
+            parent[root(index)] = root(other)
+    groups: dict[int, list[_Work]] = {}
+    for index, item in enumerate(work):
+        groups.setdefault(root(index), []).append(item)
+    # Biggest groups first, each to the lightest lane; groups keep their own order.
+    parts: list[list[_Work]] = [[] for _ in range(min(lanes, len(groups)))]
+    for group in sorted(groups.values(), key=len, reverse=True):
+        min(parts, key=len).extend(group)
+    return parts
 
 
 async def _preload(uow: UnitOfWork, work: Sequence[_Work]) -> None:

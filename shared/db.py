@@ -10,7 +10,7 @@ SQL is written once with `$1` placeholders; SQLite receives them as numbered `?1
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -42,6 +42,53 @@ class Connection(Protocol):
     async def fetch(self, sql: str, *args: Any) -> list[Row]: ...
     async def fetchrow(self, sql: str, *args: Any) -> Row | None: ...
     async def fetchval(self, sql: str, *args: Any) -> Any: ...
+
+
+class WriteBehind:
+    """A transaction's connection that holds back projections' row writes until needed.
+
+    `defer(row, sql, *args)` is for a statement that sets the complete state of one row (an
+    upsert of every column, or its delete), a row nothing else in the transaction writes;
+    `row` names it (table and key). A later call for the same row replaces the earlier one:
+    the last state wins. What is held back runs as one `executemany` per statement before the
+    next read through this connection and at `write_held()` (commit), so an order's six status
+    changes in one batch cost one row, in one round trip with the other orders' rows.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.raw = conn
+        self.dialect = conn.dialect
+        self._held: dict[Hashable, tuple[str, Sequence[Any]]] = {}
+
+    def defer(self, row: Hashable, sql: str, *args: Any) -> None:
+        self._held.pop(row, None)  # re-queued at the end: statements keep their last order
+        self._held[row] = (sql, args)
+
+    async def write_held(self) -> None:
+        held, self._held = self._held, {}
+        by_statement: dict[str, list[Sequence[Any]]] = {}
+        for sql, args in held.values():
+            by_statement.setdefault(sql, []).append(args)
+        for sql, rows in by_statement.items():
+            await self.raw.executemany(sql, rows)
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        await self.raw.execute(sql, *args)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self.raw.executemany(sql, rows)
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        await self.write_held()
+        return await self.raw.fetch(sql, *args)
+
+    async def fetchrow(self, sql: str, *args: Any) -> Row | None:
+        await self.write_held()
+        return await self.raw.fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        await self.write_held()
+        return await self.raw.fetchval(sql, *args)
 
 
 class Database(Protocol):

@@ -10,14 +10,19 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import MetaData, Table
+from sqlalchemy import Table
 
 from shared.aggregate import Aggregate
-from shared.db import Connection, Database
+from shared.db import Connection, Database, WriteBehind
 from shared.eventstore import SqlEventStore, StoredEvent
+from shared.messages import DomainEvent
 from shared.snapshots import fold
 from shared.unit_of_work import Projection
+
+if TYPE_CHECKING:
+    from shared.runtime import ServiceDefinition
 
 Progress = Callable[[int], None]
 
@@ -56,16 +61,17 @@ class _Rollback(Exception):
 
 async def rebuild_read_models(
     db: Database,
+    service: "ServiceDefinition",
     *,
-    read_models: MetaData,
-    projections: Sequence[Projection],
-    aggregates: Sequence[type[Aggregate]] = (),
     check_only: bool = False,
     progress: Progress | None = None,
     batch_size: int = 1_000,
 ) -> RebuildReport:
-    """Empty the read-model tables and fold every stored event through the projections again."""
-    tables = list(read_models.sorted_tables)
+    """Empty the service's read-model tables and fold every stored event through its
+    projections again (with the aggregates they are projected from)."""
+    if service.read_models is None:
+        raise ValueError(f"the {service.name} service has no read models to rebuild")
+    tables = list(service.read_models.sorted_tables)
     report: RebuildReport | None = None
     try:
         async with db.transaction() as conn:
@@ -76,7 +82,11 @@ async def rebuild_read_models(
             before = await read_model_hash(conn, tables)
             for table in reversed(tables):
                 await conn.execute(f"DELETE FROM {table.name}")
-            events = await _fold_all(conn, projections, _Folds(aggregates), progress, batch_size)
+            rows = WriteBehind(conn)
+            events = await _fold_all(
+                rows, service.projections, _Folds(service), progress, batch_size
+            )
+            await rows.write_held()
             after = await read_model_hash(conn, tables)
             report = RebuildReport(events, before, after, committed=not check_only)
             if check_only:
@@ -88,35 +98,46 @@ async def rebuild_read_models(
 
 
 class _Folds:
-    """The aggregates projections receive, folded event by event alongside the rebuild (as the
-    write side hands them over live), the most recently used few thousand kept in memory."""
+    """Each stored event read back as its typed class, and the aggregate projections receive
+    with it, folded event by event alongside the rebuild (as the write side hands them over
+    live); the most recently used few thousand kept in memory."""
 
-    def __init__(self, classes: Sequence[type[Aggregate]], capacity: int = 20_000) -> None:
-        self._classes = {f"{cls.stream_type}:": cls for cls in classes}
+    def __init__(self, service: "ServiceDefinition", capacity: int = 20_000) -> None:
+        kept = (*service.aggregates, *service.projected_aggregates)
+        self._classes = {f"{cls.stream_type}:": cls for cls in kept}
+        self._projected = frozenset(service.projected_aggregates)
         self._capacity = capacity
         self._folded: OrderedDict[str, Aggregate] = OrderedDict()
 
-    async def advance(self, conn: Connection, stored: StoredEvent) -> Aggregate | None:
-        """The stream's aggregate as of `stored`, or None when no projection wants it."""
+    async def advance(
+        self, conn: Connection, stored: StoredEvent
+    ) -> tuple[DomainEvent, Aggregate | None]:
         prefix = stored.stream_id.split(":", 1)[0] + ":"
         if (cls := self._classes.get(prefix)) is None:
-            return None
+            raise LookupError(
+                f"no aggregate in the service definition keeps {stored.stream_id!r}:"
+                " list its class in `aggregates`"
+            )
         envelope = stored.envelope
+        event = cls.decode(envelope)
+        if cls not in self._projected:
+            return event, None
         aggregate = self._folded.pop(stored.stream_id, None)
         if aggregate is None or aggregate.version != envelope.aggregate_version - 1:
             # Not in memory (evicted): fold what came before from the store.
             earlier = await SqlEventStore().load(conn, stored.stream_id)
             before = [e for e in earlier if e.aggregate_version < envelope.aggregate_version]
             aggregate = fold(cls(envelope.aggregate_id), before)
-        fold(aggregate, [envelope])
+        aggregate._apply(event)
+        aggregate.version = envelope.aggregate_version
         self._folded[stored.stream_id] = aggregate
         if len(self._folded) > self._capacity:
             self._folded.popitem(last=False)
-        return aggregate
+        return event, aggregate
 
 
 async def _fold_all(
-    conn: Connection,
+    conn: WriteBehind,
     projections: Sequence[Projection],
     folds: _Folds,
     progress: Progress | None,
@@ -126,9 +147,9 @@ async def _fold_all(
     position = count = 0
     while batch := await store.read_all(conn, after=position, limit=batch_size):
         for stored in batch:
-            aggregate = await folds.advance(conn, stored)
+            event, aggregate = await folds.advance(conn, stored)
             for project in projections:
-                await project(conn, stored.envelope, aggregate)
+                await project(conn, event, stored.envelope, aggregate)
         position = batch[-1].position
         count += len(batch)
         if progress is not None:

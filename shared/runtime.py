@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property, partial
+from typing import Any, TypeVar
 
 from fastapi import APIRouter
 from sqlalchemy import MetaData
@@ -19,10 +20,11 @@ from migrations import runner as migrations
 from shared.aggregate import Aggregate
 from shared.bus import Broker
 from shared.clock import Clock, SystemClock
+from shared.commands import CommandBus, CommandHandlers
 from shared.consumer import AfterCommit, Consumer, Decoder, Route
 from shared.db import Database, connect
 from shared.eventstore import SqlEventStore
-from shared.messages import DomainEvent
+from shared.messages import Command, DomainEvent
 from shared.outbox import OutboxRelay
 from shared.settings import ServiceSettings
 from shared.snapshots import AggregateCache, AggregateLoader
@@ -30,6 +32,8 @@ from shared.topics import events_topic
 from shared.unit_of_work import Projection, UnitOfWork
 
 logger = logging.getLogger(__name__)
+
+A = TypeVar("A", bound=Aggregate)
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,31 @@ class Schedule:
     # Refreshes what this process's /metrics shows: it also runs in a process that serves the
     # service's HTTP while its event work runs elsewhere (embedded workers).
     for_http: bool = False
+    # Kept even when GAPLESS_SCHEDULE_INTERVAL_SECONDS runs every other schedule faster (a job
+    # that records an event per run must not fill the store in a demo).
+    own_interval: bool = False
+
+    @classmethod
+    def sending(
+        cls,
+        name: str,
+        every: timedelta,
+        command: Callable[[], Command],
+        *,
+        again: Callable[[Any], bool] | None = None,
+        at_most: int = 1,
+        own_interval: bool = False,
+    ) -> "Schedule":
+        """A job that sends a fresh `command()` to the service, each in its own transaction:
+        once, or again (up to `at_most` times a run) while `again(result)` says there is more."""
+
+        async def run(runtime: "ServiceRuntime") -> None:
+            for _ in range(at_most):
+                result = await runtime.send(command())
+                if again is None or not again(result):
+                    return
+
+        return cls(name, every, run, own_interval=own_interval)
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,8 @@ class ServiceDefinition:
     # Published on the service's own topic `<name>.events`.
     published: tuple[type[DomainEvent], ...]
     subscriptions: tuple[Subscriptions, ...] = ()
+    # Every aggregate the service keeps streams of: how a stored event is read back typed.
+    aggregates: tuple[type[Aggregate], ...] = ()
     projections: tuple[Projection, ...] = ()
     # Aggregates whose state projections receive with each of their events (a rebuild folds them).
     projected_aggregates: tuple[type[Aggregate], ...] = ()
@@ -70,6 +101,8 @@ class ServiceDefinition:
     read_models: MetaData | None = None
     # Tables of state that no event carries (idempotency keys): created, never rebuilt.
     other_tables: MetaData | None = None
+    # The handler of each command the service accepts (see shared/commands.py).
+    commands: CommandHandlers = field(default_factory=dict)
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
     schedules: tuple[Schedule, ...] = ()
@@ -100,6 +133,7 @@ class ServiceRuntime:
     after_db_commit: AfterCommit | None = None
     db: Database = field(init=False)
     relay: OutboxRelay = field(init=False)
+    commands: CommandBus = field(init=False)
     consumers: list[Consumer] = field(init=False, default_factory=list)
     # Committed aggregates stay warm between units of work of this process.
     loader: AggregateLoader = field(
@@ -126,10 +160,24 @@ class ServiceRuntime:
         self.relay = OutboxRelay(
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )
+        self.commands = CommandBus(self.definition.commands, self.unit_of_work)
+
+    async def current(self, cls: type[A], aggregate_id: str) -> A | None:
+        """An aggregate as last committed, for reading (a singleton's settings, say)."""
+        async with self.unit_of_work() as uow:
+            return await uow.get(cls, aggregate_id)
+
+    async def send(self, command: Command) -> Any:
+        """The one way to act on the service: the command's handler, in its own transaction."""
+        return await self.commands.send(command)
 
     async def start(self) -> None:
         """Run the outbox relay and every consumer in background tasks (after `open`)."""
         self._spawn(self.relay.run, "relay")
+        consumer_settings = self.settings.consumer
+        if self.db.dialect == "sqlite":
+            # One writer at a time per file: concurrent lanes would only queue for the lock.
+            consumer_settings = consumer_settings.model_copy(update={"lanes": 1})
         for subscription in self.definition.subscriptions:
             consumer = Consumer(
                 group=self.name,
@@ -137,7 +185,7 @@ class ServiceRuntime:
                 dead_letters=self.broker.publisher(),
                 routes=subscription.routes,
                 unit_of_work=self.unit_of_work,
-                settings=self.settings.consumer,
+                settings=consumer_settings,
                 decode=subscription.decode,
                 after_db_commit=self.after_db_commit,
             )
@@ -154,7 +202,9 @@ class ServiceRuntime:
             self._spawn(partial(self._every, schedule), f"schedule:{schedule.name}")
 
     async def _every(self, schedule: Schedule) -> None:
-        interval = self.settings.schedule_interval_seconds or schedule.every.total_seconds()
+        interval = schedule.every.total_seconds()
+        if self.settings.schedule_interval_seconds and not schedule.own_interval:
+            interval = self.settings.schedule_interval_seconds
         while True:
             await asyncio.sleep(interval)
             await schedule.run(self)

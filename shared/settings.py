@@ -30,6 +30,9 @@ class ConsumerSettings(BaseModel):
     handler_attempts: int = Field(default=3, ge=1)
     retry_initial_seconds: float = 0.05
     retry_max_seconds: float = 5.0
+    # Independent parts of a batch (no shared key, no shared aggregate) applied concurrently,
+    # each in its own transaction. A SQLite file takes one writer at a time: there it is 1.
+    lanes: int = Field(default=4, ge=1)
 
 
 class ServiceSettings(BaseSettings):

@@ -29,7 +29,6 @@ from shared.aggregate import Aggregate
 from shared.db import Connection, placeholders
 from shared.envelope import Envelope
 from shared.eventstore import EventStore
-from shared.upcasting import upcast
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -78,10 +77,7 @@ def restore(cls: type[A], state: bytes, version: int) -> A:
 
 def fold(aggregate: A, envelopes: Iterable[Envelope]) -> A:
     for envelope in envelopes:
-        data = upcast(
-            type(aggregate).upcasters, envelope.event_type, envelope.event_version, envelope.data
-        )
-        aggregate._apply(aggregate.event_from(envelope.event_type, data))
+        aggregate._apply(aggregate.decode(envelope))
         aggregate.version = envelope.aggregate_version
     return aggregate
 

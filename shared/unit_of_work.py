@@ -15,17 +15,20 @@ from uuid import UUID, uuid4
 from shared import context
 from shared.aggregate import Aggregate
 from shared.clock import Clock
-from shared.db import Connection, Database
+from shared.db import Connection, Database, WriteBehind
 from shared.envelope import Envelope
 from shared.eventstore import EventStore, StreamWrite
 from shared.inbox import claim, claim_all
+from shared.messages import DomainEvent
 from shared.outbox import add_all_to_outbox
 from shared.snapshots import AggregateLoader, write_snapshots
 
 A = TypeVar("A", bound=Aggregate)
-# A projection gets the aggregate that recorded the event: live, the one the write side has in
-# hand; in a rebuild, the service's `projected_aggregates` folded up to the event (else None).
-Projection = Callable[[Connection, Envelope, Aggregate | None], Awaitable[None]]
+# A projection gets each recorded event as its typed class, with its envelope and the aggregate
+# that recorded it: live, the one the write side has in hand; in a rebuild, the service's
+# `projected_aggregates` folded up to the event (else None). Whole-row state writes go through
+# `conn.defer`, one statement per table per batch.
+Projection = Callable[[WriteBehind, DomainEvent, Envelope, Aggregate | None], Awaitable[None]]
 
 
 class UnitOfWork:
@@ -60,12 +63,12 @@ class UnitOfWork:
         # topic key (one order's shipment and invoice), and the outbox must keep their order.
         self._unwritten: list[StreamWrite] = []
         self._transaction: AbstractAsyncContextManager[Connection] | None = None
-        self.conn: Connection
+        self.conn: WriteBehind
         self.committed: list[Envelope] = []
 
     async def __aenter__(self) -> Self:
         self._transaction = self._db.transaction()
-        self.conn = await self._transaction.__aenter__()
+        self.conn = WriteBehind(await self._transaction.__aenter__())
         self._seen = {}
         self._unwritten = []
         return self
@@ -97,6 +100,14 @@ class UnitOfWork:
                 found[aggregate_id] = aggregate
         return found
 
+    async def get_or_create(self, cls: type[A], aggregate_id: str) -> A:
+        """The aggregate, or a new empty one, tracked so that its first events are written."""
+        found = await self.get(cls, aggregate_id)
+        if found is None:
+            found = cls(aggregate_id)
+            self.add(found)
+        return found
+
     def now(self) -> datetime:
         """The injected clock's time: handlers pass it into domain methods."""
         return self._clock.now()
@@ -115,14 +126,15 @@ class UnitOfWork:
         """Give pending events their envelopes (in the current flow) and update read models."""
         envelopes: list[Envelope] = []
         for aggregate in self._seen.values():
-            new = self._envelopes(aggregate)
-            if not new:
+            events = aggregate.collect_events()
+            if not events:
                 continue
+            new = self._envelopes(aggregate, events)
             envelopes += new
             self._unwritten.append(StreamWrite(aggregate.stream_id, aggregate.stream_type, new))
-            for envelope in new:
+            for event, envelope in zip(events, new, strict=True):
                 for project in self._projections:
-                    await project(self.conn, envelope, aggregate)
+                    await project(self.conn, event, envelope, aggregate)
         self.committed += envelopes
         return envelopes
 
@@ -138,7 +150,9 @@ class UnitOfWork:
         return self.committed
 
     async def _write(self) -> None:
-        """The batch's events, outbox rows and due snapshots: one statement per table."""
+        """The batch's events, outbox rows, held-back read-model rows and due snapshots: one
+        statement per table."""
+        await self.conn.write_held()
         writes = self._unwritten
         if not writes:
             return
@@ -154,10 +168,7 @@ class UnitOfWork:
         await write_snapshots(self.conn, self._seen.values())
         self._unwritten = []
 
-    def _envelopes(self, aggregate: Aggregate) -> list[Envelope]:
-        events = aggregate.collect_events()
-        if not events:
-            return []
+    def _envelopes(self, aggregate: Aggregate, events: Sequence[DomainEvent]) -> list[Envelope]:
         first_version = aggregate.version - len(events) + 1
         correlation = context.correlation_id.get() or _as_uuid(aggregate.id)
         causation = context.causation_id.get()

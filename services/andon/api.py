@@ -4,8 +4,8 @@ from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Response, status
 
-from services.andon import handlers, views
-from services.andon.commands import PullAndon, RecordComplaint, ResolveAndon
+from services.andon import views
+from services.andon.commands import PullAndon, Reconcile, RecordComplaint, ResolveAndon
 from services.andon.domain import PullNotFoundError
 from services.andon.schemas import (
     AndonPullAccepted,
@@ -18,8 +18,8 @@ from services.andon.schemas import (
     GapPublic,
     ReconciliationReport,
 )
+from services.andon.settings import AndonSettings
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
 
@@ -40,9 +40,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
             category=body.category,
             pulled_by=body.pulled_by,
         )
-        pull_id, new = await run_command(
-            handlers.pull_andon, command, runtime.unit_of_work(), runtime.clock.now()
-        )
+        pull_id, new = await runtime.send(command)
         if not new:
             response.status_code = status.HTTP_200_OK
         return AndonPullAccepted(pull_id=pull_id, new=new)
@@ -60,9 +58,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         command = ResolveAndon(
             pull_id=pull_id, root_cause=body.root_cause, fix=body.fix, resolved_by=principal.name
         )
-        await run_command(
-            handlers.resolve_andon, command, runtime.unit_of_work(), runtime.clock.now()
-        )
+        await runtime.send(command)
         async with runtime.db.transaction() as conn:
             row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
         if row is None:
@@ -93,9 +89,7 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
             reason=body.reason,
             recorded_by=principal.name,
         )
-        await run_command(
-            handlers.record_complaint, command, runtime.unit_of_work(), runtime.clock.now()
-        )
+        await runtime.send(command)
         return ComplaintAccepted(complaint_id=command.complaint_id)
 
     @router.get("/v1/gaps", response_model=list[GapPublic])
@@ -108,7 +102,7 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
     @router.post("/v1/reconciliation/run", response_model=ReconciliationReport)
     async def reconcile(_: Ops) -> ReconciliationReport:
         """Check every watched order is in an active step or terminal; list the lost hand-offs."""
-        report = await handlers.reconcile_now(runtime)
+        report = await runtime.send(Reconcile(timeouts=AndonSettings().timeouts()))
         return ReconciliationReport.model_validate(report.model_dump())
 
     return router

@@ -1,9 +1,10 @@
 """Commands of the andon service."""
 
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from pydantic import Field
 
+from services.andon.domain import Timeouts
 from services.andon.events import Category, TargetKind
 from shared.messages import Command
 
@@ -29,3 +30,16 @@ class RecordComplaint(Command):
     sku: str = Field(min_length=1)
     reason: str
     recorded_by: str
+
+
+class DetectGaps(Command):
+    """The watchdog's round: report every overdue hand-off as a gap with an automatic andon."""
+
+    timeouts: Timeouts
+
+
+class Reconcile(Command):
+    """Prove every watched order is in an active step or terminal; name the lost hand-offs."""
+
+    run_id: UUID = Field(default_factory=uuid4)
+    timeouts: Timeouts

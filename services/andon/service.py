@@ -3,8 +3,22 @@
 from datetime import timedelta
 
 from services.andon import api, handlers, inbound, metrics, views
-from services.andon.domain import OrderWatch
+from services.andon.commands import (
+    DetectGaps,
+    PullAndon,
+    Reconcile,
+    RecordComplaint,
+    ResolveAndon,
+)
+from services.andon.domain import (
+    AndonTarget,
+    DefectPolicy,
+    DefectWatch,
+    OrderWatch,
+    ReconciliationRun,
+)
 from services.andon.events import PUBLISHED
+from services.andon.settings import AndonSettings
 from shared.consumer import Route, preload_by
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
@@ -87,17 +101,39 @@ async def refresh_metrics(runtime: ServiceRuntime) -> None:
         await metrics.refresh(conn)
 
 
+def _watchdog_round() -> DetectGaps:
+    # Settings are read here, in the composition root, and travel in the command.
+    return DetectGaps(timeouts=AndonSettings().timeouts())
+
+
+def _reconciliation() -> Reconcile:
+    return Reconcile(timeouts=AndonSettings().timeouts())
+
+
 DEFINITION = ServiceDefinition(
     name="andon",
     published=PUBLISHED,
     # Two consumers: a poison record in a DLQ must never hold up the watchdog's hand-offs.
     subscriptions=(DEAD_LETTERS, HAND_OFFS),
+    aggregates=(OrderWatch, AndonTarget, DefectWatch, DefectPolicy, ReconciliationRun),
+    commands={
+        PullAndon: handlers.pull_andon,
+        ResolveAndon: handlers.resolve_andon,
+        RecordComplaint: handlers.record_complaint,
+        DetectGaps: handlers.detect_gaps,
+        Reconcile: handlers.reconcile,
+    },
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,
     schedules=(
-        Schedule("gap-watchdog", timedelta(seconds=5), handlers.watch_for_gaps),
-        Schedule("reconciliation", timedelta(seconds=30), handlers.reconcile_on_schedule),
+        Schedule.sending("gap-watchdog", timedelta(seconds=5), _watchdog_round),
+        Schedule.sending(
+            "reconciliation",
+            timedelta(seconds=AndonSettings().reconcile_every_seconds),
+            _reconciliation,
+            own_interval=True,
+        ),
         Schedule("andon-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
     ),
 )

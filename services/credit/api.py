@@ -1,31 +1,26 @@
 """Credit HTTP API: accounts (staff) and the manual review queue (ops decide)."""
 
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from services.credit import handlers, views
+from services.credit import views
+from services.credit.commands import DecideReview
 from services.credit.domain import UnknownOrderError
 from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.runtime import ServiceRuntime
-from shared.unit_of_work import UnitOfWork
-
-Decide = Callable[[UUID, str, str, datetime, UnitOfWork], Awaitable[None]]
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     router = APIRouter(prefix="/v1/credit", tags=["credit"])
 
     async def decided(
-        order_id: UUID, decide: Decide, body: ReviewDecision, by: str
+        order_id: UUID, decision: Literal["approve", "reject"], body: ReviewDecision, by: str
     ) -> ReviewPublic:
-        now = runtime.clock.now()
-        await run_command(decide, order_id, body.note, by, now, runtime.unit_of_work())
+        command = DecideReview(order_id=order_id, decision=decision, note=body.note, decided_by=by)
+        await runtime.send(command)
         async with runtime.db.transaction() as conn:
             row = await views.latest_review(conn, order_id)
         if row is None:  # the decision committed, so its review row is there
@@ -51,11 +46,11 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
     async def approve(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
         """Approve the order's open credit review: credit is approved and the order goes on."""
-        return await decided(order_id, handlers.approve_review, body, ops.name)
+        return await decided(order_id, "approve", body, ops.name)
 
     @router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
     async def reject(order_id: UUID, body: ReviewDecision, ops: Ops) -> ReviewPublic:
         """Reject the order's open credit review: credit is declined and the order rejected."""
-        return await decided(order_id, handlers.reject_review, body, ops.name)
+        return await decided(order_id, "reject", body, ops.name)
 
     return [router]

@@ -1,6 +1,7 @@
 """The credit service as the runtime sees it."""
 
 from services.credit import api, handlers, inbound, views
+from services.credit.commands import DecideReview
 from services.credit.domain import CreditAccount
 from services.credit.events import PUBLISHED
 from shared.consumer import Route, preload_by
@@ -35,6 +36,8 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
+    aggregates=(CreditAccount,),
+    commands={DecideReview: handlers.decide_review},
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,

@@ -6,9 +6,16 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
 
-from shared.aggregate import Aggregate
-from shared.db import Connection
+from services.credit.events import (
+    CreditApproved,
+    CreditProfileDefined,
+    CreditReleased,
+    CreditReviewClosed,
+    CreditReviewRequired,
+)
+from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
+from shared.messages import DomainEvent
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -45,27 +52,26 @@ Table(
 )
 
 
-async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "CreditProfileDefined":
-            await _ensure_account(conn, data["customer_id"])
+async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
+    match event:
+        case CreditProfileDefined():
+            await _ensure_account(conn, event.customer_id)
             await conn.execute(
                 "UPDATE credit_account SET credit_light = $2, credit_limit_cents = $3,"
                 " review_threshold_cents = $4 WHERE customer_id = $1",
-                data["customer_id"],
-                data["credit_light"],
-                data["credit_limit_cents"],
-                data["review_threshold_cents"],
+                event.customer_id,
+                str(event.credit_light),
+                event.credit_limit_cents,
+                event.review_threshold_cents,
             )
-        case "CreditApproved" | "CreditReleased":
-            await _index_order(conn, data)
-            await _set_exposure(conn, data["customer_id"], data["exposure_cents"])
-        case "CreditReviewRequired":
-            await _index_order(conn, data)
-            await _open_review(conn, envelope)
-        case "CreditReviewClosed":
-            await _close_review(conn, data)
+        case CreditApproved() | CreditReleased():
+            await _index_order(conn, event.order_id, event.customer_id)
+            await _set_exposure(conn, event.customer_id, event.exposure_cents)
+        case CreditReviewRequired():
+            await _index_order(conn, event.order_id, event.customer_id)
+            await _open_review(conn, event, envelope.occurred_at)
+        case CreditReviewClosed():
+            await _close_review(conn, event)
 
 
 async def _ensure_account(conn: Connection, customer_id: str) -> None:
@@ -86,53 +92,52 @@ async def _set_exposure(conn: Connection, customer_id: str, exposure_cents: int)
     )
 
 
-async def _index_order(conn: Connection, data: dict[str, Any]) -> None:
+async def _index_order(conn: Connection, order_id: UUID, customer_id: str) -> None:
     await conn.execute(
         "INSERT INTO credit_order (order_id, customer_id) VALUES ($1, $2)"
         " ON CONFLICT (order_id) DO NOTHING",
-        data["order_id"],
-        data["customer_id"],
+        str(order_id),
+        customer_id,
     )
 
 
-async def _open_review(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    await _set_exposure(conn, data["customer_id"], data["exposure_cents"])
+async def _open_review(conn: Connection, event: CreditReviewRequired, at: datetime) -> None:
+    await _set_exposure(conn, event.customer_id, event.exposure_cents)
     number = await conn.fetchval(
         "SELECT COALESCE(MAX(review_no), 0) + 1 FROM credit_review WHERE order_id = $1",
-        data["order_id"],
+        str(event.order_id),
     )
     await conn.execute(
         "INSERT INTO credit_review (order_id, review_no, customer_id, amount_cents, reason,"
         " requested_at, exposure_at_request_cents, status)"
         " VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')",
-        data["order_id"],
+        str(event.order_id),
         number,
-        data["customer_id"],
-        data["amount_cents"],
-        data["reason"],
-        envelope.occurred_at,
-        data["exposure_cents"],
+        event.customer_id,
+        event.amount_cents,
+        str(event.reason),
+        at,
+        event.exposure_cents,
     )
     await conn.execute(
         "UPDATE credit_account SET open_reviews = open_reviews + 1 WHERE customer_id = $1",
-        data["customer_id"],
+        event.customer_id,
     )
 
 
-async def _close_review(conn: Connection, data: dict[str, Any]) -> None:
+async def _close_review(conn: Connection, event: CreditReviewClosed) -> None:
     await conn.execute(
         "UPDATE credit_review SET status = $2, note = $3, decided_by = $4, decided_at = $5"
         " WHERE order_id = $1 AND status = 'open'",
-        data["order_id"],
-        data["outcome"],
-        data["note"],
-        data["decided_by"],
-        datetime.fromisoformat(data["decided_at"]),
+        str(event.order_id),
+        str(event.outcome),
+        event.note,
+        event.decided_by,
+        event.decided_at,
     )
     await conn.execute(
         "UPDATE credit_account SET open_reviews = open_reviews - 1 WHERE customer_id = $1",
-        data["customer_id"],
+        event.customer_id,
     )
 
 

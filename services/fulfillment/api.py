@@ -6,8 +6,6 @@ from fastapi import APIRouter, status
 
 from services.fulfillment import views
 from services.fulfillment.commands import ConfirmShipmentStep, RecordPayment
-from services.fulfillment.handlers.confirmations import confirm_shipment_step
-from services.fulfillment.handlers.payments import record_payment
 from services.fulfillment.schemas import (
     ConfirmationAccepted,
     ConfirmationCreate,
@@ -17,7 +15,6 @@ from services.fulfillment.schemas import (
     ShipmentPublic,
 )
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
 
@@ -44,7 +41,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def pay(body: PaymentCreate, _: Ops) -> PaymentRecordedPublic:
         """Record a payment against an invoice; more than its open amount is refused (422)."""
         command = RecordPayment(invoice_id=body.invoice_id, amount_cents=body.amount_cents)
-        invoice = await run_command(record_payment, command, runtime.unit_of_work())
+        invoice = await runtime.send(command)
         return PaymentRecordedPublic(
             invoice_id=body.invoice_id,
             order_id=invoice.issued.order_id,
@@ -62,7 +59,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def confirm(body: ConfirmationCreate, _: Ops) -> ConfirmationAccepted:
         """A WMS/TMS confirmation by HTTP callback (Picked, Packed, Shipped, Delivered)."""
         command = ConfirmShipmentStep(**body.model_dump())
-        shipment_status = await run_command(confirm_shipment_step, command, runtime.unit_of_work())
+        shipment_status = await runtime.send(command)
         return ConfirmationAccepted(shipment_id=body.shipment_id, status=shipment_status)
 
     return [router]

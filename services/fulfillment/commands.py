@@ -1,11 +1,15 @@
-"""Commands the fulfillment service accepts over HTTP."""
+"""Commands the fulfillment service accepts."""
 
 from typing import Literal
-from uuid import UUID
+from uuid import UUID, uuid4
+
+from pydantic import Field, PositiveInt
 
 from shared.messages import Command
 
 ConfirmationType = Literal["Picked", "Packed", "Shipped", "Delivered"]
+# Shipments per pick wave.
+WAVE_SIZE = 50
 
 
 class RecordPayment(Command):
@@ -21,3 +25,10 @@ class ConfirmShipmentStep(Command):
     order_id: UUID
     carrier: str | None = None
     tracking_number: str | None = None
+
+
+class ReleasePickWave(Command):
+    """Send the next waiting shipments to the warehouse as one pick wave."""
+
+    wave_id: UUID = Field(default_factory=uuid4)
+    size: PositiveInt = WAVE_SIZE

@@ -3,6 +3,13 @@
 from datetime import timedelta
 
 from services.fulfillment import api, inbound, views
+from services.fulfillment.commands import (
+    WAVE_SIZE,
+    ConfirmShipmentStep,
+    RecordPayment,
+    ReleasePickWave,
+)
+from services.fulfillment.domain import Invoice, PickStop, Shipment
 from services.fulfillment.events import (
     PUBLISHED,
     PickCancelled,
@@ -10,7 +17,7 @@ from services.fulfillment.events import (
     ShipmentRequestCancelled,
     ShipmentRequested,
 )
-from services.fulfillment.handlers import andon, confirmations, releases, waves
+from services.fulfillment.handlers import andon, confirmations, payments, releases, waves
 from shared.consumer import Route
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import (
@@ -58,8 +65,22 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
+    aggregates=(Shipment, Invoice, PickStop),
+    commands={
+        RecordPayment: payments.record_payment,
+        ConfirmShipmentStep: confirmations.confirm_shipment_step,
+        ReleasePickWave: waves.release_pick_wave,
+    },
     projections=(views.project,),
     read_models=views.metadata,
     routers=api.routers,
-    schedules=(Schedule("pick waves", PICK_WAVE_EVERY, waves.run_pick_wave),),
+    schedules=(
+        Schedule.sending(
+            "pick waves",
+            PICK_WAVE_EVERY,
+            ReleasePickWave,
+            again=lambda sent: sent >= WAVE_SIZE,
+            at_most=waves.WAVES_PER_RUN,
+        ),
+    ),
 )

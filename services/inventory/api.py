@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, status
 
-from services.inventory import handlers, views
+from services.inventory import views
+from services.inventory.commands import ReceiveStock
 from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPublic
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
 
@@ -17,7 +17,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     )
     async def receive(sku: str, body: ReceiptCreate, _: Ops) -> StockPublic:
         """Record goods received into stock; waiting backorders are served by priority."""
-        await run_command(handlers.receive_stock, sku, body.quantity, runtime.unit_of_work())
+        await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
         async with runtime.db.transaction() as conn:
             return StockPublic.model_validate(await views.stock_level(conn, sku))
 

@@ -1,6 +1,6 @@
 """Demo stock for a new installation (the SKUs of the order service's demo catalogue)."""
 
-from services.inventory import handlers
+from services.inventory.commands import ReceiveStock
 from shared.runtime import ServiceRuntime
 
 DEMO_STOCK = (
@@ -18,4 +18,4 @@ async def seed(runtime: ServiceRuntime) -> None:
         if await conn.fetchval("SELECT count(*) FROM stock_level") > 0:
             return
     for sku, quantity in DEMO_STOCK:
-        await handlers.receive_stock(sku, quantity, runtime.unit_of_work())
+        await runtime.send(ReceiveStock(sku=sku, quantity=quantity))

@@ -1,6 +1,7 @@
 """The inventory service as the runtime sees it."""
 
 from services.inventory import api, demo, handlers, inbound, views
+from services.inventory.commands import ReceiveStock
 from services.inventory.domain import Stock
 from services.inventory.events import PUBLISHED
 from shared.consumer import Route
@@ -43,7 +44,10 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
+    aggregates=(Stock,),
+    commands={ReceiveStock: handlers.receive_stock},
     projections=(views.project,),
+    projected_aggregates=(Stock,),
     read_models=views.metadata,
     routers=api.routers,
     demo_data=demo.seed,

@@ -1,19 +1,34 @@
 """Inventory read models: level per SKU, each order's claim per SKU (the backorder view) and the
 andon pulls stopping a SKU's sale.
 
-Folded from the inventory's own events only, so `gapless replay rebuild inventory` recreates them.
-Released units come off an order line's waiting units first, exactly as in the aggregate.
+Projected from the Stock aggregate that recorded each event (a rebuild folds it alongside the
+events), so the read model cannot drift from the rules: `gapless replay rebuild inventory`
+recreates it.
 """
 
-from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from pydantic import TypeAdapter
 from sqlalchemy import Column, Integer, MetaData, String, Table
 
+from services.inventory.domain import Stock
+from services.inventory.events import (
+    StockBackordered,
+    StockReleased,
+    StockRequested,
+    StockRequestIncreased,
+    StockReserved,
+    StockSaleResumed,
+    StockSaleStopLifted,
+    StockSaleStopped,
+    StockShipped,
+)
 from shared.aggregate import Aggregate
-from shared.db import Connection
+from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope, parse_time
+from shared.messages import DomainEvent
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -46,133 +61,68 @@ Table(
     Column("pull_id", String(36), primary_key=True),
 )
 
-# While a pull stops the sale, every free unit is blocked: kept so in the same statement, so a
-# receipt or a release during the stop adds to `blocked`, not to `available`.
-_LEVEL_UPSERT = (
+# The SKU's level and each order's claim, as the Stock that recorded the event has them after
+# it: whole rows, held back so a batch writes each one once (shared.db.WriteBehind).
+_LEVEL = (
     "INSERT INTO stock_level (sku, on_hand, reserved, blocked, backordered, reorder_point)"
-    " VALUES ($1, $2, $3, 0, $4, 0) ON CONFLICT (sku) DO UPDATE SET"
-    " on_hand = stock_level.on_hand + excluded.on_hand,"
-    " reserved = stock_level.reserved + excluded.reserved,"
-    " backordered = stock_level.backordered + excluded.backordered,"
-    " blocked = CASE WHEN EXISTS (SELECT 1 FROM stock_sale_stop s WHERE s.sku = stock_level.sku)"
-    " THEN stock_level.on_hand + excluded.on_hand - stock_level.reserved - excluded.reserved"
-    " ELSE 0 END"
+    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sku) DO UPDATE SET"
+    " on_hand = excluded.on_hand, reserved = excluded.reserved, blocked = excluded.blocked,"
+    " backordered = excluded.backordered, reorder_point = excluded.reorder_point"
 )
-_LINE_WAITS = (
+_LINE = (
     "INSERT INTO stock_order_line (order_id, sku, reserved, backordered, shipped, priority,"
-    " deadline, arrival) VALUES ($1, $2, 0, $3, 0, $4, $5, $6)"
-    " ON CONFLICT (order_id, sku) DO UPDATE SET"
-    " arrival = CASE WHEN stock_order_line.backordered = 0 THEN excluded.arrival"
-    " ELSE stock_order_line.arrival END,"
-    " backordered = stock_order_line.backordered + excluded.backordered"
+    " deadline, arrival) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    " ON CONFLICT (order_id, sku) DO UPDATE SET reserved = excluded.reserved,"
+    " backordered = excluded.backordered, shipped = excluded.shipped,"
+    " priority = excluded.priority, deadline = excluded.deadline, arrival = excluded.arrival"
 )
-_LINE_DELTA = (
-    "UPDATE stock_order_line SET reserved = reserved + $3, backordered = backordered + $4,"
-    " shipped = shipped + $5 WHERE order_id = $1 AND sku = $2"
+_RFC3339: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+_ORDER_LINE_EVENTS = (
+    StockRequested,
+    StockRequestIncreased,
+    StockReserved,
+    StockBackordered,
+    StockReleased,
+    StockShipped,
 )
 
 
-async def _level(
-    conn: Connection, sku: str, *, on_hand: int = 0, reserved: int = 0, waiting: int = 0
+async def project(
+    conn: WriteBehind, event: DomainEvent, _: Envelope, stock: Aggregate | None
 ) -> None:
-    await conn.execute(_LEVEL_UPSERT, sku, on_hand, reserved, waiting)
-
-
-async def _line(conn: Connection, data: dict[str, Any]) -> dict[str, int]:
-    row = await conn.fetchrow(
-        "SELECT reserved, backordered FROM stock_order_line WHERE order_id = $1 AND sku = $2",
-        data["order_id"],
-        data["sku"],
-    )
-    return {"reserved": row["reserved"], "waiting": row["backordered"]} if row else {}
-
-
-async def _received(conn: Connection, envelope: Envelope) -> None:
-    await _level(conn, envelope.data["sku"], on_hand=envelope.data["quantity"])
-
-
-async def _requested(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    await conn.execute(
-        _LINE_WAITS,
-        data["order_id"],
-        data["sku"],
-        data["quantity"],
-        data["priority"],
-        data["deadline"],
-        envelope.aggregate_version,
-    )
-    await _level(conn, data["sku"], waiting=data["quantity"])
-
-
-async def _reserved(conn: Connection, envelope: Envelope) -> None:
-    data, quantity = envelope.data, envelope.data["quantity"]
-    await conn.execute(_LINE_DELTA, data["order_id"], data["sku"], quantity, -quantity, 0)
-    await _level(conn, data["sku"], reserved=quantity, waiting=-quantity)
-
-
-async def _released(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    line = await _line(conn, data)
-    from_waiting = min(line.get("waiting", 0), data["quantity"])
-    from_reserved = data["quantity"] - from_waiting
-    await conn.execute(_LINE_DELTA, data["order_id"], data["sku"], -from_reserved, -from_waiting, 0)
-    await _level(conn, data["sku"], reserved=-from_reserved, waiting=-from_waiting)
-
-
-async def _shipped(conn: Connection, envelope: Envelope) -> None:
-    data, quantity = envelope.data, envelope.data["quantity"]
-    from_reserved = min((await _line(conn, data)).get("reserved", 0), quantity)
-    await conn.execute(_LINE_DELTA, data["order_id"], data["sku"], -from_reserved, 0, quantity)
-    await _level(conn, data["sku"], on_hand=-quantity, reserved=-from_reserved)
-
-
-async def _reorder_point_set(conn: Connection, envelope: Envelope) -> None:
-    await _level(conn, envelope.data["sku"])
-    await conn.execute(
-        "UPDATE stock_level SET reorder_point = $2 WHERE sku = $1",
-        envelope.data["sku"],
-        envelope.data["reorder_point"],
-    )
-
-
-async def _sale_stopped(conn: Connection, envelope: Envelope) -> None:
-    sku = envelope.data["sku"]
-    await conn.execute(
-        "INSERT INTO stock_sale_stop (sku, pull_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-        sku,
-        envelope.data["pull_id"],
-    )
-    await _level(conn, sku)  # a SKU may be stopped before any stock of it is known
-
-
-async def _stop_lifted(conn: Connection, envelope: Envelope) -> None:
-    sku = envelope.data["sku"]
-    await conn.execute(
-        "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2",
-        sku,
-        envelope.data["pull_id"],
-    )
-    await _level(conn, sku)
-
-
-_PROJECTORS: dict[str, Callable[[Connection, Envelope], Awaitable[None]]] = {
-    "StockReceived": _received,
-    "StockRequested": _requested,
-    "StockRequestIncreased": _requested,
-    "StockReserved": _reserved,
-    "StockReleased": _released,
-    "StockShipped": _shipped,
-    "ReorderPointSet": _reorder_point_set,
-    "StockSaleStopped": _sale_stopped,
-    "StockSaleResumed": _stop_lifted,
-    "StockSaleStopLifted": _stop_lifted,
-}
-
-
-async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
-    if (projector := _PROJECTORS.get(envelope.event_type)) is not None:
-        await projector(conn, envelope)
+    if not isinstance(stock, Stock):
+        raise TypeError(f"{event.event_type()} is projected from its Stock aggregate")
+    match event:
+        case StockSaleStopped():
+            await conn.execute(
+                "INSERT INTO stock_sale_stop (sku, pull_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+                stock.id,
+                str(event.pull_id),
+            )
+        case StockSaleResumed() | StockSaleStopLifted():
+            await conn.execute(
+                "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2",
+                stock.id,
+                str(event.pull_id),
+            )
+    levels = (stock.on_hand, stock.reserved, stock.blocked, stock.backordered, stock.reorder_point)
+    conn.defer(("stock_level", stock.id), _LEVEL, stock.id, *levels)
+    if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.lines.get(event.order_id)):
+        order_id = str(event.order_id)
+        conn.defer(
+            ("stock_order_line", order_id, stock.id),
+            _LINE,
+            order_id,
+            stock.id,
+            line.reserved,
+            line.waiting,
+            line.shipped,
+            line.priority,
+            _RFC3339.dump_python(line.deadline, mode="json"),
+            line.arrival,
+        )
 
 
 def _public(row: Any, stopped_by: list[str]) -> dict[str, Any]:

@@ -78,3 +78,11 @@ class RecordReturn(Command):
     channel: str | None
     lines: tuple[RequestedLine, ...]
     reason: str
+
+
+class ClassifyCustomersAndItems(Command):
+    """A/B/C classes from the trailing year's revenue (daily, or on demand)."""
+
+
+class ExpireConfirmations(Command):
+    """Cancel the orders held for confirmation past their confirm-by time."""

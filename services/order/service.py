@@ -15,10 +15,23 @@ POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel 
 from datetime import timedelta
 
 from services.order import api, demo, handlers, inbound
-from services.order.domain import Order
+from services.order.commands import (
+    CancelOrder,
+    ChangeOrder,
+    ChangePolicy,
+    ClassifyCustomersAndItems,
+    ConfirmOrder,
+    DefineCustomer,
+    DefineItem,
+    ExpireConfirmations,
+    PlaceOrder,
+    RecordReturn,
+)
+from services.order.domain import AndonPull, CatalogItem, Customer, Order, ServicePolicy
 from services.order.events import PUBLISHED
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
+from shared.commands import Batched
 from shared.consumer import Route, preload_by
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import events_topic
@@ -75,14 +88,27 @@ DEFINITION = ServiceDefinition(
             routes=ROUTES,
         ),
     ),
+    aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull),
     projections=(project,),
     projected_aggregates=(Order,),
     read_models=metadata,
     other_tables=idempotency_metadata,
     routers=api.routers,
     demo_data=demo.seed,
+    commands={
+        PlaceOrder: Batched(handlers.place_orders),
+        ChangeOrder: handlers.change_order,
+        CancelOrder: handlers.cancel_order,
+        ConfirmOrder: handlers.confirm_order,
+        RecordReturn: handlers.record_return,
+        DefineItem: handlers.define_item,
+        DefineCustomer: handlers.define_customer,
+        ChangePolicy: handlers.change_policy,
+        ClassifyCustomersAndItems: handlers.classify,
+        ExpireConfirmations: handlers.expire_confirmations,
+    },
     schedules=(
-        Schedule("classify", timedelta(days=1), handlers.classify_daily),
-        Schedule("confirmation-timeout", timedelta(seconds=30), handlers.cancel_unconfirmed),
+        Schedule.sending("classify", timedelta(days=1), ClassifyCustomersAndItems),
+        Schedule.sending("confirmation-timeout", timedelta(seconds=30), ExpireConfirmations),
     ),
 )

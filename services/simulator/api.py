@@ -4,10 +4,9 @@ from fastapi import APIRouter
 
 from services.simulator import views
 from services.simulator.commands import TuneSimulator
-from services.simulator.handlers import current_settings, tune_simulator
+from services.simulator.domain import SimulatorSettings
 from services.simulator.schemas import SimulatorPublic, SimulatorPut
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.runtime import ServiceRuntime
 
 
@@ -15,9 +14,10 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     router = APIRouter(prefix="/v1/simulator", tags=["simulator"])
 
     async def public() -> SimulatorPublic:
-        async with runtime.unit_of_work() as uow:
-            settings = await current_settings(uow)
-            counts = await views.counts(uow.conn)
+        settings = await runtime.current(SimulatorSettings, SimulatorSettings.ID)
+        async with runtime.db.transaction() as conn:
+            counts = await views.counts(conn)
+        settings = settings or SimulatorSettings()
         return SimulatorPublic(**settings.current.model_dump(), tasks=counts)
 
     @router.get("", response_model=SimulatorPublic)
@@ -29,7 +29,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def put_simulator(body: SimulatorPut, _: Ops) -> SimulatorPublic:
         """Tune delays, failure rate and pause; every change is recorded as an event."""
         command = TuneSimulator(**body.model_dump())
-        await run_command(tune_simulator, command, runtime.unit_of_work())
+        await runtime.send(command)
         return await public()
 
     return [router]

@@ -1,4 +1,4 @@
-"""Commands the simulator accepts over HTTP."""
+"""Commands the simulator accepts."""
 
 from pydantic import Field
 
@@ -14,3 +14,7 @@ class TuneSimulator(Command):
     ship_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
     failure_rate: float | None = Field(default=None, ge=0, le=1)
     paused: bool | None = None
+
+
+class AnswerDueTasks(Command):
+    """Send the warehouse's and carrier's answers whose delay is up."""

@@ -5,14 +5,12 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from services.simulator import inbound, views
-from services.simulator.commands import TuneSimulator
+from services.simulator.commands import AnswerDueTasks, TuneSimulator
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
 from services.simulator.events import TaskKind
 from shared import context
 from shared.clock import Clock, SystemClock
-from shared.commands import run_command
 from shared.envelope import Envelope
-from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork
 
 BATCH = 200
@@ -51,8 +49,7 @@ class Simulation:
 
     async def _take(self, uow: UnitOfWork, kind: TaskKind, event: inbound.Request) -> None:
         task_id = task_id_for(kind, event.shipment_id)
-        task = await uow.get(Task, task_id) or Task(task_id)
-        uow.add(task)
+        task = await uow.get_or_create(Task, task_id)
         task.receive(
             kind=kind,
             shipment_id=event.shipment_id,
@@ -67,8 +64,11 @@ class Simulation:
         if task is not None:
             task.cancel()
 
-    async def answer_due_tasks(self, uow: UnitOfWork) -> int:
-        """Send the confirmations of every task due now; returns how many tasks were answered."""
+    async def answer_due_tasks(self, _: AnswerDueTasks, uow: UnitOfWork) -> int:
+        """Send the confirmations of every task due now; returns how many tasks were answered.
+
+        A second replica answering the same task loses the append race and, on its retry,
+        finds the task answered."""
         now = self.clock.now()
         async with uow:
             settings = await current_settings(uow)
@@ -85,11 +85,6 @@ class Simulation:
                     await uow.flush()
             await uow.commit()
         return len(due)
-
-    async def run_due_answers(self, runtime: ServiceRuntime) -> None:
-        """The schedule's job; a second replica answering the same task loses the append race
-        and, on its retry, finds the task answered."""
-        await run_command(self.answer_due_tasks, runtime.unit_of_work())
 
 
 async def tune_simulator(cmd: TuneSimulator, uow: UnitOfWork) -> SimulatorSettings:

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 from services.simulator import api, inbound, views
+from services.simulator.commands import AnswerDueTasks, TuneSimulator
+from services.simulator.domain import SimulatorSettings, Task
 from services.simulator.events import PUBLISHED, Delivered, Packed, Picked, Shipped
-from services.simulator.handlers import Simulation
+from services.simulator.handlers import Simulation, tune_simulator
 from shared.consumer import Route
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import (
@@ -44,10 +46,12 @@ def simulator_definition(simulation: Simulation | None = None) -> ServiceDefinit
                 },
             ),
         ),
+        aggregates=(SimulatorSettings, Task),
+        commands={TuneSimulator: tune_simulator, AnswerDueTasks: sim.answer_due_tasks},
         projections=(views.project,),
         read_models=views.metadata,
         routers=api.routers,
-        schedules=(Schedule("answer due tasks", ANSWER_EVERY, sim.run_due_answers),),
+        schedules=(Schedule.sending("answer due tasks", ANSWER_EVERY, AnswerDueTasks),),
     )
 
 

@@ -4,9 +4,11 @@ from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
 
-from shared.aggregate import Aggregate
+from services.simulator.domain import task_id_for
+from services.simulator.events import Delivered, Packed, TaskCancelled, TaskKind, TaskReceived
 from shared.db import Connection
-from shared.envelope import Envelope, parse_time
+from shared.envelope import Envelope
+from shared.messages import DomainEvent
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -24,37 +26,48 @@ task = Table(
 )
 Index("ix_simulator_task_due", task.c.status, task.c.due_at)
 
-# The event that ends a task -> (its kind, the status it leaves).
-_FINISHED = {
-    "Packed": ("pick", "answered"),
-    "Delivered": ("ship", "answered"),
-    "TaskCancelled": (None, "cancelled"),
-}
 STATUSES = ("waiting", "answered", "lost", "cancelled")
 
 
-async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
-    data = envelope.data
-    if envelope.event_type == "TaskReceived":
-        await conn.execute(
-            "INSERT INTO simulator_task (task_id, kind, shipment_id, order_id, status, due_at,"
-            " received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            data["task_id"],
-            data["kind"],
-            data["shipment_id"],
-            data["order_id"],
-            "lost" if data["lost"] else "waiting",
-            parse_time(data["due_at"]),
-            envelope.occurred_at,
-        )
-    elif (finished := _FINISHED.get(envelope.event_type)) is not None:
-        kind, status = finished
-        await conn.execute(
-            "UPDATE simulator_task SET status = $2, finished_at = $3 WHERE task_id = $1",
-            data.get("task_id") or f"{kind}:{data['shipment_id']}",
-            status,
-            envelope.occurred_at,
-        )
+async def project(conn: Connection, event: DomainEvent, envelope: Envelope, _: object) -> None:
+    match event:
+        case TaskReceived():
+            await conn.execute(
+                "INSERT INTO simulator_task (task_id, kind, shipment_id, order_id, status, due_at,"
+                " received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                event.task_id,
+                str(event.kind),
+                str(event.shipment_id),
+                str(event.order_id),
+                "lost" if event.lost else "waiting",
+                event.due_at,
+                envelope.occurred_at,
+            )
+        case Packed():
+            await _finish(
+                conn,
+                task_id_for(TaskKind.PICK, event.shipment_id),
+                "answered",
+                envelope.occurred_at,
+            )
+        case Delivered():
+            await _finish(
+                conn,
+                task_id_for(TaskKind.SHIP, event.shipment_id),
+                "answered",
+                envelope.occurred_at,
+            )
+        case TaskCancelled():
+            await _finish(conn, event.task_id, "cancelled", envelope.occurred_at)
+
+
+async def _finish(conn: Connection, task_id: str, status: str, at: datetime) -> None:
+    await conn.execute(
+        "UPDATE simulator_task SET status = $2, finished_at = $3 WHERE task_id = $1",
+        task_id,
+        status,
+        at,
+    )
 
 
 async def due_tasks(conn: Connection, *, now: datetime, limit: int) -> list[tuple[str, str]]:

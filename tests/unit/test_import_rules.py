@@ -157,3 +157,76 @@ def _project_files(module: str) -> list[Path]:
         base = ROOT.joinpath(*parts[:depth])
         files += [f for f in (base / "__init__.py", base.with_suffix(".py")) if f.is_file()]
     return files
+
+
+def _modules_named(service: Path, name: str) -> list[Path]:
+    """`name.py` of the service, or every module of its `name/` package."""
+    single = service / f"{name}.py"
+    package = service / name
+    return [single] if single.is_file() else _python_files(package) if package.is_dir() else []
+
+
+# What a use case must not reach for: the runtime (and with it the whole process), the web
+# framework, or the environment (settings are injected, in the command or the definition).
+HANDLER_FORBIDDEN = ("shared.runtime", "fastapi", "starlette", "pydantic_settings", "os")
+
+
+def test_handlers_get_what_they_need_not_the_runtime_the_web_or_the_environment() -> None:
+    violations = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for service in _service_folders()
+        for path in _modules_named(service, "handlers")
+        for module in _imports_of(path)
+        if module in HANDLER_FORBIDDEN
+        or module.startswith(tuple(f"{m}." for m in HANDLER_FORBIDDEN))
+        or module.endswith(".settings")
+    ]
+
+    assert violations == []
+
+
+def test_http_routes_act_only_by_sending_commands() -> None:
+    """A route never runs a handler itself: it builds a command and calls `runtime.send`."""
+    violations = [
+        f"{path.relative_to(ROOT)}:{call.lineno} calls {name}"
+        for service in _service_folders()
+        for path in _modules_named(service, "api")
+        for call, name in _calls_into_handlers(path.read_text(encoding="utf-8"), service.name)
+    ]
+
+    assert violations == []
+
+
+def _calls_into_handlers(source: str, service: str) -> Iterator[tuple[ast.Call, str]]:
+    """Calls of `run_command`, or of anything imported from the service's handlers."""
+    tree = ast.parse(source)
+    handler_names = {"run_command"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            f"services.{service}.handlers"
+        ):
+            handler_names |= {alias.asname or alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module == f"services.{service}":
+            handler_names |= {a.asname or a.name for a in node.names if a.name == "handlers"}
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else ""
+        if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+            name = func.value.id if func.value.id in handler_names else ""
+        if name in handler_names:
+            yield node, ast.unparse(func)
+
+
+def test_the_route_rule_sees_a_handler_called_directly() -> None:
+    source = (
+        "from services.order import handlers\n"
+        "from shared.commands import run_command\n"
+        "async def route():\n"
+        "    await handlers.cancel_order(cmd, uow)\n"
+        "    await run_command(handlers.cancel_order, cmd, uow)\n"
+    )
+    found = [name for _, name in _calls_into_handlers(source, "order")]
+
+    assert found == ["handlers.cancel_order", "run_command"]

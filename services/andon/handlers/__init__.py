@@ -5,9 +5,9 @@ from services.andon.handlers.defects import (
     count_defects_when_return_recorded,
     record_complaint,
 )
-from services.andon.handlers.gaps import detect_gaps, watch_for_gaps
+from services.andon.handlers.gaps import detect_gaps
 from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
-from services.andon.handlers.reconciliation import reconcile, reconcile_now, reconcile_on_schedule
+from services.andon.handlers.reconciliation import reconcile
 from services.andon.handlers.resolve_andon import resolve_andon
 from services.andon.handlers.watch_orders import (
     end_watch_when_order_ended,
@@ -34,8 +34,6 @@ __all__ = [
     "pull_andon",
     "pull_andon_when_message_dead_lettered",
     "reconcile",
-    "reconcile_now",
-    "reconcile_on_schedule",
     "record_complaint",
     "record_credit_when_credit_answered",
     "record_release_when_order_released",
@@ -44,6 +42,5 @@ __all__ = [
     "record_stock_when_stock_released",
     "record_stock_when_stock_reserved",
     "resolve_andon",
-    "watch_for_gaps",
     "watch_order_when_order_placed",
 ]

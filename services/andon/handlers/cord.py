@@ -13,10 +13,7 @@ async def pull_cord(
     uow: UnitOfWork, kind: TargetKind, target_id: str, pull: Pull, *, now: datetime
 ) -> tuple[UUID, bool]:
     """Pull on a target (or join its open pull); a new pull holds the orders it stops."""
-    target = await uow.get(AndonTarget, target_id_of(kind, target_id))
-    if target is None:
-        target = AndonTarget(target_id_of(kind, target_id))
-        uow.add(target)
+    target = await uow.get_or_create(AndonTarget, target_id_of(kind, target_id))
     pull_id, new = target.pull(pull, new_pull_id=uuid4(), now=now)
     if new:
         for order_id in await views.watch.affected_orders(uow.conn, kind, target_id):
@@ -41,8 +38,4 @@ async def hold_if_stopped(uow: UnitOfWork, watch: OrderWatch, *, now: datetime) 
 
 
 async def watch_of(uow: UnitOfWork, order_id: str) -> OrderWatch:
-    watch = await uow.get(OrderWatch, order_id)
-    if watch is None:
-        watch = OrderWatch(order_id)
-        uow.add(watch)
-    return watch
+    return await uow.get_or_create(OrderWatch, order_id)

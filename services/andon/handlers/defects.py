@@ -13,7 +13,8 @@ from shared.unit_of_work import UnitOfWork
 DEFECT_WATCH = "defect-watch"
 
 
-async def record_complaint(cmd: RecordComplaint, uow: UnitOfWork, now: datetime) -> None:
+async def record_complaint(cmd: RecordComplaint, uow: UnitOfWork) -> None:
+    now = uow.now()
     async with uow:
         watch = await _defect_watch(uow, cmd.sku)
         watch.record_complaint(
@@ -43,17 +44,12 @@ async def adopt_defect_rule_when_policy_changed(
     rule = event.defects
     if rule is None or rule.count < 1 or rule.window_minutes < 1:
         return  # a policy without a (sane) defect rule keeps the rule in force
-    policy = await uow.get(DefectPolicy, DefectPolicy.ID) or DefectPolicy()
-    uow.add(policy)
+    policy = await uow.get_or_create(DefectPolicy, DefectPolicy.ID)
     policy.adopt(DefectRule(count=rule.count, window_minutes=rule.window_minutes))
 
 
 async def _defect_watch(uow: UnitOfWork, sku: str) -> DefectWatch:
-    watch = await uow.get(DefectWatch, sku)
-    if watch is None:
-        watch = DefectWatch(sku)
-        uow.add(watch)
-    return watch
+    return await uow.get_or_create(DefectWatch, sku)
 
 
 async def _stop_if_repeated(uow: UnitOfWork, watch: DefectWatch, now: datetime) -> None:

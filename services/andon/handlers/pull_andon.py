@@ -1,6 +1,5 @@
 """Pull an andon: by anyone with a staff key, or automatically on a dead letter."""
 
-from datetime import datetime
 from uuid import UUID
 
 from services.andon import inbound
@@ -14,11 +13,11 @@ from shared.unit_of_work import UnitOfWork
 DEAD_LETTER_WATCH = "dead-letter-watch"
 
 
-async def pull_andon(cmd: PullAndon, uow: UnitOfWork, now: datetime) -> tuple[UUID, bool]:
+async def pull_andon(cmd: PullAndon, uow: UnitOfWork) -> tuple[UUID, bool]:
     """Returns the pull id and whether the pull is new (False: joined the target's open pull)."""
     async with uow:
         pull = Pull(reason=cmd.reason, category=cmd.category, pulled_by=cmd.pulled_by)
-        pull_id, new = await pull_cord(uow, cmd.target_kind, cmd.target_id, pull, now=now)
+        pull_id, new = await pull_cord(uow, cmd.target_kind, cmd.target_id, pull, now=uow.now())
         await uow.commit()
     return pull_id, new
 

@@ -1,7 +1,5 @@
 """Resolve an andon: ops record the root cause and the fix; the holds it placed lift."""
 
-from datetime import datetime
-
 from services.andon import views
 from services.andon.commands import ResolveAndon
 from services.andon.domain import AndonTarget, PullNotFoundError, target_id_of
@@ -10,7 +8,8 @@ from services.andon.handlers.cord import release_holds
 from shared.unit_of_work import UnitOfWork
 
 
-async def resolve_andon(cmd: ResolveAndon, uow: UnitOfWork, now: datetime) -> None:
+async def resolve_andon(cmd: ResolveAndon, uow: UnitOfWork) -> None:
+    now = uow.now()
     async with uow:
         row = await views.pulls.pull(uow.conn, str(cmd.pull_id))
         if row is None:

@@ -3,9 +3,9 @@
 from sqlalchemy import MetaData
 
 from services.andon.views import board, pulls, watch
-from shared.aggregate import Aggregate
-from shared.db import Connection
+from shared.db import WriteBehind
 from shared.envelope import Envelope
+from shared.messages import DomainEvent
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -13,9 +13,9 @@ pulls.define_tables(metadata)
 watch.define_tables(metadata)
 
 
-async def project(conn: Connection, envelope: Envelope, _: Aggregate | None = None) -> None:
-    await pulls.project(conn, envelope)
-    await watch.project(conn, envelope)
+async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
+    await pulls.project(conn, event, envelope)
+    await watch.project(conn, event)
 
 
 __all__ = ["board", "metadata", "project", "pulls", "watch"]

@@ -5,8 +5,10 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
 
+from services.andon.events import AndonPulled, AndonPulledAgain, AndonResolved
 from shared.db import Connection, Row
 from shared.envelope import Envelope, parse_time
+from shared.messages import DomainEvent
 
 
 def define_tables(metadata: MetaData) -> None:
@@ -34,60 +36,59 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
-def _puller(data: dict[str, Any]) -> dict[str, Any]:
-    keys = ("pulled_by", "reason", "automatic", "pulled_at")
-    return {key: data[key] for key in keys}
+def _puller(event: AndonPulled | AndonPulledAgain) -> dict[str, Any]:
+    return event.model_dump(mode="json", include={"pulled_by", "reason", "automatic", "pulled_at"})
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "AndonPulled":
+async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> None:
+    match event:
+        case AndonPulled():
             await conn.execute(
                 "INSERT INTO andon_pull (pull_id, target_kind, target_id, reason, category,"
                 " pulled_by, automatic, departments, details, pullers, pull_count, open, pulled_at)"
                 " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, TRUE, $11)",
-                data["pull_id"],
-                data["target_kind"],
-                data["target_id"],
-                data["reason"],
-                data["category"],
-                data["pulled_by"],
-                data["automatic"],
-                json.dumps(data["departments"], sort_keys=True),
-                json.dumps(data.get("details", {}), sort_keys=True),
-                json.dumps([_puller(data)], sort_keys=True),
-                parse_time(data["pulled_at"]),
+                str(event.pull_id),
+                str(event.target_kind),
+                event.target_id,
+                event.reason,
+                str(event.category),
+                event.pulled_by,
+                event.automatic,
+                json.dumps(list(event.departments), sort_keys=True),
+                json.dumps(event.details, sort_keys=True),
+                json.dumps([_puller(event)], sort_keys=True),
+                event.pulled_at,
             )
-        case "AndonPulledAgain":
-            await _pulled_again(conn, data)
-        case "AndonResolved":
+        case AndonPulledAgain():
+            await _pulled_again(conn, event)
+        case AndonResolved():
             await conn.execute(
                 "UPDATE andon_pull SET open = FALSE, resolved_at = $2, root_cause = $3, fix = $4,"
                 " resolved_by = $5, seconds_to_resolve = $6 WHERE pull_id = $1",
-                data["pull_id"],
+                str(event.pull_id),
                 envelope.occurred_at,
-                data["root_cause"],
-                data["fix"],
-                data["resolved_by"],
-                data["seconds_to_resolve"],
+                event.root_cause,
+                event.fix,
+                event.resolved_by,
+                event.seconds_to_resolve,
             )
 
 
-async def _pulled_again(conn: Connection, data: dict[str, Any]) -> None:
+async def _pulled_again(conn: Connection, event: AndonPulledAgain) -> None:
     """The board shows the latest reason and details (a burst of dead letters: the last one)."""
-    row = await conn.fetchrow("SELECT pullers FROM andon_pull WHERE pull_id = $1", data["pull_id"])
+    pull_id = str(event.pull_id)
+    row = await conn.fetchrow("SELECT pullers FROM andon_pull WHERE pull_id = $1", pull_id)
     if row is None:
         return
-    pullers = [*json.loads(row["pullers"]), _puller(data)]
+    pullers = [*json.loads(row["pullers"]), _puller(event)]
     await conn.execute(
         "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5"
         " WHERE pull_id = $1",
-        data["pull_id"],
+        pull_id,
         json.dumps(pullers, sort_keys=True),
         len(pullers),
-        data["reason"],
-        json.dumps(data.get("details", {}), sort_keys=True),
+        event.reason,
+        json.dumps(event.details, sort_keys=True),
     )
 
 

@@ -1,13 +1,24 @@
 """What the watchdog tracks: orders and their lines, awaited hand-offs, gaps."""
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table
 
-from shared.db import Connection, Row
-from shared.envelope import Envelope, parse_time
+from services.andon.events import (
+    GapClosed,
+    GapDetected,
+    HandOffAwaited,
+    HandOffPaused,
+    HandOffSettled,
+    HoldObserved,
+    OrderEnded,
+    OrderLinesChanged,
+    OrderWatched,
+)
+from shared.db import Connection, Row, WriteBehind
+from shared.messages import DomainEvent
 
 
 def define_tables(metadata: MetaData) -> None:
@@ -53,37 +64,32 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
-def _time(value: str | None) -> datetime | None:
-    return None if value is None else parse_time(value)
-
-
-async def project(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "OrderWatched":
+async def project(conn: WriteBehind, event: DomainEvent) -> None:
+    match event:
+        case OrderWatched():
             await conn.execute(
                 "INSERT INTO watched_order (order_id, customer_id, open, placed_at)"
                 " VALUES ($1, $2, TRUE, $3) ON CONFLICT (order_id) DO NOTHING",
-                data["order_id"],
-                data["customer_id"],
-                parse_time(data["at"]),
+                str(event.order_id),
+                event.customer_id,
+                event.at,
             )
-            await _lines(conn, data["order_id"], data["lines"])
-        case "OrderLinesChanged":
-            await _lines(conn, data["order_id"], data["lines"])
-        case "OrderEnded":
+            await _lines(conn, str(event.order_id), event.lines)
+        case OrderLinesChanged():
+            await _lines(conn, str(event.order_id), event.lines)
+        case OrderEnded():
             await conn.execute(
-                "UPDATE watched_order SET open = FALSE WHERE order_id = $1", data["order_id"]
+                "UPDATE watched_order SET open = FALSE WHERE order_id = $1", str(event.order_id)
             )
-        case "HoldObserved":
-            await _hold(conn, data)
-        case "HandOffAwaited" | "HandOffPaused" | "HandOffSettled":
-            await _hand_off(conn, envelope.event_type, data)
-        case "GapDetected" | "GapClosed":
-            await _gap(conn, envelope.event_type, data)
+        case HoldObserved():
+            _hold(conn, event)
+        case HandOffAwaited() | HandOffPaused() | HandOffSettled():
+            _hand_off(conn, event)
+        case GapDetected() | GapClosed():
+            await _gap(conn, event)
 
 
-async def _lines(conn: Connection, order_id: str, lines: dict[str, int]) -> None:
+async def _lines(conn: Connection, order_id: str, lines: Mapping[str, int]) -> None:
     await conn.execute("DELETE FROM watched_order_line WHERE order_id = $1", order_id)
     await conn.executemany(
         "INSERT INTO watched_order_line (order_id, sku) VALUES ($1, $2)",
@@ -91,18 +97,23 @@ async def _lines(conn: Connection, order_id: str, lines: dict[str, int]) -> None
     )
 
 
-async def _hold(conn: Connection, data: dict[str, Any]) -> None:
-    if data["open"]:
-        await conn.execute(
+# Hand-off clocks and holds are whole rows that come and go many times per order: held back,
+# a batch writes each once (shared.db.WriteBehind).
+
+
+def _hold(conn: WriteBehind, event: HoldObserved) -> None:
+    order_id = str(event.order_id)
+    row = ("order_hold", event.hold, order_id)
+    if event.open:
+        conn.defer(
+            row,
             "INSERT INTO order_hold (hold, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            data["hold"],
-            data["order_id"],
+            event.hold,
+            order_id,
         )
     else:
-        await conn.execute(
-            "DELETE FROM order_hold WHERE hold = $1 AND order_id = $2",
-            data["hold"],
-            data["order_id"],
+        conn.defer(
+            row, "DELETE FROM order_hold WHERE hold = $1 AND order_id = $2", event.hold, order_id
         )
 
 
@@ -111,34 +122,42 @@ async def held_by(conn: Connection, hold: str) -> list[str]:
     return [row["order_id"] for row in rows]
 
 
-async def _hand_off(conn: Connection, event_type: str, data: dict[str, Any]) -> None:
-    if event_type == "HandOffSettled":
-        await conn.execute(
-            "DELETE FROM awaited_hand_off WHERE order_id = $1 AND step = $2",
-            data["order_id"],
-            data["step"],
-        )
-        return
-    active = event_type == "HandOffAwaited"
-    await conn.execute(
+def _hand_off(conn: WriteBehind, event: HandOffAwaited | HandOffPaused | HandOffSettled) -> None:
+    order_id = str(event.order_id)
+    row = ("awaited_hand_off", order_id, event.step)
+    match event:
+        case HandOffSettled():
+            conn.defer(
+                row,
+                "DELETE FROM awaited_hand_off WHERE order_id = $1 AND step = $2",
+                order_id,
+                event.step,
+            )
+            return
+        case HandOffAwaited():
+            status, since, due_floor = "active", event.since, event.due_floor
+        case HandOffPaused():
+            status, since, due_floor = "paused", event.at, None
+    conn.defer(
+        row,
         "INSERT INTO awaited_hand_off (order_id, step, status, since, due_floor)"
         " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, step) DO UPDATE SET"
         " status = excluded.status, since = excluded.since, due_floor = excluded.due_floor",
-        data["order_id"],
-        data["step"],
-        "active" if active else "paused",
-        parse_time(data["since"] if active else data["at"]),
-        _time(data.get("due_floor")),
+        order_id,
+        event.step,
+        status,
+        since,
+        due_floor,
     )
 
 
-async def _gap(conn: Connection, event_type: str, data: dict[str, Any]) -> None:
-    if event_type == "GapClosed":
+async def _gap(conn: Connection, event: GapDetected | GapClosed) -> None:
+    if isinstance(event, GapClosed):
         await conn.execute(
             "UPDATE gap SET open = FALSE, closed_at = $3 WHERE order_id = $1 AND step = $2",
-            data["order_id"],
-            data["step"],
-            parse_time(data["closed_at"]),
+            str(event.order_id),
+            event.step,
+            event.closed_at,
         )
         return
     await conn.execute(
@@ -146,11 +165,11 @@ async def _gap(conn: Connection, event_type: str, data: dict[str, Any]) -> None:
         " VALUES ($1, $2, $3, $4, $5, TRUE, NULL) ON CONFLICT (order_id, step) DO UPDATE SET"
         " expected_by = excluded.expected_by, detected_at = excluded.detected_at,"
         " pull_id = excluded.pull_id, open = TRUE, closed_at = NULL",
-        data["order_id"],
-        data["step"],
-        parse_time(data["expected_by"]),
-        parse_time(data["detected_at"]),
-        data.get("pull_id"),
+        str(event.order_id),
+        event.step,
+        event.expected_by,
+        event.detected_at,
+        None if event.pull_id is None else str(event.pull_id),
     )
 
 

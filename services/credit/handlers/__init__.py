@@ -4,7 +4,7 @@ from services.credit.handlers.check_credit import (
     check_credit_when_order_placed,
     recheck_credit_when_order_changed,
 )
-from services.credit.handlers.decide_review import approve_review, reject_review
+from services.credit.handlers.decide_review import decide_review
 from services.credit.handlers.define_profile import define_profile_when_customer_defined
 from services.credit.handlers.release_credit import (
     release_credit_when_order_ended,
@@ -12,11 +12,10 @@ from services.credit.handlers.release_credit import (
 )
 
 __all__ = [
-    "approve_review",
     "check_credit_when_order_placed",
     "define_profile_when_customer_defined",
     "recheck_credit_when_order_changed",
-    "reject_review",
+    "decide_review",
     "release_credit_when_order_ended",
     "release_credit_when_payment_recorded",
 ]

@@ -12,11 +12,7 @@ from shared.unit_of_work import UnitOfWork
 
 async def account_of_customer(uow: UnitOfWork, customer_id: str) -> CreditAccount:
     """The customer's account; a customer credit has not heard of gets a new, unknown one."""
-    account = await uow.get(CreditAccount, customer_id)
-    if account is None:
-        account = CreditAccount(customer_id)
-        uow.add(account)
-    return account
+    return await uow.get_or_create(CreditAccount, customer_id)
 
 
 async def account_of_order(uow: UnitOfWork, order_id: UUID) -> CreditAccount | None:

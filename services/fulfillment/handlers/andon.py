@@ -57,8 +57,7 @@ async def hold_if_stopped(uow: UnitOfWork, shipment: Shipment) -> None:
 
 
 async def _stop(uow: UnitOfWork, pull_id: UUID) -> PickStop:
-    stop = await uow.get(PickStop, str(pull_id)) or PickStop(str(pull_id))
-    uow.add(stop)
+    stop = await uow.get_or_create(PickStop, str(pull_id))
     return stop
 
 

@@ -84,8 +84,7 @@ async def _confirm(
 async def _issue_invoice(uow: UnitOfWork, shipment: Shipment) -> None:
     """The invoice of exactly what shipped; issuing it again is a no-op."""
     invoice_id = str(invoice_id_for(UUID(shipment.id)))
-    invoice = await uow.get(Invoice, invoice_id) or Invoice(invoice_id)
-    uow.add(invoice)
+    invoice = await uow.get_or_create(Invoice, invoice_id)
     plan = shipment.plan
     invoice.issue(
         shipment_id=plan.shipment_id,

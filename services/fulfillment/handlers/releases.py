@@ -12,8 +12,7 @@ async def plan_shipment_when_order_released(
     event: inbound.OrderReleased, _: Envelope, uow: UnitOfWork
 ) -> None:
     shipment_id = str(shipment_id_for(event.order_id, event.release_no))
-    shipment = await uow.get(Shipment, shipment_id) or Shipment(shipment_id)
-    uow.add(shipment)
+    shipment = await uow.get_or_create(Shipment, shipment_id)
     if shipment.status is None:
         shipment.plan_release(_release(event))
         await hold_if_stopped(uow, shipment)

@@ -2,36 +2,36 @@
 
 from collections.abc import Sequence
 
+from services.fulfillment.events import PicksResumed, PicksStopped, ShipmentHeld, ShipmentHoldLifted
 from shared.db import Connection, placeholders
-from shared.envelope import Envelope
+from shared.messages import DomainEvent
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "PicksStopped":
+async def project(conn: Connection, event: DomainEvent) -> None:
+    match event:
+        case PicksStopped():
             await conn.execute(
                 "INSERT INTO pick_stop (pull_id, target_kind, target_id) VALUES ($1, $2, $3)"
                 " ON CONFLICT DO NOTHING",
-                data["pull_id"],
-                data["target_kind"],
-                data["target_id"],
+                str(event.pull_id),
+                event.target_kind,
+                event.target_id,
             )
-        case "PicksResumed":
-            await conn.execute("DELETE FROM pick_stop WHERE pull_id = $1", data["pull_id"])
-        case "ShipmentHeld":
+        case PicksResumed():
+            await conn.execute("DELETE FROM pick_stop WHERE pull_id = $1", str(event.pull_id))
+        case ShipmentHeld():
             await conn.execute(
                 "INSERT INTO shipment_hold (shipment_id, pull_id, order_id) VALUES ($1, $2, $3)"
                 " ON CONFLICT DO NOTHING",
-                data["shipment_id"],
-                data["pull_id"],
-                data["order_id"],
+                str(event.shipment_id),
+                str(event.pull_id),
+                str(event.order_id),
             )
-        case "ShipmentHoldLifted":
+        case ShipmentHoldLifted():
             await conn.execute(
                 "DELETE FROM shipment_hold WHERE shipment_id = $1 AND pull_id = $2",
-                data["shipment_id"],
-                data["pull_id"],
+                str(event.shipment_id),
+                str(event.pull_id),
             )
 
 

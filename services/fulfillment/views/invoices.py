@@ -3,36 +3,37 @@
 import json
 from typing import Any
 
+from services.fulfillment.events import InvoiceIssued, InvoicePaid, PaymentRecorded
 from shared.db import Connection, Row
 from shared.envelope import Envelope, parse_time
+from shared.messages import DomainEvent
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "InvoiceIssued":
+async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> None:
+    match event:
+        case InvoiceIssued():
             await conn.execute(
                 "INSERT INTO invoice (invoice_id, order_id, shipment_id, customer_id, lines,"
                 " total_cents, paid_cents, status, issued_at)"
                 " VALUES ($1, $2, $3, $4, $5, $6, 0, 'open', $7)",
-                data["invoice_id"],
-                data["order_id"],
-                data["shipment_id"],
-                data["customer_id"],
-                json.dumps(data["lines"], sort_keys=True),
-                data["total_cents"],
+                str(event.invoice_id),
+                str(event.order_id),
+                str(event.shipment_id),
+                event.customer_id,
+                json.dumps([line.model_dump(mode="json") for line in event.lines], sort_keys=True),
+                event.total_cents,
                 envelope.occurred_at,
             )
-        case "PaymentRecorded":
+        case PaymentRecorded():
             await conn.execute(
                 "UPDATE invoice SET paid_cents = $2 WHERE invoice_id = $1",
-                data["invoice_id"],
-                data["paid_cents"],
+                str(event.invoice_id),
+                event.paid_cents,
             )
-        case "InvoicePaid":
+        case InvoicePaid():
             await conn.execute(
                 "UPDATE invoice SET status = 'paid', paid_at = $2 WHERE invoice_id = $1",
-                data["invoice_id"],
+                str(event.invoice_id),
                 envelope.occurred_at,
             )
 

@@ -3,51 +3,74 @@
 import json
 from typing import Any
 
+from services.fulfillment.events import (
+    PickRequested,
+    ShipmentCancelled,
+    ShipmentDelivered,
+    ShipmentPacked,
+    ShipmentPicked,
+    ShipmentPlanned,
+    ShipmentShipped,
+)
 from services.fulfillment.views.holds import holds_of
 from shared.db import Connection, Row
 from shared.envelope import Envelope, parse_time
+from shared.messages import DomainEvent
 
-# Event type -> (status it sets, column that records when).
-_STEPS = {
-    "PickRequested": ("picking", "pick_requested_at"),
-    "ShipmentPicked": ("picked", "picked_at"),
-    "ShipmentPacked": ("packed", "packed_at"),
-    "ShipmentShipped": ("shipped", "shipped_at"),
-    "ShipmentDelivered": ("delivered", "delivered_at"),
-    "ShipmentCancelled": ("cancelled", "cancelled_at"),
+# Event -> (status it sets, column that records when).
+_STEPS: dict[type[DomainEvent], tuple[str, str]] = {
+    PickRequested: ("picking", "pick_requested_at"),
+    ShipmentPicked: ("picked", "picked_at"),
+    ShipmentPacked: ("packed", "packed_at"),
+    ShipmentShipped: ("shipped", "shipped_at"),
+    ShipmentDelivered: ("delivered", "delivered_at"),
+    ShipmentCancelled: ("cancelled", "cancelled_at"),
 }
 _TIMES = ("planned_at", *(column for _, column in _STEPS.values()))
+_STEP_EVENTS = (
+    PickRequested,
+    ShipmentPicked,
+    ShipmentPacked,
+    ShipmentShipped,
+    ShipmentDelivered,
+    ShipmentCancelled,
+)
 
 
-async def project(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    if envelope.event_type == "ShipmentPlanned":
+async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> None:
+    if isinstance(event, ShipmentPlanned):
         await conn.execute(
             "INSERT INTO shipment (shipment_id, order_id, release_no, customer_id, status, lines,"
             " priority, deadline, planned_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8)",
-            data["shipment_id"],
-            data["order_id"],
-            data["release_no"],
-            data["customer_id"],
-            json.dumps(data["lines"], sort_keys=True),
-            data["priority"],
-            parse_time(data["deadline"]),
+            str(event.shipment_id),
+            str(event.order_id),
+            event.release_no,
+            event.customer_id,
+            json.dumps([line.model_dump(mode="json") for line in event.lines], sort_keys=True),
+            event.priority,
+            event.deadline,
             envelope.occurred_at,
         )
-    elif (step := _STEPS.get(envelope.event_type)) is not None:
-        status, column = step
+    elif isinstance(event, _STEP_EVENTS):
+        status, column = _STEPS[type(event)]
+        wave_id = str(event.wave_id) if isinstance(event, PickRequested) else None
+        carrier, tracking = (
+            (event.carrier, event.tracking_number)
+            if isinstance(event, ShipmentShipped)
+            else (None, None)
+        )
         await conn.execute(
             f"UPDATE shipment SET status = $2, {column} = $3,"
             " wave_id = COALESCE(CAST($4 AS TEXT), wave_id),"
             " carrier = COALESCE(CAST($5 AS TEXT), carrier),"
             " tracking_number = COALESCE(CAST($6 AS TEXT), tracking_number)"
             " WHERE shipment_id = $1",
-            data["shipment_id"],
+            str(event.shipment_id),
             status,
             envelope.occurred_at,
-            data.get("wave_id"),
-            data.get("carrier"),
-            data.get("tracking_number"),
+            wave_id,
+            carrier,
+            tracking,
         )
 
 

@@ -7,11 +7,7 @@ from shared.unit_of_work import UnitOfWork
 
 async def stock_for(uow: UnitOfWork, sku: str) -> Stock:
     """The SKU's stock; a SKU never seen before starts empty (it needs no catalogue entry)."""
-    stock = await uow.get(Stock, sku)
-    if stock is None:
-        stock = Stock(sku)
-        uow.add(stock)
-    return stock
+    return await uow.get_or_create(Stock, sku)
 
 
 async def allocate_freed_stock(uow: UnitOfWork, stock: Stock) -> None:

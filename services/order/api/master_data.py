@@ -2,13 +2,17 @@
 
 from fastapi import APIRouter, status
 
-from services.order import handlers
-from services.order.commands import ChangePolicy, DefineCustomer, DefineItem
+from services.order.commands import (
+    ChangePolicy,
+    ClassifyCustomersAndItems,
+    DefineCustomer,
+    DefineItem,
+)
+from services.order.domain import POLICY_ID, ServicePolicy
 from services.order.handlers import Classes
 from services.order.schemas import CustomerPublic, CustomerPut, ItemPut, PolicyPublic, PolicyPut
 from services.order.views import queries
 from shared.auth import Ops, Staff
-from shared.commands import run_command
 from shared.errors import NotFoundError
 from shared.runtime import ServiceRuntime
 
@@ -23,13 +27,13 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def put_item(sku: str, body: ItemPut, _: Ops) -> None:
         """Create or update a catalogue item (ops master data)."""
         command = DefineItem(sku=sku, **body.model_dump())
-        await run_command(handlers.define_item, command, runtime.unit_of_work())
+        await runtime.send(command)
 
     @customers.put("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
     async def put_customer(customer_id: str, body: CustomerPut, _: Ops) -> None:
         """Create or update a customer: credit light, limit, review threshold and tier."""
         command = DefineCustomer(customer_id=customer_id, **body.model_dump())
-        await run_command(handlers.define_customer, command, runtime.unit_of_work())
+        await runtime.send(command)
 
     @customers.get("/{customer_id}", response_model=CustomerPublic)
     async def get_customer(customer_id: str, _: Staff) -> CustomerPublic:
@@ -43,8 +47,8 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     @policy.get("", response_model=PolicyPublic)
     async def get_policy(_: Staff) -> PolicyPublic:
         """The service policy in effect: 9 segments, pattern check and defect settings."""
-        current = await handlers.current_policy(runtime.unit_of_work())
-        return PolicyPublic.model_validate(current.model_dump())
+        policy = await runtime.current(ServicePolicy, POLICY_ID) or ServicePolicy()
+        return PolicyPublic.model_validate(policy.current.model_dump())
 
     @policy.put("", response_model=PolicyPublic)
     async def put_policy(body: PolicyPut, _: Ops) -> PolicyPublic:
@@ -52,12 +56,13 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
         command = ChangePolicy(
             segments=body.segments, pattern_check=body.pattern_check, defects=body.defects
         )
-        changed = await run_command(handlers.change_policy, command, runtime.unit_of_work())
+        changed = await runtime.send(command)
         return PolicyPublic.model_validate(changed.model_dump())
 
     @classifications.post("/run", response_model=Classes)
     async def run_classification(_: Ops) -> Classes:
         """Classify customers and items A/B/C from the trailing year's orders now."""
-        return await handlers.classify_now(runtime)
+        classes: Classes = await runtime.send(ClassifyCustomersAndItems())
+        return classes
 
     return [items, customers, policy, classifications]

@@ -1,12 +1,10 @@
 """Order routes: place, follow, change, cancel and confirm orders."""
 
-from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID, uuid4
 
 from fastapi import APIRouter, Header, Query, Response, status
 
-from services.order import handlers
 from services.order.commands import (
     CancelOrder,
     ChangeOrder,
@@ -30,10 +28,8 @@ from services.order.schemas import (
 from services.order.views import queries
 from shared import context
 from shared.auth import ChannelOrStaff
-from shared.commands import run_command
 from shared.errors import BadRequestError, NotFoundError
 from shared.runtime import ServiceRuntime
-from shared.unit_of_work import UnitOfWork
 
 
 def _lines(lines: list[OrderLineCreate]) -> tuple[RequestedLine, ...]:
@@ -67,10 +63,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             ship_to=ShipTo(**body.ship_to.model_dump()),
             received_at=runtime.clock.now(),
         )
-        with context.flow(command.order_id):
-            order_id = await run_command(
-                handlers.place_order, command, runtime.unit_of_work(), runtime.clock
-            )
+        order_id: UUID = await runtime.send(command)
         status_url = f"/v1/orders/{order_id}"
         response.headers["Location"] = status_url
         return OrderAccepted(order_id=order_id, status="pending", status_url=status_url)
@@ -110,7 +103,7 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             lines=_lines(body.lines) if body.lines is not None else None,
             ship_to=ShipTo(**body.ship_to.model_dump()) if body.ship_to else None,
         )
-        return await _send(runtime, handlers.change_order, command)
+        return await _send(runtime, command)
 
     @orders.post("/{order_id}/cancel", response_model=OrderAccepted)
     async def cancel_order(
@@ -119,13 +112,13 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         """Cancel until shipment; inventory and credit release what they held."""
         reason = (body or OrderCancel()).reason
         command = CancelOrder(order_id=order_id, channel=principal.channel, reason=reason)
-        return await _send(runtime, handlers.cancel_order, command)
+        return await _send(runtime, command)
 
     @orders.post("/{order_id}/confirm", response_model=OrderAccepted)
     async def confirm_order(order_id: UUID, principal: ChannelOrStaff) -> OrderAccepted:
         """Confirm an order held by the pattern check; it then goes on."""
         command = ConfirmOrder(order_id=order_id, channel=principal.channel)
-        return await _send(runtime, handlers.confirm_order, command)
+        return await _send(runtime, command)
 
     @orders.post(
         "/{order_id}/returns", status_code=status.HTTP_201_CREATED, response_model=ReturnPublic
@@ -141,18 +134,16 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             reason=body.reason,
         )
         with context.flow(order_id):
-            recorded = await run_command(handlers.record_return, command, runtime.unit_of_work())
+            recorded = await runtime.send(command)
         return ReturnPublic.model_validate(recorded.model_dump())
 
     return orders
 
 
 async def _send(
-    runtime: ServiceRuntime,
-    handler: Callable[[Any, UnitOfWork], Awaitable[str]],
-    command: ChangeOrder | CancelOrder | ConfirmOrder,
+    runtime: ServiceRuntime, command: ChangeOrder | CancelOrder | ConfirmOrder
 ) -> OrderAccepted:
     with context.flow(command.order_id):
-        order_status = await run_command(handler, command, runtime.unit_of_work())
+        order_status: str = await runtime.send(command)
     status_url = f"/v1/orders/{command.order_id}"
     return OrderAccepted(order_id=command.order_id, status=order_status, status_url=status_url)

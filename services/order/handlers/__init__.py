@@ -4,7 +4,7 @@ from services.order.handlers.andon_stops import (
     hold_orders_when_andon_pulled,
     resume_orders_when_andon_resolved,
 )
-from services.order.handlers.classification import Classes, classify, classify_daily, classify_now
+from services.order.handlers.classification import Classes, classify
 from services.order.handlers.credit_answers import (
     hold_order_when_credit_review_required,
     record_release_when_credit_released,
@@ -16,19 +16,17 @@ from services.order.handlers.fulfillment_answers import (
     record_invoice_when_invoice_issued,
     record_shipment_when_shipment_shipped,
 )
-from services.order.handlers.intake import IdempotencyKeyReusedError, place_order
+from services.order.handlers.intake import IdempotencyKeyReusedError, place_orders
 from services.order.handlers.master_data import (
     change_policy,
-    current_policy,
     define_customer,
     define_item,
 )
 from services.order.handlers.order_changes import (
     cancel_order,
-    cancel_unconfirmed,
     change_order,
     confirm_order,
-    expire_confirmation,
+    expire_confirmations,
 )
 from services.order.handlers.returns import record_return
 from services.order.handlers.stock_answers import (
@@ -41,22 +39,18 @@ __all__ = [
     "Classes",
     "IdempotencyKeyReusedError",
     "cancel_order",
-    "cancel_unconfirmed",
     "change_order",
     "change_policy",
     "classify",
-    "classify_daily",
-    "classify_now",
     "complete_order_when_invoice_paid",
     "confirm_order",
-    "current_policy",
     "define_customer",
     "define_item",
-    "expire_confirmation",
+    "expire_confirmations",
     "hold_order_when_credit_review_required",
     "hold_order_when_stock_backordered",
     "hold_orders_when_andon_pulled",
-    "place_order",
+    "place_orders",
     "record_invoice_when_invoice_issued",
     "record_release_when_credit_released",
     "record_release_when_stock_released",

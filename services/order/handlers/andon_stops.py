@@ -16,8 +16,7 @@ async def hold_orders_when_andon_pulled(
     if event.target_kind not in _STOPPING:
         return
     stop = AndonStop(event.pull_id, event.target_kind, event.target_id, event.reason)
-    pull = await uow.get(AndonPull, str(event.pull_id)) or AndonPull(str(event.pull_id))
-    uow.add(pull)
+    pull = await uow.get_or_create(AndonPull, str(event.pull_id))
     pull.note(stop)
     if pull.cleared:
         return  # resolved before we saw the pull: nothing to hold
@@ -29,8 +28,7 @@ async def hold_orders_when_andon_pulled(
 async def resume_orders_when_andon_resolved(
     event: inbound.AndonResolved, _: Envelope, uow: UnitOfWork
 ) -> None:
-    pull = await uow.get(AndonPull, str(event.pull_id)) or AndonPull(str(event.pull_id))
-    uow.add(pull)
+    pull = await uow.get_or_create(AndonPull, str(event.pull_id))
     pull.clear()
     reason = f"andon resolved: {event.root_cause}" if event.root_cause else "andon resolved"
     for order_id in await andon.orders_held_by(uow.conn, event.pull_id):

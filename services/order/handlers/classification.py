@@ -1,14 +1,13 @@
 """ABC classification of customers and items from the order history (daily, or on demand)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pydantic import BaseModel
 
+from services.order.commands import ClassifyCustomersAndItems
 from services.order.domain import CatalogItem, Customer, abc_classes
 from services.order.events import AbcClass
 from services.order.views import queries
-from shared.commands import run_command
-from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork
 
 TRAILING = timedelta(days=365)
@@ -19,8 +18,9 @@ class Classes(BaseModel):
     items: dict[str, AbcClass]
 
 
-async def classify(uow: UnitOfWork, now: datetime) -> Classes:
+async def classify(_: ClassifyCustomersAndItems, uow: UnitOfWork) -> Classes:
     """Classify by trailing revenue; only classes that changed are recorded."""
+    now = uow.now()
     async with uow:
         customer_revenue, item_revenue = await queries.revenue_since(uow.conn, now - TRAILING)
         classes = Classes(customers=abc_classes(customer_revenue), items=abc_classes(item_revenue))
@@ -32,12 +32,3 @@ async def classify(uow: UnitOfWork, now: datetime) -> Classes:
                 item.classify(item_class, item_revenue[sku])
         await uow.commit()
     return classes
-
-
-async def classify_now(runtime: ServiceRuntime) -> Classes:
-    """The use case as the schedule, the API and the CLI run it."""
-    return await run_command(classify, runtime.unit_of_work(), runtime.clock.now())
-
-
-async def classify_daily(runtime: ServiceRuntime) -> None:
-    await classify_now(runtime)

@@ -1,5 +1,6 @@
 """Order intake: idempotency, validation, segment and priority, pattern check, OrderPlaced."""
 
+from collections.abc import Sequence
 from datetime import timedelta
 from uuid import UUID
 
@@ -15,7 +16,7 @@ from services.order.domain import (
 )
 from services.order.handlers.loading import catalog_items, priced, unknown_skus
 from services.order.views import andon, queries
-from shared.clock import Clock
+from shared import context
 from shared.errors import InvalidRequestError
 from shared.unit_of_work import UnitOfWork
 
@@ -28,28 +29,48 @@ class IdempotencyKeyReusedError(InvalidRequestError):
         )
 
 
-async def place_order(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> UUID:
+async def place_orders(
+    cmds: Sequence[PlaceOrder], uow: UnitOfWork
+) -> list[UUID | InvalidRequestError]:
+    """Orders that arrived together, in one transaction: each its order id or why it was
+    refused. They are decided in arrival order, each seeing the ones before it (history)."""
     async with uow:
-        earlier = await queries.idempotent_answer(uow.conn, cmd.channel, cmd.idempotency_key)
-        if earlier is not None:
-            if earlier[0] != cmd.request_hash:
-                raise IdempotencyKeyReusedError(cmd.idempotency_key)
-            return UUID(earlier[1])
-        uow.add(await _decide(cmd, uow, clock))
-        # A concurrent request with this key fails here on the unique key, and its retry
-        # (run_command) then finds this answer.
-        await queries.remember_idempotency_key(
+        keys = [(cmd.channel, cmd.idempotency_key) for cmd in cmds]
+        answers = await queries.idempotent_answers(uow.conn, keys)
+        await uow.get_all(Customer, [cmd.customer_id for cmd in cmds])
+        await catalog_items(uow, [line.sku for cmd in cmds for line in cmd.lines])
+        outcomes: list[UUID | InvalidRequestError] = []
+        accepted: list[PlaceOrder] = []
+        for cmd in cmds:
+            earlier = answers.get((cmd.channel, cmd.idempotency_key))
+            if earlier is not None:
+                same = earlier[0] == cmd.request_hash
+                outcomes.append(
+                    UUID(earlier[1]) if same else IdempotencyKeyReusedError(cmd.idempotency_key)
+                )
+                continue
+            # Each order is its own flow: its events carry its id as correlation id.
+            with context.flow(cmd.order_id):
+                try:
+                    uow.add(await _decide(cmd, uow))
+                except InvalidRequestError as refused:
+                    outcomes.append(refused)
+                    continue
+                await uow.flush()  # the next order's pattern check sees this one
+            answers[(cmd.channel, cmd.idempotency_key)] = (cmd.request_hash, str(cmd.order_id))
+            accepted.append(cmd)
+            outcomes.append(cmd.order_id)
+        # A concurrent request with one of these keys fails the batch on the unique key, and
+        # its retry (run_command) then finds that answer.
+        await queries.remember_idempotency_keys(
             uow.conn,
-            channel=cmd.channel,
-            key=cmd.idempotency_key,
-            request_hash=cmd.request_hash,
-            order_id=str(cmd.order_id),
+            [(c.channel, c.idempotency_key, c.request_hash, str(c.order_id)) for c in accepted],
         )
         await uow.commit()
-    return cmd.order_id
+    return outcomes
 
 
-async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
+async def _decide(cmd: PlaceOrder, uow: UnitOfWork) -> Order:
     customer = await uow.get(Customer, cmd.customer_id)
     items = await catalog_items(uow, [line.sku for line in cmd.lines])
     errors = unknown_skus(cmd.lines, items)
@@ -62,7 +83,7 @@ async def _decide(cmd: PlaceOrder, uow: UnitOfWork, clock: Clock) -> Order:
     assert customer is not None
     policy = (await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()).current
     lines = priced(cmd.lines, items)
-    accepted_at = clock.now()
+    accepted_at = uow.now()
     intake = Intake(
         customer_id=cmd.customer_id,
         channel=cmd.channel,

@@ -8,8 +8,7 @@ from shared.unit_of_work import UnitOfWork
 
 async def define_item(cmd: DefineItem, uow: UnitOfWork) -> None:
     async with uow:
-        item = await uow.get(CatalogItem, cmd.sku) or CatalogItem(cmd.sku)
-        uow.add(item)
+        item = await uow.get_or_create(CatalogItem, cmd.sku)
         item.define(
             name=cmd.name, unit_price_cents=cmd.unit_price_cents, reorder_point=cmd.reorder_point
         )
@@ -18,22 +17,14 @@ async def define_item(cmd: DefineItem, uow: UnitOfWork) -> None:
 
 async def define_customer(cmd: DefineCustomer, uow: UnitOfWork) -> None:
     async with uow:
-        customer = await uow.get(Customer, cmd.customer_id) or Customer(cmd.customer_id)
-        uow.add(customer)
+        customer = await uow.get_or_create(Customer, cmd.customer_id)
         customer.define(**cmd.model_dump(exclude={"customer_id"}))
         await uow.commit()
 
 
 async def change_policy(cmd: ChangePolicy, uow: UnitOfWork) -> PolicyChanged:
     async with uow:
-        policy = await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()
-        uow.add(policy)
+        policy = await uow.get_or_create(ServicePolicy, POLICY_ID)
         policy.change(cmd.segments, cmd.pattern_check, cmd.defects)
         await uow.commit()
-    return policy.current
-
-
-async def current_policy(uow: UnitOfWork) -> PolicyChanged:
-    async with uow:
-        policy = await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()
     return policy.current

@@ -1,15 +1,11 @@
 """What channels and staff do to an order after intake: confirm, change, cancel."""
 
-from datetime import datetime
-from uuid import UUID
-
-from services.order.commands import CancelOrder, ChangeOrder, ConfirmOrder
+from services.order.commands import CancelOrder, ChangeOrder, ConfirmOrder, ExpireConfirmations
 from services.order.domain import Order
 from services.order.handlers.loading import catalog_items, order_of, priced, unknown_skus
 from services.order.views import queries
-from shared.commands import run_command
+from shared import context
 from shared.errors import InvalidRequestError
-from shared.runtime import ServiceRuntime
 from shared.unit_of_work import UnitOfWork
 
 
@@ -43,18 +39,14 @@ async def cancel_order(cmd: CancelOrder, uow: UnitOfWork) -> str:
     return order.status
 
 
-async def expire_confirmation(order_id: UUID, uow: UnitOfWork, now: datetime) -> None:
+async def expire_confirmations(_: ExpireConfirmations, uow: UnitOfWork) -> None:
+    """Orders held for confirmation past their confirm-by time are cancelled (a bounded batch
+    per run; the domain guard makes a repeat a no-op)."""
+    now = uow.now()
     async with uow:
-        order = await uow.get(Order, str(order_id))
-        if order is not None:
-            order.expire_confirmation(now)
+        for order_id in await queries.awaiting_confirmation_before(uow.conn, now):
+            if (order := await uow.get(Order, order_id)) is not None:
+                with context.flow(order.order_id):
+                    order.expire_confirmation(now)
+                    await uow.flush()
         await uow.commit()
-
-
-async def cancel_unconfirmed(runtime: ServiceRuntime) -> None:
-    """Schedule: orders held for confirmation past their confirm-by time are cancelled."""
-    now = runtime.clock.now()
-    async with runtime.db.transaction() as conn:
-        overdue = await queries.awaiting_confirmation_before(conn, now)
-    for order_id in overdue:
-        await run_command(expire_confirmation, UUID(order_id), runtime.unit_of_work(), now)

@@ -4,8 +4,9 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from services.order.domain import AndonStop
+from services.order.events import AndonPullCleared, AndonPullNoted, OrderHeld, OrderHoldLifted
 from shared.db import Connection, placeholders
-from shared.envelope import Envelope
+from shared.messages import DomainEvent
 
 # Which orders a pull may stop (the Order aggregate decides; these only narrow the search).
 _CANDIDATES = {
@@ -18,29 +19,29 @@ _CANDIDATES = {
 }
 
 
-async def project_andon(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "AndonPullNoted":
+async def project_andon(conn: Connection, event: DomainEvent) -> None:
+    match event:
+        case AndonPullNoted():
             await conn.execute(
                 "INSERT INTO open_andon_pull (pull_id, target_kind, target_id, reason)"
                 " VALUES ($1, $2, $3, $4) ON CONFLICT (pull_id) DO NOTHING",
-                data["pull_id"],
-                data["target_kind"],
-                data["target_id"],
-                data["reason"],
+                str(event.pull_id),
+                event.target_kind,
+                event.target_id,
+                event.reason,
             )
-        case "AndonPullCleared":
-            await conn.execute("DELETE FROM open_andon_pull WHERE pull_id = $1", data["pull_id"])
-        case "OrderHeld" if data.get("hold") == "andon" and data.get("pull_id"):
+        case AndonPullCleared():
+            await conn.execute("DELETE FROM open_andon_pull WHERE pull_id = $1", str(event.pull_id))
+        case OrderHeld(hold="andon", pull_id=UUID() as pull_id):
             await conn.execute(
                 "INSERT INTO andon_hold (pull_id, order_id) VALUES ($1, $2)"
                 " ON CONFLICT (pull_id, order_id) DO NOTHING",
-                data["pull_id"],
-                data["order_id"],
+                str(pull_id),
+                str(event.order_id),
             )
-        case "OrderHoldLifted" | "HoldLifted" if data.get("hold") == "andon":
-            await _lift(conn, data["order_id"], data.get("pull_id"))
+        case OrderHoldLifted(hold="andon"):
+            lifted = None if event.pull_id is None else str(event.pull_id)
+            await _lift(conn, str(event.order_id), lifted)
 
 
 async def _lift(conn: Connection, order_id: str, pull_id: str | None) -> None:

@@ -2,66 +2,78 @@
 
 import json
 
-from services.order.domain import AndonPull, Order
+from services.order.domain import Order
+from services.order.events import (
+    AndonPullCleared,
+    AndonPullNoted,
+    CreditApprovalRecorded,
+    CreditReleaseRecorded,
+    CreditReviewRecorded,
+    CustomerClassified,
+    CustomerDefined,
+    ItemClassified,
+    ItemDefined,
+    OrderChanged,
+    OrderPlaced,
+)
 from services.order.views.andon import project_andon
 from shared.aggregate import Aggregate
-from shared.db import Connection
+from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
-
-# Events of the order stream whose credit answer carries the customer's exposure after it.
-_EXPOSURE_EVENTS = frozenset(
-    {"CreditApprovalRecorded", "CreditReviewRecorded", "CreditReleaseRecorded"}
-)
+from shared.messages import DomainEvent
 
 
 async def project(
-    conn: Connection, envelope: Envelope, recorded_by: Aggregate | None = None
+    conn: WriteBehind, event: DomainEvent, envelope: Envelope, recorded_by: Aggregate | None
 ) -> None:
-    data = envelope.data
-    match envelope.event_type:
-        case "ItemDefined":
-            await _define_item(conn, data)
-        case "ItemClassified":
+    match event:
+        case ItemDefined():
+            await _define_item(conn, event)
+        case ItemClassified():
             await conn.execute(
                 "UPDATE catalog_item SET item_class = $2, revenue_cents = $3 WHERE sku = $1",
-                data["sku"],
-                data["item_class"],
-                data["revenue_cents"],
+                event.sku,
+                event.item_class,
+                event.revenue_cents,
             )
-        case "CustomerDefined":
-            await _define_customer(conn, data)
-        case "CustomerClassified":
+        case CustomerDefined():
+            await _define_customer(conn, event)
+        case CustomerClassified():
             await conn.execute(
                 "UPDATE customer SET customer_class = $2, revenue_cents = $3"
                 " WHERE customer_id = $1",
-                data["customer_id"],
-                data["customer_class"],
-                data["revenue_cents"],
+                event.customer_id,
+                event.customer_class,
+                event.revenue_cents,
             )
-        case _ if envelope.event_type in Order.event_classes:
+        case _ if isinstance(recorded_by, Order):
             # Live, the order that recorded the event (it may already hold later events of the
             # same transaction, whose own projection then writes the same final row); in a
             # rebuild, the order folded up to the event (`projected_aggregates`).
-            if not isinstance(recorded_by, Order):
-                raise TypeError(f"{envelope.event_type} is projected from its Order aggregate")
-            await _project_order(conn, envelope, recorded_by)
-            await project_andon(conn, envelope)
-        case _ if envelope.event_type in AndonPull.event_classes:
-            await project_andon(conn, envelope)
+            await _project_order(conn, event, envelope, recorded_by)
+            await project_andon(conn, event)
+        case AndonPullNoted() | AndonPullCleared():
+            await project_andon(conn, event)
+        case _ if type(event).event_type() in Order.event_classes:
+            raise TypeError(f"{event.event_type()} is projected from its Order aggregate")
 
 
-async def _project_order(conn: Connection, envelope: Envelope, order: Order) -> None:
-    if envelope.event_type in _EXPOSURE_EVENTS:
-        await conn.execute(
+async def _project_order(
+    conn: WriteBehind, event: DomainEvent, envelope: Envelope, order: Order
+) -> None:
+    if isinstance(event, CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded):
+        # The credit answer carries the customer's exposure after it.
+        conn.defer(
+            ("customer.exposure", event.customer_id),
             "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
-            envelope.data["customer_id"],
-            envelope.data["exposure_cents"],
+            event.customer_id,
+            event.exposure_cents,
         )
-    if envelope.event_type == "OrderPlaced":
+    if isinstance(event, OrderPlaced):
         await _insert_summary(conn, order, envelope)
     else:
-        await _update_summary(conn, order, envelope)
-    if envelope.event_type in ("OrderPlaced", "OrderChanged"):
+        _update_summary(conn, order, envelope)
+    if isinstance(event, OrderPlaced | OrderChanged):
         await _replace_lines(conn, order)
 
 
@@ -87,8 +99,10 @@ async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) ->
     )
 
 
-async def _update_summary(conn: Connection, order: Order, envelope: Envelope) -> None:
-    await conn.execute(
+def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
+    # The order's state after the event: of several in one batch, only the last is written.
+    conn.defer(
+        ("order_summary", order.id),
         "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
         " updated_at = $6 WHERE order_id = $1",
         order.id,
@@ -127,20 +141,20 @@ async def _replace_lines(conn: Connection, order: Order) -> None:
     )
 
 
-async def _define_item(conn: Connection, data: dict[str, object]) -> None:
+async def _define_item(conn: Connection, event: ItemDefined) -> None:
     await conn.execute(
         "INSERT INTO catalog_item (sku, name, unit_price_cents, reorder_point, item_class,"
         " revenue_cents) VALUES ($1, $2, $3, $4, 'C', 0)"
         " ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
         " unit_price_cents = excluded.unit_price_cents, reorder_point = excluded.reorder_point",
-        data["sku"],
-        data["name"],
-        data["unit_price_cents"],
-        data.get("reorder_point", 0),
+        event.sku,
+        event.name,
+        event.unit_price_cents,
+        event.reorder_point,
     )
 
 
-async def _define_customer(conn: Connection, data: dict[str, object]) -> None:
+async def _define_customer(conn: Connection, event: CustomerDefined) -> None:
     await conn.execute(
         "INSERT INTO customer (customer_id, name, credit_light, credit_limit_cents,"
         " review_threshold_cents, tier, customer_class, revenue_cents, exposure_cents)"
@@ -148,10 +162,10 @@ async def _define_customer(conn: Connection, data: dict[str, object]) -> None:
         " ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name,"
         " credit_light = excluded.credit_light, credit_limit_cents = excluded.credit_limit_cents,"
         " review_threshold_cents = excluded.review_threshold_cents, tier = excluded.tier",
-        data["customer_id"],
-        data["name"],
-        data["credit_light"],
-        data["credit_limit_cents"],
-        data["review_threshold_cents"],
-        data["tier"],
+        event.customer_id,
+        event.name,
+        str(event.credit_light),
+        event.credit_limit_cents,
+        event.review_threshold_cents,
+        str(event.tier),
     )

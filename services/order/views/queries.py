@@ -138,29 +138,35 @@ async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, in
 
 async def awaiting_confirmation_before(conn: Connection, now: datetime) -> list[str]:
     rows = await conn.fetch(
-        "SELECT order_id FROM order_summary WHERE confirm_by IS NOT NULL AND confirm_by <= $1",
+        "SELECT order_id FROM order_summary WHERE confirm_by IS NOT NULL AND confirm_by <= $1"
+        " ORDER BY confirm_by LIMIT 500",
         now,
     )
     return [row["order_id"] for row in rows]
 
 
-async def idempotent_answer(conn: Connection, channel: str, key: str) -> tuple[str, str] | None:
-    row = await conn.fetchrow(
-        "SELECT request_hash, order_id FROM idempotency_record WHERE channel = $1 AND key = $2",
-        channel,
-        key,
+async def idempotent_answers(
+    conn: Connection, keys: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(request hash, order id) of the (channel, key) pairs already answered."""
+    if not keys:
+        return {}
+    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(keys)))
+    rows = await conn.fetch(
+        "SELECT channel, key, request_hash, order_id FROM idempotency_record"
+        f" WHERE (channel, key) IN (VALUES {pairs})",
+        *(part for key in keys for part in key),
     )
-    return (row["request_hash"], row["order_id"]) if row else None
+    return {(row["channel"], row["key"]): (row["request_hash"], row["order_id"]) for row in rows}
 
 
-async def remember_idempotency_key(
-    conn: Connection, *, channel: str, key: str, request_hash: str, order_id: str
+async def remember_idempotency_keys(
+    conn: Connection, answers: Sequence[tuple[str, str, str, str]]
 ) -> None:
-    await conn.execute(
-        "INSERT INTO idempotency_record (channel, key, request_hash, order_id)"
-        " VALUES ($1, $2, $3, $4)",
-        channel,
-        key,
-        request_hash,
-        order_id,
-    )
+    """(channel, key, request hash, order id) rows, one statement."""
+    if answers:
+        await conn.executemany(
+            "INSERT INTO idempotency_record (channel, key, request_hash, order_id)"
+            " VALUES ($1, $2, $3, $4)",
+            answers,
+        )

@@ -19,9 +19,9 @@ from andon_harness import (
     published,
 )
 
-from services.andon import handlers, metrics, views
+from services.andon import metrics
+from services.andon.commands import DetectGaps, Reconcile
 from services.andon.domain import Timeouts
-from services.andon.service import DEFINITION
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
 
@@ -195,11 +195,7 @@ async def test_an_overdue_release_is_a_gap_with_an_andon_and_closes_when_it_arri
 
 
 async def run_watchdog(runtime: ServiceRuntime) -> None:
-    now = runtime.clock.now()
-    async with runtime.db.transaction() as conn:
-        clocks = await handlers.gaps.running_clocks(conn, since_before=now)
-    for order_id in {c.order_id for c in clocks}:
-        await handlers.detect_gaps(runtime.unit_of_work(), order_id, now, TIMEOUTS)
+    await runtime.send(DetectGaps(timeouts=TIMEOUTS))
 
 
 async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_was_lost(
@@ -214,9 +210,7 @@ async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_wa
     await deliver(runtime, "CreditApproved", {"order_id": lost})
     clock_of(runtime).advance(timedelta(minutes=6))
 
-    report = await handlers.reconcile(
-        runtime.unit_of_work(), UUID(int=1), runtime.clock.now(), TIMEOUTS
-    )
+    report = await runtime.send(Reconcile(run_id=UUID(int=1), timeouts=TIMEOUTS))
 
     assert report.checked == 2
     assert [(str(h.order_id), h.step, h.service) for h in report.lost] == [
@@ -269,9 +263,7 @@ async def test_the_read_models_rebuild_identically_from_the_event_store(
         f"/v1/andon/pulls/{pull_id}/resolve", json={"root_cause": "r"}, headers=auth("ops-key")
     )
 
-    report = await rebuild_read_models(
-        runtime.db, read_models=views.metadata, projections=DEFINITION.projections, check_only=True
-    )
+    report = await rebuild_read_models(runtime.db, runtime.definition, check_only=True)
 
     assert report.events > 0 and report.identical
 

@@ -5,7 +5,6 @@ from uuid import UUID, uuid4
 
 from credit_harness import CreditService, an_inbound
 
-from services.credit import views
 from shared.replay import rebuild_read_models
 
 
@@ -224,10 +223,7 @@ async def test_the_read_models_rebuild_identically_from_the_event_store(
     await credit.order_placed("C-stranger", 10)
 
     report = await rebuild_read_models(
-        credit.runtime.db,
-        read_models=views.metadata,
-        projections=(views.project,),
-        check_only=True,
+        credit.runtime.db, credit.runtime.definition, check_only=True
     )
 
     assert report.identical

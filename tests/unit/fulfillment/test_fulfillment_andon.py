@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.fulfillment import views
+from services.fulfillment.commands import ReleasePickWave
 from services.fulfillment.domain import shipment_id_for
-from services.fulfillment.handlers.waves import release_pick_wave
 from services.fulfillment.service import DEFINITION
 from shared.replay import rebuild_read_models
 from tests.unit.fulfillment.builders import ORDER_EVENTS, released
@@ -51,7 +51,7 @@ async def resolve(service: Harness, pull_id: UUID, kind: str, target_id: str) ->
 async def wave(service: Harness) -> set[str]:
     """Run a pick wave; the orders it sent to the WMS."""
     before = len(await service.outgoing())
-    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+    await service.runtime.send(ReleasePickWave())
     return {m.data["order_id"] for m in (await service.outgoing())[before:]}
 
 
@@ -190,10 +190,7 @@ async def test_the_hold_read_models_rebuild_identically(service: Harness) -> Non
     await wave(service)
 
     report = await rebuild_read_models(
-        service.runtime.db,
-        read_models=views.metadata,
-        projections=DEFINITION.projections,
-        check_only=True,
+        service.runtime.db, service.runtime.definition, check_only=True
     )
 
     assert report.identical

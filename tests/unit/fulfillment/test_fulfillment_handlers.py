@@ -8,8 +8,8 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.fulfillment import views
+from services.fulfillment.commands import ReleasePickWave
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
-from services.fulfillment.handlers.waves import release_pick_wave
 from services.fulfillment.service import DEFINITION
 from shared.replay import rebuild_read_models
 from shared.topics import TMS_CONFIRMATIONS, WMS_CONFIRMATIONS
@@ -73,7 +73,7 @@ async def test_a_wave_takes_higher_priority_first_then_the_earlier_deadline(
     await release(service, urgent, priority=5, deadline_hours=2)
     await release(service, strategic, priority=5, deadline_hours=1)
 
-    sent = await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
+    sent = await service.runtime.send(ReleasePickWave(size=2))
 
     picks = await service.outgoing()
     assert sent == 2
@@ -91,9 +91,9 @@ async def test_a_second_wave_takes_what_the_first_left_and_requests_nothing_twic
     for order_id in orders:
         await release(service, order_id)
 
-    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
-    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
-    third = await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4(), size=2)
+    await service.runtime.send(ReleasePickWave(size=2))
+    await service.runtime.send(ReleasePickWave(size=2))
+    third = await service.runtime.send(ReleasePickWave(size=2))
 
     assert third == 0
     assert sorted(p.data["order_id"] for p in await service.outgoing()) == sorted(map(str, orders))
@@ -104,7 +104,7 @@ async def test_confirmations_take_a_shipment_to_the_tms_then_ship_and_invoice_it
 ) -> None:
     order_id = uuid4()
     shipment_id = await release(service, order_id)
-    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+    await service.runtime.send(ReleasePickWave())
 
     for kind in ("Picked", "Packed", "Shipped", "Delivered"):
         await confirm(service, kind, shipment_id, order_id)
@@ -150,7 +150,7 @@ async def test_the_invoice_bills_exactly_what_shipped(service: Harness) -> None:
 async def test_late_and_repeated_confirmations_ship_and_invoice_once(service: Harness) -> None:
     order_id = uuid4()
     shipment_id = await release(service, order_id)
-    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+    await service.runtime.send(ReleasePickWave())
 
     for kind in ("Shipped", "Picked", "Shipped", "Packed", "Delivered", "Delivered"):
         await confirm(service, kind, shipment_id, order_id)
@@ -177,7 +177,7 @@ class TestCancel:
     ) -> None:
         order_id = uuid4()
         picking = await release(service, order_id, release_no=1)
-        await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+        await service.runtime.send(ReleasePickWave())
         await release(service, order_id, release_no=2)
 
         await service.deliver(
@@ -219,15 +219,12 @@ async def test_the_read_models_rebuild_from_the_event_store_identically(
     order_id = uuid4()
     shipment_id = await release(service, order_id)
     await release(service, order_id, release_no=2)
-    await release_pick_wave(service.runtime.unit_of_work(), wave_id=uuid4())
+    await service.runtime.send(ReleasePickWave())
     for kind in ("Picked", "Packed", "Shipped"):
         await confirm(service, kind, shipment_id, order_id)
 
     report = await rebuild_read_models(
-        service.runtime.db,
-        read_models=views.metadata,
-        projections=DEFINITION.projections,
-        check_only=True,
+        service.runtime.db, service.runtime.definition, check_only=True
     )
 
     assert report.events > 0 and report.identical

@@ -9,11 +9,11 @@ from uuid import UUID, uuid4
 
 from inventory_builders import NOW
 
-from services.inventory import handlers, views
+from services.inventory import views
+from services.inventory.commands import ReceiveStock
 from services.inventory.service import DEFINITION
 from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
-from shared.commands import run_command
 from shared.consumer import Consumer
 from shared.envelope import Envelope
 from shared.runtime import ServiceRuntime
@@ -91,7 +91,7 @@ class Inventory:
         return order_id
 
     async def receive(self, sku: str, quantity: int) -> None:
-        await run_command(handlers.receive_stock, sku, quantity, self.runtime.unit_of_work())
+        await self.runtime.send(ReceiveStock(sku=sku, quantity=quantity))
 
     async def level(self, sku: str) -> dict[str, Any]:
         async with self.runtime.db.transaction() as conn:

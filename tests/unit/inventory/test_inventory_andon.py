@@ -7,7 +7,6 @@ from uuid import UUID, uuid4
 import pytest
 from inventory_harness import Inventory, an_inbound, running_inventory
 
-from services.inventory import views
 from shared.envelope import Envelope
 from shared.replay import rebuild_read_models
 
@@ -170,10 +169,7 @@ async def test_the_stop_sale_read_models_rebuild_identically(inventory: Inventor
     await resolve(inventory, first, "TEAPOT")
 
     report = await rebuild_read_models(
-        inventory.runtime.db,
-        read_models=views.metadata,
-        projections=(views.project,),
-        check_only=True,
+        inventory.runtime.db, inventory.runtime.definition, check_only=True
     )
 
     assert report.identical

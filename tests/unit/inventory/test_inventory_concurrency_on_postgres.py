@@ -14,6 +14,7 @@ import pytest
 from inventory_harness import an_inbound
 
 from services.inventory import handlers, inbound, views
+from services.inventory.commands import ReceiveStock
 from services.inventory.service import DEFINITION
 from shared.clock import SystemClock
 from shared.db import Connection, PostgresDatabase, create_tables
@@ -86,7 +87,9 @@ async def stock_events(db: PostgresDatabase, *event_types: str) -> list[dict[str
 @pytest.fixture
 async def db(postgres_db: PostgresDatabase) -> PostgresDatabase:
     await create_tables(postgres_db, views.metadata)
-    await handlers.receive_stock(SKU, 1, unit_of_work(postgres_db, SqlEventStore()))
+    await handlers.receive_stock(
+        ReceiveStock(sku=SKU, quantity=1), unit_of_work(postgres_db, SqlEventStore())
+    )
     return postgres_db
 
 
@@ -116,7 +119,9 @@ async def test_two_concurrent_batches_for_one_sku_let_one_win_and_the_retry_back
 
 
 async def test_many_concurrent_orders_for_a_scarce_sku_never_oversell(db: PostgresDatabase) -> None:
-    await handlers.receive_stock(SKU, 4, unit_of_work(db, SqlEventStore()))
+    await handlers.receive_stock(
+        ReceiveStock(sku=SKU, quantity=4), unit_of_work(db, SqlEventStore())
+    )
     orders = [order_placed(quantity=2) for _ in range(16)]
 
     await asyncio.gather(*(apply_until_it_wins(db, order) for order in orders))

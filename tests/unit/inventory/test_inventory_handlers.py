@@ -7,7 +7,6 @@ from uuid import UUID, uuid4
 import pytest
 from inventory_harness import Inventory, an_inbound, running_inventory
 
-from services.inventory import views
 from shared.replay import rebuild_read_models
 
 
@@ -181,10 +180,7 @@ async def test_the_stock_read_models_rebuild_identically_from_the_event_store(
     await inventory.deliver(an_inbound("OrderCancelled", {"order_id": str(first)}))
 
     report = await rebuild_read_models(
-        inventory.runtime.db,
-        read_models=views.metadata,
-        projections=(views.project,),
-        check_only=True,
+        inventory.runtime.db, inventory.runtime.definition, check_only=True
     )
 
     assert report.identical and report.events > 10

@@ -9,6 +9,7 @@ from services.inventory.domain import (
     RECENT_WINDOW,
     SPIKE_COOLDOWN,
     SPIKE_MIN_UNITS,
+    DemandWindow,
     Stock,
 )
 from services.inventory.events import DemandSpikeDetected, ReorderSuggested
@@ -117,3 +118,19 @@ def test_the_demand_window_is_rebuilt_from_the_events_alone() -> None:
     place(again, 25, at=NOW + timedelta(minutes=1))
 
     assert signals(again) == []
+
+
+def test_the_demand_window_stays_bounded_and_its_totals_match_the_requests_in_it() -> None:
+    window = DemandWindow()
+    requests = [(NOW + timedelta(seconds=7 * n), 1 + n % 3) for n in range(40_000)]  # 3.2 days
+
+    for at, units in requests:
+        window.record(at, units)
+
+    latest = requests[-1][0]
+    recent_from = latest - RECENT_WINDOW
+    assert window.recent_units == sum(u for at, u in requests if at > recent_from)
+    in_baseline = [u for at, u in requests if recent_from - BASELINE_SPAN < at <= recent_from]
+    # The baseline's far edge is kept to the minute: at most one minute of requests differs.
+    assert abs(window.baseline_units - sum(in_baseline)) <= 3 * 60 // 7 + 3
+    assert len(window.recent) <= 600 and len(window.baseline) <= 1_450

@@ -86,7 +86,8 @@ def a_place_command(
 
 async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
     received = command.model_copy(update={"received_at": runtime.clock.now()})
-    return await handlers.place_order(received, runtime.unit_of_work(), runtime.clock)
+    order_id: UUID = await runtime.send(received)
+    return order_id
 
 
 async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:

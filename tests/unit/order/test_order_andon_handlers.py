@@ -157,13 +157,7 @@ async def test_the_andon_read_models_rebuild_identically(tmp_path: Path) -> None
         await resolve(runtime, resolved)
         await place(runtime, a_place_command(lines=[("LAMP", 1)]))
 
-        report = await rebuild_read_models(
-            runtime.db,
-            read_models=runtime.definition.read_models,
-            projections=runtime.definition.projections,
-            aggregates=runtime.definition.projected_aggregates,
-            check_only=True,
-        )
+        report = await rebuild_read_models(runtime.db, runtime.definition, check_only=True)
 
         assert report.identical
 

@@ -7,8 +7,8 @@ from order_builders import NOW
 from order_harness import a_place_command, define, order_service, place, published
 
 from services.order import handlers
-from services.order.commands import ChangePolicy
-from services.order.domain import DEFAULT_POLICY
+from services.order.commands import ChangePolicy, ClassifyCustomersAndItems
+from services.order.domain import DEFAULT_POLICY, POLICY_ID, ServicePolicy
 from shared.clock import FrozenClock
 
 # Revenue per customer (cents, CLOCK at 1_000): 80% A, the next 15% B, the rest C.
@@ -36,8 +36,8 @@ async def test_classes_from_a_generated_history_match_the_known_answer(tmp_path:
             for _ in range(orders):
                 await place(runtime, a_place_command(customer, [("CLOCK", 1)]))
 
-        classes = await handlers.classify(runtime.unit_of_work(), clock.now())
-        again = await handlers.classify(runtime.unit_of_work(), clock.now())
+        classes = await runtime.send(ClassifyCustomersAndItems())
+        again = await runtime.send(ClassifyCustomersAndItems())
 
         assert classes.customers == EXPECTED_CUSTOMERS
         assert classes.items == {"CLOCK": "A", "LAMP": "C"}
@@ -58,7 +58,7 @@ async def test_a_classified_customer_gets_the_priority_and_deadline_of_its_segme
     async with order_service(tmp_path) as runtime:
         await define(runtime, tier="vip")
         await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
-        await handlers.classify(runtime.unit_of_work(), NOW)
+        await runtime.send(ClassifyCustomersAndItems())
 
         await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
 
@@ -71,7 +71,7 @@ async def test_the_policy_starts_at_the_default_and_each_change_is_a_new_version
     tmp_path: Path,
 ) -> None:
     async with order_service(tmp_path) as runtime:
-        before = await handlers.current_policy(runtime.unit_of_work())
+        before = (await runtime.current(ServicePolicy, POLICY_ID) or ServicePolicy()).current
         faster = DEFAULT_POLICY.segments.model_copy(
             update={"CC": DEFAULT_POLICY.segments.CC.model_copy(update={"priority_weight": 2})}
         )

@@ -1,6 +1,7 @@
 """Intake on a real database: idempotency, validation, OrderPlaced, the pattern check."""
 
 import asyncio
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from order_builders import NOW
 from order_harness import a_place_command, define, details, order_service, place, published
 
 from services.order import handlers
-from services.order.commands import ConfirmOrder
+from services.order.commands import ConfirmOrder, ExpireConfirmations
 from shared.clock import FrozenClock
 from shared.commands import run_command
 from shared.errors import InvalidRequestError
@@ -55,14 +56,15 @@ async def test_two_concurrent_requests_with_one_key_make_one_order(tmp_path: Pat
         command = a_place_command(key="k-2")
         rival = command.model_copy(update={"order_id": a_place_command().order_id})
 
-        ids = await asyncio.gather(
+        # Each in a transaction of its own (not one group commit): the unique key decides.
+        [first], [second] = await asyncio.gather(
             *(
-                run_command(handlers.place_order, c, runtime.unit_of_work(), runtime.clock)
+                run_command(handlers.place_orders, [c], runtime.unit_of_work())
                 for c in (command, rival)
             )
         )
 
-        assert ids[0] == ids[1]
+        assert first == second
         assert await count_rows(runtime.db, "order_summary") == 1
 
 
@@ -105,12 +107,42 @@ async def test_an_unconfirmed_order_is_cancelled_by_the_timeout_job(tmp_path: Pa
         await define(runtime, items=[("VASE", 200_000)])
         order_id = await place(runtime, a_place_command(lines=[("VASE", 1)]))
 
-        await handlers.cancel_unconfirmed(runtime)
+        await runtime.send(ExpireConfirmations())
         assert (await details(runtime, order_id))["status"] == "on_hold"
         clock.advance(timedelta(minutes=61))
-        await handlers.cancel_unconfirmed(runtime)
+        await runtime.send(ExpireConfirmations())
 
         assert (await details(runtime, order_id))["status"] == "cancelled"
         assert await published(runtime, "OrderCancelled") == [
             {"order_id": str(order_id), "reason": "not confirmed in time"}
         ]
+
+
+async def test_orders_arriving_together_commit_once_each_with_its_own_outcome_and_flow(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        first = a_place_command(key="b-1")
+        retried = first.model_copy(update={"order_id": a_place_command().order_id})
+        reused = a_place_command(lines=[("CLOCK", 5)], key="b-1")
+        unknown = a_place_command(lines=[("NOPE", 1)], key="b-2")
+        last = a_place_command(key="b-3")
+
+        outcomes = await handlers.place_orders(
+            [first, retried, reused, unknown, last], runtime.unit_of_work()
+        )
+
+        assert outcomes[0] == outcomes[1] == first.order_id
+        assert isinstance(outcomes[2], handlers.IdempotencyKeyReusedError)
+        assert isinstance(outcomes[3], InvalidRequestError)
+        assert outcomes[4] == last.order_id
+        placed = await published(runtime, "OrderPlaced")
+        assert [p["order_id"] for p in placed] == [str(first.order_id), str(last.order_id)]
+        async with runtime.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT payload FROM outbox_message WHERE event_type = 'OrderPlaced' ORDER BY id"
+            )
+        flows = [json.loads(row["payload"])["correlationid"] for row in rows]
+        assert flows == [str(first.order_id), str(last.order_id)]
+        assert await count_rows(runtime.db, "idempotency_record") == 2

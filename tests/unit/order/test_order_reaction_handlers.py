@@ -207,13 +207,7 @@ async def test_staff_may_cancel_any_order_and_the_read_models_rebuild_identicall
                 "reason": "cancelled",
             },
         )
-        report = await rebuild_read_models(
-            runtime.db,
-            read_models=runtime.definition.read_models,
-            projections=runtime.definition.projections,
-            aggregates=runtime.definition.projected_aggregates,
-            check_only=True,
-        )
+        report = await rebuild_read_models(runtime.db, runtime.definition, check_only=True)
 
         assert report.identical
         assert (await details(runtime, order_id))["status"] == "cancelled"

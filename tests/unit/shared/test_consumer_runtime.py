@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
+from uuid import uuid4
 
 import pytest
 from pydantic import BaseModel, ConfigDict
@@ -50,6 +51,7 @@ def consumer_for(
     group: str,
     routes: dict[str, Route] = WEIGHING,
     after_db_commit: AfterCommit | None = None,
+    lanes: int = 1,
 ) -> Consumer:
     return Consumer(
         group=group,
@@ -70,6 +72,7 @@ def consumer_for(
             handler_attempts=ATTEMPTS,
             retry_initial_seconds=0.001,
             retry_max_seconds=0.005,
+            lanes=lanes,
         ),
         after_db_commit=after_db_commit,
     )
@@ -119,6 +122,32 @@ async def test_with_every_record_delivered_twice_each_event_takes_effect_once(
     assert await weights(db) == [(str(e.event_id), e.data["grams"]) for e in envelopes]
     assert await count_rows(db, "processed_message") == 30
     assert dead_letters(broker, group) == []
+
+
+async def test_with_concurrent_lanes_each_flow_keeps_its_order_and_takes_effect_once(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(redeliver=True), a_group_name()
+    flows = [uuid4() for _ in range(5)]
+    envelopes = [
+        an_envelope(data={"grams": grams}, correlation_id=flows[grams % 5])
+        for grams in range(1, 41)
+    ]
+
+    async with running(consumer_for(broker, db, group=group, lanes=4)):
+        for start in range(0, 40, 8):
+            await broker.publish([a_message(TOPIC, e) for e in envelopes[start : start + 8]])
+
+        async def all_committed() -> None:
+            assert broker.committed.get((group, TOPIC)) == 40
+
+        await eventually(all_committed)
+
+    order = [grams for _, grams in await weights(db)]
+    assert sorted(order) == list(range(1, 41))  # each once, none twice
+    for flow in range(5):
+        of_flow = [grams for grams in order if grams % 5 == flow]
+        assert of_flow == sorted(of_flow)
 
 
 def _without_id(envelope: Envelope) -> bytes:

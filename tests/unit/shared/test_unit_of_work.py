@@ -157,3 +157,29 @@ async def test_a_commit_with_new_events_wakes_the_relay_and_one_without_does_not
         await uow.commit()
 
     assert wakes == ["woken"]
+
+
+async def test_held_back_row_writes_keep_the_last_state_are_read_back_and_roll_back(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    statement = "INSERT INTO parcel_state (parcel_id, grams) VALUES ($1, $2)"
+    async with sqlite_db.transaction() as conn:
+        await conn.execute("CREATE TABLE parcel_state (parcel_id TEXT PRIMARY KEY, grams INT)")
+    async with unit_of_work(sqlite_db) as uow:
+        uow.conn.defer("p-1", statement, "p-1", 100)
+        uow.conn.defer("p-2", statement, "p-2", 700)
+        uow.conn.defer("p-1", statement, "p-1", 250)  # the later state of p-1 replaces it
+        uow.conn.defer("p-4", statement, "p-4", 1)
+        uow.conn.defer("p-4", "DELETE FROM parcel_state WHERE parcel_id = $1", "p-4")
+        read_back = await uow.conn.fetch("SELECT parcel_id, grams FROM parcel_state ORDER BY 1")
+        uow.conn.defer("p-3", statement, "p-3", 900)
+        # leaves without commit: the rows written for the read and the held one go
+
+    assert [tuple(row) for row in read_back] == [("p-1", 250), ("p-2", 700)]
+    assert await count_rows(sqlite_db, "parcel_state") == 0
+
+    async with unit_of_work(sqlite_db) as uow:
+        uow.conn.defer("p-3", statement, "p-3", 900)
+        await uow.commit()
+
+    assert await count_rows(sqlite_db, "parcel_state") == 1

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import httpx
 import pytest
 
-from services.simulator import views
+from services.simulator.commands import AnswerDueTasks
 from services.simulator.handlers import Simulation
 from services.simulator.service import simulator_definition
 from shared.clock import FrozenClock
@@ -48,7 +48,7 @@ async def request_pick(simulator: Harness, order_id: UUID, *, kind: str = "PickR
 async def answer(simulator: Harness, simulation: Simulation, *, after_ms: int) -> int:
     assert isinstance(simulation.clock, FrozenClock)
     simulation.clock.advance(timedelta(milliseconds=after_ms))
-    return await simulation.answer_due_tasks(simulator.runtime.unit_of_work())
+    return await simulation.answer_due_tasks(AnswerDueTasks(), simulator.runtime.unit_of_work())
 
 
 async def tune(client: httpx.AsyncClient, **settings: object) -> httpx.Response:
@@ -197,10 +197,7 @@ async def test_the_task_read_model_rebuilds_identically(
     await request_pick(simulator, uuid4())
 
     report = await rebuild_read_models(
-        simulator.runtime.db,
-        read_models=views.metadata,
-        projections=simulator.runtime.definition.projections,
-        check_only=True,
+        simulator.runtime.db, simulator.runtime.definition, check_only=True
     )
 
     assert report.events > 0 and report.identical
