@@ -14,7 +14,7 @@ import yaml
 from shared.topics import all_topics
 from tools import k8s_check
 from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
-from tools.routes import compose_gateway_config
+from tools.routes import compose_gateway_config, ingress_manifest
 
 
 @pytest.fixture(scope="module")
@@ -438,7 +438,13 @@ def test_compose_publishes_one_entry_point_routed_as_the_code_serves() -> None:
     assert published == {"gateway", "embedded"}
     assert services["gateway"]["ports"] == ["127.0.0.1:${GAPLESS_GATEWAY_PORT:-8000}:8000"]
     assert "./nginx/compose.conf:/etc/gapless/nginx.conf:ro" in services["gateway"]["volumes"]
+    # Regenerate with the command at the top of deploy/nginx/compose.conf.
     assert (DEPLOY / "nginx" / "compose.conf").read_text() == compose_gateway_config()
+
+
+def test_the_base_ingress_is_the_one_generated_from_the_routers() -> None:
+    # Regenerate with: python -m tools.routes ingress > k8s/base/ingress.yaml
+    assert (k8s_check.K8S_DIR / "base" / "ingress.yaml").read_text() == ingress_manifest()
 
 
 def test_compose_kafka_is_a_single_kraft_node_without_topic_auto_creation() -> None:
