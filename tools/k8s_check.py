@@ -12,9 +12,8 @@ Every rendered object is validated, strictly (an unknown field is an error):
 - CloudNativePG and KEDA kinds against the CustomResourceDefinitions those projects publish in
   their Go modules (`config/crd/bases/`), fetched with `go mod download` at the pinned
   CRD_MODULES versions (checksums verified by Go against its checksum database);
-- Strimzi kinds by this module's own checks: Strimzi publishes its CRDs in none of the package
-  registries this project uses (not in its Maven artifacts, no Go module, nothing on PyPI or npm),
-  so the fields we rely on are checked here instead (check_kafka).
+- Strimzi kinds against the CRDs Strimzi's own crd-generator makes from Strimzi's API classes,
+  both from Maven Central at STRIMZI_VERSION (the newest release that publishes them).
 Then the product's own rules (probes, security, scaling, topics, roles, routes...) are checked;
 tests/unit/test_k8s_manifests.py runs the same checks under pytest.
 """
@@ -51,7 +50,14 @@ CRD_MODULES = {
     "github.com/cloudnative-pg/cloudnative-pg": "v1.27.1",
     "github.com/kedacore/keda/v2": "v2.20.0",
 }
-STRIMZI_API = "kafka.strimzi.io/v1beta2"
+# Strimzi generates its CRDs from its Java API with its own crd-generator; both are on Maven
+# Central up to this version (later releases publish neither). Kafka 3.9 is its newest.
+STRIMZI_VERSION = "0.45.0"
+STRIMZI_KINDS = {
+    "io.strimzi.api.kafka.model.kafka.Kafka": "kafka.yaml",
+    "io.strimzi.api.kafka.model.nodepool.KafkaNodePool": "kafkanodepool.yaml",
+    "io.strimzi.api.kafka.model.topic.KafkaTopic": "kafkatopic.yaml",
+}
 # Rendered objects must be valid (strict: no unknown fields) for the oldest Kubernetes we support
 # and the newest whose schemas kubernetes-validate bundles.
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
@@ -216,24 +222,104 @@ SchemaKey = tuple[str, str]  # (apiVersion, kind)
 
 
 def crd_schemas() -> dict[SchemaKey, Manifest]:
-    """Strict JSON Schemas of every kind the CRD_MODULES define, keyed by (apiVersion, kind).
+    """Strict JSON Schemas of every kind the operators' CRDs define, keyed by (apiVersion, kind).
 
     Raises:
-        SchemasUnavailable: no Go toolchain, or a module could not be downloaded.
+        SchemasUnavailable: a CRD source could not be fetched (no Go, Java or Maven, or a
+            download failed).
     """
-    schemas: dict[SchemaKey, Manifest] = {}
-    for module, version in CRD_MODULES.items():
+    files = [
+        path
+        for module, version in CRD_MODULES.items()
         for path in sorted(
             (_module_dir(module, version) / "config" / "crd" / "bases").glob("*.yaml")
-        ):
-            for crd in yaml.safe_load_all(path.read_text()):
-                if not crd or crd.get("kind") != "CustomResourceDefinition":
-                    continue
-                spec = crd["spec"]
-                for served in spec["versions"]:
-                    key = (f"{spec['group']}/{served['name']}", spec["names"]["kind"])
-                    schemas[key] = strict_schema(served["schema"]["openAPIV3Schema"])
+        )
+    ]
+    schemas: dict[SchemaKey, Manifest] = {}
+    for path in [*files, *_strimzi_crds()]:
+        for crd in yaml.safe_load_all(path.read_text()):
+            if not crd or crd.get("kind") != "CustomResourceDefinition":
+                continue
+            spec = crd["spec"]
+            for served in spec["versions"]:
+                key = (f"{spec['group']}/{served['name']}", spec["names"]["kind"])
+                schemas[key] = strict_schema(served["schema"]["openAPIV3Schema"])
     return schemas
+
+
+def _strimzi_crds() -> list[Path]:
+    """Strimzi's CRDs for the kinds we use, generated as Strimzi's build does: its crd-generator
+    run over its API classes, both resolved from Maven Central; cached after the first run."""
+    folder = Path(_cache_dir()).parent / f"strimzi-crds-{STRIMZI_VERSION}"
+    paths = [folder / name for name in STRIMZI_KINDS.values()]
+    if all(p.is_file() for p in paths):
+        return paths
+    mvn, java = shutil.which("mvn"), shutil.which("java")
+    if not (mvn and java):
+        raise SchemasUnavailable("Strimzi's CRDs are generated with Java and Maven; neither found")
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder.parent) as work:
+        pom, classpath, out = Path(work, "pom.xml"), Path(work, "classpath"), Path(work, "out")
+        out.mkdir()
+        pom.write_text(_STRIMZI_POM.format(version=STRIMZI_VERSION))
+        steps = [
+            [
+                mvn,
+                "-B",
+                "-q",
+                "-f",
+                str(pom),
+                f"{_DEPENDENCY_PLUGIN}:build-classpath",
+                f"-Dmdep.outputFile={classpath}",
+            ],
+            [
+                java,
+                "-cp",
+                "<classpath>",
+                "io.strimzi.crdgenerator.CrdGenerator",
+                "--yaml",
+                "--crd-api-version",
+                "v1",
+                "--api-versions",
+                "v1beta2",
+                "--storage-version",
+                "v1beta2",
+                *(f"{kind}={out / name}" for kind, name in STRIMZI_KINDS.items()),
+            ],
+        ]
+        for step in steps:
+            command = [classpath.read_text().strip() if a == "<classpath>" else a for a in step]
+            try:
+                result = subprocess.run(command, capture_output=True, text=True, timeout=900)
+            except (OSError, subprocess.SubprocessError) as error:
+                raise SchemasUnavailable(f"Strimzi CRDs: {error}") from None
+            if result.returncode != 0:
+                output = (result.stdout + result.stderr)[-800:]
+                raise SchemasUnavailable(f"Strimzi CRDs: {command[0]} failed: {output}")
+        # Renamed into place whole, so a concurrent run never reads a half-written folder.
+        if not folder.exists():
+            os.replace(out, folder)
+    return paths
+
+
+_DEPENDENCY_PLUGIN = "org.apache.maven.plugins:maven-dependency-plugin:3.6.1"
+_STRIMZI_POM = """<?xml version="1.0" encoding="UTF-8"?>
+<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>local.gapless</groupId>
+  <artifactId>strimzi-crds</artifactId>
+  <version>1</version>
+  <packaging>pom</packaging>
+  <dependencies>
+    <dependency>
+      <groupId>io.strimzi</groupId><artifactId>api</artifactId><version>{version}</version>
+    </dependency>
+    <dependency>
+      <groupId>io.strimzi</groupId><artifactId>crd-generator</artifactId><version>{version}</version>
+    </dependency>
+  </dependencies>
+</project>
+"""
 
 
 def _module_dir(module: str, version: str) -> Path:
@@ -426,8 +512,6 @@ def schema_problems(objects: Iterable[Manifest]) -> list[str]:
                 f"{e.message}"
                 for e in validator.iter_errors(obj)
             ]
-        elif key[0].startswith("kafka.strimzi.io/"):
-            problems += [f"{where}: {p}" for p in _strimzi_shape(obj)]
         elif "." in key[0].split("/")[0] and not key[0].startswith(_CORE_GROUPS):
             problems.append(f"{where}: no schema for {key[0]} {key[1]} to validate it against")
         else:
@@ -453,98 +537,8 @@ _CORE_GROUPS = (
 
 
 def check_schema(rendered: Rendered) -> list[str]:
-    """Every object valid against its schema: Kubernetes', the operators' CRDs, Strimzi's."""
+    """Every object valid against its schema: Kubernetes' or its operator's CRD."""
     return schema_problems(rendered.objects)
-
-
-# What our manifests use of Strimzi's kinds, with the types Strimzi's API gives them.
-_STRIMZI_FIELDS: Mapping[str, Mapping[str, tuple[type, ...]]] = {
-    "Kafka": {
-        "spec.kafka.version": (str,),
-        "spec.kafka.listeners": (list,),
-        "spec.kafka.config": (dict,),
-        "spec.kafka.rack": (dict,),
-        "spec.kafka.rack.topologyKey": (str,),
-        "spec.entityOperator.topicOperator": (dict,),
-        "spec.entityOperator.topicOperator.resources": (dict,),
-    },
-    "KafkaNodePool": {
-        "spec.replicas": (int,),
-        "spec.roles": (list,),
-        "spec.storage": (dict,),
-        "spec.storage.type": (str,),
-        "spec.storage.volumes": (list,),
-        "spec.resources": (dict,),
-    },
-    "KafkaTopic": {
-        "spec.topicName": (str,),
-        "spec.partitions": (int,),
-        "spec.replicas": (int,),
-        "spec.config": (dict,),
-    },
-}
-_STRIMZI_LISTENER = {"name": str, "port": int, "type": str, "tls": bool}
-_STRIMZI_VOLUME = {"id": int, "type": str, "size": str, "deleteClaim": bool, "kraftMetadata": str}
-
-
-def _strimzi_shape(obj: Manifest) -> list[str]:
-    """The fields we set on Strimzi objects exist there, with Strimzi's types and values."""
-    kind, problems = obj["kind"], []
-    if obj.get("apiVersion") != STRIMZI_API:
-        return [f"apiVersion {obj.get('apiVersion')!r}, this deployment targets {STRIMZI_API}"]
-    fields = _STRIMZI_FIELDS.get(kind)
-    if fields is None:
-        return [f"Strimzi kind {kind} is not one this checker knows"]
-    if not obj.get("metadata", {}).get("labels", {}).get("strimzi.io/cluster") and kind != "Kafka":
-        problems.append("needs label strimzi.io/cluster naming its Kafka")
-    known = {path.split(".")[1] for path in fields} | {"kafka"}
-    problems += [
-        f"spec.{k}: not a field of {kind} used here" for k in obj.get("spec", {}) if k not in known
-    ]
-    for path, types in fields.items():
-        value: Any = obj
-        for part in path.split("."):
-            value = value.get(part) if isinstance(value, dict) else None
-        if (
-            value is not None
-            and not isinstance(value, types)
-            or isinstance(value, bool)
-            and bool not in types
-        ):
-            problems.append(f"{path}: {value!r} is not {' or '.join(t.__name__ for t in types)}")
-    for listener in obj.get("spec", {}).get("kafka", {}).get("listeners", []):
-        problems += _typed("listener", listener, _STRIMZI_LISTENER)
-        if listener.get("type") not in (
-            "internal",
-            "route",
-            "loadbalancer",
-            "nodeport",
-            "ingress",
-            "cluster-ip",
-        ):
-            problems.append(
-                f"listener {listener.get('name')}: unknown type {listener.get('type')!r}"
-            )
-    for volume in obj.get("spec", {}).get("storage", {}).get("volumes", []):
-        problems += _typed("volume", volume, _STRIMZI_VOLUME)
-        if volume.get("type") not in ("persistent-claim", "ephemeral"):
-            problems.append(f"volume {volume.get('id')}: unknown type {volume.get('type')!r}")
-    roles = obj.get("spec", {}).get("roles", [])
-    problems += [
-        f"spec.roles: unknown role {r!r}" for r in roles if r not in ("controller", "broker")
-    ]
-    return problems
-
-
-def _typed(what: str, item: Manifest, fields: Mapping[str, type]) -> list[str]:
-    return [
-        f"{what} {item.get('name', item.get('id'))}: "
-        + (f"unknown field {k}" if k not in fields else f"{k}={v!r} is not {fields[k].__name__}")
-        for k, v in item.items()
-        if k not in fields
-        or not isinstance(v, fields[k])
-        or isinstance(v, bool) != (fields[k] is bool)
-    ]
 
 
 def check_objects(rendered: Rendered) -> list[str]:

@@ -304,8 +304,8 @@ def test_the_command_line_fails_on_a_broken_manifest_and_says_why(tmp_path: Path
     for reason in (
         "ScaledObject/order-worker (keda.sh/v1alpha1 CRD): spec.maxReplicaCount: 'twelve'",
         "Cluster/gapless-db (postgresql.cnpg.io/v1 CRD): spec.managed.roles.0.superuser: 'no'",
-        "KafkaTopic/order.events: spec.replica: not a field",
-        "KafkaTopic/order.events: spec.partitions: '12' is not int",
+        "KafkaTopic/order.events (kafka.strimzi.io/v1beta2 CRD): spec.partitions: '12'",
+        "KafkaTopic/order.events (kafka.strimzi.io/v1beta2 CRD): spec: Additional properties",
         "PodDisruptionBudget/order-api (Kubernetes 1.30.0)",
     ):
         assert reason in result.stdout, result.stdout
