@@ -3,23 +3,36 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha1sum pyproject.toml | cut -c1-12)
+PINS := $(shell sha1sum pyproject.toml | cut -c1-12)
+# The product alone (make run), or with the development tools (test, lint, bench).
+RUN_STAMP := $(VENV)/.installed-run-$(PINS)
+STAMP := $(VENV)/.installed-dev-$(PINS)
+PIP := $(VENV)/bin/pip install --disable-pip-version-check --progress-bar on
 
-.PHONY: help install run test lint fmt bench up down schemas k8s-check asyncapi-check migrate clean
+.PHONY: help install install-run run test lint fmt bench up down schemas k8s-check asyncapi-check migrate clean
 
 help:  ## list targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-install: $(STAMP)  ## venv with the pinned dependencies (run and test call it)
+install: $(STAMP)  ## venv with the pinned dependencies and the development tools
 
-$(STAMP): pyproject.toml
+install-run: $(RUN_STAMP)  ## venv with the product's pinned dependencies only (make run)
+
+$(VENV)/bin/python:
 	@test -n "$(PYTHON)" || { echo "python3.11 or python3 is required" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
-	rm -f $(VENV)/.installed-*; touch $@
 
-run: install  ## the product, embedded: all services in one process on http://127.0.0.1:8000
+$(RUN_STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "== installing gapless's pinned dependencies into $(VENV) (once, about a minute)"
+	$(PIP) -e .
+	rm -f $(VENV)/.installed-run-*; touch $@
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	@echo "== installing gapless with its development tools into $(VENV) (once)"
+	$(PIP) -e '.[dev]'
+	rm -f $(VENV)/.installed-*; touch $(RUN_STAMP) $@
+
+run: $(if $(wildcard $(STAMP)),install,install-run)  ## the product, embedded: http://127.0.0.1:8000
 	$(PY) -m services.embedded
 
 test: lint k8s-check asyncapi-check  ## EVERYTHING: lint, manifests, AsyncAPI, unit, integration, e2e

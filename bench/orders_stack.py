@@ -16,12 +16,13 @@ import asyncpg
 
 from bench.orders_load import Mix
 from bench.postgres import plain_dsn
+from services.roster import NAMES
 from tests.e2e.clients import Api, unique
 from tests.e2e.stack import REPO, Stack, embedded_stack, scaleout_stack
 
 # Consumer-group members `--replicas` multiplies; the simulator stands in for a WMS/TMS.
-REPLICATED = ("order", "inventory", "credit", "fulfillment", "andon")
-REBUILT = ("order", "inventory", "credit", "fulfillment", "andon")
+REPLICATED = NAMES
+REBUILT = NAMES
 PARTITIONS = 6
 HUGE_CENTS = 10**12  # credit limit and review threshold: no order is ever held for credit
 PRICE_CENTS = 1_000

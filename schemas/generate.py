@@ -24,7 +24,7 @@ from schemas.layout import (
     published_events,
     schema_file,
 )
-from services.embedded import ALL_SERVICES
+from services.roster import ALL_SERVICES
 from shared.envelope import SOURCE_PREFIX, SPEC_VERSION, TYPE_PREFIX
 from shared.messages import DomainEvent
 from shared.runtime import ServiceDefinition

@@ -16,10 +16,10 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 
 from migrations import runner as migrations
-from services.embedded import ALL_SERVICES
 from services.order.commands import ClassifyCustomersAndItems
 from services.order.handlers import Classes
 from services.order.service import DEFINITION as ORDER
+from services.roster import ALL_SERVICES, definition
 from shared.auth import create_credentials
 from shared.bus.memory import MemoryBroker
 from shared.db import connect
@@ -37,11 +37,10 @@ console = Console(stderr=True)
 
 
 def _definition(service: str) -> ServiceDefinition:
-    for definition in ALL_SERVICES:
-        if definition.name == service:
-            return definition
-    names = ", ".join(d.name for d in ALL_SERVICES)
-    raise typer.BadParameter(f"unknown service {service!r}; choose one of {names}")
+    try:
+        return definition(service)
+    except LookupError as unknown:
+        raise typer.BadParameter(str(unknown)) from None
 
 
 async def _rebuild(definition: ServiceDefinition, check: bool) -> RebuildReport:

@@ -11,35 +11,20 @@ keeps it all in one process.
 import logging
 import os
 import sys
-from collections.abc import Sequence
 
 import uvloop
 from fastapi import FastAPI
 
-from services.andon.service import DEFINITION as ANDON
-from services.credit.service import DEFINITION as CREDIT
-from services.fulfillment.service import DEFINITION as FULFILLMENT
-from services.inventory.service import DEFINITION as INVENTORY
 from services.order.service import DEFINITION as ORDER
-from services.simulator.service import DEFINITION as SIMULATOR
+from services.roster import ALL_SERVICES, definition
 from shared.auth import create_credentials
 from shared.logging import configure_logging
-from shared.runtime import ServiceDefinition
 from shared.serve import build_broker, create_process_app, serve
 from shared.settings import ServiceSettings
 from shared.workers import WorkerProcesses, run_worker
 
 logger = logging.getLogger(__name__)
 
-# The simulated WMS/TMS runs alongside, answering fulfillment's requests like a real one would.
-ALL_SERVICES: Sequence[ServiceDefinition] = (
-    ORDER,
-    INVENTORY,
-    CREDIT,
-    FULFILLMENT,
-    ANDON,
-    SIMULATOR,
-)
 # Intake and the order's own reactions share the HTTP process; the rest work in children.
 IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
@@ -59,28 +44,34 @@ def _settings() -> ServiceSettings:
 
 
 def _demo_credentials(settings: ServiceSettings) -> None:
-    """A new installation gets one channel, one staff and one ops key to try the API with."""
+    """A new installation gets one channel, one staff and one ops key to try the API with,
+    shown once on the terminal (not only in the JSON log)."""
     if settings.keys_path.exists():
         return
     folder = settings.keys_path.parent
     keys = create_credentials(folder)
-    logger.warning(
-        "created API keys (saved in %s): %s",
-        folder / "credentials.json",
-        ", ".join(f"{name}={key}" for name, key in keys.items()),
-    )
+    logger.info("created API keys, saved in %s", folder / "credentials.json")
+    url = f"http://{settings.host}:{settings.port}"
+    lines = [
+        f"gapless: a new installation in {settings.data_dir}/ - its API keys, saved in"
+        f" {folder / 'credentials.json'}:",
+        *(f"  {name:<12} {key}" for name, key in keys.items()),
+        f"  try: curl -H 'Authorization: Bearer {keys['ops_key']}' {url}/v1/orders",
+        f"  API docs: {url}/docs",
+    ]
+    sys.stderr.write("\n".join(lines) + "\n")
 
 
-def _worker(service: str, parent: int) -> None:
+def _worker(service: str) -> None:
     settings = _settings().model_copy(update={"seed_demo": False})
     configure_logging(service=service, level=settings.log_level)
-    definition = next(d for d in ALL_SERVICES if d.name == service)
-    uvloop.run(run_worker(definition, settings, build_broker(settings), parent=parent))
+    worker = definition(service)
+    uvloop.run(run_worker(worker, settings, build_broker(settings)))
 
 
 def main() -> None:
-    if len(sys.argv) == 3:  # a worker: SERVICE PARENT_PID (see shared/workers.py)
-        _worker(sys.argv[1], int(sys.argv[2]))
+    if len(sys.argv) == 2:  # a worker: SERVICE (see shared/workers.py)
+        _worker(sys.argv[1])
         return
     settings = _settings()
     configure_logging(service="embedded", level=settings.log_level)

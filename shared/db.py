@@ -64,6 +64,18 @@ class WriteBehind:
         self._held.pop(row, None)  # re-queued at the end: statements keep their last order
         self._held[row] = (sql, args)
 
+    def add(self, row: Hashable, sql: str, key: Sequence[Any], amounts: Sequence[float]) -> None:
+        """Held back like `defer`, for a counter row: `sql` takes the `key` parameters, then
+        the `amounts`, and adds them to the row (an upsert that increments). Calls for the same
+        row add up, so a batch writes each counter once however many events it counts."""
+        held = self._held.get(row)
+        if held is not None:
+            if held[0] != sql:
+                raise ValueError(f"row {row!r} is held back for another statement")
+            sums = [a + b for a, b in zip(held[1][len(key) :], amounts, strict=True)]
+            amounts = sums
+        self._held[row] = (sql, (*key, *amounts))
+
     async def write_held(self) -> None:
         held, self._held = self._held, {}
         by_statement: dict[str, list[Sequence[Any]]] = {}

@@ -23,6 +23,7 @@ from shared.clock import Clock, SystemClock
 from shared.commands import CommandBus, CommandHandlers
 from shared.consumer import AfterCommit, Consumer, Decoder, Route
 from shared.db import Database, connect
+from shared.deadletter import dlq_topic
 from shared.eventstore import SqlEventStore
 from shared.messages import Command, DomainEvent
 from shared.outbox import OutboxRelay
@@ -122,6 +123,13 @@ class ServiceDefinition:
 
     def consumed_topics(self) -> list[str]:
         return [t for s in self.subscriptions for t in s.topics]
+
+    def topics(self) -> list[str]:
+        """Every topic the service writes or reads, its dead-letter topic included: the
+        processes of a deployment together create all topics up front (auto-creation is off)."""
+        own = [self.topic] if self.published else []
+        written = [*own, *self.published_elsewhere.values(), dlq_topic(self.name)]
+        return list(dict.fromkeys([*written, *self.consumed_topics()]))
 
 
 @dataclass

@@ -18,7 +18,6 @@ from shared.http import create_app
 from shared.logging import configure_logging
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.topics import all_topics
 from shared.workers import WorkerProcesses
 
 logger = logging.getLogger(__name__)
@@ -68,7 +67,8 @@ def create_process_app(
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         await _patiently(broker.start)
-        await _patiently(broker.ensure_topics, all_topics())
+        topics = dict.fromkeys(t for d in definitions for t in d.topics())
+        await _patiently(broker.ensure_topics, list(topics))
         for runtime in runtimes:
             await _patiently(runtime.open)
             if runtime.name not in elsewhere:

@@ -1,10 +1,5 @@
-"""Topic names: one events topic per owning service, the WMS/TMS topics, one DLQ per group."""
-
-from shared.deadletter import dlq_topic
-
-SERVICES = ("order", "inventory", "credit", "fulfillment", "andon")
-# Consumer groups besides the five services: the built-in simulated WMS/TMS.
-OTHER_GROUPS = ("simulator",)
+"""Topic names: one events topic per owning service and the WMS/TMS topics (the dead-letter
+topic of a consumer group: shared.deadletter.dlq_topic)."""
 
 # Outward topics: what a warehouse or transport system reads and answers on.
 WMS_PICK_REQUESTS = "wms.pick-requests"
@@ -16,12 +11,3 @@ OUTWARD_TOPICS = (WMS_PICK_REQUESTS, WMS_CONFIRMATIONS, TMS_SHIPMENT_REQUESTS, T
 
 def events_topic(service: str) -> str:
     return f"{service}.events"
-
-
-def all_topics() -> list[str]:
-    """Every topic the system uses, created up front in scale-out (auto-creation is off)."""
-    return (
-        [events_topic(s) for s in SERVICES]
-        + list(OUTWARD_TOPICS)
-        + [dlq_topic(group) for group in SERVICES + OTHER_GROUPS]
-    )

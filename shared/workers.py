@@ -14,8 +14,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Sequence
 
 from shared.bus import Broker
@@ -23,7 +21,6 @@ from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 
 logger = logging.getLogger(__name__)
-_PARENT_CHECK_SECONDS = 0.2
 _RESTART_SECONDS = 1.0
 _STOP_SECONDS = 10.0
 
@@ -61,9 +58,9 @@ class WorkerProcesses:
 
     def _spawn(self, service: str) -> None:
         # Same interpreter, same environment: the child reads the same GAPLESS_* settings.
-        # The parent's pid goes along: a child that starts after its parent died must notice.
+        # It starts under shared.child, which stops it once this process is gone.
         self._children[service] = subprocess.Popen(
-            [sys.executable, "-m", self._module, service, str(os.getpid())],
+            [sys.executable, "-m", "shared.child", str(os.getpid()), self._module, service],
             stdin=subprocess.DEVNULL,
         )
 
@@ -79,10 +76,10 @@ class WorkerProcesses:
 
 
 async def run_worker(
-    definition: ServiceDefinition, settings: ServiceSettings, broker: Broker, *, parent: int
+    definition: ServiceDefinition, settings: ServiceSettings, broker: Broker
 ) -> None:
-    """A child's life: run the service's background work until told to stop or orphaned."""
-    _exit_when_orphaned(parent)
+    """A child's life: run the service's background work until told to stop (or orphaned:
+    see shared/child.py)."""
     await broker.start()
     runtime = ServiceRuntime(definition, settings, broker)
     await runtime.open()
@@ -99,15 +96,3 @@ async def run_worker(
     finally:
         # Whatever is left (a task that ignored its cancellation) must not keep the process up.
         os._exit(0)
-
-
-def _exit_when_orphaned(parent: int) -> None:
-    """Watch the parent from a thread of its own: a busy or blocked event loop cannot delay it.
-    Its work is transactional, so ending abruptly loses nothing (as after a SIGKILL)."""
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(_PARENT_CHECK_SECONDS)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()

@@ -33,7 +33,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from shared.topics import all_topics
+from services.roster import all_topics
 from tools.routes import route_table
 
 KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"

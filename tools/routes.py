@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from services.embedded import ALL_SERVICES
+from services.roster import ALL_SERVICES
 from shared.bus.memory import MemoryBroker
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings

@@ -111,6 +111,7 @@ class OrderSummary(BaseModel):
     status: str
     holds: list[str]
     customer_id: str
+    external_id: str | None = None
     total_cents: int
     segment: str
     priority: int

@@ -14,13 +14,14 @@ from uuid import uuid4
 
 import httpx
 
+from services.roster import ALL_NAMES
 from shared.auth import create_credentials, digest
 from shared.bus import Broker, OutgoingMessage
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
 from shared.settings import KafkaSettings
 
-SERVICES = ("order", "inventory", "credit", "fulfillment", "andon", "simulator")
+SERVICES = ALL_NAMES
 # Which service answers which path prefix when every service has its own port.
 ROUTES = {
     "/v1/orders": "order",

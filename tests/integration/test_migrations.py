@@ -19,7 +19,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData
 
 from migrations import runner
-from services.embedded import ALL_SERVICES
+from services.roster import ALL_SERVICES
 from shared import fastjson, tables
 from shared.bus.memory import MemoryBroker
 from shared.db import connect

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from shared.topics import all_topics
+from services.roster import all_topics
 from tools import k8s_check
 from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
 from tools.routes import compose_gateway_config, ingress_manifest

@@ -22,14 +22,13 @@ from schemas.layout import (
     published_events,
     schema_file,
 )
-from services.embedded import ALL_SERVICES
 from services.order.events import OrderPlaced
+from services.roster import ALL_SERVICES, all_topics
 from shared.bus import Record
 from shared.consumer import Route
 from shared.deadletter import DEAD_LETTERED, dead_letter, decode_dead_letter, dlq_topic
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
-from shared.topics import all_topics
 
 SCHEMAS = generate.ROOT
 # Every published event, on the service's own topic or an outward one (published_elsewhere).

@@ -9,7 +9,7 @@ rebuildable from this service's own event store.
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from services.andon.domain.order_facts import CREDIT_ANSWERS, OrderFacts, Stock
+from services.andon.domain.order_facts import ANDON_HOLD, CREDIT_ANSWERS, Stock
 from services.andon.domain.steps import Status, Step, Timeouts, expected_by
 from services.andon.events import (
     CreditObserved,
@@ -30,7 +30,7 @@ from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
 
 
-class OrderWatch(OrderFacts, Aggregate):
+class OrderWatch(Aggregate):
     stream_type = "order-watch"
     event_classes = event_map(
         OrderWatched,
@@ -51,7 +51,18 @@ class OrderWatch(OrderFacts, Aggregate):
     def __init__(self, order_id: str) -> None:
         super().__init__(order_id)
         self.order_id = UUID(order_id)
-        self.init_facts()
+        # The facts other services published about the order.
+        self.placed = False
+        self.customer_id = ""
+        self.deadline: datetime | None = None
+        self.backorder_rule = "ship_partial"
+        self.ordered: dict[str, int] = {}
+        self.stock: dict[str, Stock] = {}
+        self.credit = "pending"
+        self.released: set[int] = set()
+        self.shipped: set[int] = set()
+        self.outcome: str | None = None
+        self.holds: set[str] = set()
         self.since: dict[Step, datetime] = {}
         self.due_floor: dict[Step, datetime | None] = {}
         self.paused_since: dict[Step, datetime] = {}
@@ -275,3 +286,55 @@ class OrderWatch(OrderFacts, Aggregate):
         if (paused_since := self.paused_since.pop(step, None)) is not None:
             pause = max(0.0, (at - paused_since).total_seconds())
             self.paused_seconds[step] = self.paused_seconds.get(step, 0.0) + pause
+
+    # -- step statuses implied by the facts ------------------------------------------------------
+
+    def statuses(self) -> dict[Step, Status]:
+        if not self.placed or self.outcome is not None:
+            return dict.fromkeys(Step, Status.IDLE)
+        return {
+            Step.CREDIT_CHECK: Status.ACTIVE if self.credit == "pending" else Status.DONE,
+            Step.STOCK_CHECK: self._stock_status(),
+            Step.RELEASE: self._release_status(),
+            Step.SHIPMENT: self._shipment_status(),
+        }
+
+    def _andon_held(self) -> bool:
+        return any(hold.startswith(ANDON_HOLD) for hold in self.holds)
+
+    def _awaiting_stock(self) -> bool:
+        return any(not self.stock.get(sku, Stock()).answered for sku in self.ordered)
+
+    def _stock_status(self) -> Status:
+        if not self._awaiting_stock():
+            return Status.DONE
+        return Status.PAUSED if self._andon_held() else Status.ACTIVE
+
+    def _release_status(self) -> Status:
+        if self.released:
+            return Status.DONE
+        if self.credit == "declined":
+            return Status.IDLE
+        if self.holds or self.credit == "review":
+            return Status.PAUSED
+        if self.credit != "approved" or self._awaiting_stock():
+            return Status.IDLE
+        if self._releasable():
+            return Status.ACTIVE
+        backordered = any(self.stock.get(sku, Stock()).backordered for sku in self.ordered)
+        return Status.PAUSED if backordered else Status.IDLE
+
+    def _releasable(self) -> bool:
+        reserved = [self.stock.get(sku, Stock()).reserved for sku in self.ordered]
+        if self.backorder_rule == "wait_complete":
+            return all(
+                r >= self.ordered[sku] for r, sku in zip(reserved, self.ordered, strict=True)
+            )
+        return any(r > 0 for r in reserved)
+
+    def _shipment_status(self) -> Status:
+        if not self.released:
+            return Status.IDLE
+        if self.released <= self.shipped:
+            return Status.DONE
+        return Status.PAUSED if self._andon_held() else Status.ACTIVE

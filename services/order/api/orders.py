@@ -14,6 +14,7 @@ from services.order.commands import (
     RequestedLine,
 )
 from services.order.events import ShipTo
+from services.order.handlers import Accepted
 from services.order.schemas import (
     OrderAccepted,
     OrderCancel,
@@ -63,10 +64,12 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             ship_to=ShipTo(**body.ship_to.model_dump()),
             received_at=runtime.clock.now(),
         )
-        order_id: UUID = await runtime.send(command)
-        status_url = f"/v1/orders/{order_id}"
+        accepted: Accepted = await runtime.send(command)
+        status_url = f"/v1/orders/{accepted.order_id}"
         response.headers["Location"] = status_url
-        return OrderAccepted(order_id=order_id, status="pending", status_url=status_url)
+        return OrderAccepted(
+            order_id=accepted.order_id, status=accepted.status, status_url=status_url
+        )
 
     @orders.get("/{order_id}", response_model=OrderPublic)
     async def get_order(order_id: UUID, principal: ChannelOrStaff) -> OrderPublic:
@@ -83,12 +86,20 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         principal: ChannelOrStaff,
         status: str | None = None,
         customer_id: str | None = None,
+        external_id: Annotated[
+            str | None, Query(max_length=200, description="the channel's own order id")
+        ] = None,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> list[OrderSummary]:
-        """Orders, newest first, filtered by status and customer."""
+        """Orders, newest first, filtered by status, customer and the channel's own id."""
         async with runtime.db.transaction() as conn:
             rows = await queries.list_orders(
-                conn, channel=principal.channel, status=status, customer_id=customer_id, limit=limit
+                conn,
+                channel=principal.channel,
+                status=status,
+                customer_id=customer_id,
+                external_id=external_id,
+                limit=limit,
             )
         return [OrderSummary.model_validate(row) for row in rows]
 

@@ -5,14 +5,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from services.order.domain.answers import ANSWERS
+from services.order.domain.answers import ANSWERS, CreditAnswer, Reply
 from services.order.domain.errors import (
     OrderAlreadyShippedError,
     OrderClosedError,
     OrderNotHeldError,
     ReleasedUnitsError,
 )
-from services.order.domain.holds import AndonStop, OrderHolds
+from services.order.domain.holds import HOLD_REASONS, AndonStop, stops
 from services.order.domain.intake import OrderTerms
 from services.order.domain.progress import (
     BLOCKING_HOLDS,
@@ -23,6 +23,13 @@ from services.order.domain.progress import (
 )
 from services.order.domain.state import OrderState
 from services.order.events import (
+    CreditApprovalRecorded,
+    CreditDeclineRecorded,
+    CreditReleaseRecorded,
+    CreditReviewRecorded,
+    Hold,
+    InvoicePaymentRecorded,
+    InvoiceRecorded,
     OrderCancelled,
     OrderChanged,
     OrderCompleted,
@@ -34,10 +41,14 @@ from services.order.events import (
     OrderRejected,
     OrderReleased,
     ReturnRecorded,
+    ShipmentRecorded,
     ShippedLine,
     ShipTo,
+    StockBackorderRecorded,
+    StockReleaseRecorded,
+    StockReservationRecorded,
 )
-from shared.aggregate import event_map
+from shared.aggregate import Aggregate, event_map
 from shared.errors import InvalidRequestError
 from shared.messages import DomainEvent
 
@@ -57,7 +68,11 @@ class Intake:
     accepted_at: datetime
 
 
-class Order(OrderHolds):
+class Order(Aggregate):
+    """One order, from intake to completion: its decisions and the facts other departments
+    report about it. Answers are facts: a repeated one is a no-op, and an ended order ignores
+    late checks."""
+
     stream_type = "order"
     event_classes = event_map(
         OrderPlaced,
@@ -78,8 +93,14 @@ class Order(OrderHolds):
         self.state = OrderState()
 
     @property
+    def order_id(self) -> UUID:
+        return UUID(self.id)
+
+    @property
     def status(self) -> str:
         return self.state.status
+
+    # -- intake and what the customer does ------------------------------------------------------
 
     @classmethod
     def place(
@@ -96,7 +117,7 @@ class Order(OrderHolds):
         if not lines:
             raise InvalidRequestError("an order needs at least one line")
         order = cls(str(order_id))
-        order._record(_placed(order_id, intake, lines))
+        order._record_fact(_placed(order_id, intake, lines))
         if unusual is not None:
             order._record(
                 OrderHeld(
@@ -115,7 +136,7 @@ class Order(OrderHolds):
             return  # a retried confirmation
         if "pattern_check" not in self.state.holds or self.state.ended:
             raise OrderNotHeldError(self.order_id)
-        self._record(OrderConfirmed(order_id=self.order_id))
+        self._record_fact(OrderConfirmed(order_id=self.order_id))
         self.release_if_ready()
 
     def expire_confirmation(self, now: datetime) -> None:
@@ -138,7 +159,7 @@ class Order(OrderHolds):
             if released and sku not in {line.sku for line in new_lines}:
                 raise ReleasedUnitsError(self.order_id, sku, released)
         assert new_ship_to is not None
-        self._record(
+        self._record_fact(
             OrderChanged(
                 order_id=self.order_id,
                 lines=new_lines,
@@ -153,11 +174,192 @@ class Order(OrderHolds):
         if self.state.ended == "cancelled":
             return  # cancelling twice is one cancellation
         self._refuse_unless_changeable("cancelled")
-        self._record(OrderCancelled(order_id=self.order_id, reason=reason))
+        self._record_fact(OrderCancelled(order_id=self.order_id, reason=reason))
 
     def reject(self, reason: str) -> None:
         if self.state.ended is None:
-            self._record(OrderRejected(order_id=self.order_id, reason=reason))
+            self._record_fact(OrderRejected(order_id=self.order_id, reason=reason))
+
+    # -- answers of credit, inventory and fulfillment ---------------------------------------------
+
+    def record_credit_approved(self, reply: Reply, credit: CreditAnswer) -> None:
+        state = self.state
+        if state.ended or (
+            state.credit_approved_cents == credit.amount_cents
+            and "credit_review" not in state.holds
+        ):
+            return
+        self._record_fact(
+            CreditApprovalRecorded(
+                **reply.fields(self.order_id),
+                customer_id=credit.customer_id,
+                amount_cents=credit.amount_cents,
+                exposure_cents=credit.exposure_cents,
+            )
+        )
+        self.release_if_ready()
+
+    def record_credit_review(self, reply: Reply, credit: CreditAnswer, reason: str) -> None:
+        if self.state.ended or "credit_review" in self.state.holds:
+            return
+        self._record_fact(
+            CreditReviewRecorded(
+                **reply.fields(self.order_id),
+                customer_id=credit.customer_id,
+                amount_cents=credit.amount_cents,
+                exposure_cents=credit.exposure_cents,
+                reason=reason,
+            )
+        )
+
+    def record_credit_declined(self, reply: Reply, amount_cents: int, reason: str) -> None:
+        if self.state.ended:
+            return  # a late decline of an order that already ended changes nothing
+        self._record_fact(
+            CreditDeclineRecorded(
+                **reply.fields(self.order_id), amount_cents=amount_cents, reason=reason
+            )
+        )
+        self.reject(f"credit declined: {reason}")
+
+    def record_credit_released(self, reply: Reply, credit: CreditAnswer, reason: str) -> None:
+        if (reason, credit.amount_cents, credit.exposure_cents) in self.state.credit_releases:
+            return
+        self._record_fact(
+            CreditReleaseRecorded(
+                **reply.fields(self.order_id),
+                customer_id=credit.customer_id,
+                amount_cents=credit.amount_cents,
+                exposure_cents=credit.exposure_cents,
+                reason=reason,
+            )
+        )
+
+    def record_stock_reserved(self, reply: Reply, sku: str, quantity: int, total: int) -> None:
+        # Reservations only grow between releases; an older total arriving late changes nothing.
+        if self.state.ended or total <= self.state.reserved.get(sku, 0):
+            return
+        self._record_fact(
+            StockReservationRecorded(
+                **reply.fields(self.order_id), sku=sku, quantity=quantity, reserved_total=total
+            )
+        )
+        self.release_if_ready()
+
+    def record_stock_backordered(self, reply: Reply, sku: str, quantity: int) -> None:
+        state = self.state
+        if state.ended or (state.backordered.get(sku) == quantity and "backorder" in state.holds):
+            return
+        self._record_fact(
+            StockBackorderRecorded(**reply.fields(self.order_id), sku=sku, quantity=quantity)
+        )
+
+    def record_stock_released(
+        self, reply: Reply, sku: str, quantity: int, reason: str, *, totals: tuple[int, int]
+    ) -> None:
+        reserved_total, backordered_total = totals
+        state = self.state
+        unchanged = (state.reserved.get(sku, 0), state.backordered.get(sku, 0)) == totals
+        if unchanged:
+            return  # the release was already recorded (or changes nothing we track)
+        self._record_fact(
+            StockReleaseRecorded(
+                **reply.fields(self.order_id),
+                sku=sku,
+                quantity=quantity,
+                reason=reason,
+                reserved_total=reserved_total,
+                backordered_total=backordered_total,
+            )
+        )
+
+    def record_shipped(
+        self,
+        reply: Reply,
+        *,
+        shipment_id: UUID,
+        release_no: int,
+        lines: Sequence[ShippedLine],
+        carrier: str | None = None,
+        tracking_number: str | None = None,
+    ) -> None:
+        if shipment_id in self.state.shipments:
+            return
+        self._record_fact(
+            ShipmentRecorded(
+                **reply.fields(self.order_id),
+                shipment_id=shipment_id,
+                release_no=release_no,
+                lines=tuple(lines),
+                carrier=carrier,
+                tracking_number=tracking_number,
+            )
+        )
+        self.complete_if_done()
+
+    def record_invoice(
+        self, reply: Reply, invoice_id: UUID, lines: Sequence[ShippedLine], total_cents: int
+    ) -> None:
+        if invoice_id in self.state.invoices:
+            return
+        self._record_fact(
+            InvoiceRecorded(
+                **reply.fields(self.order_id),
+                invoice_id=invoice_id,
+                lines=tuple(lines),
+                total_cents=total_cents,
+            )
+        )
+        self.complete_if_done()
+
+    def record_payment(self, reply: Reply, invoice_id: UUID, total_cents: int) -> None:
+        if invoice_id in self.state.paid:
+            return
+        self._record_fact(
+            InvoicePaymentRecorded(
+                **reply.fields(self.order_id), invoice_id=invoice_id, total_cents=total_cents
+            )
+        )
+        self.complete_if_done()
+
+    # -- holds -----------------------------------------------------------------------------------
+
+    def hold(self, hold: Hold, reason: str) -> None:
+        if hold not in self.state.holds and not self.state.ended:
+            self._record(OrderHeld(order_id=self.order_id, hold=hold, reason=reason))
+
+    def lift_hold(self, hold: Hold, reason: str) -> None:
+        if hold in self.state.holds:
+            self._record(OrderHoldLifted(order_id=self.order_id, hold=hold, reason=reason))
+            self.release_if_ready()
+
+    def hold_for_pull(self, stop: AndonStop) -> None:
+        """Held by this pull if it stops the order; each pull holds (and lifts) on its own."""
+        state = self.state
+        if state.ended or stop.pull_id in state.andon_pulls or not stops(state, self.id, stop):
+            return
+        self._record(
+            OrderHeld(
+                order_id=self.order_id, hold="andon", reason=stop.reason, pull_id=stop.pull_id
+            )
+        )
+
+    def lift_pull_hold(self, pull_id: UUID, reason: str) -> None:
+        """The pull was resolved: the order resumes by itself once no other pull holds it."""
+        if pull_id not in self.state.andon_pulls:
+            return
+        self._record(
+            OrderHoldLifted(
+                order_id=self.order_id,
+                hold="andon",
+                reason=reason,
+                pull_id=pull_id,
+                still_held=len(self.state.andon_pulls) > 1,
+            )
+        )
+        self.release_if_ready()
+
+    # -- decisions --------------------------------------------------------------------------------
 
     def release_if_ready(self) -> None:
         state = self.state
@@ -167,7 +369,7 @@ class Order(OrderHolds):
             return  # credit has not (yet) approved the current total
         lines = releasable(state.lines, state.reserved, state.released, state.backorder_rule)
         if lines and state.ship_to is not None:
-            self._record(
+            self._record_fact(
                 OrderReleased(
                     order_id=self.order_id,
                     release_no=state.releases + 1,
@@ -185,7 +387,7 @@ class Order(OrderHolds):
             return
         done = (state.shipped, state.units_invoiced(), state.units_invoiced(paid_only=True))
         if all(fully_covered(state.lines, units) for units in done):
-            self._record(OrderCompleted(order_id=self.order_id, total_cents=state.total_cents))
+            self._record_fact(OrderCompleted(order_id=self.order_id, total_cents=state.total_cents))
 
     def record_return(self, lines: Sequence[ShippedLine], reason: str) -> ReturnRecorded:
         """Units sent back: only what shipped on this order and was not returned before."""
@@ -197,7 +399,7 @@ class Order(OrderHolds):
         returned = ReturnRecorded(
             order_id=self.order_id, return_no=state.returns + 1, lines=tuple(lines), reason=reason
         )
-        self._record(returned)
+        self._record_fact(returned)
         return returned
 
     def _refuse_unless_changeable(self, action: str) -> None:
@@ -205,6 +407,17 @@ class Order(OrderHolds):
             raise OrderAlreadyShippedError(self.order_id, action)
         if self.state.ended is not None:
             raise OrderClosedError(self.order_id, self.state.ended, action)
+
+    def _record_fact(self, event: DomainEvent) -> None:
+        """Record `event`, then the holds it opened or lifted (a credit review, a backorder, a
+        confirmation) as OrderHeld / OrderHoldLifted, so every hold is visible outside."""
+        before = set(self.state.holds)
+        self._record(event)
+        reason = HOLD_REASONS.get(event.event_type(), event.event_type())
+        for opened in sorted(self.state.holds - before):
+            self._record(OrderHeld(order_id=self.order_id, hold=opened, reason=reason))
+        for lifted in sorted(before - self.state.holds):
+            self._record(OrderHoldLifted(order_id=self.order_id, hold=lifted, reason=reason))
 
     def _apply(self, event: DomainEvent) -> None:
         self.state.apply(event)

@@ -16,7 +16,12 @@ from services.order.handlers.fulfillment_answers import (
     record_invoice_when_invoice_issued,
     record_shipment_when_shipment_shipped,
 )
-from services.order.handlers.intake import IdempotencyKeyReusedError, place_orders
+from services.order.handlers.intake import (
+    Accepted,
+    ExternalIdReusedError,
+    IdempotencyKeyReusedError,
+    place_orders,
+)
 from services.order.handlers.master_data import (
     change_policy,
     define_customer,
@@ -36,7 +41,9 @@ from services.order.handlers.stock_answers import (
 )
 
 __all__ = [
+    "Accepted",
     "Classes",
+    "ExternalIdReusedError",
     "IdempotencyKeyReusedError",
     "cancel_order",
     "change_order",

@@ -1,6 +1,7 @@
 """Order intake: idempotency, validation, segment and priority, pattern check, OrderPlaced."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID
 
@@ -17,8 +18,18 @@ from services.order.domain import (
 from services.order.handlers.loading import catalog_items, priced, unknown_skus
 from services.order.views import andon, queries
 from shared import context
-from shared.errors import InvalidRequestError
+from shared.errors import DomainError, InvalidRequestError
 from shared.unit_of_work import UnitOfWork
+
+
+class ExternalIdReusedError(DomainError):
+    """The channel already placed another order under this external id (409)."""
+
+    def __init__(self, external_id: str, order_id: str) -> None:
+        super().__init__(
+            f"external_id {external_id!r} already names order {order_id} with another body;"
+            " a retry must send the same body, a new order a new external_id"
+        )
 
 
 class IdempotencyKeyReusedError(InvalidRequestError):
@@ -29,45 +40,84 @@ class IdempotencyKeyReusedError(InvalidRequestError):
         )
 
 
-async def place_orders(
-    cmds: Sequence[PlaceOrder], uow: UnitOfWork
-) -> list[UUID | InvalidRequestError]:
-    """Orders that arrived together, in one transaction: each its order id or why it was
-    refused. They are decided in arrival order, each seeing the ones before it (history)."""
+@dataclass(frozen=True)
+class Accepted:
+    """The order a request placed (or placed before, when it is a retry) and its status."""
+
+    order_id: UUID
+    status: str
+
+
+async def place_orders(cmds: Sequence[PlaceOrder], uow: UnitOfWork) -> list[Accepted | DomainError]:
+    """Orders that arrived together, in one transaction: each its order or why it was refused.
+    They are decided in arrival order, each seeing the ones before it (history).
+
+    A retry is answered with the order it placed: found by its Idempotency-Key, or by the
+    channel's own `external_id` when the retry came under a new key (the same body only).
+    """
     async with uow:
         keys = [(cmd.channel, cmd.idempotency_key) for cmd in cmds]
         answers = await queries.idempotent_answers(uow.conn, keys)
+        refs = [(cmd.channel, cmd.external_id) for cmd in cmds if cmd.external_id is not None]
+        placed = await queries.orders_by_external_id(uow.conn, refs)
         await uow.get_all(Customer, [cmd.customer_id for cmd in cmds])
         await catalog_items(uow, [line.sku for cmd in cmds for line in cmd.lines])
-        outcomes: list[UUID | InvalidRequestError] = []
-        accepted: list[PlaceOrder] = []
+        outcomes: list[UUID | Order | DomainError] = []
+        new_keys: list[tuple[str, str, str, str]] = []
+        new_refs: list[tuple[str, str, str, str]] = []
         for cmd in cmds:
-            earlier = answers.get((cmd.channel, cmd.idempotency_key))
+            key = (cmd.channel, cmd.idempotency_key)
+            ref = (cmd.channel, cmd.external_id) if cmd.external_id is not None else None
+            earlier = answers.get(key) or (placed.get(ref) if ref else None)
             if earlier is not None:
-                same = earlier[0] == cmd.request_hash
-                outcomes.append(
-                    UUID(earlier[1]) if same else IdempotencyKeyReusedError(cmd.idempotency_key)
-                )
+                outcomes.append(_retried(cmd, earlier, by_key=key in answers))
+                if key not in answers and earlier[0] == cmd.request_hash:
+                    answers[key] = earlier  # the new key now answers the same order too
+                    new_keys.append((*key, *earlier))
                 continue
             # Each order is its own flow: its events carry its id as correlation id.
             with context.flow(cmd.order_id):
                 try:
-                    uow.add(await _decide(cmd, uow))
+                    order = await _decide(cmd, uow)
                 except InvalidRequestError as refused:
                     outcomes.append(refused)
                     continue
+                uow.add(order)
                 await uow.flush()  # the next order's pattern check sees this one
-            answers[(cmd.channel, cmd.idempotency_key)] = (cmd.request_hash, str(cmd.order_id))
-            accepted.append(cmd)
-            outcomes.append(cmd.order_id)
-        # A concurrent request with one of these keys fails the batch on the unique key, and
-        # its retry (run_command) then finds that answer.
-        await queries.remember_idempotency_keys(
-            uow.conn,
-            [(c.channel, c.idempotency_key, c.request_hash, str(c.order_id)) for c in accepted],
-        )
+            answer = (cmd.request_hash, str(cmd.order_id))
+            answers[key] = answer
+            new_keys.append((*key, *answer))
+            if ref is not None:
+                placed[ref] = answer
+                new_refs.append((*ref, *answer))
+            outcomes.append(order)
+        # A concurrent request with one of these keys or external ids fails the batch on the
+        # unique key, and its retry (run_command) then finds that answer.
+        await queries.remember_idempotency_keys(uow.conn, new_keys)
+        await queries.remember_external_ids(uow.conn, new_refs)
+        retried = [str(o) for o in outcomes if isinstance(o, UUID)]
+        statuses = await queries.order_statuses(uow.conn, retried)
         await uow.commit()
-    return outcomes
+    return [_accepted(outcome, statuses) for outcome in outcomes]
+
+
+def _retried(cmd: PlaceOrder, earlier: tuple[str, str], *, by_key: bool) -> UUID | DomainError:
+    request_hash, order_id = earlier
+    if request_hash == cmd.request_hash:
+        return UUID(order_id)
+    if by_key:
+        return IdempotencyKeyReusedError(cmd.idempotency_key)
+    return ExternalIdReusedError(cmd.external_id or "", order_id)
+
+
+def _accepted(
+    outcome: UUID | Order | DomainError, statuses: dict[str, str]
+) -> Accepted | DomainError:
+    if isinstance(outcome, Order):
+        return Accepted(outcome.order_id, outcome.status)
+    if isinstance(outcome, UUID):
+        return Accepted(outcome, statuses.get(str(outcome), "pending"))
+    return outcome
 
 
 async def _decide(cmd: PlaceOrder, uow: UnitOfWork) -> Order:

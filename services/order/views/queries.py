@@ -8,7 +8,7 @@ from uuid import UUID
 
 from services.order.domain import CustomerHistory, Order
 from services.order.views.timeline import timeline
-from shared.db import Connection
+from shared.db import Connection, placeholders
 from shared.envelope import parse_time
 from shared.eventstore import SqlEventStore
 
@@ -56,18 +56,21 @@ async def list_orders(
     channel: str | None,
     status: str | None,
     customer_id: str | None,
+    external_id: str | None = None,
     limit: int,
 ) -> list[dict[str, Any]]:
     rows = await conn.fetch(
-        "SELECT order_id, status, holds, customer_id, total_cents, segment, priority, placed_at,"
-        " updated_at FROM order_summary"
+        "SELECT order_id, status, holds, customer_id, external_id, total_cents, segment,"
+        " priority, placed_at, updated_at FROM order_summary"
         " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)"
         " AND (CAST($2 AS TEXT) IS NULL OR customer_id = $2)"
         " AND (CAST($3 AS TEXT) IS NULL OR channel = $3)"
-        " ORDER BY placed_at DESC LIMIT $4",
+        " AND (CAST($4 AS TEXT) IS NULL OR external_id = $4)"
+        " ORDER BY placed_at DESC LIMIT $5",
         status,
         customer_id,
         channel,
+        external_id,
         limit,
     )
     return [
@@ -158,6 +161,46 @@ async def idempotent_answers(
         *(part for key in keys for part in key),
     )
     return {(row["channel"], row["key"]): (row["request_hash"], row["order_id"]) for row in rows}
+
+
+async def orders_by_external_id(
+    conn: Connection, refs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(request hash, order id) of the (channel, external id) pairs already placed."""
+    if not refs:
+        return {}
+    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(refs)))
+    rows = await conn.fetch(
+        "SELECT channel, external_id, request_hash, order_id FROM channel_order_ref"
+        f" WHERE (channel, external_id) IN (VALUES {pairs})",
+        *(part for ref in refs for part in ref),
+    )
+    return {
+        (row["channel"], row["external_id"]): (row["request_hash"], row["order_id"]) for row in rows
+    }
+
+
+async def remember_external_ids(
+    conn: Connection, refs: Sequence[tuple[str, str, str, str]]
+) -> None:
+    """(channel, external id, request hash, order id) rows, one statement."""
+    if refs:
+        await conn.executemany(
+            "INSERT INTO channel_order_ref (channel, external_id, request_hash, order_id)"
+            " VALUES ($1, $2, $3, $4)",
+            refs,
+        )
+
+
+async def order_statuses(conn: Connection, order_ids: Sequence[str]) -> dict[str, str]:
+    if not order_ids:
+        return {}
+    rows = await conn.fetch(
+        "SELECT order_id, status FROM order_summary"
+        f" WHERE order_id IN ({placeholders(len(order_ids))})",
+        *order_ids,
+    )
+    return {row["order_id"]: row["status"] for row in rows}
 
 
 async def remember_idempotency_keys(

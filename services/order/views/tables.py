@@ -25,6 +25,7 @@ Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("ix_order_summary_customer", "customer_id", "placed_at"),
     Index("ix_order_summary_confirm_by", "confirm_by"),
+    Index("ix_order_summary_channel_external_id", "channel", "external_id"),
 )
 # The current lines of every order: the customer's history (pattern check) and revenue (ABC).
 Table(
@@ -87,6 +88,16 @@ Table(
     idempotency_metadata,
     Column("channel", String(100), primary_key=True),
     Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("order_id", String(36), nullable=False),
+)
+# A channel's own order id, unique per channel: a retry under a new Idempotency-Key finds the
+# order it already placed instead of placing a twin.
+Table(
+    "channel_order_ref",
+    idempotency_metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("external_id", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(36), nullable=False),
 )

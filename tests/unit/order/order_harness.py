@@ -13,6 +13,7 @@ from order_builders import NOW, SHIP_TO
 from services.order import handlers
 from services.order.api import routers
 from services.order.commands import DefineCustomer, DefineItem, PlaceOrder, RequestedLine
+from services.order.handlers import Accepted
 from services.order.service import DEFINITION, ROUTES
 from services.order.views import queries
 from shared.auth import Principal, Role
@@ -71,13 +72,14 @@ def a_place_command(
     channel: str = "shop",
 ) -> PlaceOrder:
     requested = tuple(RequestedLine(sku=sku, quantity=quantity) for sku, quantity in lines)
+    key = key or str(uuid4())
     return PlaceOrder(
         order_id=uuid4(),
         channel=channel,
-        idempotency_key=key or str(uuid4()),
+        idempotency_key=key,
         request_hash=json.dumps([customer, list(lines)]),
         customer_id=customer,
-        external_id="ext-1",
+        external_id=f"ext-{key}",
         lines=requested,
         ship_to=SHIP_TO,
         received_at=NOW,
@@ -86,8 +88,8 @@ def a_place_command(
 
 async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
     received = command.model_copy(update={"received_at": runtime.clock.now()})
-    order_id: UUID = await runtime.send(received)
-    return order_id
+    accepted: Accepted = await runtime.send(received)
+    return accepted.order_id
 
 
 async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:

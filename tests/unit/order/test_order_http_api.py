@@ -130,3 +130,29 @@ async def test_a_customer_shows_its_class_and_exposure(tmp_path: Path) -> None:
         assert put.status_code == 204
         assert (found.json()["customer_class"], found.json()["exposure_cents"]) == ("C", 0)
         assert classes.json()["customers"]["initech"] == "C"
+
+
+async def test_a_channel_finds_its_order_by_its_own_id_and_a_retry_under_a_new_key_is_no_twin(
+    tmp_path: Path,
+) -> None:
+    async with api(tmp_path) as client:
+        first = await client.post(
+            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "k-lost"})
+        )
+        retry = await client.post(
+            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "k-new"})
+        )
+        clash = await client.post(
+            "/v1/orders",
+            json={**BODY, "lines": [{"sku": "LAMP", "quantity": 1}]},
+            headers=auth("shop", **{"Idempotency-Key": "k-other"}),
+        )
+        found = await client.get("/v1/orders?external_id=web-1", headers=auth("shop"))
+        foreign = await client.get("/v1/orders?external_id=web-1", headers=auth("other-shop"))
+
+        assert (first.status_code, retry.status_code) == (202, 202)
+        assert retry.json()["order_id"] == first.json()["order_id"]
+        assert clash.status_code == 409
+        assert clash.headers["content-type"] == "application/problem+json"
+        assert [o["order_id"] for o in found.json()] == [first.json()["order_id"]]
+        assert foreign.json() == []

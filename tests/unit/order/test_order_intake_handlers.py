@@ -4,6 +4,7 @@ import asyncio
 import json
 from datetime import timedelta
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from order_builders import NOW
@@ -133,10 +134,10 @@ async def test_orders_arriving_together_commit_once_each_with_its_own_outcome_an
             [first, retried, reused, unknown, last], runtime.unit_of_work()
         )
 
-        assert outcomes[0] == outcomes[1] == first.order_id
+        assert outcomes[0] == outcomes[1] == handlers.Accepted(first.order_id, "pending")
         assert isinstance(outcomes[2], handlers.IdempotencyKeyReusedError)
         assert isinstance(outcomes[3], InvalidRequestError)
-        assert outcomes[4] == last.order_id
+        assert outcomes[4] == handlers.Accepted(last.order_id, "pending")
         placed = await published(runtime, "OrderPlaced")
         assert [p["order_id"] for p in placed] == [str(first.order_id), str(last.order_id)]
         async with runtime.db.transaction() as conn:
@@ -146,3 +147,35 @@ async def test_orders_arriving_together_commit_once_each_with_its_own_outcome_an
         flows = [json.loads(row["payload"])["correlationid"] for row in rows]
         assert flows == [str(first.order_id), str(last.order_id)]
         assert await count_rows(runtime.db, "idempotency_record") == 2
+
+
+async def test_a_retry_under_a_new_key_answers_the_order_its_external_id_placed(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        first = a_place_command(key="lost-key")
+        retry = first.model_copy(update={"order_id": uuid4(), "idempotency_key": "new-key"})
+        reused = a_place_command(lines=[("LAMP", 9)], key="third-key").model_copy(
+            update={"external_id": first.external_id}
+        )
+
+        placed = await place(runtime, first)
+        [again] = await handlers.place_orders([retry], runtime.unit_of_work())
+        [twin] = await handlers.place_orders([reused], runtime.unit_of_work())
+        [by_new_key] = await handlers.place_orders([retry], runtime.unit_of_work())
+
+        assert again == by_new_key == handlers.Accepted(placed, "pending")
+        assert isinstance(twin, handlers.ExternalIdReusedError)
+        assert await count_rows(runtime.db, "order_summary") == 1
+
+
+async def test_the_answer_to_intake_tells_an_order_held_from_the_start(tmp_path: Path) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime, items=[("VASE", 200_000)])
+
+        [unusual] = await handlers.place_orders(
+            [a_place_command(lines=[("VASE", 1)])], runtime.unit_of_work()
+        )
+
+        assert isinstance(unusual, handlers.Accepted) and unusual.status == "on_hold"

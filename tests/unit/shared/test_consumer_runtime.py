@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from uuid import uuid4
 
 import pytest
@@ -299,3 +300,22 @@ async def test_a_handler_with_broken_sql_is_dead_lettered_on_sqlite_as_on_postgr
             assert len(dead_letters(broker, group)) == 1
 
         await eventually(dead_lettered, timeout=3)
+
+
+async def test_a_record_whose_type_header_no_route_takes_is_skipped_unread(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    # Not even valid JSON: reading it would dead-letter it, skipping it does not.
+    unread = replace(a_message(TOPIC, an_envelope(event_type="ParcelJammed")), value=b"{")
+
+    async with running(consumer_for(broker, db, group=group)):
+        await broker.publish([unread, a_message(TOPIC, weighed(700))])
+
+        async def all_committed() -> None:
+            assert broker.committed.get((group, TOPIC)) == 2
+
+        await eventually(all_committed)
+
+    assert [grams for _, grams in await weights(db)] == [700]
+    assert dead_letters(broker, group) == []

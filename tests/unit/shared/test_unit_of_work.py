@@ -183,3 +183,24 @@ async def test_held_back_row_writes_keep_the_last_state_are_read_back_and_roll_b
         await uow.commit()
 
     assert await count_rows(sqlite_db, "parcel_state") == 1
+
+
+async def test_held_back_counters_add_up_to_one_write_per_row(sqlite_db: SqliteDatabase) -> None:
+    async with sqlite_db.transaction() as conn:
+        await conn.execute(
+            "CREATE TABLE parcel_count (depot TEXT PRIMARY KEY, parcels INT, grams INT)"
+        )
+    count = (
+        "INSERT INTO parcel_count (depot, parcels, grams) VALUES ($1, $2, $3)"
+        " ON CONFLICT (depot) DO UPDATE SET parcels = parcel_count.parcels + excluded.parcels,"
+        " grams = parcel_count.grams + excluded.grams"
+    )
+    for batch in ([("north", 500), ("south", 200), ("north", 250)], [("north", 50)]):
+        async with unit_of_work(sqlite_db) as uow:
+            for depot, grams in batch:
+                uow.conn.add(("parcel_count", depot), count, (depot,), (1, grams))
+            await uow.commit()
+
+    async with sqlite_db.transaction() as conn:
+        rows = await conn.fetch("SELECT depot, parcels, grams FROM parcel_count ORDER BY 1")
+    assert [tuple(row) for row in rows] == [("north", 3, 800), ("south", 1, 200)]
