@@ -7,7 +7,13 @@ from typing import Any
 from schemas.layout import ENVELOPE_FILE, ID_PREFIX, UUID_SCHEMA, published_events, schema_file
 from shared import deadletter
 from shared.consumer import Route
-from shared.envelope import CONTENT_TYPE, CONTENT_TYPE_HEADER, SOURCE_PREFIX, TYPE_PREFIX
+from shared.envelope import (
+    CONTENT_TYPE,
+    CONTENT_TYPE_HEADER,
+    SOURCE_PREFIX,
+    TYPE_HEADER,
+    TYPE_PREFIX,
+)
 from shared.messages import DomainEvent
 from shared.runtime import ServiceDefinition
 from shared.settings import KafkaSettings
@@ -23,10 +29,14 @@ _EVENT_HEADERS: Json = {
     "type": "object",
     "description": (
         "Kafka record headers the outbox relay sets on every event: CloudEvents structured "
-        "content mode, so the only header is the content type (no ce_* headers)."
+        "content mode (no ce_* headers), and the event's type for consumers that skip what they "
+        "do not route without parsing the value."
     ),
-    "required": [CONTENT_TYPE_HEADER],
-    "properties": {CONTENT_TYPE_HEADER: {"const": CONTENT_TYPE}},
+    "required": [CONTENT_TYPE_HEADER, TYPE_HEADER],
+    "properties": {
+        CONTENT_TYPE_HEADER: {"const": CONTENT_TYPE},
+        TYPE_HEADER: {"type": "string", "description": "The envelope's `type`."},
+    },
     "additionalProperties": False,
 }
 
@@ -34,7 +44,7 @@ _DEAD_LETTER_HEADERS: Json = {
     "type": "object",
     "description": (
         "Why and where the record failed (shared.deadletter), plus the original record's "
-        "headers (content-type) copied unchanged."
+        "headers (content-type, event-type) copied unchanged."
     ),
     "required": [
         deadletter.REASON,

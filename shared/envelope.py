@@ -20,6 +20,9 @@ SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/cloudevents+json"
 # The Kafka binding's header for structured mode.
 CONTENT_TYPE_HEADER = "content-type"
+# Our own header beside it (not a ce_* one, so the record stays plainly structured): the event's
+# type, so a consumer can skip what no route takes without parsing the value.
+TYPE_HEADER = "event-type"
 TYPE_PREFIX = "io.gapless."
 SOURCE_PREFIX = "urn:gapless:service:"
 

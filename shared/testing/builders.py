@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from shared.bus import OutgoingMessage, Record
-from shared.envelope import CONTENT_TYPE, CONTENT_TYPE_HEADER, Envelope
+from shared.envelope import CONTENT_TYPE, CONTENT_TYPE_HEADER, TYPE_HEADER, TYPE_PREFIX, Envelope
 
 
 def a_topic_name() -> str:
@@ -64,7 +64,10 @@ def a_message(topic: str, envelope: Envelope) -> OutgoingMessage:
         topic=topic,
         key=envelope.partition_key,
         value=envelope.to_json(),
-        headers=((CONTENT_TYPE_HEADER, CONTENT_TYPE.encode()),),
+        headers=(
+            (CONTENT_TYPE_HEADER, CONTENT_TYPE.encode()),
+            (TYPE_HEADER, (TYPE_PREFIX + envelope.event_type).encode()),
+        ),
     )
 
 

@@ -85,8 +85,9 @@ async def test_the_cloudevents_sdk_decodes_every_record_on_every_topic(
     }
     for event, message in read:
         ours = Envelope.from_json(message.value)
-        assert list(message.headers) == ["content-type"], "structured mode: no ce_* headers"
+        assert sorted(message.headers) == ["content-type", "event-type"], "no ce_* headers"
         assert message.headers["content-type"] == CONTENT_TYPE.encode()
+        assert message.headers["event-type"] == f"io.gapless.{ours.event_type}".encode()
         assert event.get_specversion() == "1.0"
         assert event.get_id() == str(ours.event_id)
         assert event.get_type() == f"io.gapless.{ours.event_type}"
@@ -134,7 +135,7 @@ async def test_kafkas_console_consumer_reads_the_outward_wms_topic(
     requests = []
     for line in lines:
         headers, key, value = line.split("\t", 2)
-        assert headers == f"content-type:{CONTENT_TYPE}"
+        assert headers == f"content-type:{CONTENT_TYPE},event-type:{json.loads(value)['type']}"
         document = json.loads(value)
         assert key == document["correlationid"]
         requests.append(document)

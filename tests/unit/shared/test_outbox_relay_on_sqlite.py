@@ -54,7 +54,10 @@ async def test_a_published_message_is_structured_cloudevents_with_no_binary_mode
     [record] = broker.topics[TOPIC]
     assert record.key == envelope.partition_key.encode()
     # A ce_* header would make standard readers take the record for binary mode.
-    assert record.headers == (("content-type", b"application/cloudevents+json"),)
+    assert record.headers == (
+        ("content-type", b"application/cloudevents+json"),
+        ("event-type", b"io.gapless.ParcelWeighed"),
+    )
     assert Envelope.from_json(record.value) == envelope
 
 
