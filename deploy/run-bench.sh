@@ -11,3 +11,4 @@ eval "$(deploy/infra.sh up | sed 's/^/export /')"
 .venv/bin/python -m bench.hot_path
 .venv/bin/python -m bench.andon_propagation
 .venv/bin/python -m bench.orders
+.venv/bin/python -m bench.kpis

@@ -15,6 +15,7 @@ eval "$(deploy/infra.sh up | sed 's/^/export /')"
 : "${POSTGRES_DSN:?deploy/infra.sh did not report POSTGRES_DSN}"
 : "${KAFKA_BOOTSTRAP_SERVERS:?deploy/infra.sh did not report KAFKA_BOOTSTRAP_SERVERS}"
 
+deploy/browser.sh
 # The gateway test runs Debian's nginx in front of the scale-out services.
 if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
   # shellcheck source=deploy/_common.sh

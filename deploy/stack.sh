@@ -14,6 +14,7 @@
 #           balanced by the gateway; keep N at most GAPLESS_KAFKA__PARTITIONS (default 6).
 #           With POSTGRES_DSN and KAFKA_BOOTSTRAP_SERVERS set, those servers are used and
 #           nothing is started for them (nor stopped by `down`).
+#           The ops console runs on BASE-1 (8100), forwarding to the services.
 #   down    stop the gateway and the services, then PostgreSQL and Kafka (if `up` started them)
 set -euo pipefail
 LOG_TAG=stack
@@ -83,8 +84,36 @@ cmd_up() {
     wait_ready "$instance" "$port"
     log "$instance http://127.0.0.1:$port"
   done
+  start_console
   start_gateway
   echo "http://127.0.0.1:$GATEWAY_PORT"
+}
+
+# The ops console on BASE-1 (8100): its own process, forwarding the page's API calls to the
+# service that owns each path.
+start_console() {
+  local port=$((BASE_PORT - 1)) svc url upstreams="" prefix
+  declare -A owner=(
+    [/v1/orders]=order [/v1/kpis]=order [/v1/items]=order [/v1/customers]=order
+    [/v1/policy]=order [/v1/classifications]=order [/v1/inventory]=inventory
+    [/v1/credit]=credit [/v1/shipments]=fulfillment [/v1/invoices]=fulfillment
+    [/v1/payments]=fulfillment [/v1/fulfillment]=fulfillment [/v1/andon]=andon
+    [/v1/complaints]=andon [/v1/gaps]=andon [/v1/reconciliation]=andon
+    [/v1/improvements]=andon [/v1/simulator]=simulator
+  )
+  for prefix in "${!owner[@]}"; do
+    svc=${owner[$prefix]}
+    url="http://127.0.0.1:$(cat "$STACK_DIR/$svc.port")"
+    upstreams+="${upstreams:+, }\"$prefix\": \"$url\""
+  done
+  if ! pid_running "$STACK_DIR/console.pid"; then
+    GAPLESS_PORT=$port GAPLESS_CONSOLE_UPSTREAMS="{$upstreams}" \
+      nohup "$PYTHON" -m shared.console >>"$STACK_DIR/console.log" 2>&1 &
+    echo $! >"$STACK_DIR/console.pid"
+    echo "$port" >"$STACK_DIR/console.port"
+  fi
+  wait_ready console "$port"
+  log "console http://127.0.0.1:$port"
 }
 
 # nginx (Debian's package) in front of every service: one URL, as in embedded mode.

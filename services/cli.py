@@ -14,8 +14,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
+from rich.table import Table
 
 from migrations import runner as migrations
+from services.order.api.kpis import kpi_report
 from services.order.commands import ClassifyCustomersAndItems
 from services.order.handlers import Classes
 from services.order.service import DEFINITION as ORDER
@@ -28,7 +30,7 @@ from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.serve import build_broker
 from shared.settings import ServiceSettings
 
-app = typer.Typer(help="gapless operations: replay event streams, rebuild read models.")
+app = typer.Typer(help="gapless operations: replay, rebuild read models, KPIs, API keys.")
 replay = typer.Typer(help="Replay event streams.")
 app.add_typer(replay, name="replay")
 keys = typer.Typer(help="API keys for channels and staff.")
@@ -198,6 +200,77 @@ def create_keys(
         raise typer.Exit(1)
     created = create_credentials(folder, channel=channel)
     typer.echo(json.dumps(created, indent=2))
+
+
+async def _kpis(hours: int, segment: str | None) -> dict[str, object]:
+    runtime = ServiceRuntime(ORDER, ServiceSettings(), MemoryBroker())
+    await runtime.open()
+    try:
+        return await kpi_report(runtime, end=runtime.clock.now(), hours=hours, segment=segment)
+    finally:
+        await runtime.db.close()
+
+
+_KPI_COLUMNS = (
+    ("orders", "orders", "n"),
+    ("processing_time_seconds", "processing s", "s"),
+    ("cycle_time_seconds", "cycle s", "s"),
+    ("released_on_time_rate", "released on time", "%"),
+    ("unit_fill_rate", "unit fill", "%"),
+    ("order_fill_rate", "order fill", "%"),
+    ("first_time_fill_rate", "first-time fill", "%"),
+    ("perfect_order_rate", "perfect", "%"),
+    ("backorder_rate", "backorders", "%"),
+    ("cancellation_rate", "cancelled", "%"),
+)
+
+
+def _cell(value: object, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "%" and isinstance(value, float):
+        return f"{value:.1%}"
+    return f"{value:.0f}" if isinstance(value, float) else str(value)
+
+
+@app.command()
+def kpis(
+    hours: Annotated[int, typer.Option(min=1, max=24 * 366, help="window: the last HOURS")] = 24,
+    segment: Annotated[str | None, typer.Option(help="one segment, AA to CC")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="the GET /v1/kpis document")] = False,
+) -> None:
+    """Service KPIs per segment against the policy's targets, over the last HOURS."""
+    report = asyncio.run(_kpis(hours, segment))
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        return
+    table = Table(title=f"KPIs {report['window_from']} to {report['window_to']}")
+    table.add_column("group")
+    for _, title, _unit in _KPI_COLUMNS:
+        table.add_column(title, justify="right")
+    table.add_column("fill target", justify="right")
+    table.add_column("response target", justify="right")
+    segments = report["segments"]
+    assert isinstance(segments, dict)
+    for name, figures in [("all", report["overall"]), *segments.items()]:
+        assert isinstance(figures, dict)
+        targets = figures.get("targets") or {}
+        table.add_row(
+            name,
+            *(_cell(figures[field], unit) for field, _, unit in _KPI_COLUMNS),
+            _judged(targets.get("target_fill_rate"), targets.get("fill_rate_met"), "%"),
+            _judged(
+                targets.get("target_response_minutes"), targets.get("response_time_met"), "min"
+            ),
+        )
+    Console().print(table)
+
+
+def _judged(target: object, met: object, unit: str) -> str:
+    if target is None:
+        return "-"
+    shown = f"{target:.0%}" if unit == "%" and isinstance(target, float) else f"{target} {unit}"
+    return f"{shown} {'met' if met else 'missed' if met is False else ''}".strip()
 
 
 def main() -> None:

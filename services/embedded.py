@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from services.order.service import DEFINITION as ORDER
 from services.roster import ALL_SERVICES, definition
 from shared.auth import create_credentials
+from shared.console import web as console
 from shared.logging import configure_logging
 from shared.serve import build_broker, create_process_app, serve
 from shared.settings import ServiceSettings
@@ -30,12 +31,14 @@ IN_WORKERS = tuple(d.name for d in ALL_SERVICES if d is not ORDER)
 
 
 def create_embedded_app(settings: ServiceSettings, *, workers: bool = True) -> FastAPI:
-    return create_process_app(
+    app = create_process_app(
         ALL_SERVICES,
         settings,
         name="embedded",
         workers=WorkerProcesses("services.embedded", IN_WORKERS) if workers else None,
     )
+    console.install(app, docs=False)  # create_process_app installed the docs
+    return app
 
 
 def _settings() -> ServiceSettings:

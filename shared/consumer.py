@@ -19,6 +19,7 @@ import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
@@ -44,6 +45,7 @@ from shared.settings import ConsumerSettings
 from shared.unit_of_work import UnitOfWork
 
 logger = logging.getLogger(__name__)
+HAND_OFFS = logging.getLogger("gapless.handoff")
 
 CONSUMED = Counter(
     "gapless_events_consumed_total", "Consumed messages by outcome", ["group", "outcome"]
@@ -111,6 +113,7 @@ class _Dead:
     record: Record
     reason: str
     error: str
+    envelope: Envelope | None = None
 
 
 class Consumer:
@@ -150,10 +153,28 @@ class Consumer:
                 )
                 if records:
                     await self.process(records)
-                    LAG.labels(self.group).set(await self._subscription.lag())
         finally:
             self.ready.clear()
             await self._subscription.stop()
+
+    async def lag(self) -> int:
+        """Records past what this member committed (the runtime samples it on a timer, so the
+        figure stays true while the consume loop is idle or stuck in a batch)."""
+        return await self._subscription.lag()
+
+    def handles(self, event_type: str) -> bool:
+        return event_type in self._routes
+
+    async def redeliver(self, records: Sequence[Record]) -> int:
+        """Hand `records` read again from a topic to this group's handlers, as delivery would
+        (the inbox turns what the group handled before into no-ops), without moving its
+        offsets; the number dead-lettered."""
+        work, dead = self._decode_all(records)
+        if work:
+            dead += await self._apply_all(work)
+        if dead:
+            await _forever(self._publish_dead, dead)
+        return len(dead)
 
     async def process(self, records: Sequence[Record]) -> None:
         work, dead = self._decode_all(records)
@@ -186,7 +207,7 @@ class Consumer:
                 event = route.model.model_validate(envelope.data)
             except ValidationError as error:
                 reason = f"{envelope.event_type} fails its schema: {_summary(error)}"
-                dead.append(_Dead(record, reason, "SchemaValidationError"))
+                dead.append(_Dead(record, reason, "SchemaValidationError", envelope))
                 continue
             work.append(_Work(record, envelope, event, route))
         return work, dead
@@ -212,7 +233,8 @@ class Consumer:
                 await self._apply_with_retries(item)
             except Exception as error:
                 logger.exception("dead-lettering %s", item.envelope.event_type)
-                dead.append(_Dead(item.record, f"handler failed: {error!r}", type(error).__name__))
+                reason = f"handler failed: {error!r}"
+                dead.append(_Dead(item.record, reason, type(error).__name__, item.envelope))
         return dead
 
     async def _apply_batch(self, work: Sequence[_Work]) -> None:
@@ -232,6 +254,8 @@ class Consumer:
             for item in todo:
                 await self._apply(uow, item)
             await uow.commit()
+        for item in todo:  # committed, and each for the first time: one line per hand-off
+            _log_hand_off(self.group, item.envelope)
 
     async def _apply_with_retries(self, item: _Work) -> None:
         async for attempt in AsyncRetrying(
@@ -257,6 +281,19 @@ class Consumer:
         await self._dead_letters.publish(
             [dead_letter(d.record, group=self.group, reason=d.reason, error=d.error) for d in dead]
         )
+        for d in dead:
+            envelope = d.envelope
+            with context.flow(envelope.correlation_id if envelope else None):
+                logger.error(
+                    "dead-lettered",
+                    extra={
+                        "consumer": self.group,
+                        "reason": d.reason,
+                        "error": d.error,
+                        "event": envelope.event_type if envelope else None,
+                        "origin": f"{d.record.topic}/{d.record.partition}/{d.record.offset}",
+                    },
+                )
         DEAD_LETTERED.labels(self.group).inc(len(dead))
         CONSUMED.labels(self.group, "dead_lettered").inc(len(dead))
 
@@ -295,6 +332,23 @@ def independent_lanes(work: Sequence[_Work], lanes: int) -> list[list[_Work]]:
     for group in sorted(groups.values(), key=len, reverse=True):
         min(parts, key=len).extend(group)
     return parts
+
+
+def _log_hand_off(group: str, envelope: Envelope) -> None:
+    """One line per hand-off taken over by `group`, in the flow of the order it is about."""
+    latency = (datetime.now(UTC) - envelope.occurred_at).total_seconds()
+    with context.flow(envelope.correlation_id, envelope.causation_id):
+        HAND_OFFS.info(
+            "hand-off",
+            extra={
+                "event": envelope.event_type,
+                "event_id": str(envelope.event_id),
+                "order_id": envelope.data.get("order_id", envelope.aggregate_id),
+                "from_service": envelope.source,
+                "consumer": group,
+                "latency_seconds": round(max(0.0, latency), 6),
+            },
+        )
 
 
 async def _preload(uow: UnitOfWork, work: Sequence[_Work]) -> None:

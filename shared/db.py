@@ -76,6 +76,11 @@ class WriteBehind:
             amounts = sums
         self._held[row] = (sql, (*key, *amounts))
 
+    def held(self, row: Hashable) -> Sequence[Any] | None:
+        """The parameters `row` is held back with (its state to be written), or None."""
+        held = self._held.get(row)
+        return None if held is None else held[1]
+
     async def write_held(self) -> None:
         held, self._held = self._held, {}
         by_statement: dict[str, list[Sequence[Any]]] = {}

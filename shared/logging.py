@@ -2,6 +2,7 @@
 
 import logging
 import sys
+from datetime import UTC, datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
@@ -22,12 +23,19 @@ class _FlowFilter(logging.Filter):
         return True
 
 
+class _IsoJsonFormatter(JsonFormatter):
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: ARG002
+        # ISO 8601 with the time zone, whatever the host's locale or zone.
+        return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
 def configure_logging(*, service: str, level: str = "INFO") -> None:
     """Send JSON lines to stderr for the whole process (called once by each entrypoint)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter(
-            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s",
+        _IsoJsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(correlation_id)s"
+            " %(causation_id)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
     )

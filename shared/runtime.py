@@ -21,7 +21,7 @@ from shared.aggregate import Aggregate
 from shared.bus import Broker
 from shared.clock import Clock, SystemClock
 from shared.commands import CommandBus, CommandHandlers
-from shared.consumer import AfterCommit, Consumer, Decoder, Route
+from shared.consumer import LAG, AfterCommit, Consumer, Decoder, Route
 from shared.db import Database, connect
 from shared.deadletter import dlq_topic
 from shared.eventstore import SqlEventStore
@@ -33,6 +33,8 @@ from shared.topics import events_topic
 from shared.unit_of_work import Projection, UnitOfWork
 
 logger = logging.getLogger(__name__)
+# How often consumer lag is sampled (test settings shorten every schedule, this one too).
+LAG_SECONDS = 5.0
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -200,6 +202,18 @@ class ServiceRuntime:
             self.consumers.append(consumer)
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
         self._start_schedules(self.definition.schedules)
+        if self.consumers:
+            self._spawn(self._sample_lag, "consumer-lag")
+
+    async def _sample_lag(self) -> None:
+        """Consumer lag on a timer of its own: true while a consumer idles or is stuck."""
+        while True:
+            total = 0
+            for consumer in self.consumers:
+                with contextlib.suppress(Exception):  # a broker hiccup: try again next time
+                    total += await consumer.lag()
+            LAG.labels(self.name).set(total)
+            await asyncio.sleep(self.settings.schedule_interval_seconds or LAG_SECONDS)
 
     def start_http_schedules(self) -> None:
         """Only the schedules that keep this process's HTTP answers current (see `for_http`)."""
@@ -241,8 +255,13 @@ class ServiceRuntime:
         except Exception:
             database = False
         checks = {f"{self.name}.database": database}
-        for consumer in self.consumers:
-            checks[f"{self.name}.consumer"] = consumer.ready.is_set()
+        # One check per consumer: a service with several must report each, not the last one.
+        for subscription, consumer in zip(
+            self.definition.subscriptions, self.consumers, strict=False
+        ):
+            checks[f"{self.name}.consumer:{','.join(subscription.topics)}"] = (
+                consumer.ready.is_set()
+            )
         return checks
 
     async def stop(self) -> None:

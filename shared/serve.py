@@ -13,9 +13,11 @@ from shared.auth import KeyRing
 from shared.bus import Broker
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
+from shared.console.web import install_docs
 from shared.consumer import is_transient
 from shared.http import create_app
 from shared.logging import configure_logging
+from shared.replay_api import Replays, replay_router
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.workers import WorkerProcesses
@@ -101,13 +103,16 @@ def create_process_app(
         if settings.role == "worker"
         else [router for r in runtimes for router in r.definition.routers(r)]
     )
-    return create_app(
+    routers.append(replay_router(Replays(runtimes, broker)))
+    app = create_app(
         service=name,
         routers=routers,
         lifespan=lifespan,
         readiness=readiness,
         key_ring=_key_ring(settings),
     )
+    install_docs(app)  # offline, with the Bearer key
+    return app
 
 
 def _key_ring(settings: ServiceSettings) -> KeyRing:

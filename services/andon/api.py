@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response, status
 from services.andon import views
 from services.andon.commands import PullAndon, Reconcile, RecordComplaint, ResolveAndon
 from services.andon.domain import PullNotFoundError
+from services.andon.improvements_api import improvements_router
 from services.andon.schemas import (
     AndonPullAccepted,
     AndonPullCreate,
@@ -24,7 +25,7 @@ from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
-    return [_andon(runtime), _watchdog(runtime)]
+    return [_andon(runtime), _watchdog(runtime), improvements_router(runtime)]
 
 
 def _andon(runtime: ServiceRuntime) -> APIRouter:
@@ -54,9 +55,16 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
     async def resolve(pull_id: UUID, body: AndonResolve, principal: Ops) -> AndonPullPublic:
-        """Resolve a pull with its root cause and fix; the orders it held resume."""
+        """Resolve a pull with its root cause and fix; the orders it held resume, and the pull
+        becomes an improvement item audited for recurrence at `audit_at`."""
         command = ResolveAndon(
-            pull_id=pull_id, root_cause=body.root_cause, fix=body.fix, resolved_by=principal.name
+            pull_id=pull_id,
+            root_cause=body.root_cause,
+            fix=body.fix,
+            resolved_by=principal.name,
+            cause_code=body.cause_code,
+            owner=body.owner,
+            audit_at=body.audit_at,
         )
         await runtime.send(command)
         async with runtime.db.transaction() as conn:
@@ -67,7 +75,8 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
 
     @router.get("/stats", response_model=AndonStats)
     async def stats(_: Staff) -> AndonStats:
-        """Pull count, open count and mean seconds to resolve, overall and per category."""
+        """Pull count, open count and mean seconds to resolve, overall and per category; open gaps
+        and gaps per 1,000 orders watched."""
         async with runtime.db.transaction() as conn:
             return AndonStats.model_validate(await views.board.stats(conn))
 

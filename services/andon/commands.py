@@ -1,5 +1,6 @@
 """Commands of the andon service."""
 
+from datetime import datetime
 from uuid import UUID, uuid4
 
 from pydantic import Field
@@ -22,6 +23,21 @@ class ResolveAndon(Command):
     root_cause: str
     fix: str
     resolved_by: str
+    # The improvement item the resolved pull becomes (defaults: unclassified, the resolver,
+    # audited 14 days after the fix).
+    cause_code: str = "unclassified"
+    owner: str | None = None
+    audit_at: datetime | None = None
+
+
+class ReviseImprovement(Command):
+    item_id: UUID
+    countermeasure: str
+    audit_at: datetime | None = None
+
+
+class AuditImprovements(Command):
+    """The audit round: every item whose audit date has come is checked for recurrence."""
 
 
 class RecordComplaint(Command):

@@ -206,3 +206,42 @@ PUBLISHED: Final = (
     GapClosed,
     ReconciliationCompleted,
 )
+
+
+# The improvement loop behind the andon (internal events, folded into `improvement_item`).
+
+
+class ImprovementOpened(DomainEvent):
+    """A resolved pull becomes an improvement item: its owner, cause, countermeasure, audit."""
+
+    item_id: UUID
+    pull_id: UUID
+    category: Category
+    target_kind: TargetKind
+    target_id: str
+    pulled_at: datetime
+    cause_code: str
+    root_cause: str
+    countermeasure: str
+    owner: str
+    fixed_at: datetime
+    audit_at: datetime
+    orders_affected: NonNegativeInt
+
+
+class ImprovementAudited(DomainEvent):
+    """At the audit date: `effective`, or `reopened` to the owner with the recurring pulls."""
+
+    item_id: UUID
+    outcome: str
+    evidence: tuple[UUID, ...]
+    audited_at: datetime
+
+
+class ImprovementRevised(DomainEvent):
+    """The owner of a reopened item puts in a new countermeasure, audited again later."""
+
+    item_id: UUID
+    countermeasure: str
+    fixed_at: datetime
+    audit_at: datetime

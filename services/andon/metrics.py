@@ -30,6 +30,7 @@ class BoardSnapshot:
     open: dict[str, int] = field(default_factory=dict)
     # category -> seconds to resolve of every resolved pull
     resolve_seconds: dict[str, list[float]] = field(default_factory=dict)
+    open_gaps: dict[str, int] = field(default_factory=dict)
 
 
 class AndonCollector(Collector):
@@ -50,6 +51,12 @@ class AndonCollector(Collector):
             open_pulls.add_metric([category], count)
         yield open_pulls
         yield self._resolve_histogram()
+        gaps = GaugeMetricFamily(
+            "gapless_open_gaps", "Orders whose awaited hand-off is overdue", labels=["step"]
+        )
+        for step, count in sorted(self.snapshot.open_gaps.items()):
+            gaps.add_metric([step], count)
+        yield gaps
 
     def _resolve_histogram(self) -> Metric:
         histogram = HistogramMetricFamily(
@@ -89,5 +96,7 @@ async def refresh(conn: Connection) -> BoardSnapshot:
         snapshot.resolve_seconds.setdefault(row["category"], []).append(
             float(row["seconds_to_resolve"])
         )
+    for step, count in (await views.watch.open_gap_counts(conn)).items():
+        snapshot.open_gaps[step] = count
     COLLECTOR.snapshot = snapshot
     return snapshot

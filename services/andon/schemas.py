@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from services.andon.events import Category, TargetKind
 
@@ -35,7 +35,16 @@ class AndonPullAccepted(BaseModel):
 
 class AndonResolve(_Strict):
     root_cause: Text
-    fix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+    fix: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = Field(
+        default="", description="the countermeasure"
+    )
+    cause_code: Annotated[str, StringConstraints(max_length=60)] = Field(
+        default="unclassified", description="one of GET /v1/improvements/causes for its category"
+    )
+    owner: Name | None = Field(default=None, description="owns the improvement; default: you")
+    audit_at: AwareDatetime | None = Field(
+        default=None, description="when to check for recurrence; default: 14 days from now"
+    )
 
 
 class Ticket(BaseModel):
@@ -82,6 +91,10 @@ class AndonStatsLine(BaseModel):
 
 class AndonStats(AndonStatsLine):
     categories: dict[str, AndonStatsLine]
+    open_gaps: int = Field(description="orders whose awaited hand-off is overdue now")
+    gaps_detected: int = Field(description="gaps ever detected")
+    orders_watched: int = Field(description="orders the watchdog has followed")
+    gaps_per_1000_orders: float | None
 
 
 class ComplaintCreate(_Strict):
@@ -115,3 +128,51 @@ class ReconciliationReport(BaseModel):
     run_id: UUID
     checked: int = Field(ge=0)
     lost: list[LostHandOffPublic]
+
+
+class ImprovementPublic(BaseModel):
+    item_id: UUID
+    category: str
+    target_kind: str
+    target_id: str
+    pulled_at: datetime
+    cause_code: str
+    root_cause: str
+    countermeasure: str
+    owner: str
+    status: str = Field(description="awaiting_audit, effective or reopened")
+    fixed_at: datetime
+    audit_at: datetime
+    orders_affected: int
+    audits: int
+    audited_at: datetime | None
+    evidence: list[UUID] = Field(description="reopened: the fixed pull, then the recurrences")
+
+
+class CauseCount(BaseModel):
+    category: str
+    cause_code: str
+    items: int
+    orders_affected: int
+
+
+class Offender(BaseModel):
+    target_kind: str
+    target_id: str
+    pulls: int
+    orders_affected: int
+
+
+class ImprovementReport(BaseModel):
+    items: list[ImprovementPublic]
+    pareto_by_count: list[CauseCount]
+    pareto_by_orders: list[CauseCount]
+    open_by_owner: dict[str, int]
+    repeat_offenders: list[Offender] = Field(description="SKUs, steps, customers pulled again")
+    audits: int
+    recurrence_rate: float | None = Field(description="audits that found a recurrence / audits")
+
+
+class CountermeasureRevise(_Strict):
+    countermeasure: Text
+    audit_at: AwareDatetime | None = None

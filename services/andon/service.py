@@ -4,11 +4,13 @@ from datetime import timedelta
 
 from services.andon import api, handlers, inbound, metrics, views
 from services.andon.commands import (
+    AuditImprovements,
     DetectGaps,
     PullAndon,
     Reconcile,
     RecordComplaint,
     ResolveAndon,
+    ReviseImprovement,
 )
 from services.andon.domain import (
     AndonTarget,
@@ -17,7 +19,9 @@ from services.andon.domain import (
     OrderWatch,
     ReconciliationRun,
 )
+from services.andon.domain.improvement import Improvement
 from services.andon.events import PUBLISHED
+from services.andon.handlers.improvements import AUDITS_PER_ROUND
 from services.andon.settings import AndonSettings
 from shared.consumer import Route, preload_by
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
@@ -115,13 +119,22 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     # Two consumers: a poison record in a DLQ must never hold up the watchdog's hand-offs.
     subscriptions=(DEAD_LETTERS, HAND_OFFS),
-    aggregates=(OrderWatch, AndonTarget, DefectWatch, DefectPolicy, ReconciliationRun),
+    aggregates=(
+        OrderWatch,
+        AndonTarget,
+        DefectWatch,
+        DefectPolicy,
+        ReconciliationRun,
+        Improvement,
+    ),
     commands={
         PullAndon: handlers.pull_andon,
         ResolveAndon: handlers.resolve_andon,
         RecordComplaint: handlers.record_complaint,
         DetectGaps: handlers.detect_gaps,
         Reconcile: handlers.reconcile,
+        AuditImprovements: handlers.audit_improvements,
+        ReviseImprovement: handlers.revise_improvement,
     },
     projections=(views.project,),
     read_models=views.metadata,
@@ -135,5 +148,12 @@ DEFINITION = ServiceDefinition(
             own_interval=True,
         ),
         Schedule("andon-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
+        Schedule.sending(
+            "improvement-audit",
+            timedelta(minutes=1),
+            AuditImprovements,
+            again=lambda audited: audited == AUDITS_PER_ROUND,
+            at_most=10,
+        ),
     ),
 )

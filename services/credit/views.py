@@ -74,18 +74,22 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: 
             await _close_review(conn, event)
 
 
+_KNOWN_ACCOUNT = (
+    "INSERT INTO credit_account (customer_id, credit_light, credit_limit_cents,"
+    " review_threshold_cents, exposure_cents, open_reviews) VALUES ($1, NULL, 0, 0, 0, 0)"
+    " ON CONFLICT (customer_id) DO NOTHING"
+)
+
+
 async def _ensure_account(conn: Connection, customer_id: str) -> None:
-    await conn.execute(
-        "INSERT INTO credit_account (customer_id, credit_light, credit_limit_cents,"
-        " review_threshold_cents, exposure_cents, open_reviews) VALUES ($1, NULL, 0, 0, 0, 0)"
-        " ON CONFLICT (customer_id) DO NOTHING",
-        customer_id,
-    )
+    await conn.execute(_KNOWN_ACCOUNT, customer_id)
 
 
-async def _set_exposure(conn: Connection, customer_id: str, exposure_cents: int) -> None:
-    await _ensure_account(conn, customer_id)
-    await conn.execute(
+async def _set_exposure(conn: WriteBehind, customer_id: str, exposure_cents: int) -> None:
+    # The account's exposure after the event: of several in one batch, the last is written.
+    conn.defer(("credit_account.known", customer_id), _KNOWN_ACCOUNT, customer_id)
+    conn.defer(
+        ("credit_account.exposure", customer_id),
         "UPDATE credit_account SET exposure_cents = $2 WHERE customer_id = $1",
         customer_id,
         exposure_cents,
@@ -101,7 +105,7 @@ async def _index_order(conn: Connection, order_id: UUID, customer_id: str) -> No
     )
 
 
-async def _open_review(conn: Connection, event: CreditReviewRequired, at: datetime) -> None:
+async def _open_review(conn: WriteBehind, event: CreditReviewRequired, at: datetime) -> None:
     await _set_exposure(conn, event.customer_id, event.exposure_cents)
     number = await conn.fetchval(
         "SELECT COALESCE(MAX(review_no), 0) + 1 FROM credit_review WHERE order_id = $1",

@@ -298,3 +298,26 @@ PUBLISHED: Final = (
     OrderHoldLifted,
     ReturnRecorded,
 )
+
+
+# What the warehouse and carrier did with an order, and the complaints about it, noted for its
+# KPIs only (never published):
+# the order's own decisions do not depend on them.
+
+
+class PickRequestNoted(DomainEvent):
+    order_id: UUID
+    shipment_id: UUID
+    requested_at: AwareDatetime
+
+
+class DeliveryNoted(DomainEvent):
+    order_id: UUID
+    shipment_id: UUID
+    delivered_at: AwareDatetime
+
+
+class ComplaintNoted(DomainEvent):
+    order_id: UUID
+    complaint_id: UUID
+    recorded_at: AwareDatetime

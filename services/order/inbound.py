@@ -99,3 +99,22 @@ class AndonResolved(_Inbound):
     target_kind: str = ""
     target_id: str = ""
     root_cause: str = ""
+
+
+class PickRequested(_Inbound):
+    """Fulfillment asked the warehouse to pick (on the WMS request topic)."""
+
+    order_id: UUID
+    shipment_id: UUID
+
+
+class ShipmentDelivered(_Inbound):
+    order_id: UUID
+    shipment_id: UUID
+
+
+class ComplaintRecorded(_Inbound):
+    """A customer complained about an order (andon): the order was not perfect."""
+
+    complaint_id: UUID
+    order_id: UUID

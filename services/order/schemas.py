@@ -178,3 +178,80 @@ class ReturnPublic(BaseModel):
     return_no: int
     lines: list[ReturnLinePublic]
     reason: str
+
+
+# KPIs (GET /v1/kpis): services/order/domain/kpis.py says how each figure is defined.
+
+
+class HoldFigures(BaseModel):
+    count: int
+    mean_seconds: float | None
+
+
+class KpiTargets(BaseModel):
+    target_fill_rate: float
+    fill_rate_met: bool | None = Field(description="unit fill rate >= target; null: no figure")
+    target_response_minutes: int
+    response_time_met: bool | None = Field(
+        description="mean processing time (accepted -> released) within the target"
+    )
+
+
+class KpiFigures(BaseModel):
+    orders: int
+    released: int
+    shipped: int = Field(description="orders shipped complete")
+    completed: int
+    delivered: int = Field(description="orders shipped complete and delivered")
+    entry_time_seconds: float | None = Field(description="mean received -> accepted")
+    processing_time_seconds: float | None = Field(description="mean accepted -> first release")
+    pick_request_time_seconds: float | None = Field(
+        description="mean accepted -> the warehouse asked to pick (PickRequested)"
+    )
+    cycle_time_seconds: float | None = Field(description="mean received -> shipped complete")
+    delivered_cycle_time_seconds: float | None = Field(
+        description="mean received -> delivered (every shipment of the order)"
+    )
+    released_on_time_rate: float | None
+    shipped_on_time_rate: float | None
+    unit_fill_rate: float | None
+    line_fill_rate: float | None
+    order_fill_rate: float | None
+    first_time_fill_rate: float | None
+    invoice_accuracy: float | None
+    order_accuracy: float | None
+    perfect_order_rate: float | None
+    cancellation_rate: float | None
+    rejection_rate: float | None
+    backorder_rate: float | None
+    stockout_rate: float | None = Field(description="lines that found nothing available")
+    exception_rate: float | None = Field(description="orders that were ever held")
+    return_rate: float | None
+    holds: dict[str, HoldFigures]
+    targets: KpiTargets | None = Field(description="the segment's policy; null for other groups")
+
+
+class HourFigures(BaseModel):
+    hour: str
+    received: int = 0
+    released: int = 0
+    shipped: int = 0
+    completed: int = 0
+    cycle_time_seconds: float | None = None
+    processing_time_seconds: float | None = None
+
+
+class KpiReport(BaseModel):
+    window_from: str = Field(description="start of the first hour counted (inclusive)")
+    window_to: str = Field(description="end of the last hour counted (exclusive)")
+    received_at_source: str = Field(
+        description="what order entry time starts from: `gapless` (the time POST /v1/orders"
+        " arrived; channels do not send a submission time of their own)"
+    )
+    overall: KpiFigures
+    segments: dict[str, KpiFigures]
+    channels: dict[str, KpiFigures]
+    customer_classes: dict[str, KpiFigures]
+    throughput_per_hour: dict[str, float]
+    statuses: dict[str, int] = Field(description="orders by status now (not windowed)")
+    hours: list[HourFigures]

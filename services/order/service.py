@@ -3,18 +3,20 @@
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
 OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved).
+inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); notes pick
+requests (wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
 POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
 PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
-POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff).
+POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff);
+GET /v1/kpis (staff).
 """
 
 from datetime import timedelta
 
-from services.order import api, demo, handlers, inbound
+from services.order import api, demo, handlers, inbound, metrics
 from services.order.commands import (
     CancelOrder,
     ChangeOrder,
@@ -28,15 +30,25 @@ from services.order.commands import (
     RecordReturn,
 )
 from services.order.domain import AndonPull, CatalogItem, Customer, Order, ServicePolicy
+from services.order.domain.flow_marks import FlowMarks
 from services.order.events import PUBLISHED
+from services.order.handlers import flow_marks
+from services.order.views import kpis
 from services.order.views.projection import project
 from services.order.views.tables import idempotency_metadata, metadata
 from shared.commands import Batched
 from shared.consumer import Route, preload_by
-from shared.runtime import Schedule, ServiceDefinition, Subscriptions
-from shared.topics import events_topic
+from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
+from shared.topics import WMS_PICK_REQUESTS, events_topic
 
 _the_order = preload_by(Order, "order_id")
+_the_marks = preload_by(FlowMarks, "order_id")
+
+
+async def refresh_metrics(runtime: ServiceRuntime) -> None:
+    metrics.register()
+    async with runtime.db.transaction() as conn:
+        await metrics.refresh(conn)
 
 
 ROUTES = {
@@ -72,6 +84,17 @@ ROUTES = {
     ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),
+    # Noted for the KPIs (processing time ends at the pick request; cycle time at delivery).
+    "PickRequested": Route(
+        inbound.PickRequested, flow_marks.note_pick_request_when_pick_requested, _the_marks
+    ),
+    "ShipmentDelivered": Route(
+        inbound.ShipmentDelivered, flow_marks.note_delivery_when_shipment_delivered, _the_marks
+    ),
+    # A complaint makes the order imperfect (perfect-order rate).
+    "ComplaintRecorded": Route(
+        inbound.ComplaintRecorded, flow_marks.note_complaint_when_complaint_recorded, _the_marks
+    ),
 }
 
 DEFINITION = ServiceDefinition(
@@ -84,12 +107,13 @@ DEFINITION = ServiceDefinition(
                 events_topic("inventory"),
                 events_topic("fulfillment"),
                 events_topic("andon"),
+                WMS_PICK_REQUESTS,
             ),
             routes=ROUTES,
         ),
     ),
-    aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull),
-    projections=(project,),
+    aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull, FlowMarks),
+    projections=(project, kpis.project),
     projected_aggregates=(Order,),
     read_models=metadata,
     other_tables=idempotency_metadata,
@@ -110,5 +134,6 @@ DEFINITION = ServiceDefinition(
     schedules=(
         Schedule.sending("classify", timedelta(days=1), ClassifyCustomersAndItems),
         Schedule.sending("confirmation-timeout", timedelta(seconds=30), ExpireConfirmations),
+        Schedule("flow-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
     ),
 )

@@ -6,7 +6,7 @@ from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
 
 from services.simulator.domain import task_id_for
 from services.simulator.events import Delivered, Packed, TaskCancelled, TaskKind, TaskReceived
-from shared.db import Connection
+from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
 from shared.tables import NAMING_CONVENTION
@@ -29,7 +29,7 @@ Index("ix_simulator_task_due", task.c.status, task.c.due_at)
 STATUSES = ("waiting", "answered", "lost", "cancelled")
 
 
-async def project(conn: Connection, event: DomainEvent, envelope: Envelope, _: object) -> None:
+async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
     match event:
         case TaskReceived():
             await conn.execute(
@@ -44,25 +44,26 @@ async def project(conn: Connection, event: DomainEvent, envelope: Envelope, _: o
                 envelope.occurred_at,
             )
         case Packed():
-            await _finish(
+            _finish(
                 conn,
                 task_id_for(TaskKind.PICK, event.shipment_id),
                 "answered",
                 envelope.occurred_at,
             )
         case Delivered():
-            await _finish(
+            _finish(
                 conn,
                 task_id_for(TaskKind.SHIP, event.shipment_id),
                 "answered",
                 envelope.occurred_at,
             )
         case TaskCancelled():
-            await _finish(conn, event.task_id, "cancelled", envelope.occurred_at)
+            _finish(conn, event.task_id, "cancelled", envelope.occurred_at)
 
 
-async def _finish(conn: Connection, task_id: str, status: str, at: datetime) -> None:
-    await conn.execute(
+def _finish(conn: WriteBehind, task_id: str, status: str, at: datetime) -> None:
+    conn.defer(
+        ("simulator_task.finished", task_id),
         "UPDATE simulator_task SET status = $2, finished_at = $3 WHERE task_id = $1",
         task_id,
         status,

@@ -109,6 +109,57 @@ class KafkaBroker:
         finally:
             await consumer.stop()
 
+    async def read(
+        self,
+        topic: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100_000,
+    ) -> list[Record]:
+        """Records of `topic` appended from `since` until `until` (or now), without a group:
+        what a replay hands to a consumer again. Offsets are per partition here, so a range
+        is given in time."""
+        name = self._prefix + topic
+        partitions = await self._partitions(name)
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=self._settings.bootstrap_servers,
+            client_id=f"{self._settings.client_id}-replay",
+            enable_auto_commit=False,
+        )
+        await consumer.start()
+        try:
+            tps = [TopicPartition(name, p) for p in partitions]
+            consumer.assign(tps)
+            ends = await consumer.end_offsets(tps)
+            for tp, offset in (await _offsets_at(consumer, tps, since)).items():
+                consumer.seek(tp, offset)
+            cutoff = int(until.timestamp() * 1000) if until else None
+            found: list[Record] = []
+            waiting = {tp for tp in tps if await consumer.position(tp) < ends[tp]}
+            while waiting and len(found) < limit:
+                batches = await consumer.getmany(*waiting, timeout_ms=1000, max_records=500)
+                for tp, records in batches.items():
+                    for r in records:
+                        if r.offset >= ends[tp] or (cutoff is not None and r.timestamp >= cutoff):
+                            waiting.discard(tp)
+                            break
+                        found.append(
+                            Record(
+                                topic,
+                                r.partition,
+                                r.offset,
+                                r.key,
+                                r.value or b"",
+                                tuple(r.headers),
+                            )
+                        )
+                    if await consumer.position(tp) >= ends[tp]:
+                        waiting.discard(tp)
+            return found[:limit]
+        finally:
+            await consumer.stop()
+
     async def close(self) -> None:
         if self._producer is not None:
             await self._producer.stop()
@@ -195,11 +246,16 @@ class KafkaSubscription:
             logger.warning("offset commit refused after rebalance: %s", error)
 
     async def lag(self) -> int:
+        """End offsets (asked of the broker now) minus the group's committed offsets on this
+        member's partitions: it grows while the member is stuck and is 0 once it caught up."""
+        assigned = list(self._consumer.assignment())
+        if not assigned:
+            return 0
+        ends = await self._consumer.end_offsets(assigned)
         total = 0
-        for tp in self._consumer.assignment():
-            highwater = self._consumer.highwater(tp)
-            if highwater is not None:
-                total += max(0, highwater - await self._consumer.position(tp))
+        for tp in assigned:
+            committed = await self._consumer.committed(tp)
+            total += max(0, ends[tp] - (committed or 0))
         return total
 
     async def stop(self) -> None:

@@ -87,6 +87,47 @@ class LocalLogBroker:
                 position,
             )
 
+    async def read(
+        self,
+        topic: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after_offset: int | None = None,
+        to_offset: int | None = None,
+        limit: int = 100_000,
+    ) -> list[Record]:
+        """Records of `topic` in a range of append times and/or offsets (replay), oldest first."""
+        await self.start()
+        clauses: list[str] = ["topic = $1"]
+        args: list[object] = [topic]
+        for clause, value in (
+            ("appended_at >= ${}", since.astimezone(UTC).isoformat() if since else None),
+            ("appended_at < ${}", until.astimezone(UTC).isoformat() if until else None),
+            ("position > ${}", after_offset),
+            ("position <= ${}", to_offset),
+        ):
+            if value is not None:
+                args.append(value)
+                clauses.append(clause.format(len(args)))
+        async with self.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT position, topic, key, value, headers FROM log_record"
+                f" WHERE {' AND '.join(clauses)} ORDER BY position LIMIT {int(limit)}",
+                *args,
+            )
+        return [
+            Record(
+                topic=row["topic"],
+                partition=0,
+                offset=row["position"],
+                key=row["key"].encode(),
+                value=bytes(row["value"]),
+                headers=tuple((k, v.encode()) for k, v in json.loads(row["headers"])),
+            )
+            for row in rows
+        ]
+
     async def close(self) -> None:
         if self._db is not None:
             await self._db.close()
@@ -179,13 +220,18 @@ class LocalLogSubscription:
             )
 
     async def lag(self) -> int:
+        """Records past the group's committed position: fetched but unfinished work counts."""
         total = 0
         async with self._broker.db.transaction() as conn:
+            rows = await conn.fetch(
+                "SELECT topic, position FROM group_position WHERE group_name = $1", self._group
+            )
+            committed = {row["topic"]: row["position"] for row in rows}
             for topic in self._topics:
                 total += await conn.fetchval(
                     "SELECT count(*) FROM log_record WHERE topic = $1 AND position > $2",
                     topic,
-                    self._position[topic],
+                    committed.get(topic, 0),
                 )
         return total
 

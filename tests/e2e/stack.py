@@ -37,6 +37,11 @@ ROUTES = {
     "/v1/fulfillment": "fulfillment",
     "/v1/andon": "andon",
     "/v1/simulator": "simulator",
+    "/v1/kpis": "order",
+    "/v1/gaps": "andon",
+    "/v1/complaints": "andon",
+    "/v1/reconciliation": "andon",
+    "/v1/improvements": "andon",
 }
 # Every Schedule (pick waves, the simulator, pattern-check timeouts, ...) runs this often in tests.
 FAST_SCHEDULES = {"GAPLESS_SCHEDULE_INTERVAL_SECONDS": "0.2"}
@@ -115,6 +120,12 @@ class Stack:
         """channel_key, staff_key and ops_key of this installation."""
         return dict(json.loads((self.folder / "credentials.json").read_text()))
 
+    @property
+    def console_url(self) -> str:
+        """The ops console: embedded serves it, scale-out runs it as a process of its own."""
+        name = "console" if "console" in self.processes else "embedded"
+        return self.processes[name].url
+
     def url_for(self, path: str) -> str:
         if self.target == "embedded":
             return self.processes["embedded"].url + path
@@ -192,6 +203,11 @@ def scaleout_stack(
             processes[name] = ProductProcess(
                 name, ["-m", f"services.{service}"], env, free_port(), log_dir / f"{name}.log"
             )
+    upstreams = {prefix: processes[service].url for prefix, service in ROUTES.items()}
+    console_env = {**env, "GAPLESS_CONSOLE_UPSTREAMS": json.dumps(upstreams)}
+    processes["console"] = ProductProcess(
+        "console", ["-m", "shared.console"], console_env, free_port(), log_dir / "console.log"
+    )
     return Stack("scaleout", log_dir, processes, env)
 
 

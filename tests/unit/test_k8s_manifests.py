@@ -435,7 +435,8 @@ def test_compose_publishes_one_entry_point_routed_as_the_code_serves() -> None:
     services = _compose()["services"]
     published = {name for name, s in services.items() if s.get("ports")}
 
-    assert published == {"gateway", "embedded"}
+    # The ops console is a page of its own beside the API gateway.
+    assert published == {"gateway", "console", "embedded"}
     assert services["gateway"]["ports"] == ["127.0.0.1:${GAPLESS_GATEWAY_PORT:-8000}:8000"]
     assert "./nginx/compose.conf:/etc/gapless/nginx.conf:ro" in services["gateway"]["volumes"]
     # Regenerate with the command at the top of deploy/nginx/compose.conf.

@@ -6,6 +6,7 @@ from services.andon.handlers.defects import (
     record_complaint,
 )
 from services.andon.handlers.gaps import detect_gaps
+from services.andon.handlers.improvements import audit_improvements, revise_improvement
 from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
 from services.andon.handlers.reconciliation import reconcile
 from services.andon.handlers.resolve_andon import resolve_andon
@@ -25,6 +26,7 @@ from services.andon.handlers.watch_orders import (
 
 __all__ = [
     "adopt_defect_rule_when_policy_changed",
+    "audit_improvements",
     "count_defects_when_return_recorded",
     "detect_gaps",
     "end_watch_when_order_ended",
@@ -42,5 +44,6 @@ __all__ = [
     "record_stock_when_stock_released",
     "record_stock_when_stock_reserved",
     "resolve_andon",
+    "revise_improvement",
     "watch_order_when_order_placed",
 ]

@@ -2,7 +2,7 @@
 
 from sqlalchemy import MetaData
 
-from services.andon.views import board, pulls, watch
+from services.andon.views import board, improvements, pulls, watch
 from shared.db import WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -11,11 +11,13 @@ from shared.tables import NAMING_CONVENTION
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 pulls.define_tables(metadata)
 watch.define_tables(metadata)
+improvements.define_tables(metadata)
 
 
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
     await pulls.project(conn, event, envelope)
     await watch.project(conn, event)
+    await improvements.project(conn, event)
 
 
-__all__ = ["board", "metadata", "project", "pulls", "watch"]
+__all__ = ["board", "improvements", "metadata", "project", "pulls", "watch"]

@@ -64,9 +64,14 @@ async def stats(conn: Connection) -> dict[str, Any]:
         categories[row["category"]] = _line(*counts)
         totals = [total + count for total, count in zip(totals, counts, strict=True)]
     pull_count, open_count, resolved, seconds = totals
+    gaps = await watch.gap_totals(conn)
+    watched = await watch.watched_count(conn)
     return {
         **_line(int(pull_count), int(open_count), int(resolved), seconds),
         "categories": categories,
+        **gaps,
+        "orders_watched": watched,
+        "gaps_per_1000_orders": gaps["gaps_detected"] * 1000 / watched if watched else None,
     }
 
 

@@ -220,3 +220,18 @@ async def open_gaps(conn: Connection) -> list[Row]:
 
 async def watched_count(conn: Connection) -> int:
     return int(await conn.fetchval("SELECT COUNT(*) FROM watched_order"))
+
+
+async def open_gap_counts(conn: Connection) -> dict[str, int]:
+    """Open gaps per step (the gauge behind `gapless_open_gaps`)."""
+    rows = await conn.fetch("SELECT step, COUNT(*) AS gaps FROM gap WHERE open GROUP BY step")
+    return {row["step"]: int(row["gaps"]) for row in rows}
+
+
+async def gap_totals(conn: Connection) -> dict[str, int]:
+    row = await conn.fetchrow(
+        "SELECT COUNT(*) AS detected, COALESCE(SUM(CASE WHEN open THEN 1 ELSE 0 END), 0) AS open"
+        " FROM gap"
+    )
+    assert row is not None
+    return {"gaps_detected": int(row["detected"]), "open_gaps": int(row["open"])}

@@ -4,12 +4,12 @@ import json
 from typing import Any
 
 from services.fulfillment.events import InvoiceIssued, InvoicePaid, PaymentRecorded
-from shared.db import Connection, Row
+from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
 
 
-async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> None:
+async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
     match event:
         case InvoiceIssued():
             await conn.execute(
@@ -25,13 +25,15 @@ async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> N
                 envelope.occurred_at,
             )
         case PaymentRecorded():
-            await conn.execute(
+            conn.defer(
+                ("invoice.paid_cents", str(event.invoice_id)),
                 "UPDATE invoice SET paid_cents = $2 WHERE invoice_id = $1",
                 str(event.invoice_id),
                 event.paid_cents,
             )
         case InvoicePaid():
-            await conn.execute(
+            conn.defer(
+                ("invoice.paid_at", str(event.invoice_id)),
                 "UPDATE invoice SET status = 'paid', paid_at = $2 WHERE invoice_id = $1",
                 str(event.invoice_id),
                 envelope.occurred_at,

@@ -144,7 +144,16 @@ class Order(Aggregate):
         if "pattern_check" in self.state.holds and confirm_by is not None and now >= confirm_by:
             self.cancel(NOT_CONFIRMED)
 
-    def change(self, lines: Sequence[OrderLine] | None, ship_to: ShipTo | None) -> None:
+    def change(
+        self,
+        lines: Sequence[OrderLine] | None,
+        ship_to: ShipTo | None,
+        *,
+        unusual: str | None = None,
+        confirm_by: datetime | None = None,
+    ) -> None:
+        """`unusual`: why the changed order is unusual for the customer (the pattern check, as
+        at intake): it then waits for confirmation until `confirm_by`."""
         self._refuse_unless_changeable("changed")
         new_lines = tuple(lines) if lines is not None else tuple(self.state.lines.values())
         changes = line_changes(self.state.lines, new_lines)
@@ -168,6 +177,15 @@ class Order(Aggregate):
                 ship_to=new_ship_to,
             )
         )
+        if unusual is not None and "pattern_check" not in self.state.holds:
+            self._record(
+                OrderHeld(
+                    order_id=self.order_id,
+                    hold="pattern_check",
+                    reason=unusual,
+                    confirm_by=confirm_by,
+                )
+            )
         self.release_if_ready()
 
     def cancel(self, reason: str) -> None:

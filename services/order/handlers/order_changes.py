@@ -1,7 +1,9 @@
 """What channels and staff do to an order after intake: confirm, change, cancel."""
 
+from datetime import timedelta
+
 from services.order.commands import CancelOrder, ChangeOrder, ConfirmOrder, ExpireConfirmations
-from services.order.domain import Order
+from services.order.domain import POLICY_ID, Order, ServicePolicy, unusual_order
 from services.order.handlers.loading import catalog_items, order_of, priced, unknown_skus
 from services.order.views import queries
 from shared import context
@@ -18,15 +20,25 @@ async def confirm_order(cmd: ConfirmOrder, uow: UnitOfWork) -> str:
 
 
 async def change_order(cmd: ChangeOrder, uow: UnitOfWork) -> str:
+    """A change of lines runs the pattern check again, on the order as it will be."""
     async with uow:
         order = await order_of(uow, cmd.order_id, cmd.channel)
-        lines = None
+        lines, unusual, confirm_by = None, None, None
         if cmd.lines is not None:
             items = await catalog_items(uow, [line.sku for line in cmd.lines])
             if errors := unknown_skus(cmd.lines, items):
                 raise InvalidRequestError("the change names unknown SKUs", errors=errors)
             lines = priced(cmd.lines, items, keep=order.state.lines)
-        order.change(lines, cmd.ship_to)
+            check = (await uow.get(ServicePolicy, POLICY_ID) or ServicePolicy()).current
+            placed = order.state.placed
+            assert placed is not None  # order_of found a placed order
+            history = await queries.customer_history(
+                uow.conn, placed.customer_id, [line.sku for line in lines], besides=order.id
+            )
+            unusual = unusual_order(history, lines, check.pattern_check)
+            timeout = timedelta(minutes=check.pattern_check.confirmation_timeout_minutes)
+            confirm_by = uow.now() + timeout
+        order.change(lines, cmd.ship_to, unusual=unusual, confirm_by=confirm_by)
         await uow.commit()
     return order.status
 

@@ -96,23 +96,27 @@ HISTORY_ORDERS = 50
 
 
 async def customer_history(
-    conn: Connection, customer_id: str, skus: Sequence[str]
+    conn: Connection, customer_id: str, skus: Sequence[str], *, besides: str = ""
 ) -> CustomerHistory:
+    """The customer's latest live orders and, per SKU, lines; `besides`: an order left out
+    (the one being changed is not its own history)."""
     totals = await conn.fetch(
         f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}"
-        " ORDER BY s.placed_at DESC LIMIT $2",
+        " AND s.order_id <> $3 ORDER BY s.placed_at DESC LIMIT $2",
         customer_id,
         HISTORY_ORDERS,
+        besides,
     )
     quantities: dict[str, list[int]] = {}
     for sku in dict.fromkeys(skus):
         lines = await conn.fetch(
             "SELECT l.quantity FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
-            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE}"
+            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE} AND l.order_id <> $4"
             " ORDER BY l.placed_at DESC LIMIT $3",
             customer_id,
             sku,
             HISTORY_ORDERS,
+            besides,
         )
         if lines:
             quantities[sku] = [line["quantity"] for line in lines]
@@ -152,32 +156,29 @@ async def idempotent_answers(
     conn: Connection, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(request hash, order id) of the (channel, key) pairs already answered."""
-    if not keys:
-        return {}
-    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(keys)))
-    rows = await conn.fetch(
-        "SELECT channel, key, request_hash, order_id FROM idempotency_record"
-        f" WHERE (channel, key) IN (VALUES {pairs})",
-        *(part for key in keys for part in key),
-    )
-    return {(row["channel"], row["key"]): (row["request_hash"], row["order_id"]) for row in rows}
+    return await _answers(conn, "idempotency_record", "key", keys)
 
 
 async def orders_by_external_id(
     conn: Connection, refs: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], tuple[str, str]]:
     """(request hash, order id) of the (channel, external id) pairs already placed."""
-    if not refs:
+    return await _answers(conn, "channel_order_ref", "external_id", refs)
+
+
+async def _answers(
+    conn: Connection, table: str, column: str, pairs: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
+    """(request hash, order id) by (channel, `column`) for the pairs found in `table`."""
+    if not pairs:
         return {}
-    pairs = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(refs)))
+    values = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(pairs)))
     rows = await conn.fetch(
-        "SELECT channel, external_id, request_hash, order_id FROM channel_order_ref"
-        f" WHERE (channel, external_id) IN (VALUES {pairs})",
-        *(part for ref in refs for part in ref),
+        f"SELECT channel, {column}, request_hash, order_id FROM {table}"
+        f" WHERE (channel, {column}) IN (VALUES {values})",
+        *(part for pair in pairs for part in pair),
     )
-    return {
-        (row["channel"], row["external_id"]): (row["request_hash"], row["order_id"]) for row in rows
-    }
+    return {(row["channel"], row[column]): (row["request_hash"], row["order_id"]) for row in rows}
 
 
 async def remember_external_ids(

@@ -2,6 +2,7 @@
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
+from services.order.views import kpis
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -101,3 +102,6 @@ Table(
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(36), nullable=False),
 )
+
+# The KPI read model (services/order/views/kpis.py) is rebuilt with the others.
+kpis.define_tables(metadata)

@@ -187,10 +187,19 @@ async def test_an_overdue_release_is_a_gap_with_an_andon_and_closes_when_it_arri
     [entry] = await board(http)
     assert entry["pull_id"] == gap["pull_id"] and entry["target_id"] == order_id
     assert len(await published(runtime, "GapDetected")) == 1
+    stats = (await http.get("/v1/andon/stats", headers=auth("staff-key"))).json()
+    assert (stats["open_gaps"], stats["gaps_detected"], stats["orders_watched"]) == (1, 1, 1)
+    assert stats["gaps_per_1000_orders"] == 1000
+    async with runtime.db.transaction() as conn:
+        await metrics.refresh(conn)
+    [gauge] = [f for f in metrics.COLLECTOR.collect() if f.name == "gapless_open_gaps"]
+    assert [(s.labels, s.value) for s in gauge.samples] == [({"step": "release"}, 1.0)]
 
     await deliver(runtime, "OrderReleased", {"order_id": order_id, "release_no": 1})
 
     assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+    stats = (await http.get("/v1/andon/stats", headers=auth("staff-key"))).json()
+    assert (stats["open_gaps"], stats["gaps_detected"]) == (0, 1)
     assert [g["step"] for g in await published(runtime, "GapClosed")] == ["release"]
 
 

@@ -184,6 +184,30 @@ async def test_a_change_is_published_with_its_deltas_and_a_channel_cannot_touch_
         ]
 
 
+async def test_a_change_far_outside_the_history_waits_for_confirmation_like_a_new_order(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        for _ in range(3):  # the default policy's min_history_orders, 2 clocks each
+            await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+        usual = ChangeOrder(
+            order_id=order_id, channel="shop", lines=(RequestedLine(sku="CLOCK", quantity=3),)
+        )
+        unusual = usual.model_copy(update={"lines": (RequestedLine(sku="CLOCK", quantity=500),)})
+
+        after_usual = await handlers.change_order(usual, runtime.unit_of_work())
+        after_unusual = await handlers.change_order(unusual, runtime.unit_of_work())
+
+        assert after_usual == "pending"
+        assert after_unusual == "on_hold"
+        order = await details(runtime, order_id)
+        assert order["holds"] == ["pattern_check"]
+        [held] = await published(runtime, "OrderHeld")
+        assert held["hold"] == "pattern_check" and "over 5x the median" in held["reason"]
+
+
 async def test_staff_may_cancel_any_order_and_the_read_models_rebuild_identically(
     tmp_path: Path,
 ) -> None:

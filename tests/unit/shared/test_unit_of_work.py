@@ -204,3 +204,23 @@ async def test_held_back_counters_add_up_to_one_write_per_row(sqlite_db: SqliteD
     async with sqlite_db.transaction() as conn:
         rows = await conn.fetch("SELECT depot, parcels, grams FROM parcel_count ORDER BY 1")
     assert [tuple(row) for row in rows] == [("north", 3, 800), ("south", 1, 200)]
+
+
+async def test_a_held_back_row_shows_the_state_it_will_be_written_with(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    statement = "INSERT INTO parcel_state (parcel_id, grams) VALUES ($1, $2)"
+    async with sqlite_db.transaction() as conn:
+        await conn.execute("CREATE TABLE parcel_state (parcel_id TEXT PRIMARY KEY, grams INT)")
+
+    async with unit_of_work(sqlite_db) as uow:
+        uow.conn.defer("p-1", statement, "p-1", 100)
+        uow.conn.defer("p-1", statement, "p-1", 250)
+        held = uow.conn.held("p-1")
+        never_held = uow.conn.held("p-2")
+        await uow.conn.fetch("SELECT 1")  # a read writes it out: nothing is held any more
+        written = uow.conn.held("p-1")
+
+    assert held == ("p-1", 250)
+    assert never_held is None
+    assert written is None
