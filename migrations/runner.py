@@ -39,6 +39,10 @@ def services() -> list[str]:
     return sorted(p.name for p in (MIGRATIONS_DIR / "versions").iterdir() if p.is_dir())
 
 
+def has_history(service: str) -> bool:
+    return (MIGRATIONS_DIR / "versions" / service).is_dir()
+
+
 def config(service: str) -> Config:
     folder = MIGRATIONS_DIR / "versions" / service
     if not folder.is_dir():

@@ -17,12 +17,13 @@ from fastapi import APIRouter
 from sqlalchemy import MetaData
 
 from migrations import runner as migrations
+from shared import tables
 from shared.aggregate import Aggregate
 from shared.bus import Broker
 from shared.clock import Clock, SystemClock
 from shared.commands import CommandBus, CommandHandlers
 from shared.consumer import LAG, AfterCommit, Consumer, Decoder, Route
-from shared.db import Database, connect
+from shared.db import Database, connect, create_tables
 from shared.deadletter import dlq_topic
 from shared.eventstore import SqlEventStore
 from shared.messages import Command, DomainEvent
@@ -162,11 +163,23 @@ class ServiceRuntime:
             MigrationError: `verify` mode and the schema is not at this version's revision.
         """
         url, schema = self.settings.database_url_for(self.name), self.settings.schema_for(self.name)
-        if self.settings.migrations == "apply":
+        history = migrations.has_history(self.name)
+        if history and self.settings.migrations == "apply":
             await migrations.apply_at_start(url, schema=schema, service=self.name)
-        else:
+        elif history:
             await migrations.check_at_start(url, schema=schema, service=self.name)
         self.db = await connect(url, schema=schema, pool_size=self.settings.db_pool_size)
+        if not history:
+            # A definition outside the product (a test's) has no schema history: its tables are
+            # created as they are. Every product service has one (tests/integration/
+            # test_migrations.py compares each history with its tables).
+            for owned in (
+                tables.metadata,
+                self.definition.read_models,
+                self.definition.other_tables,
+            ):
+                if owned is not None:
+                    await create_tables(self.db, owned)
         self.relay = OutboxRelay(
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )
