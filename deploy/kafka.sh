@@ -10,6 +10,9 @@
 #   stop    SIGTERM, wait up to 30s, then SIGKILL
 #   status  exit 0 if running
 #   env     print KAFKA_BOOTSTRAP_SERVERS=... if running, else exit 1
+#   console-consumer ARGS...
+#           Kafka's own kafka-console-consumer on the same jars (e.g. --bootstrap-server HOST:PORT
+#           --topic wms.pick-requests --from-beginning): read a topic as any downstream system would
 #
 # env: GAPLESS_KAFKA_VERSION (default: first of 3.9.1 3.9.0 4.1.0 4.0.0 that resolves),
 #      GAPLESS_KAFKA_PORT, KAFKA_HEAP_OPTS (default -Xms512m -Xmx1g), KAFKA_OPTS (extra JVM flags)
@@ -419,14 +422,28 @@ cmd_env() {
   return 1
 }
 
+# The distribution's bin/kafka-console-consumer.sh runs this class on the same classpath.
+cmd_console_consumer() {
+  ensure_java
+  resolve_kafka
+  exec "$JAVA" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xshare:auto \
+    -Dlog4j.configuration="file:$K_DIR/tools-log4j.properties" \
+    -Dlog4j2.configurationFile="$K_DIR/tools-log4j2.properties" \
+    -cp "$LIBS/*" org.apache.kafka.tools.consumer.ConsoleConsumer "$@"
+}
+
 case "${1:-}" in
   fetch) cmd_fetch ;;
+  console-consumer)
+    shift
+    cmd_console_consumer "$@"
+    ;;
   start) cmd_start ;;
   stop) cmd_stop ;;
   status) cmd_status ;;
   env) cmd_env ;;
   *)
-    echo "usage: $0 {fetch|start|stop|status|env}" >&2
+    echo "usage: $0 {fetch|start|stop|status|env|console-consumer ARGS...}" >&2
     exit 2
     ;;
 esac

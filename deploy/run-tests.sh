@@ -16,6 +16,12 @@ eval "$(deploy/infra.sh up | sed 's/^/export /')"
 : "${KAFKA_BOOTSTRAP_SERVERS:?deploy/infra.sh did not report KAFKA_BOOTSTRAP_SERVERS}"
 
 deploy/browser.sh
+# The gateway test runs Debian's nginx in front of the scale-out services.
+if ! command -v nginx >/dev/null 2>&1 && [[ ! -x /usr/sbin/nginx ]]; then
+  # shellcheck source=deploy/_common.sh
+  LOG_TAG=tests source deploy/_common.sh
+  apt_install nginx
+fi
 
 echo "== tests"
 # CI=true makes any test that needs a server fail instead of skipping when it is missing.

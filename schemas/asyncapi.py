@@ -7,7 +7,13 @@ from typing import Any
 from schemas.layout import ENVELOPE_FILE, ID_PREFIX, UUID_SCHEMA, published_events, schema_file
 from shared import deadletter
 from shared.consumer import Route
-from shared.envelope import CONTENT_TYPE
+from shared.envelope import (
+    CONTENT_TYPE,
+    CONTENT_TYPE_HEADER,
+    SOURCE_PREFIX,
+    TYPE_HEADER,
+    TYPE_PREFIX,
+)
 from shared.messages import DomainEvent
 from shared.runtime import ServiceDefinition
 from shared.settings import KafkaSettings
@@ -21,19 +27,24 @@ FLOW = "flow"
 
 _EVENT_HEADERS: Json = {
     "type": "object",
-    "description": "Kafka record headers the outbox relay sets on every event.",
+    "description": (
+        "Kafka record headers the outbox relay sets on every event: CloudEvents structured "
+        "content mode (no ce_* headers), and the event's type for consumers that skip what they "
+        "do not route without parsing the value."
+    ),
+    "required": [CONTENT_TYPE_HEADER, TYPE_HEADER],
     "properties": {
-        "content-type": {"const": CONTENT_TYPE},
-        "ce_id": {**UUID_SCHEMA, "description": "The envelope's id."},
-        "ce_type": {"type": "string", "description": "The envelope's type."},
+        CONTENT_TYPE_HEADER: {"const": CONTENT_TYPE},
+        TYPE_HEADER: {"type": "string", "description": "The envelope's `type`."},
     },
+    "additionalProperties": False,
 }
 
 _DEAD_LETTER_HEADERS: Json = {
     "type": "object",
     "description": (
         "Why and where the record failed (shared.deadletter), plus the original record's "
-        "headers (content-type, ce_id, ce_type) copied unchanged."
+        "headers (content-type, event-type) copied unchanged."
     ),
     "required": [
         deadletter.REASON,
@@ -63,9 +74,7 @@ _DEAD_LETTER_HEADERS: Json = {
         deadletter.ORIGIN_PARTITION: {"type": "string", "pattern": "^-?[0-9]+$"},
         deadletter.ORIGIN_OFFSET: {"type": "string", "pattern": "^-?[0-9]+$"},
         deadletter.FAILED_AT: {"type": "string", "format": "date-time"},
-        "content-type": {"type": "string"},
-        "ce_id": {"type": "string"},
-        "ce_type": {"type": "string"},
+        CONTENT_TYPE_HEADER: {"type": "string"},
     },
     "additionalProperties": {"type": "string"},
 }
@@ -320,8 +329,8 @@ def _event_message(service: str, event: type[DomainEvent], topic: str) -> Json:
     data_of_this_type = {
         "type": "object",
         "properties": {
-            "type": {"const": name},
-            "source": {"const": service},
+            "type": {"const": TYPE_PREFIX + name},
+            "source": {"const": SOURCE_PREFIX + service},
             "dataversion": {"const": event.event_version},
             "data": {"$ref": f"./{schema_file(service, event)}"},
         },

@@ -25,7 +25,7 @@ from schemas.layout import (
     schema_file,
 )
 from services.roster import ALL_SERVICES
-from shared.envelope import SPEC_VERSION
+from shared.envelope import SOURCE_PREFIX, SPEC_VERSION, TYPE_PREFIX
 from shared.messages import DomainEvent
 from shared.runtime import ServiceDefinition
 
@@ -41,7 +41,8 @@ ENVELOPE_SCHEMA: Json = {
     "description": (
         "One event in CloudEvents 1.0 structured JSON mode (application/cloudevents+json), "
         "exactly as shared.envelope.Envelope.to_cloudevent writes it. `data` is the payload; "
-        "its JSON Schema is schemas/events/<source>/<type>.v<dataversion>.json."
+        "its JSON Schema is schemas/events/<service>/<Type>.v<dataversion>.json, where `type` is "
+        "io.gapless.<Type> and `source` urn:gapless:service:<service>."
     ),
     "type": "object",
     "required": [
@@ -55,21 +56,21 @@ ENVELOPE_SCHEMA: Json = {
         "dataversion",
         "aggregateversion",
         "correlationid",
-        "causationid",
     ],
     "properties": {
         "specversion": {"const": SPEC_VERSION, "description": "CloudEvents version."},
         "id": {**UUID_SCHEMA, "description": "Unique per event; consumers deduplicate on it."},
         "source": {
             "type": "string",
-            "minLength": 1,
-            "format": "uri-reference",
-            "description": "The producing service, or the failing consumer group of a dead letter.",
+            "format": "uri",
+            "pattern": f"^{re.escape(SOURCE_PREFIX)}[a-z][a-z0-9_.-]*$",
+            "description": "The producing service as an absolute URI: urn:gapless:service:order.",
         },
         "type": {
             "type": "string",
-            "pattern": "^[A-Z][A-Za-z0-9]*$",
-            "description": "The event type: a past-tense fact such as OrderPlaced.",
+            "pattern": f"^{re.escape(TYPE_PREFIX)}[A-Z][A-Za-z0-9]*$",
+            "description": "Reverse-DNS event type: a past-tense fact such as "
+            "io.gapless.OrderPlaced.",
         },
         "subject": {
             "type": "string",
@@ -85,7 +86,7 @@ ENVELOPE_SCHEMA: Json = {
         "dataschema": {
             "type": "string",
             "format": "uri",
-            "description": "urn:gapless:schemas/events/<source>/<type>.v<dataversion>.json,"
+            "description": "urn:gapless:schemas/events/<service>/<Type>.v<dataversion>.json,"
             " the $id of the event's schema in this repository.",
         },
         "dataversion": {
@@ -103,8 +104,8 @@ ENVELOPE_SCHEMA: Json = {
             "description": "Extension: the business flow (the order); also the Kafka key.",
         },
         "causationid": {
-            "anyOf": [UUID_SCHEMA, {"type": "null"}],
-            "description": "Extension: id of the event that caused this one; null for a command.",
+            **UUID_SCHEMA,
+            "description": "Extension: id of the event that caused this one; absent for a command.",
         },
         "data": {"type": "object", "description": "The event payload."},
     },

@@ -6,6 +6,7 @@ environment names (embedded data dir by default).
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -15,11 +16,12 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
+from migrations import runner as migrations
 from services.order.api.kpis import kpi_report
 from services.order.commands import ClassifyCustomersAndItems
 from services.order.handlers import Classes
 from services.order.service import DEFINITION as ORDER
-from services.roster import definition
+from services.roster import ALL_SERVICES, definition
 from shared.auth import (
     KeyFile,
     KeyNameTakenError,
@@ -140,6 +142,55 @@ def classify() -> None:
     """Recompute customer and item classes (A/B/C) from the order history now."""
     classes = asyncio.run(_classify())
     typer.echo(json.dumps(classes, indent=2, sort_keys=True))
+
+
+@app.command()
+def migrate(
+    service: Annotated[
+        list[str] | None, typer.Argument(help="services to migrate; default: every service")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="only report; exit 1 if a schema is behind")
+    ] = False,
+    wait: Annotated[
+        float,
+        typer.Option(help="with --check: wait up to this many seconds for the migration step"),
+    ] = 0,
+) -> None:
+    """Bring each service's schema to this version's (the migration step of a release).
+
+    Reads GAPLESS_DATABASE_URL (and GAPLESS_NAMESPACE) like the services; safe to run while the
+    previous version serves, and twice.
+    """
+    settings = ServiceSettings()
+    behind = False
+    for name in service or [d.name for d in ALL_SERVICES]:
+        definition = _definition(name)
+        url, schema = settings.database_url_for(definition.name), settings.schema_for(name)
+        try:
+            if check:
+                _check_patiently(url, schema, name, wait)
+                console.print(f"{name}: at {migrations.head(name)}")
+            else:
+                revision = migrations.upgrade(url, schema=schema, service=name)
+                console.print(f"{name}: at {revision}")
+        except migrations.MigrationError as error:
+            console.print(f"[red]{name}: {error}[/red]")
+            behind = True
+    if behind:
+        raise typer.Exit(1)
+
+
+def _check_patiently(url: str, schema: str, service: str, wait: float) -> None:
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            migrations.check(url, schema=schema, service=service)
+            return
+        except migrations.MigrationError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(2)
 
 
 @keys.command("create")

@@ -39,7 +39,7 @@ from shared.aggregate import Aggregate
 from shared.bus import Publisher, Record, Subscription
 from shared.db import is_busy
 from shared.deadletter import dead_letter
-from shared.envelope import Envelope, MalformedEnvelopeError
+from shared.envelope import TYPE_HEADER, Envelope, MalformedEnvelopeError
 from shared.errors import ConcurrencyError
 from shared.settings import ConsumerSettings
 from shared.unit_of_work import UnitOfWork
@@ -216,7 +216,9 @@ class Consumer:
         """False for a record whose type header names an event no route takes: skipped
         unread, as most of what a topic carries is someone else's business. Without the
         header (an older producer) the envelope decides."""
-        event_type = record.header("ce_type") if self._type_in_header else None
+        # Release 0.1's producers sent the type as ce_type.
+        header = record.header(TYPE_HEADER) or record.header("ce_type")
+        event_type = header if self._type_in_header else None
         return event_type is None or event_type.rsplit(".", 1)[-1] in self._routes
 
     async def _apply_all(self, work: list[_Work]) -> list[_Dead]:

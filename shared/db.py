@@ -1,8 +1,9 @@
 """Thin async database layer: asyncpg on PostgreSQL, sqlite3 on SQLite, one SQL dialect for both.
 
 Why not SQLAlchemy sessions on the hot path: on these machines a 4-statement transaction ran ~4.2k/s
-through raw asyncpg and ~1.4k/s through SQLAlchemy Core. SQLAlchemy defines and creates the schema
-(see `create_tables`); event append, outbox, inbox and consumer batches run here instead.
+through raw asyncpg and ~1.4k/s through SQLAlchemy Core. SQLAlchemy defines the schema (services'
+tables are created and changed by the migrations in `migrations/`); event append, outbox, inbox
+and consumer batches run here instead.
 SQL is written once with `$1` placeholders; SQLite receives them as numbered `?1` parameters.
 """
 
@@ -165,6 +166,9 @@ async def _keep_session(_: asyncpg.Connection) -> None:
     """
 
 
+_SCHEMA_EXISTS = "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)"
+
+
 class PostgresDatabase:
     dialect: Dialect = "postgresql"
 
@@ -180,7 +184,10 @@ class PostgresDatabase:
             # Two replicas may start together; the advisory lock keeps CREATE SCHEMA race-free.
             async with setup.transaction():
                 await setup.execute("SELECT pg_advisory_xact_lock(hashtext($1))", schema)
-                await setup.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+                # Only when missing: a least-privilege role owns its schema but may not create
+                # one, and PostgreSQL checks that right even for IF NOT EXISTS.
+                if not await setup.fetchval(_SCHEMA_EXISTS, schema):
+                    await setup.execute(f'CREATE SCHEMA "{schema}"')
         finally:
             await setup.close()
         pool = await asyncpg.create_pool(
@@ -340,7 +347,11 @@ def _ddl(metadata: MetaData, dialect: Dialect) -> list[str]:
 
 
 async def create_tables(db: Database, metadata: MetaData) -> None:
-    """Create the tables of `metadata` if missing; safe when several processes start at once."""
+    """Create the tables of `metadata` if missing; safe when several processes start at once.
+
+    Only for tables outside any service's schema history: the embedded local log's, tests'
+    throwaway schemas. A service's tables come from its migrations (`migrations/`).
+    """
     async with db.transaction() as conn:
         if db.dialect == "postgresql":
             await conn.execute("SELECT pg_advisory_xact_lock(hashtext('gapless-ddl'))")

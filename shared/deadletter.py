@@ -5,7 +5,7 @@ from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from shared.bus import OutgoingMessage, Record
-from shared.envelope import Envelope
+from shared.envelope import Envelope, peek_event_type
 
 REASON = "dlq-reason"
 ERROR = "dlq-error"
@@ -58,7 +58,8 @@ def decode_dead_letter(record: Record) -> Envelope:
         "origin_topic": record.header(ORIGIN_TOPIC) or "",
         "origin_partition": int(record.header(ORIGIN_PARTITION) or -1),
         "origin_offset": int(record.header(ORIGIN_OFFSET) or -1),
-        "event_type": record.header("ce_type"),
+        # Release 0.1 also put the type in a ce_type header; records it dead-lettered keep it.
+        "event_type": record.header("ce_type") or peek_event_type(record.value),
         "payload_excerpt": record.value[:500].decode(errors="replace"),
     }
     return Envelope(

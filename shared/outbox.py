@@ -23,7 +23,7 @@ from prometheus_client import Counter, Gauge
 from shared.bus import OutgoingMessage, Publisher
 from shared.clock import Clock, SystemClock
 from shared.db import Connection, Database, Row
-from shared.envelope import CONTENT_TYPE, Envelope
+from shared.envelope import CONTENT_TYPE, CONTENT_TYPE_HEADER, TYPE_HEADER, TYPE_PREFIX, Envelope
 from shared.signal import wait_at_most
 
 logger = logging.getLogger(__name__)
@@ -58,10 +58,11 @@ def _message(row: Row) -> OutgoingMessage:
         topic=row["topic"],
         key=row["key"],
         value=row["payload"].encode(),
+        # Structured mode: the value is the whole CloudEvent. No ce_* headers beside it, or
+        # standard readers take the record for binary mode.
         headers=(
-            ("content-type", CONTENT_TYPE.encode()),
-            ("ce_id", row["event_id"].encode()),
-            ("ce_type", row["event_type"].encode()),
+            (CONTENT_TYPE_HEADER, CONTENT_TYPE.encode()),
+            (TYPE_HEADER, (TYPE_PREFIX + row["event_type"]).encode()),
         ),
     )
 

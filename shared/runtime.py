@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from fastapi import APIRouter
 from sqlalchemy import MetaData
 
+from migrations import runner as migrations
 from shared import tables
 from shared.aggregate import Aggregate
 from shared.bus import Broker
@@ -156,16 +157,29 @@ class ServiceRuntime:
         return self.definition.name
 
     async def open(self) -> None:
-        """Connect and create tables; enough to serve commands and queries (no background work)."""
-        self.db = await connect(
-            self.settings.database_url_for(self.name),
-            schema=self.settings.schema_for(self.name),
-            pool_size=self.settings.db_pool_size,
-        )
-        await create_tables(self.db, tables.metadata)
-        for owned in (self.definition.read_models, self.definition.other_tables):
-            if owned is not None:
-                await create_tables(self.db, owned)
+        """Migrate (or check) the schema and connect; enough to serve commands and queries.
+
+        Raises:
+            MigrationError: `verify` mode and the schema is not at this version's revision.
+        """
+        url, schema = self.settings.database_url_for(self.name), self.settings.schema_for(self.name)
+        history = migrations.has_history(self.name)
+        if history and self.settings.migrations == "apply":
+            await migrations.apply_at_start(url, schema=schema, service=self.name)
+        elif history:
+            await migrations.check_at_start(url, schema=schema, service=self.name)
+        self.db = await connect(url, schema=schema, pool_size=self.settings.db_pool_size)
+        if not history:
+            # A definition outside the product (a test's) has no schema history: its tables are
+            # created as they are. Every product service has one (tests/integration/
+            # test_migrations.py compares each history with its tables).
+            for owned in (
+                tables.metadata,
+                self.definition.read_models,
+                self.definition.other_tables,
+            ):
+                if owned is not None:
+                    await create_tables(self.db, owned)
         self.relay = OutboxRelay(
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )

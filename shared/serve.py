@@ -58,11 +58,15 @@ def create_process_app(
     """Build the app that serves `definitions` in this process (all of them when embedded).
 
     Services that `workers` names only serve HTTP here; their consumers, relay and schedules
-    run in those child processes instead. `ready_banner` goes to the terminal once started.
+    run in those child processes instead. GAPLESS_ROLE=api does the same for every service
+    here: their event work runs in worker processes (pods) of their own. `ready_banner` goes
+    to the terminal once started.
     """
     broker = build_broker(settings)
     runtimes = [ServiceRuntime(d, settings, broker) for d in definitions]
     elsewhere = set(workers.services) if workers is not None else set()
+    if settings.role == "api":
+        elsewhere |= {d.name for d in definitions}
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -97,7 +101,12 @@ def create_process_app(
             checks |= await runtime.readiness()
         return checks
 
-    routers = [router for r in runtimes for router in r.definition.routers(r)]
+    # A worker is reached by probes and Prometheus only: no API of its own to expose.
+    routers = (
+        []
+        if settings.role == "worker"
+        else [router for r in runtimes for router in r.definition.routers(r)]
+    )
     routers.append(replay_router(Replays(runtimes, broker)))
     app = create_app(
         service=name,

@@ -62,6 +62,14 @@ class ServiceSettings(BaseSettings):
     embedded_workers: bool = True
     # Overrides every schedule's own interval (tests and demos run them every fraction of a second).
     schedule_interval_seconds: float | None = Field(default=None, gt=0)
+    # Scale-out: `all` serves HTTP and does the event work (consumers, outbox relay, schedules);
+    # `api` only serves HTTP (its commands' outbox rows are relayed by the service's workers);
+    # `worker` does the event work and serves only what probes and Prometheus read.
+    role: Literal["all", "api", "worker"] = "all"
+    # `apply`: bring the service's schema to this version's at start (embedded, one process).
+    # `verify`: refuse to start unless the migration step (`gapless migrate`) already did
+    # (scale-out: one migrator per release, before the new version starts).
+    migrations: Literal["apply", "verify"] = "apply"
     # Digests of the API keys (see `gapless keys create`); default: keys.json in the data dir.
     keys_file: Path | None = None
     # /docs, /redoc and /openapi.json answer without a key (SPEC: every endpoint needs one).

@@ -1,9 +1,10 @@
 -- gapless: the application role and its ONE database, created on the first start of the
 -- postgres container (docker-entrypoint-initdb.d runs this through psql as the superuser).
 --
--- Each service creates its own schema (named after the service, prefixed by GAPLESS_NAMESPACE if
--- set) and its tables at start, idempotently, so nothing per service is created here and no
--- migration step runs before the services.
+-- The migration step (`gapless migrate`, the compose service `migrate`) creates each service's
+-- schema (named after the service, prefixed by GAPLESS_NAMESPACE if set) and its tables as this
+-- role, which owns the database; nothing per service is created here. (On Kubernetes each
+-- service has a role of its own instead: k8s/base/postgres.)
 --
 -- Names and password come from the container environment (GAPLESS_DB_USER, GAPLESS_DB_PASSWORD,
 -- GAPLESS_DB_NAME; see docker-compose.yml), read with psql's \getenv (psql 15+), so no secret

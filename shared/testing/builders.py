@@ -6,7 +6,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from shared.bus import OutgoingMessage, Record
-from shared.envelope import CONTENT_TYPE, Envelope
+from shared.envelope import CONTENT_TYPE, CONTENT_TYPE_HEADER, TYPE_HEADER, TYPE_PREFIX, Envelope
 
 
 def a_topic_name() -> str:
@@ -65,9 +65,8 @@ def a_message(topic: str, envelope: Envelope) -> OutgoingMessage:
         key=envelope.partition_key,
         value=envelope.to_json(),
         headers=(
-            ("content-type", CONTENT_TYPE.encode()),
-            ("ce_id", str(envelope.event_id).encode()),
-            ("ce_type", envelope.event_type.encode()),
+            (CONTENT_TYPE_HEADER, CONTENT_TYPE.encode()),
+            (TYPE_HEADER, (TYPE_PREFIX + envelope.event_type).encode()),
         ),
     )
 

@@ -29,6 +29,7 @@ from shared.bus.local import LocalLogBroker
 from shared.clock import SystemClock
 from shared.consumer import Consumer, Route
 from shared.db import Database, connect, create_tables
+from shared.envelope import Envelope, MalformedEnvelopeError
 from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings, KafkaSettings
 from shared.testing.sample import ParcelWeighedIn, record_weight
@@ -58,7 +59,7 @@ class ObservedSubscription:
 
     async def fetch(self, *, max_records: int, timeout_ms: int) -> list[Record]:
         records = await self._inner.fetch(max_records=max_records, timeout_ms=timeout_ms)
-        self.fetched += [record.header("ce_id") or "?" for record in records]
+        self.fetched += [_event_id(record) for record in records]
         return records
 
     async def commit(self, records: Sequence[Record]) -> None:
@@ -157,6 +158,13 @@ def parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--expect", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=20.0)
     return parser.parse_args(argv)
+
+
+def _event_id(record: Record) -> str:
+    try:
+        return str(Envelope.from_json(record.value).event_id)
+    except MalformedEnvelopeError:
+        return "?"
 
 
 if __name__ == "__main__":

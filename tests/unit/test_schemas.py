@@ -149,7 +149,8 @@ def test_every_example_is_of_an_event_some_service_publishes() -> None:
 @pytest.mark.parametrize("path", EXAMPLES)
 def test_every_example_is_a_valid_envelope_with_valid_data(path: str) -> None:
     example = _load(path)
-    named = f"{example['source']}/{example['type']}.v{example['dataversion']}.json"
+    envelope = Envelope.from_cloudevent(example)
+    named = f"{envelope.source}/{envelope.event_type}.v{example['dataversion']}.json"
 
     assert _errors(_validator(ENVELOPE_FILE), example) == []
     assert path == f"{EXAMPLES_DIR}/{named}", "file name disagrees with source/type/dataversion"
@@ -179,7 +180,7 @@ def test_the_examples_tell_one_consistent_story() -> None:
     inconsistent = [
         f"{example['type']} <- {cause['type']}"
         for example in examples
-        if (cause := by_id.get(example["causationid"])) is not None
+        if (cause := by_id.get(example.get("causationid"))) is not None
         and (
             cause["correlationid"] != example["correlationid"]
             or datetime.fromisoformat(cause["time"]) > datetime.fromisoformat(example["time"])
@@ -192,7 +193,7 @@ def test_the_examples_tell_one_consistent_story() -> None:
 
 def _example_consumers() -> Iterator[tuple[str, str, Route]]:
     for path in EXAMPLES:
-        for consumer, route in _consumer_routes(_load(path)["type"]):
+        for consumer, route in _consumer_routes(Envelope.from_cloudevent(_load(path)).event_type):
             yield path, consumer, route
 
 
@@ -217,7 +218,10 @@ def test_every_example_parses_with_every_consumers_inbound_model(
 
 
 def test_every_consumed_event_has_an_example_to_check_its_consumers_against() -> None:
-    checked = {(consumer, _load(path)["type"]) for path, consumer, _ in EXAMPLE_CONSUMERS}
+    checked = {
+        (consumer, Envelope.from_cloudevent(_load(path)).event_type)
+        for path, consumer, _ in EXAMPLE_CONSUMERS
+    }
 
     unchecked = [
         (consumer, event_type)

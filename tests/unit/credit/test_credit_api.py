@@ -61,7 +61,7 @@ async def test_approving_a_review_approves_the_order_and_records_who_decided(
         "ops-anna",
     )
     [*_, approved] = await credit.published_envelopes()
-    assert approved["type"] == "CreditApproved"
+    assert approved["type"] == "io.gapless.CreditApproved"
     assert approved["data"]["exposure_cents"] == 5_000
     assert approved["correlationid"] == str(order)  # keyed by the order on credit.events
     listed = (await http.get("/v1/credit/reviews?open=false", headers=STAFF)).json()

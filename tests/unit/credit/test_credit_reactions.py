@@ -125,7 +125,10 @@ async def test_an_order_that_overtook_its_customer_is_settled_when_the_profile_a
     await credit.customer_defined("C-7", "green")
 
     published = await credit.published_envelopes()
-    assert [e["type"] for e in published] == ["CreditReviewRequired", "CreditApproved"]
+    assert [e["type"] for e in published] == [
+        "io.gapless.CreditReviewRequired",
+        "io.gapless.CreditApproved",
+    ]
     # Keyed by the order, not by the customer definition that caused it.
     assert published[1]["correlationid"] == str(order)
     assert await credit.reviews() == []

@@ -1,6 +1,5 @@
 """Runs one service's real runtime on SQLite for handler tests: deliver events, read its outbox."""
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from shared.bus import Record
 from shared.bus.memory import MemoryBroker
 from shared.clock import Clock, FrozenClock
 from shared.consumer import Consumer
+from shared.envelope import Envelope
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ConsumerSettings, ServiceSettings
 from shared.testing.apps import app_for_tests
@@ -68,9 +68,9 @@ class Harness:
             rows = await conn.fetch("SELECT topic, payload FROM outbox_message ORDER BY id")
         messages = []
         for row in rows:
-            document = json.loads(row["payload"])
-            data, correlation = document["data"], document["correlationid"]
-            messages.append(Outgoing(row["topic"], document["type"], data, correlation))
+            envelope = Envelope.from_json(row["payload"])
+            data, correlation = envelope.data, str(envelope.correlation_id)
+            messages.append(Outgoing(row["topic"], envelope.event_type, data, correlation))
         return messages
 
     async def outgoing_types(self) -> list[tuple[str, str]]:

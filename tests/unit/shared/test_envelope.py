@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from shared.envelope import Envelope, MalformedEnvelopeError
+from shared.envelope import Envelope, MalformedEnvelopeError, upcast_cloudevent
 from shared.testing.builders import an_envelope
 
 REQUIRED_ATTRIBUTES = ["specversion", "id", "type", "source", "subject", "time", "correlationid"]
@@ -27,8 +27,8 @@ def test_the_json_carries_the_cloudevents_attributes_and_our_extensions() -> Non
 
     assert document["specversion"] == "1.0"
     assert document["id"] == str(envelope.event_id)
-    assert document["type"] == "ParcelWeighed"
-    assert document["source"] == envelope.source
+    assert document["type"] == "io.gapless.ParcelWeighed"
+    assert document["source"] == f"urn:gapless:service:{envelope.source}"
     assert document["subject"] == envelope.aggregate_id
     assert datetime.fromisoformat(document["time"]) == envelope.occurred_at
     assert document["datacontenttype"] == "application/json"
@@ -42,7 +42,33 @@ def test_the_json_carries_the_cloudevents_attributes_and_our_extensions() -> Non
 def test_an_envelope_without_a_cause_round_trips_with_causation_none() -> None:
     envelope = an_envelope(causation_id=None)
 
+    assert "causationid" not in envelope.to_cloudevent(), "CloudEvents has no null attributes"
     assert Envelope.from_json(envelope.to_json()).causation_id is None
+
+
+def test_a_record_written_by_release_0_1_reads_as_the_same_envelope() -> None:
+    """0.1 wrote a bare type, a relative source and `causationid: null`: still on topics, in the
+    local log and in outboxes, so they must keep reading."""
+    envelope = an_envelope(event_type="ParcelWeighed", causation_id=None)
+    legacy = envelope.to_cloudevent() | {
+        "type": "ParcelWeighed",
+        "source": envelope.source,
+        "causationid": None,
+    }
+
+    assert upcast_cloudevent(legacy) == envelope.to_cloudevent()
+    assert Envelope.from_json(json.dumps(legacy)) == envelope
+
+
+def test_another_producers_reverse_dns_type_and_uri_source_are_left_alone() -> None:
+    document = an_envelope().to_cloudevent() | {
+        "type": "com.example.wms.Picked",
+        "source": "https://wms.example.com/sites/3",
+    }
+
+    assert upcast_cloudevent(document) == document
+    decoded = Envelope.from_json(json.dumps(document))
+    assert (decoded.event_type, decoded.source) == (document["type"], document["source"])
 
 
 def test_the_partition_key_is_the_correlation_id_so_one_order_keeps_its_order() -> None:
