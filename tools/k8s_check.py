@@ -78,6 +78,8 @@ class Expectations:
     release_image: bool = False
     # Workloads beyond the five services (dev's simulated WMS/TMS).
     extra_services: tuple[str, ...] = ()
+    # The ops console as a Deployment of its own, published at / (dev).
+    console: bool = False
     postgres_instances: int = 1
     backups: bool = False
 
@@ -89,6 +91,7 @@ OVERLAYS: Mapping[str, Expectations] = {
         replication_factor=1,
         min_insync_replicas=1,
         extra_services=("simulator",),
+        console=True,
     ),
     "prod": Expectations(
         namespace="gapless",
@@ -193,7 +196,16 @@ class Rendered:
         return OVERLAYS[self.overlay]
 
     def of_kind(self, kind: str) -> list[Manifest]:
-        return [o for o in self.objects if o.get("kind") == kind]
+        """The objects of `kind`; Deployments are the services' (the ops console's Deployment is
+        checked by the schemas and `check_console`, not held to what a service must be)."""
+        return [
+            o
+            for o in self.objects
+            if o.get("kind") == kind and not (kind == "Deployment" and _is_console(o))
+        ]
+
+    def console(self) -> Manifest | None:
+        return next((o for o in self.objects if _is_console(o)), None)
 
     def get(self, kind: str, name: str) -> Manifest | None:
         return next((o for o in self.of_kind(kind) if o["metadata"]["name"] == name), None)
@@ -1016,7 +1028,7 @@ def check_services(rendered: Rendered) -> list[str]:
     """Every Service selects exactly one Deployment's pods (an API's, never a worker's) on a port
     the container declares."""
     problems = []
-    deployments = rendered.of_kind("Deployment")
+    deployments = [o for o in rendered.objects if o.get("kind") == "Deployment"]  # console too
     for service in rendered.of_kind("Service"):
         selector = service["spec"].get("selector") or {}
         matched = [
@@ -1141,6 +1153,35 @@ def check_prometheus(rendered: Rendered) -> list[str]:
     return problems
 
 
+def _is_console(manifest: Manifest) -> bool:
+    labels = manifest.get("metadata", {}).get("labels", {})
+    return manifest.get("kind") == "Deployment" and labels.get(COMPONENT) == "console"
+
+
+COMPONENT = "app.kubernetes.io/component"
+CONSOLE_PATH = "/"
+
+
+def check_console(rendered: Rendered) -> list[str]:
+    """dev: the ops console runs beside the services, forwarding each /v1/<resource> to its
+    owner (the table tools/routes.py reads from the code) and published at / by the Ingress."""
+    console = rendered.console()
+    if not rendered.expect.console:
+        return [] if console is None else ["the console is a dev-overlay workload only"]
+    if console is None:
+        return ["no console Deployment (app.kubernetes.io/component=console)"]
+    [container] = console["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container.get("env", [])}
+    upstreams = json.loads(env.get("GAPLESS_CONSOLE_UPSTREAMS") or "{}")
+    wanted = {p: f"http://{s}:8000" for p, s in route_table(services_of(rendered)).items()}
+    problems = (
+        [] if upstreams == wanted else ["console: GAPLESS_CONSOLE_UPSTREAMS is not the route table"]
+    )
+    if rendered.get("Service", "console") is None:
+        problems.append("console: no Service console")
+    return problems
+
+
 def check_ingress(rendered: Rendered) -> list[str]:
     """One Ingress sends each /v1/<resource> to the service whose routers mount it, and nothing
     else (tools/routes.py reads the table from the code)."""
@@ -1163,6 +1204,8 @@ def check_ingress(rendered: Rendered) -> list[str]:
         for p, s in wanted.items()
         if routed.get(p) != s
     ]
+    if rendered.expect.console and routed.pop(CONSOLE_PATH, None) != "console":
+        problems.append(f"Ingress must publish the console at {CONSOLE_PATH}")
     problems += [
         f"Ingress publishes {p}, which no service serves" for p in routed if p not in wanted
     ]
@@ -1210,6 +1253,7 @@ CHECKS: Mapping[str, Check] = {
     "network-policy": check_network_policy,
     "prometheus": check_prometheus,
     "ingress": check_ingress,
+    "console": check_console,
     "migrations": check_migrations,
 }
 

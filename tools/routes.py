@@ -7,6 +7,7 @@ routers themselves means a new resource cannot be forgotten in either.
 
 python -m tools.routes nginx LISTEN STATE_DIR UPSTREAMS_JSON    the gateway's nginx.conf
 python -m tools.routes ingress                                  k8s/base/ingress.yaml
+python -m tools.routes console                                  k8s/overlays/dev/console.yaml
 """
 
 import json
@@ -170,16 +171,138 @@ spec:
 {paths}"""
 
 
+def console_upstreams(base_url: str = "http://{service}:8000") -> dict[str, str]:
+    """GAPLESS_CONSOLE_UPSTREAMS: each `/v1/<resource>` to its owning service's base URL."""
+    return {prefix: base_url.format(service=s) for prefix, s in route_table().items()}
+
+
+CONSOLE_HEADER = """\
+# The ops console (dev overlay): the page, and its API calls forwarded to the owning services
+# (python -m shared.console). On the cluster's one host the Ingress sends `/v1/...` straight to the
+# services and `/` here. It holds no key and no data: every service checks every call.
+# Its pod has no schema to wait for, so the services' pod defaults (wait-for-schema, API keys)
+# leave it out; its own security context is the same restricted one.
+# Generated: python -m tools.routes console > k8s/overlays/dev/console.yaml
+"""
+
+
+def console_manifest() -> str:
+    """k8s/overlays/dev/console.yaml: the console's Deployment and Service."""
+    upstreams = json.dumps(console_upstreams(), sort_keys=True)
+    return f"""{CONSOLE_HEADER}apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: console
+  labels:
+    app.kubernetes.io/name: console
+    app.kubernetes.io/part-of: gapless
+    app.kubernetes.io/component: console
+spec:
+  replicas: 1
+  revisionHistoryLimit: 5
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: console
+      app.kubernetes.io/component: console
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: console
+        app.kubernetes.io/part-of: gapless
+        app.kubernetes.io/component: console
+    spec:
+      serviceAccountName: gapless
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      securityContext:
+        runAsNonRoot: true
+        runAsUser: 10001
+        runAsGroup: 10001
+        fsGroup: 10001
+        seccompProfile:
+          type: RuntimeDefault
+      containers:
+        - name: app
+          image: gapless
+          command: ["python", "-m", "shared.console"]
+          env:
+            - name: GAPLESS_HOST
+              value: "0.0.0.0"
+            - name: GAPLESS_PORT
+              value: "8000"
+            - name: GAPLESS_CONSOLE_UPSTREAMS
+              value: '{upstreams}'
+          ports:
+            - name: http
+              containerPort: 8000
+              protocol: TCP
+          livenessProbe:
+            httpGet:
+              path: /healthz
+              port: http
+            periodSeconds: 10
+            timeoutSeconds: 3
+          readinessProbe:
+            httpGet:
+              path: /readyz
+              port: http
+            periodSeconds: 5
+            timeoutSeconds: 3
+          securityContext:
+            runAsNonRoot: true
+            allowPrivilegeEscalation: false
+            readOnlyRootFilesystem: true
+            capabilities:
+              drop: ["ALL"]
+          resources:
+            requests:
+              cpu: 20m
+              memory: 96Mi
+            limits:
+              memory: 192Mi
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: 16Mi
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: console
+  labels:
+    app.kubernetes.io/name: console
+    app.kubernetes.io/part-of: gapless
+    app.kubernetes.io/component: console
+spec:
+  type: ClusterIP
+  selector:
+    app.kubernetes.io/name: console
+    app.kubernetes.io/component: console
+  ports:
+    - name: http
+      port: 8000
+      targetPort: http
+      protocol: TCP
+"""
+
+
 def main(argv: Sequence[str]) -> int:
     """`nginx LISTEN STATE_DIR UPSTREAMS_JSON`: print nginx.conf; UPSTREAMS_JSON maps each
     service to a list of `host:port`. `ingress`: print k8s/base/ingress.yaml."""
     if argv == ["ingress"]:
         sys.stdout.write(ingress_manifest())
         return 0
+    if argv == ["console"]:
+        sys.stdout.write(console_manifest())
+        return 0
     if len(argv) != 4 or argv[0] != "nginx":
         sys.stderr.write(
             "usage: python -m tools.routes nginx LISTEN STATE_DIR UPSTREAMS_JSON\n"
             "       python -m tools.routes ingress\n"
+            "       python -m tools.routes console\n"
         )
         return 2
     _, listen, state_dir, upstreams_file = argv

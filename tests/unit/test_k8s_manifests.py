@@ -14,7 +14,7 @@ import yaml
 from services.roster import all_topics
 from tools import k8s_check
 from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
-from tools.routes import compose_gateway_config, ingress_manifest
+from tools.routes import compose_gateway_config, console_manifest, ingress_manifest
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +189,12 @@ def _fewer_partitions_on_one_topic(rendered: Rendered) -> None:
     rendered.of_kind("KafkaTopic")[0]["spec"]["partitions"] = 6
 
 
+def _run_a_console_in_prod(rendered: Rendered) -> None:
+    console = copy.deepcopy(_api(rendered))
+    console["metadata"]["labels"]["app.kubernetes.io/component"] = "console"
+    rendered.objects.append(console)
+
+
 BREAKAGES: list[tuple[str, Callable[[Rendered], object], str]] = [
     (
         "schema",
@@ -236,6 +242,7 @@ BREAKAGES: list[tuple[str, Callable[[Rendered], object], str]] = [
         "prometheus.io/scrape",
     ),
     ("ingress", _route_orders_to_inventory, "routes /v1/orders to 'inventory'"),
+    ("console", _run_a_console_in_prod, "the console is a dev-overlay workload only"),
     ("migrations", _drop_schema_gate, "order-api: needs initContainer wait-for-schema"),
 ]
 
@@ -441,6 +448,12 @@ def test_compose_publishes_one_entry_point_routed_as_the_code_serves() -> None:
     assert "./nginx/compose.conf:/etc/gapless/nginx.conf:ro" in services["gateway"]["volumes"]
     # Regenerate with the command at the top of deploy/nginx/compose.conf.
     assert (DEPLOY / "nginx" / "compose.conf").read_text() == compose_gateway_config()
+
+
+def test_the_dev_console_is_the_one_generated_from_the_routers() -> None:
+    # Regenerate with: python -m tools.routes console > k8s/overlays/dev/console.yaml
+    console = k8s_check.K8S_DIR / "overlays" / "dev" / "console.yaml"
+    assert console.read_text() == console_manifest()
 
 
 def test_the_base_ingress_is_the_one_generated_from_the_routers() -> None:
