@@ -6,7 +6,8 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from migrations.steps import create_platform_tables_0_1, drop_platform_tables_0_1
 
 revision = "andon_0001"
 down_revision = None
@@ -15,14 +16,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "aggregate_snapshot",
-        sa.Column("stream_id", sa.String(length=200), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("fingerprint", sa.String(length=100), nullable=False),
-        sa.Column("state", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("stream_id", name=op.f("pk_aggregate_snapshot")),
-    )
+    create_platform_tables_0_1()
     op.create_table(
         "andon_pull",
         sa.Column("pull_id", sa.String(length=36), nullable=False),
@@ -74,79 +68,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("hold", "order_id", name=op.f("pk_order_hold")),
     )
     op.create_table(
-        "outbox_message",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("topic", sa.String(length=200), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("payload", sa.Text(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
-        sa.UniqueConstraint("event_id", name=op.f("uq_outbox_message_event_id")),
-    )
-    op.create_index(
-        "ix_outbox_message_unpublished",
-        "outbox_message",
-        ["id"],
-        unique=False,
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.create_table(
-        "processed_message",
-        sa.Column("consumer", sa.String(length=100), nullable=False),
-        sa.Column("message_id", sa.String(length=200), nullable=False),
-        sa.Column(
-            "processed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.func.now(),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("consumer", "message_id", name=op.f("pk_processed_message")),
-    )
-    op.create_table(
-        "stored_event",
-        sa.Column(
-            "position",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column("stream_id", sa.String(length=200), nullable=False),
-        sa.Column("stream_type", sa.String(length=100), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("event_id", sa.String(length=36), nullable=False),
-        sa.Column("event_type", sa.String(length=200), nullable=False),
-        sa.Column("event_version", sa.Integer(), nullable=False),
-        sa.Column(
-            "data",
-            sa.Text().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column(
-            "metadata",
-            sa.Text().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
-            nullable=False,
-        ),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("position", name=op.f("pk_stored_event")),
-        sa.UniqueConstraint("event_id", name=op.f("uq_stored_event_event_id")),
-        sa.UniqueConstraint("stream_id", "version", name=op.f("uq_stored_event_stream_id")),
-    )
-    op.create_index("ix_stored_event_occurred_at", "stored_event", ["occurred_at"], unique=False)
-    op.create_table(
         "watched_order",
         sa.Column("order_id", sa.String(length=36), nullable=False),
         sa.Column("customer_id", sa.String(length=100), nullable=False),
@@ -171,20 +92,10 @@ def downgrade() -> None:
     op.drop_table("watched_order_line")
     op.drop_index(op.f("ix_watched_order_customer_id"), table_name="watched_order")
     op.drop_table("watched_order")
-    op.drop_index("ix_stored_event_occurred_at", table_name="stored_event")
-    op.drop_table("stored_event")
-    op.drop_table("processed_message")
-    op.drop_index(
-        "ix_outbox_message_unpublished",
-        table_name="outbox_message",
-        postgresql_where=sa.text("published_at IS NULL"),
-        sqlite_where=sa.text("published_at IS NULL"),
-    )
-    op.drop_table("outbox_message")
     op.drop_table("order_hold")
     op.drop_table("gap")
     op.drop_table("awaited_hand_off")
     op.drop_index(op.f("ix_andon_pull_target_kind"), table_name="andon_pull")
     op.drop_index(op.f("ix_andon_pull_target_id"), table_name="andon_pull")
     op.drop_table("andon_pull")
-    op.drop_table("aggregate_snapshot")
+    drop_platform_tables_0_1()
