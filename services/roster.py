@@ -21,7 +21,7 @@ def definition(name: str) -> ServiceDefinition:
     for found in ALL_SERVICES:
         if found.name == name:
             return found
-    raise LookupError(f"no service {name!r}: {', '.join(ALL_NAMES)}")
+    raise LookupError(f"unknown service {name!r}; choose one of {', '.join(ALL_NAMES)}")
 
 
 def all_topics() -> list[str]:

@@ -32,8 +32,9 @@ Cents = Annotated[
 PositiveCents = Annotated[
     int, Whole, Field(gt=0, le=MAX_CENTS, strict=True, description=f"Cents, at most {MAX_CENTS:,}")
 ]
-# No C0 control characters and no DEL; blank text is refused once stripped.
-PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+# No C0 control characters and no DEL inside; whitespace around it (tabs and line breaks too) is
+# stripped before this is checked, and the pattern says so. Blank text is refused once stripped.
+PRINTABLE = r"^\s*[^\x00-\x1f\x7f]*\s*$"
 
 
 def printable(max_length: int, *, min_length: int = 1) -> StringConstraints:
