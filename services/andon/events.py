@@ -109,6 +109,8 @@ class OrderWatched(DomainEvent):
     deadline: datetime | None
     backorder_rule: str
     at: datetime
+    # None in events recorded before the watch knew totals.
+    total_cents: NonNegativeInt | None = None
 
 
 class OrderLinesChanged(DomainEvent):
@@ -116,6 +118,7 @@ class OrderLinesChanged(DomainEvent):
     lines: dict[str, PositiveInt]
     increased: tuple[str, ...]
     at: datetime
+    total_cents: NonNegativeInt | None = None
 
 
 class StockObserved(DomainEvent):

@@ -39,12 +39,14 @@ class OrderPlaced(_Inbound):
     lines: tuple[Line, ...]
     deadline: datetime | None = None
     backorder_rule: str = "ship_partial"
+    total_cents: int | None = None
 
 
 class OrderChanged(_Inbound):
     order_id: UUID
     lines: tuple[Line, ...]
     changes: tuple[Change, ...] = ()
+    total_cents: int | None = None
 
 
 class OrderReleased(_Inbound):

@@ -233,9 +233,9 @@ async def fault_run(plan: Plan, folder: Path) -> dict[str, Any]:
     }
 
 
-def failures(report: dict[str, Any], *, watchdog: bool = True) -> list[str]:
-    """What makes the run fail: any check above 0, an undrained backlog, too few faults, and
-    (with `watchdog`) a hand-off reconciliation reports lost."""
+def failures(report: dict[str, Any]) -> list[str]:
+    """What makes the run fail: any check above 0, an undrained backlog, too few faults, a
+    hand-off reconciliation reports lost."""
     plan = report["plan"]
     wrong = [f"{name}: {count}" for name, count in report["checks"].items() if count]
     wrong += [f"{phase} over its time budget" for phase in report["phases_over_time"]]
@@ -243,7 +243,7 @@ def failures(report: dict[str, Any], *, watchdog: bool = True) -> list[str]:
         wrong.append("no checks or no watchdog report")
     if report["drain_seconds_after_last_fault"] is None:
         wrong.append(f"not drained within {plan['drain_limit_seconds']}s")
-    if watchdog and report["watchdog"].get("reconciliation_lost", 0) != 0:
+    if report["watchdog"].get("reconciliation_lost", 0) != 0:
         wrong.append(f"reconciliation lost: {report['watchdog']['reconciliation_lost']}")
     if len(report["faults"]["kills"]) < plan["kills"]:
         wrong.append("fewer kills than planned")

@@ -101,3 +101,19 @@ async def test_a_cancel_before_shipment_releases_stock_and_credit_exposure(api: 
     await _reserved(api, sku, 0)
     await eventually(lambda: exposed(0), timeout=30)
     assert (await api.stock(sku))["available"] == 10
+
+
+async def test_a_change_that_keeps_the_total_is_released_on_the_approval_it_had(api: Api) -> None:
+    # A new customer is class C (wait_complete): the sold-out line keeps the order unreleased
+    # until the change swaps it for one more clock. The total stays, so credit is not asked again.
+    customer = await api.new_customer("same-total")
+    clock = await api.new_item("clock", stock=5, price_cents=PRICE)
+    sold_out = await api.new_item("sold-out", price_cents=PRICE)
+    order_id = await api.place_order(customer, [(clock, 1), (sold_out, 1)])
+    await api.wait_for_status(order_id, "on_hold", holds=["backorder"])
+
+    changed = await api.change_order(order_id, lines=_lines(clock, 2))
+
+    assert changed.status_code in (200, 202), changed.text
+    order = await api.wait_for_release(order_id, within=60)
+    assert order["total_cents"] == 2 * PRICE

@@ -57,6 +57,7 @@ class OrderWatch(Aggregate):
         self.deadline: datetime | None = None
         self.backorder_rule = "ship_partial"
         self.ordered: dict[str, int] = {}
+        self.total_cents: int | None = None
         self.stock: dict[str, Stock] = {}
         self.credit = "pending"
         self.released: set[int] = set()
@@ -79,6 +80,7 @@ class OrderWatch(Aggregate):
         deadline: datetime | None,
         backorder_rule: str,
         at: datetime,
+        total_cents: int | None = None,
     ) -> None:
         if self.placed:
             return
@@ -89,15 +91,28 @@ class OrderWatch(Aggregate):
             deadline=deadline,
             backorder_rule=backorder_rule,
             at=at,
+            total_cents=total_cents,
         )
         self._observe(event, at)
 
-    def change(self, *, lines: dict[str, int], increased: tuple[str, ...], at: datetime) -> None:
+    def change(
+        self,
+        *,
+        lines: dict[str, int],
+        increased: tuple[str, ...],
+        at: datetime,
+        total_cents: int | None = None,
+    ) -> None:
         if lines == self.ordered and not increased:
             return
-        self._observe(
-            OrderLinesChanged(order_id=self.order_id, lines=lines, increased=increased, at=at), at
+        event = OrderLinesChanged(
+            order_id=self.order_id,
+            lines=lines,
+            increased=increased,
+            at=at,
+            total_cents=total_cents,
         )
+        self._observe(event, at)
 
     def stock_reserved(
         self,
@@ -262,13 +277,17 @@ class OrderWatch(Aggregate):
         self.ordered = dict(event.lines)
         self.deadline = event.deadline
         self.backorder_rule = event.backorder_rule
+        self.total_cents = event.total_cents
 
     def _apply_changed(self, event: OrderLinesChanged) -> None:
         self.ordered = dict(event.lines)
         for sku in event.increased:
             self.stock[sku] = Stock(reserved=self.stock.get(sku, Stock()).reserved)
-        # A change of lines makes credit decide the new total afresh (flows.md).
-        self.credit = "pending"
+        # Credit decides afresh only when the total changes (flows.md); a total unknown to
+        # either side (events of older producers) counts as changed.
+        if None in (event.total_cents, self.total_cents) or event.total_cents != self.total_cents:
+            self.credit = "pending"
+        self.total_cents = event.total_cents
 
     def _apply_clock(self, event: HandOffAwaited | HandOffPaused | HandOffSettled) -> None:
         step = Step(event.step)

@@ -30,6 +30,7 @@ async def watch_order_when_order_placed(
         deadline=event.deadline,
         backorder_rule=event.backorder_rule,
         at=envelope.occurred_at,
+        total_cents=event.total_cents,
     )
     await hold_if_stopped(uow, watch, now=envelope.occurred_at)
 
@@ -41,7 +42,12 @@ async def follow_change_when_order_changed(
         return  # an address-only change re-runs no check
     increased = tuple(c.sku for c in event.changes if c.quantity_delta > 0)
     watch = await watch_of(uow, str(event.order_id))
-    watch.change(lines=_quantities(event.lines), increased=increased, at=envelope.occurred_at)
+    watch.change(
+        lines=_quantities(event.lines),
+        increased=increased,
+        at=envelope.occurred_at,
+        total_cents=event.total_cents,
+    )
 
 
 async def record_release_when_order_released(

@@ -110,11 +110,12 @@ class OrderState:
                 )
                 self.lines = {line.sku: line for line in event.lines}
             case OrderChanged():
-                self.lines = {line.sku: line for line in event.lines}
-                self.total_cents, self.ship_to = event.total_cents, event.ship_to
-                if event.changes:  # credit decides the new total afresh
+                # Only a new total is a new credit question (a change re-runs what it affects).
+                if event.total_cents != self.total_cents:
                     self.credit_approved_cents = None
                     self.holds.discard("credit_review")
+                self.lines = {line.sku: line for line in event.lines}
+                self.total_cents, self.ship_to = event.total_cents, event.ship_to
                 self._settle_backorder()
             case OrderReleased():
                 self.releases = event.release_no

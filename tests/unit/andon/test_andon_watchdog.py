@@ -192,6 +192,28 @@ def test_a_change_of_quantities_awaits_new_stock_and_credit_answers() -> None:
     ]
 
 
+def test_a_change_that_keeps_the_total_awaits_stock_but_no_new_credit_answer() -> None:
+    watch = OrderWatch(str(uuid4()))
+    watch.place(
+        customer_id="acme",
+        lines={"RETRO-CLOCK": 1, "TEAPOT": 1},
+        deadline=DEADLINE,
+        backorder_rule="ship_partial",
+        at=NOW,
+        total_cents=2_000,
+    )
+    watch.credit_answered("approved", at=NOW)
+
+    watch.change(
+        lines={"RETRO-CLOCK": 2}, increased=("RETRO-CLOCK",), at=minutes(1), total_cents=2_000
+    )
+
+    assert watch.statuses()[Step.CREDIT_CHECK] is Status.DONE
+    assert watch.statuses()[Step.STOCK_CHECK] is Status.ACTIVE
+    watch.change(lines={"RETRO-CLOCK": 3}, increased=("RETRO-CLOCK",), at=minutes(2))
+    assert watch.statuses()[Step.CREDIT_CHECK] is Status.ACTIVE  # a total not told: re-decided
+
+
 def test_a_watch_rebuilt_from_its_events_keeps_its_clocks() -> None:
     watch = checked_and_stocked(a_placed_order(), at=minutes(1))
     watch.hold("pattern_check", at=minutes(10))

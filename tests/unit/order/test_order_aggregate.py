@@ -219,6 +219,20 @@ def test_a_change_records_only_non_zero_deltas_and_asks_credit_again() -> None:
     assert order.state.credit_approved_cents is None
 
 
+def test_a_change_that_keeps_the_total_keeps_the_approval_and_releases_on_new_stock() -> None:
+    # Credit decides again only when the total moves: it sends no answer for the same total.
+    order = a_placed_order(a_line("CLOCK", 1), a_line("LAMP", 1))
+    approve(order)
+
+    order.change([a_line("CLOCK", 2)], None)
+    order.record_stock_reserved(REPLY, "CLOCK", 2, 2)
+
+    assert order.state.credit_approved_cents == 2_000
+    released = order.collect_events()[-1]
+    assert isinstance(released, OrderReleased)
+    assert [(line.sku, line.quantity) for line in released.lines] == [("CLOCK", 2)]
+
+
 def test_an_address_only_change_touches_no_check_and_a_repeat_is_a_no_op() -> None:
     order = a_placed_order(a_line("CLOCK", 2))
     approve(order)
