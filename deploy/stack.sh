@@ -92,22 +92,13 @@ cmd_up() {
 # The ops console on BASE-1 (8100): its own process, forwarding the page's API calls to the
 # service that owns each path.
 start_console() {
-  local port=$((BASE_PORT - 1)) svc url upstreams="" prefix
-  declare -A owner=(
-    [/v1/orders]=order [/v1/kpis]=order [/v1/items]=order [/v1/customers]=order
-    [/v1/policy]=order [/v1/classifications]=order [/v1/inventory]=inventory
-    [/v1/credit]=credit [/v1/shipments]=fulfillment [/v1/invoices]=fulfillment
-    [/v1/payments]=fulfillment [/v1/fulfillment]=fulfillment [/v1/andon]=andon
-    [/v1/complaints]=andon [/v1/gaps]=andon [/v1/reconciliation]=andon
-    [/v1/improvements]=andon [/v1/simulator]=simulator
-  )
-  for prefix in "${!owner[@]}"; do
-    svc=${owner[$prefix]}
-    url="http://127.0.0.1:$(cat "$STACK_DIR/$svc.port")"
-    upstreams+="${upstreams:+, }\"$prefix\": \"$url\""
+  local port=$((BASE_PORT - 1)) svc bases="" upstreams
+  for svc in "${SERVICES[@]}"; do
+    bases+="${bases:+, }\"$svc\": \"http://127.0.0.1:$(cat "$STACK_DIR/$svc.port")\""
   done
+  upstreams=$(cd "$REPO_DIR" && "$PYTHON" -m tools.routes console-upstreams "{$bases}")
   if ! pid_running "$STACK_DIR/console.pid"; then
-    GAPLESS_PORT=$port GAPLESS_CONSOLE_UPSTREAMS="{$upstreams}" \
+    GAPLESS_PORT=$port GAPLESS_CONSOLE_UPSTREAMS="$upstreams" \
       nohup "$PYTHON" -m shared.console >>"$STACK_DIR/console.log" 2>&1 &
     echo $! >"$STACK_DIR/console.pid"
     echo "$port" >"$STACK_DIR/console.port"

@@ -8,6 +8,7 @@ routers themselves means a new resource cannot be forgotten in either.
 python -m tools.routes nginx LISTEN STATE_DIR UPSTREAMS_JSON    the gateway's nginx.conf
 python -m tools.routes ingress                                  k8s/base/ingress.yaml
 python -m tools.routes console                                  k8s/overlays/dev/console.yaml
+python -m tools.routes console-upstreams BASE_URLS_JSON         the console's upstreams (make up)
 """
 
 import json
@@ -171,9 +172,13 @@ spec:
 {paths}"""
 
 
-def console_upstreams(base_url: str = "http://{service}:8000") -> dict[str, str]:
-    """GAPLESS_CONSOLE_UPSTREAMS: each `/v1/<resource>` to its owning service's base URL."""
-    return {prefix: base_url.format(service=s) for prefix, s in route_table().items()}
+def console_upstreams(base_urls: Mapping[str, str] | None = None) -> dict[str, str]:
+    """GAPLESS_CONSOLE_UPSTREAMS: each `/v1/<resource>` to its owning service's base URL
+    (`base_urls` per service; default the cluster's `http://<service>:8000`)."""
+    return {
+        prefix: base_urls[service] if base_urls else f"http://{service}:8000"
+        for prefix, service in route_table().items()
+    }
 
 
 CONSOLE_HEADER = """\
@@ -298,11 +303,15 @@ def main(argv: Sequence[str]) -> int:
     if argv == ["console"]:
         sys.stdout.write(console_manifest())
         return 0
+    if len(argv) == 2 and argv[0] == "console-upstreams":
+        sys.stdout.write(json.dumps(console_upstreams(json.loads(argv[1]))))
+        return 0
     if len(argv) != 4 or argv[0] != "nginx":
         sys.stderr.write(
             "usage: python -m tools.routes nginx LISTEN STATE_DIR UPSTREAMS_JSON\n"
             "       python -m tools.routes ingress\n"
             "       python -m tools.routes console\n"
+            "       python -m tools.routes console-upstreams BASE_URLS_JSON\n"
         )
         return 2
     _, listen, state_dir, upstreams_file = argv

@@ -1,6 +1,7 @@
 """k8s overlays pass tools/k8s_check.py; the image and compose file agree with them."""
 
 import copy
+import json
 import re
 import subprocess
 import sys
@@ -14,7 +15,12 @@ import yaml
 from services.roster import all_topics
 from tools import k8s_check
 from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
-from tools.routes import compose_gateway_config, console_manifest, ingress_manifest
+from tools.routes import (
+    compose_gateway_config,
+    console_manifest,
+    console_upstreams,
+    ingress_manifest,
+)
 
 
 @pytest.fixture(scope="module")
@@ -454,6 +460,12 @@ def test_the_dev_console_is_the_one_generated_from_the_routers() -> None:
     # Regenerate with: python -m tools.routes console > k8s/overlays/dev/console.yaml
     console = k8s_check.K8S_DIR / "overlays" / "dev" / "console.yaml"
     assert console.read_text() == console_manifest()
+
+
+def test_the_compose_console_forwards_each_resource_to_its_owner() -> None:
+    environment = _compose()["services"]["console"]["environment"]
+
+    assert json.loads(environment["GAPLESS_CONSOLE_UPSTREAMS"]) == console_upstreams()
 
 
 def test_the_base_ingress_is_the_one_generated_from_the_routers() -> None:
