@@ -38,7 +38,7 @@ from shared import context
 from shared.aggregate import Aggregate
 from shared.bus import Publisher, Record, Subscription
 from shared.db import is_busy
-from shared.deadletter import dead_letter
+from shared.deadletter import dead_letter, is_dlq_topic
 from shared.envelope import TYPE_HEADER, Envelope, MalformedEnvelopeError
 from shared.errors import ConcurrencyError
 from shared.settings import ConsumerSettings
@@ -278,14 +278,22 @@ class Consumer:
         CONSUMED.labels(self.group, "processed").inc()
 
     async def _publish_dead(self, dead: Sequence[_Dead]) -> None:
+        # A record read from a dead-letter topic stays there: dead-lettering it again would
+        # feed a consumer that watches its own DLQ the same failure for ever.
         await self._dead_letters.publish(
-            [dead_letter(d.record, group=self.group, reason=d.reason, error=d.error) for d in dead]
+            [
+                dead_letter(d.record, group=self.group, reason=d.reason, error=d.error)
+                for d in dead
+                if not is_dlq_topic(d.record.topic)
+            ]
         )
         for d in dead:
             envelope = d.envelope
             with context.flow(envelope.correlation_id if envelope else None):
                 logger.error(
-                    "dead-lettered",
+                    "left in its dead-letter topic"
+                    if is_dlq_topic(d.record.topic)
+                    else "dead-lettered",
                     extra={
                         "consumer": self.group,
                         "reason": d.reason,

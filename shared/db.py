@@ -327,6 +327,21 @@ def is_busy(error: sqlite3.OperationalError) -> bool:
     return any(word in str(error) for word in ("locked", "busy"))
 
 
+async def lock_names(conn: Connection, names: Iterable[str], *, shared: bool = False) -> None:
+    """Hold these names locked until the transaction ends: exclusive, or shared with the other
+    shared holders. For a check and a write that must not interleave with another transaction's
+    (write skew under READ COMMITTED). Taken in one order (by hash), so two takers never wait on
+    each other in a cycle. On SQLite every transaction already excludes every other writer."""
+    if conn.dialect != "postgresql":
+        return
+    take = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    await conn.fetch(
+        f"SELECT {take}(h) FROM (SELECT DISTINCT hashtextextended(n, 0) AS h"
+        " FROM unnest($1::text[]) AS n ORDER BY h) AS ordered",
+        sorted(set(names)),
+    )
+
+
 def placeholders(count: int, *, first: int = 1) -> str:
     """`$first, ..., $(first + count - 1)`: the parameters of an `IN (...)` list."""
     return ", ".join(f"${first + i}" for i in range(count))

@@ -22,6 +22,10 @@ def dlq_topic(group: str) -> str:
     return f"{group}.dlq"
 
 
+def is_dlq_topic(topic: str) -> bool:
+    return topic.endswith(".dlq")
+
+
 def dead_letter(record: Record, *, group: str, reason: str, error: str) -> OutgoingMessage:
     headers = tuple(h for h in record.headers if not h[0].startswith("dlq-")) + (
         (REASON, reason[:2000].encode()),

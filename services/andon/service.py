@@ -28,8 +28,9 @@ from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
 from shared.topics import events_topic
 
-# Every consumer group but andon's own: a failing andon consumer cannot pull an andon on itself.
-WATCHED_GROUPS = ("order", "inventory", "credit", "fulfillment", "simulator")
+# Andon's own too: a hand-off the watch could not follow pulls an andon like any other. A dead
+# letter this consumer cannot handle stays in its DLQ (shared/consumer.py): no loop.
+WATCHED_GROUPS = ("order", "inventory", "credit", "fulfillment", "simulator", "andon")
 
 DEAD_LETTERS = Subscriptions(
     topics=tuple(dlq_topic(group) for group in WATCHED_GROUPS),

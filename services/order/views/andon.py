@@ -5,7 +5,7 @@ from uuid import UUID
 
 from services.order.domain import AndonStop
 from services.order.events import AndonPullCleared, AndonPullNoted, OrderHeld, OrderHoldLifted
-from shared.db import Connection, placeholders
+from shared.db import Connection, lock_names, placeholders
 from shared.messages import DomainEvent
 
 # Which orders a pull may stop (the Order aggregate decides; these only narrow the search).
@@ -53,10 +53,17 @@ async def _lift(conn: Connection, order_id: str, pull_id: str | None) -> None:
     )
 
 
+def _stop_lock(kind: str, target_id: str) -> str:
+    return f"andon-stop:{kind}:{target_id}"
+
+
 async def orders_stopped_by(conn: Connection, stop: AndonStop) -> list[str]:
+    """The orders a new pull may stop. Intake of orders with the target waits until the pull
+    is noted, and the pull for intakes under way (`open_stops`): none escapes in between."""
     query = _CANDIDATES.get(stop.target_kind)
     if query is None:
         return []
+    await lock_names(conn, [_stop_lock(stop.target_kind, stop.target_id)])
     return [row["order_id"] for row in await conn.fetch(query, stop.target_id)]
 
 
@@ -68,8 +75,9 @@ async def orders_held_by(conn: Connection, pull_id: UUID) -> list[str]:
 
 
 async def open_stops(conn: Connection, customer_id: str, skus: Sequence[str]) -> list[AndonStop]:
-    """Open pulls on this customer or any of these SKUs."""
+    """Open pulls on this customer or any of these SKUs, as of a pull noted concurrently too."""
     wanted = {("customer", customer_id), *(("sku", sku) for sku in skus)}
+    await lock_names(conn, [_stop_lock(kind, target) for kind, target in wanted], shared=True)
     rows = await conn.fetch(
         "SELECT pull_id, target_kind, target_id, reason FROM open_andon_pull"
         f" WHERE target_id IN ({placeholders(len(wanted))}) ORDER BY pull_id",

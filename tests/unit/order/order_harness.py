@@ -29,9 +29,10 @@ KEYS = {"shop": Role.CHANNEL, "other-shop": Role.CHANNEL, "staff": Role.STAFF, "
 
 @asynccontextmanager
 async def order_service(
-    folder: Path, clock: FrozenClock | None = None
+    folder: Path, clock: FrozenClock | None = None, *, settings: ServiceSettings | None = None
 ) -> AsyncIterator[ServiceRuntime]:
-    settings = ServiceSettings(data_dir=folder, database_url="")
+    """On a SQLite file in `folder`, or on the database `settings` name."""
+    settings = settings or ServiceSettings(data_dir=folder, database_url="")
     runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=clock or FrozenClock(NOW))
     await runtime.open()
     try:

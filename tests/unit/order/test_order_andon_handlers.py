@@ -1,9 +1,11 @@
 """Andon pulls, returns and the defect rule on a real database, through handlers and routes."""
 
+import asyncio
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
+import pytest
 from order_harness import (
     a_place_command,
     auth,
@@ -19,6 +21,7 @@ from order_harness import (
 from services.order.domain import DEFAULT_POLICY
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
 
 
 async def pull(runtime: ServiceRuntime, kind: str, target: str) -> UUID:
@@ -244,3 +247,38 @@ async def test_the_policy_may_carry_a_defect_rule_which_is_validated_and_publish
         assert changed.json()["defects"] == {"count": 2, "window_minutes": 60}
         [policy] = await published(runtime, "PolicyChanged")
         assert (policy["version"], policy["defects"]) == (2, {"count": 2, "window_minutes": 60})
+
+
+@pytest.mark.integration
+async def test_no_order_escapes_a_pull_noted_while_it_is_placed_on_postgres(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    # Intake checks for open pulls while the pull looks for the orders to hold: on PostgreSQL
+    # (READ COMMITTED) each could miss the other's uncommitted write, unless they take turns.
+    settings = ServiceSettings(database_url=postgres_dsn, namespace=f"r{uuid4().hex[:8]}")
+    rounds, orders_per_round = 40, 6
+    skus = [f"RACE-{n}" for n in range(rounds)]
+    try:
+        async with order_service(tmp_path, settings=settings) as runtime:
+            await define(runtime, items=[(sku, 1_000) for sku in skus])
+            escaped = []
+            for sku in skus:
+                placing = [
+                    place(runtime, a_place_command(lines=[(sku, 1)]))
+                    for _ in range(orders_per_round)
+                ]
+                half = orders_per_round // 2
+                *placed, _ = await asyncio.gather(
+                    *placing[:half], *placing[half:], pull(runtime, "sku", sku)
+                )
+                for order_id in placed:
+                    status, holds = await status_and_holds(runtime, order_id)
+                    if "andon" not in holds:
+                        escaped.append((sku, status, holds))
+            assert escaped == []
+    finally:
+        async with (
+            order_service(tmp_path, settings=settings) as runtime,
+            runtime.db.transaction() as conn,
+        ):
+            await conn.execute(f'DROP SCHEMA "{settings.schema_for("order")}" CASCADE')

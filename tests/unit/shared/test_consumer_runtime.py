@@ -53,10 +53,11 @@ def consumer_for(
     routes: dict[str, Route] = WEIGHING,
     after_db_commit: AfterCommit | None = None,
     lanes: int = 1,
+    topics: Sequence[str] = (TOPIC,),
 ) -> Consumer:
     return Consumer(
         group=group,
-        subscription=broker.subscription([TOPIC], group=group),
+        subscription=broker.subscription(topics, group=group),
         dead_letters=broker.publisher(),
         routes=routes,
         unit_of_work=lambda: UnitOfWork(
@@ -216,6 +217,32 @@ async def test_a_handler_that_always_fails_is_dead_lettered_while_its_batch_stil
     assert "the scale is jammed" in (dead.header("dlq-reason") or "")
     assert await weights(db) == [(str(first.event_id), 100), (str(last.event_id), 300)]
     assert await count_rows(db, "processed_message") == 2
+
+
+async def test_a_dead_letter_that_fails_again_stays_in_its_dlq_instead_of_looping(
+    db: SqliteDatabase,
+) -> None:
+    # A consumer that watches its own DLQ (as andon's does) reads its dead letter back.
+    broker, group = MemoryBroker(), a_group_name()
+    calls: list[str] = []
+
+    async def jam(_event: ParcelJammedIn, envelope: Envelope, _uow: UnitOfWork) -> None:
+        calls.append(str(envelope.event_id))
+        raise RuntimeError("the scale is jammed")
+
+    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, jam)}
+    await broker.publish([a_message(TOPIC, an_envelope(event_type="ParcelJammed"))])
+    topics = (TOPIC, dlq_topic(group))
+
+    async with running(consumer_for(broker, db, group=group, routes=routes, topics=topics)):
+
+        async def past_the_dead_letter_too() -> None:
+            assert broker.committed.get((group, dlq_topic(group))) == 1
+
+        await eventually(past_the_dead_letter_too)
+
+    assert len(dead_letters(broker, group)) == 1
+    assert len(calls) == 2 * (1 + ATTEMPTS)  # read from its topic, then from the DLQ: left there
 
 
 async def test_a_transient_failure_is_retried_until_it_succeeds_and_is_not_dead_lettered(
