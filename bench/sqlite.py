@@ -4,6 +4,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from uuid import uuid4
 
 from bench.model import (
@@ -31,9 +32,9 @@ def _qmarks(sql: str) -> str:
 _CLAIM, _APPEND, _OUTBOX = (_qmarks(sql) for sql in (CLAIM_SQL, APPEND_SQL, OUTBOX_SQL))
 
 
-async def open_ours(path: Path) -> Ours:
+async def open_ours(path: Path, *, synchronous: Literal["FULL", "NORMAL"] = "FULL") -> Ours:
     await fresh_file(path)
-    return Ours(SqliteDatabase.connect(str(path)))
+    return Ours(SqliteDatabase.connect(str(path), synchronous=synchronous))
 
 
 async def fresh_file(path: Path) -> None:
@@ -67,7 +68,7 @@ class SqliteRaw:
         await fresh_file(path)
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=10000")
         return cls(conn)
 
