@@ -53,28 +53,35 @@ class WriteBehind:
     the last state wins. What is held back runs as one `executemany` per statement before the
     next read through this connection and at `write_held()` (commit), so an order's six status
     changes in one batch cost one row, in one round trip with the other orders' rows.
+
+    `add` is for counters that many transactions share (KPI sums): they are written only at
+    commit, after everything else, every statement and row in one fixed order. So a hot
+    counter row is locked for the commit alone, and two transactions adding to the same rows
+    wait for each other at most once, never in a cycle (no deadlock). A transaction never reads
+    the counters it adds to.
     """
 
     def __init__(self, conn: Connection) -> None:
         self.raw = conn
         self.dialect = conn.dialect
         self._held: dict[Hashable, tuple[str, Sequence[Any]]] = {}
+        self._counters: dict[Hashable, tuple[str, Sequence[Any]]] = {}
 
     def defer(self, row: Hashable, sql: str, *args: Any) -> None:
         self._held.pop(row, None)  # re-queued at the end: statements keep their last order
         self._held[row] = (sql, args)
 
     def add(self, row: Hashable, sql: str, key: Sequence[Any], amounts: Sequence[float]) -> None:
-        """Held back like `defer`, for a counter row: `sql` takes the `key` parameters, then
+        """Held back until commit, for a counter row: `sql` takes the `key` parameters, then
         the `amounts`, and adds them to the row (an upsert that increments). Calls for the same
         row add up, so a batch writes each counter once however many events it counts."""
-        held = self._held.get(row)
+        held = self._counters.get(row)
         if held is not None:
             if held[0] != sql:
                 raise ValueError(f"row {row!r} is held back for another statement")
             sums = [a + b for a, b in zip(held[1][len(key) :], amounts, strict=True)]
             amounts = sums
-        self._held[row] = (sql, (*key, *amounts))
+        self._counters[row] = (sql, (*key, *amounts))
 
     def held(self, row: Hashable) -> Sequence[Any] | None:
         """The parameters `row` is held back with (its state to be written), or None."""
@@ -82,9 +89,20 @@ class WriteBehind:
         return None if held is None else held[1]
 
     async def write_held(self) -> None:
+        """Write the deferred rows (before a read; the counters wait for `write_all`)."""
         held, self._held = self._held, {}
+        await self._write(held.values())
+
+    async def write_all(self) -> None:
+        """Everything held back, the counters last and sorted (at commit)."""
+        await self.write_held()
+        counters, self._counters = self._counters, {}
+        ordered = sorted(counters.items(), key=lambda item: (item[1][0], repr(item[0])))
+        await self._write(statement for _, statement in ordered)
+
+    async def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:
         by_statement: dict[str, list[Sequence[Any]]] = {}
-        for sql, args in held.values():
+        for sql, args in statements:
             by_statement.setdefault(sql, []).append(args)
         for sql, rows in by_statement.items():
             await self.raw.executemany(sql, rows)

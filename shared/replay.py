@@ -86,7 +86,7 @@ async def rebuild_read_models(
             events = await _fold_all(
                 rows, service.projections, _Folds(service), progress, batch_size
             )
-            await rows.write_held()
+            await rows.write_all()
             after = await read_model_hash(conn, tables)
             report = RebuildReport(events, before, after, committed=not check_only)
             if check_only:

@@ -154,22 +154,23 @@ class UnitOfWork:
 
     async def _write(self) -> None:
         """The batch's events, outbox rows, held-back read-model rows and due snapshots: one
-        statement per table."""
+        statement per table. Shared counters go last: their rows stay locked only until the
+        commit that follows."""
         await self.conn.write_held()
         writes = self._unwritten
-        if not writes:
-            return
-        await self._store.append_streams(self.conn, writes)
-        # Only published event types have a topic; the others never leave the service.
-        outgoing = [
-            (topic, envelope)
-            for write in writes
-            for envelope in write.envelopes
-            if (topic := self._topics.get(envelope.event_type)) is not None
-        ]
-        await add_all_to_outbox(self.conn, outgoing)
-        await write_snapshots(self.conn, self._seen.values())
-        self._unwritten = []
+        if writes:
+            await self._store.append_streams(self.conn, writes)
+            # Only published event types have a topic; the others never leave the service.
+            outgoing = [
+                (topic, envelope)
+                for write in writes
+                for envelope in write.envelopes
+                if (topic := self._topics.get(envelope.event_type)) is not None
+            ]
+            await add_all_to_outbox(self.conn, outgoing)
+            await write_snapshots(self.conn, self._seen.values())
+            self._unwritten = []
+        await self.conn.write_all()
 
     def _envelopes(self, aggregate: Aggregate, events: Sequence[DomainEvent]) -> list[Envelope]:
         first_version = aggregate.version - len(events) + 1

@@ -39,6 +39,13 @@ class AndonPulled(DomainEvent):
     details: dict[str, Any] = {}
 
 
+class TargetKnown(DomainEvent):
+    """Order master data defined this SKU or customer: pulls on it are accepted."""
+
+    target_kind: TargetKind
+    target_id: str
+
+
 class AndonResolved(DomainEvent):
     pull_id: UUID
     target_kind: TargetKind

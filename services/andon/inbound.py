@@ -49,6 +49,14 @@ class OrderChanged(_Inbound):
     total_cents: int | None = None
 
 
+class ItemDefined(_Inbound):
+    sku: str
+
+
+class CustomerDefined(_Inbound):
+    customer_id: str
+
+
 class OrderReleased(_Inbound):
     order_id: UUID
     release_no: int = 1

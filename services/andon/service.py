@@ -69,6 +69,10 @@ HAND_OFFS = Subscriptions(
         "OrderHoldLifted": Route(
             inbound.OrderHold, handlers.lift_hold_when_order_hold_lifted, _the_watch
         ),
+        "ItemDefined": Route(inbound.ItemDefined, handlers.know_sku_when_item_defined),
+        "CustomerDefined": Route(
+            inbound.CustomerDefined, handlers.know_customer_when_customer_defined
+        ),
         "ReturnRecorded": Route(
             inbound.ReturnRecorded, handlers.count_defects_when_return_recorded
         ),

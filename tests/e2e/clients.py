@@ -1,6 +1,7 @@
 """Small typed HTTP helpers for end-to-end scenarios, and polling for eventual outcomes."""
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -267,13 +268,24 @@ class Api:
         category: str = "other",
         pulled_by: str = "e2e",
     ) -> httpx.Response:
+        """Andon learns SKUs, customers and orders from the order service's events: a target
+        defined a moment ago may still be unknown to it (404), so that answer is retried."""
         body = {
             "target": {"kind": kind, "id": target_id},
             "reason": reason,
             "category": category,
             "pulled_by": pulled_by,
         }
-        return await self.andon_request("POST", "/v1/andon/pulls", role="staff", json=body)
+        answered: list[httpx.Response] = []
+
+        async def known() -> None:
+            answer = await self.andon_request("POST", "/v1/andon/pulls", role="staff", json=body)
+            answered.append(answer)
+            assert answer.status_code != 404, answer.text
+
+        with contextlib.suppress(AssertionError):
+            await eventually(known, timeout=30, interval=0.2)
+        return answered[-1]
 
     async def pull(self, kind: str, target_id: str, **pull: Any) -> str:
         """A new pull on the target (201); its pull id."""

@@ -48,7 +48,9 @@ async def test_tickets_are_routed_by_category_and_sales_joins_for_orders_and_cus
     step_pulls = {
         category: await api.pull("step", _step(), category=category) for category in ROUTING
     }
-    order_pull = await api.pull("order", str(uuid4()), category="transport")
+    ordered = await api.new_item("ticket", stock=1)
+    order_id = await api.place_order(await api.new_customer("ticket-order"), [(ordered, 1)])
+    order_pull = await api.pull("order", order_id, category="transport")
     customer_pull = await api.pull("customer", await api.new_customer("ticket"), category="quality")
 
     for category, pull_id in step_pulls.items():

@@ -11,6 +11,7 @@ from services.andon.domain.target import (
     PullAlreadyResolvedError,
     PullNotFoundError,
     RootCauseMissingError,
+    UnknownTargetError,
     target_id_of,
 )
 from services.andon.domain.watch import OrderWatch
@@ -31,6 +32,7 @@ __all__ = [
     "Status",
     "Step",
     "Timeouts",
+    "UnknownTargetError",
     "andon_hold",
     "departments_for",
     "expected_by",

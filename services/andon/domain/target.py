@@ -12,6 +12,7 @@ from services.andon.events import (
     AndonResolved,
     Category,
     TargetKind,
+    TargetKnown,
 )
 from shared.aggregate import Aggregate, event_map
 from shared.errors import DomainError, InvalidRequestError, NotFoundError
@@ -26,6 +27,13 @@ class PullAlreadyResolvedError(DomainError):
 class PullNotFoundError(NotFoundError):
     def __init__(self, pull_id: str) -> None:
         super().__init__(f"andon pull {pull_id} not found")
+
+
+class UnknownTargetError(NotFoundError):
+    def __init__(self, kind: str, target_id: str) -> None:
+        super().__init__(
+            f"{kind} {target_id!r} is unknown to the andon service: not defined, or not seen yet"
+        )
 
 
 class RootCauseMissingError(InvalidRequestError):
@@ -59,7 +67,7 @@ def target_id_of(kind: TargetKind, target_id: str) -> str:
 
 class AndonTarget(Aggregate):
     stream_type = "andon-target"
-    event_classes = event_map(AndonPulled, AndonPulledAgain, AndonResolved)
+    event_classes = event_map(AndonPulled, AndonPulledAgain, AndonResolved, TargetKnown)
 
     def __init__(self, aggregate_id: str) -> None:
         super().__init__(aggregate_id)
@@ -68,6 +76,12 @@ class AndonTarget(Aggregate):
         self.target_id = target_id
         self.open_pull: UUID | None = None
         self.pulls: dict[UUID, _PullState] = {}
+        # Defined by order master data, or pulled before (history older than TargetKnown).
+        self.known = False
+
+    def know(self) -> None:
+        if not self.known:
+            self._record(TargetKnown(target_kind=self.kind, target_id=self.target_id))
 
     def pull(self, pull: Pull, *, new_pull_id: UUID, now: datetime) -> tuple[UUID, bool]:
         """Open a pull, or add a puller to the open one. Returns (pull id, whether it is new)."""
@@ -123,7 +137,10 @@ class AndonTarget(Aggregate):
 
     def _apply(self, event: DomainEvent) -> None:
         match event:
+            case TargetKnown():
+                self.known = True
             case AndonPulled():
+                self.known = True
                 self.open_pull = event.pull_id
                 self.pulls[event.pull_id] = _PullState(event.pulled_at)
             case AndonPulledAgain():

@@ -10,6 +10,10 @@ from services.andon.handlers.improvements import audit_improvements, revise_impr
 from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
 from services.andon.handlers.reconciliation import reconcile
 from services.andon.handlers.resolve_andon import resolve_andon
+from services.andon.handlers.targets import (
+    know_customer_when_customer_defined,
+    know_sku_when_item_defined,
+)
 from services.andon.handlers.watch_orders import (
     end_watch_when_order_ended,
     follow_change_when_order_changed,
@@ -31,6 +35,8 @@ __all__ = [
     "detect_gaps",
     "end_watch_when_order_ended",
     "follow_change_when_order_changed",
+    "know_customer_when_customer_defined",
+    "know_sku_when_item_defined",
     "lift_hold_when_order_hold_lifted",
     "note_hold_when_order_held",
     "pull_andon",

@@ -4,7 +4,14 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from services.andon import views
-from services.andon.domain import AndonTarget, OrderWatch, Pull, andon_hold, target_id_of
+from services.andon.domain import (
+    AndonTarget,
+    OrderWatch,
+    Pull,
+    UnknownTargetError,
+    andon_hold,
+    target_id_of,
+)
 from services.andon.events import TargetKind
 from shared.unit_of_work import UnitOfWork
 
@@ -20,6 +27,33 @@ async def pull_cord(
             watch = await watch_of(uow, order_id)
             watch.hold(andon_hold(pull_id), at=now)
     return pull_id, new
+
+
+async def refuse_unknown(uow: UnitOfWork, kind: TargetKind, target_id: str) -> None:
+    """A pull from a person must name something that exists: an order andon watches, a SKU or
+    customer the order service defined. A step is any name ops give a part of the process."""
+    if kind is TargetKind.STEP:
+        return
+    if kind is TargetKind.ORDER:
+        known = await watched_order(uow, target_id) is not None
+    else:
+        target = await uow.get(AndonTarget, target_id_of(kind, target_id))
+        known = target is not None and target.known
+    if not known:
+        raise UnknownTargetError(kind, target_id)
+
+
+async def watched_order(uow: UnitOfWork, order_id: str) -> OrderWatch | None:
+    try:
+        stream = str(UUID(order_id))
+    except ValueError:
+        return None
+    watch = await uow.get(OrderWatch, stream)
+    return watch if watch is not None and watch.placed else None
+
+
+async def know_target(uow: UnitOfWork, kind: TargetKind, target_id: str) -> None:
+    (await uow.get_or_create(AndonTarget, target_id_of(kind, target_id))).know()
 
 
 async def release_holds(uow: UnitOfWork, pull_id: UUID, *, now: datetime) -> None:

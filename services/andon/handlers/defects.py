@@ -4,10 +4,17 @@ from datetime import datetime
 
 from services.andon import inbound
 from services.andon.commands import RecordComplaint
-from services.andon.domain import DefectPolicy, DefectRule, DefectWatch, Pull
+from services.andon.domain import (
+    DefectPolicy,
+    DefectRule,
+    DefectWatch,
+    Pull,
+    UnknownTargetError,
+)
 from services.andon.events import Category, TargetKind
-from services.andon.handlers.cord import pull_cord
+from services.andon.handlers.cord import pull_cord, watched_order
 from shared.envelope import Envelope
+from shared.errors import InvalidRequestError
 from shared.unit_of_work import UnitOfWork
 
 DEFECT_WATCH = "defect-watch"
@@ -16,6 +23,14 @@ DEFECT_WATCH = "defect-watch"
 async def record_complaint(cmd: RecordComplaint, uow: UnitOfWork) -> None:
     now = uow.now()
     async with uow:
+        order = await watched_order(uow, str(cmd.order_id))
+        if order is None:
+            raise UnknownTargetError(TargetKind.ORDER, str(cmd.order_id))
+        if cmd.sku not in order.ordered and cmd.sku not in order.stock:
+            raise InvalidRequestError(
+                "the complaint names a SKU the order never had",
+                errors=[{"field": "sku", "message": f"{cmd.sku!r} is not on the order"}],
+            )
         watch = await _defect_watch(uow, cmd.sku)
         watch.record_complaint(
             cmd.complaint_id,

@@ -6,7 +6,7 @@ from services.andon import inbound
 from services.andon.commands import PullAndon
 from services.andon.domain import Pull
 from services.andon.events import Category, TargetKind
-from services.andon.handlers.cord import pull_cord
+from services.andon.handlers.cord import pull_cord, refuse_unknown
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
@@ -16,6 +16,7 @@ DEAD_LETTER_WATCH = "dead-letter-watch"
 async def pull_andon(cmd: PullAndon, uow: UnitOfWork) -> tuple[UUID, bool]:
     """Returns the pull id and whether the pull is new (False: joined the target's open pull)."""
     async with uow:
+        await refuse_unknown(uow, cmd.target_kind, cmd.target_id)
         pull = Pull(reason=cmd.reason, category=cmd.category, pulled_by=cmd.pulled_by)
         pull_id, new = await pull_cord(uow, cmd.target_kind, cmd.target_id, pull, now=uow.now())
         await uow.commit()

@@ -64,6 +64,16 @@ async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]
         await uow.commit()
 
 
+async def define(
+    runtime: ServiceRuntime, *, skus: tuple[str, ...] = (), customers: tuple[str, ...] = ()
+) -> None:
+    """Master data as the order service publishes it: the targets a pull may name."""
+    for sku in skus:
+        await deliver(runtime, "ItemDefined", {"sku": sku, "name": sku, "unit_price_cents": 100})
+    for customer in customers:
+        await deliver(runtime, "CustomerDefined", {"customer_id": customer, "name": customer})
+
+
 async def place(
     runtime: ServiceRuntime,
     *,
@@ -71,7 +81,10 @@ async def place(
     lines: dict[str, int] | None = None,
     deadline_minutes: int = 60,
 ) -> str:
+    """An order of a defined customer and SKUs (defined here, as before any real order)."""
     order_id = str(uuid4())
+    lines = lines or {"RETRO-CLOCK": 1}
+    await define(runtime, skus=tuple(lines), customers=(customer,))
     await deliver(
         runtime,
         "OrderPlaced",
@@ -79,8 +92,7 @@ async def place(
             "order_id": order_id,
             "customer_id": customer,
             "lines": [
-                {"sku": sku, "quantity": q, "unit_price_cents": 100}
-                for sku, q in (lines or {"RETRO-CLOCK": 1}).items()
+                {"sku": sku, "quantity": q, "unit_price_cents": 100} for sku, q in lines.items()
             ],
             "deadline": (runtime.clock.now() + timedelta(minutes=deadline_minutes)).isoformat(),
             "backorder_rule": "ship_partial",

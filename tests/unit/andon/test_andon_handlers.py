@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
 import pytest
@@ -13,6 +13,7 @@ from andon_harness import (
     answer_all,
     auth,
     clock_of,
+    define,
     deliver,
     holds,
     place,
@@ -33,6 +34,7 @@ TIMEOUTS = Timeouts(
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
     async with andon_service(tmp_path) as runtime:
+        await define(runtime, skus=("RETRO-CLOCK", "TEAPOT", "A", "B"), customers=("acme",))
         yield runtime
 
 
@@ -300,3 +302,44 @@ async def test_metrics_count_pulls_and_time_to_resolve_from_the_board(
         "gapless_andon_seconds_to_resolve_sum": 120.0,
         "gapless_andon_seconds_to_resolve_count": 1.0,
     }
+
+
+async def test_pulls_and_complaints_on_what_andon_does_not_know_are_refused_with_404(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, lines={"TEAPOT": 1})
+    complain = "/v1/complaints"
+
+    unknown = [
+        await pull(http, "sku", "NEVER-DEFINED"),
+        await pull(http, "customer", "nobody"),
+        await pull(http, "order", str(uuid4())),
+        await pull(http, "order", "not-an-order-id"),
+        await http.post(
+            complain,
+            json={"order_id": str(uuid4()), "sku": "TEAPOT", "reason": "chipped"},
+            headers=auth("staff-key"),
+        ),
+    ]
+    wrong_sku = await http.post(
+        complain,
+        json={"order_id": order_id, "sku": "RETRO-CLOCK", "reason": "chipped"},
+        headers=auth("staff-key"),
+    )
+    known = [
+        await pull(http, "step", "packing-line-3"),  # ops name any part of the process
+        await pull(http, "order", order_id),
+        await http.post(
+            complain,
+            json={"order_id": order_id, "sku": "TEAPOT", "reason": "chipped"},
+            headers=auth("staff-key"),
+        ),
+    ]
+
+    for response in unknown:
+        assert response.status_code == 404, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+    assert wrong_sku.status_code == 422, wrong_sku.text
+    assert wrong_sku.json()["errors"][0]["field"] == "sku"
+    assert [r.status_code for r in known] == [201, 201, 201], [r.text for r in known]
+    assert len(await board(http)) == 2  # the refused pulls left nothing behind

@@ -90,7 +90,7 @@ async def test_a_batch_of_accepted_and_released_orders_writes_each_kpi_table_onc
         order_id = uuid4()
         await _project(conn, order_id, _placed(order_id), AT)
         await _project(conn, order_id, _released(order_id), AT + timedelta(minutes=5))
-    await conn.write_held()
+    await conn.write_all()
 
     assert recorder.reads == []  # every order's facts were in hand
     # 50 order rows; one cohort row and one step row (one hour, one segment, one channel);

@@ -1,13 +1,15 @@
 """Unit of work: events, outbox rows and inbox claims commit together or not at all."""
 
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import cast
 from uuid import uuid4
 
 import pytest
 
 from shared import context
 from shared.clock import FrozenClock
-from shared.db import SqliteDatabase
+from shared.db import Connection, SqliteDatabase, WriteBehind
 from shared.errors import ConcurrencyError
 from shared.eventstore import SqlEventStore
 from shared.testing.database import count_rows
@@ -224,3 +226,44 @@ async def test_a_held_back_row_shows_the_state_it_will_be_written_with(
     assert held == ("p-1", 250)
     assert never_held is None
     assert written is None
+
+
+class _Recording:
+    """A connection that only records the statements it is given, in order."""
+
+    dialect = "sqlite"
+
+    def __init__(self) -> None:
+        self.written: list[tuple[str, list[tuple[object, ...]]]] = []
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[object]]) -> None:
+        self.written.append((sql, [tuple(row) for row in rows]))
+
+    async def fetch(self, _sql: str, *_args: object) -> list[object]:
+        return []
+
+
+async def test_shared_counters_are_written_last_in_one_order_whatever_order_they_were_added() -> (
+    None
+):
+    # Two transactions adding to the same hot counters lock their rows in the same order, so
+    # they cannot deadlock; a read mid-transaction leaves them for the commit.
+    add_depot = "UPSERT depot $1 + $2"
+    add_total = "UPSERT total $1 + $2"
+    recording = _Recording()
+    conn = WriteBehind(cast(Connection, recording))
+    conn.add(("total", "parcels"), add_total, ("parcels",), (1,))
+    conn.add(("depot", "south"), add_depot, ("south",), (1,))
+    conn.defer("state-1", "SET state $1", "s1")
+    conn.add(("depot", "north"), add_depot, ("north",), (2,))
+    conn.add(("depot", "south"), add_depot, ("south",), (3,))
+
+    await conn.fetch("SELECT 1")
+    after_read = list(recording.written)
+    await conn.write_all()
+
+    assert after_read == [("SET state $1", [("s1",)])]
+    assert recording.written[1:] == [
+        (add_depot, [("north", 2), ("south", 4)]),
+        (add_total, [("parcels", 1)]),
+    ]
