@@ -54,11 +54,11 @@ class WriteBehind:
     next read through this connection and at `write_held()` (commit), so an order's six status
     changes in one batch cost one row, in one round trip with the other orders' rows.
 
-    `add` is for counters that many transactions share (KPI sums): they are written only at
-    commit, after everything else, every statement and row in one fixed order. So a hot
-    counter row is locked for the commit alone, and two transactions adding to the same rows
-    wait for each other at most once, never in a cycle (no deadlock). A transaction never reads
-    the counters it adds to.
+    `add` (counters) and `defer_to_commit` (a row's last state) are for hot rows that many
+    transactions share (KPI sums, a customer's exposure): they are written only at commit, after
+    everything else, every statement and row in one fixed order. So a hot row is locked for the
+    commit alone, and two transactions writing the same rows wait for each other at most once,
+    never in a cycle (no deadlock). A transaction never reads back the hot rows it writes.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -70,6 +70,10 @@ class WriteBehind:
     def defer(self, row: Hashable, sql: str, *args: Any) -> None:
         self._held.pop(row, None)  # re-queued at the end: statements keep their last order
         self._held[row] = (sql, args)
+
+    def defer_to_commit(self, row: Hashable, sql: str, *args: Any) -> None:
+        """Like `defer`, for a hot row: written at commit with the counters."""
+        self._counters[row] = (sql, args)
 
     def add(self, row: Hashable, sql: str, key: Sequence[Any], amounts: Sequence[float]) -> None:
         """Held back until commit, for a counter row: `sql` takes the `key` parameters, then
@@ -89,12 +93,12 @@ class WriteBehind:
         return None if held is None else held[1]
 
     async def write_held(self) -> None:
-        """Write the deferred rows (before a read; the counters wait for `write_all`)."""
+        """Write the deferred rows (before a read; the hot rows wait for `write_all`)."""
         held, self._held = self._held, {}
         await self._write(held.values())
 
     async def write_all(self) -> None:
-        """Everything held back, the counters last and sorted (at commit)."""
+        """Everything held back, the hot rows last and sorted (at commit)."""
         await self.write_held()
         counters, self._counters = self._counters, {}
         ordered = sorted(counters.items(), key=lambda item: (item[1][0], repr(item[0])))

@@ -86,11 +86,13 @@ async def _ensure_account(conn: Connection, customer_id: str) -> None:
 
 
 async def _set_exposure(conn: WriteBehind, customer_id: str, exposure_cents: int) -> None:
-    # The account's exposure after the event: of several in one batch, the last is written.
-    conn.defer(("credit_account.known", customer_id), _KNOWN_ACCOUNT, customer_id)
-    conn.defer(
+    # The account's exposure after the event: of several in one batch, the last is written,
+    # at commit (every order of the customer writes this row: a hot row, see WriteBehind).
+    conn.defer_to_commit(
         ("credit_account.exposure", customer_id),
-        "UPDATE credit_account SET exposure_cents = $2 WHERE customer_id = $1",
+        "INSERT INTO credit_account (customer_id, credit_light, credit_limit_cents,"
+        " review_threshold_cents, exposure_cents, open_reviews) VALUES ($1, NULL, 0, 0, $2, 0)"
+        " ON CONFLICT (customer_id) DO UPDATE SET exposure_cents = excluded.exposure_cents",
         customer_id,
         exposure_cents,
     )
@@ -107,6 +109,7 @@ async def _index_order(conn: Connection, order_id: UUID, customer_id: str) -> No
 
 async def _open_review(conn: WriteBehind, event: CreditReviewRequired, at: datetime) -> None:
     await _set_exposure(conn, event.customer_id, event.exposure_cents)
+    await _ensure_account(conn, event.customer_id)
     number = await conn.fetchval(
         "SELECT COALESCE(MAX(review_no), 0) + 1 FROM credit_review WHERE order_id = $1",
         str(event.order_id),

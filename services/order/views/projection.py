@@ -62,8 +62,9 @@ async def _project_order(
     conn: WriteBehind, event: DomainEvent, envelope: Envelope, order: Order
 ) -> None:
     if isinstance(event, CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded):
-        # The credit answer carries the customer's exposure after it.
-        conn.defer(
+        # The credit answer carries the customer's exposure after it. Every order of the
+        # customer writes this row: held to the commit (a hot row, see WriteBehind).
+        conn.defer_to_commit(
             ("customer.exposure", event.customer_id),
             "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
             event.customer_id,
