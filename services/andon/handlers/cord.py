@@ -31,7 +31,9 @@ async def pull_cord(
 
 async def refuse_unknown(uow: UnitOfWork, kind: TargetKind, target_id: str) -> None:
     """A pull from a person must name something that exists: an order andon watches, a SKU or
-    customer the order service defined. A step is any name ops give a part of the process."""
+    customer the order service defined (or that was on an order andon watched: installations
+    older than andon's reading of master data). A step is any name ops give a part of the
+    process."""
     if kind is TargetKind.STEP:
         return
     if kind is TargetKind.ORDER:
@@ -39,6 +41,7 @@ async def refuse_unknown(uow: UnitOfWork, kind: TargetKind, target_id: str) -> N
     else:
         target = await uow.get(AndonTarget, target_id_of(kind, target_id))
         known = target is not None and target.known
+        known = known or await views.watch.ever_ordered(uow.conn, kind, target_id)
     if not known:
         raise UnknownTargetError(kind, target_id)
 

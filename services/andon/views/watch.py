@@ -173,6 +173,15 @@ async def _gap(conn: Connection, event: GapDetected | GapClosed) -> None:
     )
 
 
+async def ever_ordered(conn: Connection, kind: str, target_id: str) -> bool:
+    """Whether an order andon watched (open or closed) had this SKU or customer."""
+    query = {
+        "sku": "SELECT 1 FROM watched_order_line WHERE sku = $1 LIMIT 1",
+        "customer": "SELECT 1 FROM watched_order WHERE customer_id = $1 LIMIT 1",
+    }.get(kind)
+    return query is not None and await conn.fetchval(query, target_id) is not None
+
+
 async def affected_orders(conn: Connection, kind: str, target_id: str) -> list[str]:
     """Open orders a pull on (kind, target_id) stops: holding the SKU, the customer's, itself."""
     match kind:

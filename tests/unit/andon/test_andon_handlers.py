@@ -326,7 +326,13 @@ async def test_pulls_and_complaints_on_what_andon_does_not_know_are_refused_with
         json={"order_id": order_id, "sku": "RETRO-CLOCK", "reason": "chipped"},
         headers=auth("staff-key"),
     )
+    # An order from before andon read master data: its SKU and customer count as known.
+    legacy = {"order_id": str(uuid4()), "customer_id": "old-customer", "segment": "AA"}
+    legacy["lines"] = [{"sku": "OLD-SKU", "quantity": 1, "unit_price_cents": 100}]
+    await deliver(runtime, "OrderPlaced", legacy)
     known = [
+        await pull(http, "sku", "OLD-SKU"),
+        await pull(http, "customer", "old-customer"),
         await pull(http, "step", "packing-line-3"),  # ops name any part of the process
         await pull(http, "order", order_id),
         await http.post(
@@ -341,5 +347,5 @@ async def test_pulls_and_complaints_on_what_andon_does_not_know_are_refused_with
         assert response.headers["content-type"] == "application/problem+json"
     assert wrong_sku.status_code == 422, wrong_sku.text
     assert wrong_sku.json()["errors"][0]["field"] == "sku"
-    assert [r.status_code for r in known] == [201, 201, 201], [r.text for r in known]
-    assert len(await board(http)) == 2  # the refused pulls left nothing behind
+    assert [r.status_code for r in known] == [201] * 5, [r.text for r in known]
+    assert len(await board(http)) == 4  # the refused pulls left nothing behind
