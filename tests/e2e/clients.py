@@ -268,18 +268,21 @@ class Api:
         category: str = "other",
         pulled_by: str = "e2e",
     ) -> httpx.Response:
-        """Andon learns SKUs, customers and orders from the order service's events: a target
-        defined a moment ago may still be unknown to it (404), so that answer is retried."""
         body = {
             "target": {"kind": kind, "id": target_id},
             "reason": reason,
             "category": category,
             "pulled_by": pulled_by,
         }
+        return await self._to_andon_once_known("/v1/andon/pulls", body)
+
+    async def _to_andon_once_known(self, path: str, body: dict[str, Any]) -> httpx.Response:
+        """Andon learns SKUs, customers and orders from the order service's events: what was
+        defined or placed a moment ago may still be unknown to it (404), so that is retried."""
         answered: list[httpx.Response] = []
 
         async def known() -> None:
-            answer = await self.andon_request("POST", "/v1/andon/pulls", role="staff", json=body)
+            answer = await self.andon_request("POST", path, role="staff", json=body)
             answered.append(answer)
             assert answer.status_code != 404, answer.text
 
@@ -333,7 +336,7 @@ class Api:
 
     async def complain(self, order_id: str, sku: str, reason: str = "broken") -> httpx.Response:
         body = {"order_id": order_id, "sku": sku, "reason": reason}
-        return await self.andon_request("POST", "/v1/complaints", role="staff", json=body)
+        return await self._to_andon_once_known("/v1/complaints", body)
 
     async def record_return(
         self, order_id: str, lines: Lines, reason: str = "defective"
