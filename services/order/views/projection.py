@@ -62,9 +62,10 @@ async def _project_order(
     conn: WriteBehind, event: DomainEvent, envelope: Envelope, order: Order
 ) -> None:
     if isinstance(event, CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded):
-        # The credit answer carries the customer's exposure after it. Every order of the
-        # customer writes this row: held to the commit (a hot row, see WriteBehind).
-        conn.defer_to_commit(
+        # The credit answer carries the customer's exposure after it. Written with the order's
+        # other rows (not at commit): two members' answers for one customer then take turns on
+        # the row in about the order credit decided them.
+        conn.defer(
             ("customer.exposure", event.customer_id),
             "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
             event.customer_id,
