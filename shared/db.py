@@ -51,7 +51,7 @@ class WriteBehind:
     upsert of every column, or its delete), a row nothing else in the transaction writes;
     `row` names it (table and key). A later call for the same row replaces the earlier one:
     the last state wins. What is held back runs as one `executemany` per statement before the
-    next read through this connection and at `write_held()` (commit), so an order's six status
+    next read through this connection and at `write_all()` (commit), so an order's six status
     changes in one batch cost one row, in one round trip with the other orders' rows.
 
     `add` (counters) and `defer_to_commit` (a row's last state) are for hot rows that many
@@ -65,7 +65,7 @@ class WriteBehind:
         self.raw = conn
         self.dialect = conn.dialect
         self._held: dict[Hashable, tuple[str, Sequence[Any]]] = {}
-        self._counters: dict[Hashable, tuple[str, Sequence[Any]]] = {}
+        self._at_commit: dict[Hashable, tuple[str, Sequence[Any]]] = {}
 
     def defer(self, row: Hashable, sql: str, *args: Any) -> None:
         self._held.pop(row, None)  # re-queued at the end: statements keep their last order
@@ -73,19 +73,19 @@ class WriteBehind:
 
     def defer_to_commit(self, row: Hashable, sql: str, *args: Any) -> None:
         """Like `defer`, for a hot row: written at commit with the counters."""
-        self._counters[row] = (sql, args)
+        self._at_commit[row] = (sql, args)
 
     def add(self, row: Hashable, sql: str, key: Sequence[Any], amounts: Sequence[float]) -> None:
         """Held back until commit, for a counter row: `sql` takes the `key` parameters, then
         the `amounts`, and adds them to the row (an upsert that increments). Calls for the same
         row add up, so a batch writes each counter once however many events it counts."""
-        held = self._counters.get(row)
+        held = self._at_commit.get(row)
         if held is not None:
             if held[0] != sql:
                 raise ValueError(f"row {row!r} is held back for another statement")
             sums = [a + b for a, b in zip(held[1][len(key) :], amounts, strict=True)]
             amounts = sums
-        self._counters[row] = (sql, (*key, *amounts))
+        self._at_commit[row] = (sql, (*key, *amounts))
 
     def held(self, row: Hashable) -> Sequence[Any] | None:
         """The parameters `row` is held back with (its state to be written), or None."""
@@ -100,8 +100,8 @@ class WriteBehind:
     async def write_all(self) -> None:
         """Everything held back, the hot rows last and sorted (at commit)."""
         await self.write_held()
-        counters, self._counters = self._counters, {}
-        ordered = sorted(counters.items(), key=lambda item: (item[1][0], repr(item[0])))
+        hot, self._at_commit = self._at_commit, {}
+        ordered = sorted(hot.items(), key=lambda item: (item[1][0], repr(item[0])))
         await self._write(statement for _, statement in ordered)
 
     async def _write(self, statements: Iterable[tuple[str, Sequence[Any]]]) -> None:

@@ -156,7 +156,6 @@ class UnitOfWork:
         """The batch's events, outbox rows, held-back read-model rows and due snapshots: one
         statement per table. Shared counters go last: their rows stay locked only until the
         commit that follows."""
-        await self.conn.write_held()
         writes = self._unwritten
         if writes:
             await self._store.append_streams(self.conn, writes)

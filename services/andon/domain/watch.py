@@ -285,7 +285,7 @@ class OrderWatch(Aggregate):
             self.stock[sku] = Stock(reserved=self.stock.get(sku, Stock()).reserved)
         # Credit decides afresh only when the total changes (flows.md); a total unknown to
         # either side (events of older producers) counts as changed.
-        if None in (event.total_cents, self.total_cents) or event.total_cents != self.total_cents:
+        if event.total_cents is None or event.total_cents != self.total_cents:
             self.credit = "pending"
         self.total_cents = event.total_cents
 

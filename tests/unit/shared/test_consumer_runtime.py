@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from shared.bus import OutgoingMessage, Record
 from shared.bus.memory import MemoryBroker
 from shared.clock import SystemClock
-from shared.consumer import AfterCommit, Consumer, Route
+from shared.consumer import AfterCommit, Consumer, Handler, Route
 from shared.db import SqliteDatabase
 from shared.deadletter import dlq_topic
 from shared.envelope import Envelope
@@ -188,17 +188,22 @@ async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_next_eve
     assert await weights(db) == [(str(good.event_id), 800)]
 
 
-async def test_a_handler_that_always_fails_is_dead_lettered_while_its_batch_still_takes_effect(
-    db: SqliteDatabase,
-) -> None:
-    broker, group = MemoryBroker(), a_group_name()
-    calls: list[str] = []
+def _jam(calls: list[str]) -> Handler:
+    """A handler that always fails, noting the id of each event it was given."""
 
     async def jam(_event: ParcelJammedIn, envelope: Envelope, _uow: UnitOfWork) -> None:
         calls.append(str(envelope.event_id))
         raise RuntimeError("the scale is jammed")
 
-    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, jam)}
+    return jam
+
+
+async def test_a_handler_that_always_fails_is_dead_lettered_while_its_batch_still_takes_effect(
+    db: SqliteDatabase,
+) -> None:
+    broker, group = MemoryBroker(), a_group_name()
+    calls: list[str] = []
+    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, _jam(calls))}
     first, jammed, last = weighed(100), an_envelope(event_type="ParcelJammed"), weighed(300)
     await broker.publish([a_message(TOPIC, e) for e in (first, jammed, last)])
 
@@ -225,12 +230,7 @@ async def test_a_dead_letter_that_fails_again_stays_in_its_dlq_instead_of_loopin
     # A consumer that watches its own DLQ (as andon's does) reads its dead letter back.
     broker, group = MemoryBroker(), a_group_name()
     calls: list[str] = []
-
-    async def jam(_event: ParcelJammedIn, envelope: Envelope, _uow: UnitOfWork) -> None:
-        calls.append(str(envelope.event_id))
-        raise RuntimeError("the scale is jammed")
-
-    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, jam)}
+    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, _jam(calls))}
     await broker.publish([a_message(TOPIC, an_envelope(event_type="ParcelJammed"))])
     topics = (TOPIC, dlq_topic(group))
 
