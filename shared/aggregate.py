@@ -1,7 +1,8 @@
 """Event-sourced aggregate base: state is the fold of its events; guards run before recording."""
 
-from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar, Self
+from collections import OrderedDict
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -66,3 +67,43 @@ class Aggregate:
 
 def event_map(*classes: type[DomainEvent]) -> dict[str, type[DomainEvent]]:
     return {cls.event_type(): cls for cls in classes}
+
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class RecentlySettled(Generic[K, V]):
+    """The last `size` entries a long-lived aggregate dropped once they were settled.
+
+    A `Stock` or a credit account forgets an order once nothing more can happen to it there, so
+    its state (and snapshot) holds what is open, not its whole history. What it last knew of a
+    recent one stays here: a late duplicate of a recent fact is still recognised, and the read
+    model gets the settled entry's last state. Older duplicates never reach the aggregate: the
+    inbox keeps every message id for longer than any redelivery window. `size` must exceed what
+    one batch can settle (the consumer's batch size is bounded below it).
+    """
+
+    def __init__(self, size: int = 2_000) -> None:
+        self._size = size
+        self._entries: OrderedDict[K, V] = OrderedDict()
+
+    def add(self, key: K, value: V) -> None:
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+    def get(self, key: K) -> V | None:
+        return self._entries.get(key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RecentlySettled) and self._entries == other._entries
+
+    __hash__ = None  # type: ignore[assignment]

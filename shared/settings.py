@@ -25,7 +25,8 @@ class KafkaSettings(BaseModel):
 
 
 class ConsumerSettings(BaseModel):
-    batch_size: int = Field(default=200, ge=1)
+    # At most what an aggregate's memory of settled entries holds (shared.aggregate).
+    batch_size: int = Field(default=200, ge=1, le=1_000)
     poll_timeout_ms: int = 200
     handler_attempts: int = Field(default=3, ge=1)
     retry_initial_seconds: float = 0.05

@@ -109,7 +109,7 @@ async def project(
             )
     levels = (stock.on_hand, stock.reserved, stock.blocked, stock.backordered, stock.reorder_point)
     conn.defer(("stock_level", stock.id), _LEVEL, stock.id, *levels)
-    if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.lines.get(event.order_id)):
+    if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.line(event.order_id)):
         order_id = str(event.order_id)
         conn.defer(
             ("stock_order_line", order_id, stock.id),

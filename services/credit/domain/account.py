@@ -1,10 +1,13 @@
-"""Credit account aggregate: one per customer; its profile, exposure and every order it decided.
+"""Credit account aggregate: one per customer; its profile, exposure and the orders it has open.
 
 Exposure is the sum of approved, unpaid order amounts. Every public method is naturally
-idempotent: a fact that was already taken into account records nothing.
+idempotent: a fact that was already taken into account records nothing. An order whose approval
+was released in full (paid, cancelled) or that was declined is settled: dropped from the open
+orders, remembered among the recently settled, so the account's state does not grow with the
+customer's history.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
@@ -22,7 +25,7 @@ from services.credit.events import (
     ReviewOutcome,
     ReviewReason,
 )
-from shared.aggregate import Aggregate, event_map
+from shared.aggregate import Aggregate, RecentlySettled, event_map
 from shared.errors import DomainError, NotFoundError
 from shared.messages import DomainEvent
 
@@ -45,6 +48,7 @@ class OrderCredit:
     approved_cents: int = 0  # the part of it counted in exposure (approved and not yet paid)
     review: ReviewReason | None = None  # why a review is open, None when none is
     declined: bool = False
+    paid_by_invoice: dict[str, int] = field(default_factory=dict)
 
 
 class CreditAccount(Aggregate):
@@ -64,7 +68,7 @@ class CreditAccount(Aggregate):
         self.profile: CreditProfile | None = None
         self.exposure_cents = 0
         self.orders: dict[UUID, OrderCredit] = {}
-        self.paid_by_invoice: dict[str, int] = {}
+        self.settled: RecentlySettled[UUID, None] = RecentlySettled()
 
     # -- profile ---------------------------------------------------------------------------
 
@@ -108,7 +112,7 @@ class CreditAccount(Aggregate):
 
     def check(self, order_id: UUID, amount_cents: int) -> None:
         """Decide a newly placed order by the traffic light (once per order)."""
-        if order_id in self.orders:
+        if order_id in self.orders or order_id in self.settled:
             return
         self._decide(order_id, amount_cents)
 
@@ -162,9 +166,11 @@ class CreditAccount(Aggregate):
         without it the payment's own amount is added to what was paid before.
         """
         order = self.orders.get(order_id)
-        already = self.paid_by_invoice.get(invoice_id, 0)
+        if order is None:
+            return  # unknown, or settled: nothing of it is counted in exposure any more
+        already = order.paid_by_invoice.get(invoice_id, 0)
         paid = already + amount_cents if paid_cents is None else paid_cents
-        if order is None or paid <= already:
+        if paid <= already:
             return
         self._record(
             PaymentNoted(
@@ -240,9 +246,9 @@ class CreditAccount(Aggregate):
 
     def _open_review(self, order_id: UUID) -> OrderCredit:
         order = self.orders.get(order_id)
-        if order is None:
+        if order is None and order_id not in self.settled:
             raise UnknownOrderError(order_id)
-        if order.review is None:
+        if order is None or order.review is None:
             raise NoOpenReviewError(order_id)
         return order
 
@@ -260,13 +266,25 @@ class CreditAccount(Aggregate):
                 self._order(event.order_id, event.amount_cents).review = event.reason
             case CreditReviewClosed():
                 self.orders[event.order_id].review = None
+                self._settle(event.order_id)
             case CreditDeclined():
-                self.orders[event.order_id].declined = True
+                self._order(event.order_id, event.amount_cents).declined = True
+                self._settle(event.order_id)
             case CreditReleased():
                 self.orders[event.order_id].approved_cents -= event.amount_cents
                 self.exposure_cents = event.exposure_cents
+                self._settle(event.order_id)
             case PaymentNoted():
-                self.paid_by_invoice[event.invoice_id] = event.paid_cents
+                self.orders[event.order_id].paid_by_invoice[event.invoice_id] = event.paid_cents
+
+    def _settle(self, order_id: UUID) -> None:
+        """Drop an order that holds nothing: no approval left, no review open. When a decision
+        follows in the same command (a change, a review closed by the profile), its first event
+        opens the order's entry afresh, so only finished orders stay dropped."""
+        order = self.orders[order_id]
+        if order.approved_cents == 0 and order.review is None:
+            del self.orders[order_id]
+            self.settled.add(order_id, None)
 
     def _order(self, order_id: UUID, amount_cents: int) -> OrderCredit:
         """The order's entry, created on its first decision; a new decision sets its amount."""

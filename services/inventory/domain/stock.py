@@ -27,7 +27,7 @@ from services.inventory.events import (
     StockSaleStopped,
     StockShipped,
 )
-from shared.aggregate import Aggregate, event_map
+from shared.aggregate import Aggregate, RecentlySettled, event_map
 from shared.errors import InvalidRequestError
 from shared.messages import DomainEvent
 
@@ -56,12 +56,15 @@ class Stock(Aggregate):
         self.reserved = 0
         self.stops = SaleStops()
         self.reorder_point = 0
+        # Lines that still hold units; a settled one is dropped (see `_settle`), so the state
+        # stays the size of what is open however many orders the SKU has served.
         self.lines: dict[UUID, OrderLine] = {}
+        self.settled: RecentlySettled[UUID, OrderLine] = RecentlySettled()
         # The lines with units waiting, so serving a receipt never scans the SKU's whole history.
         self._waiting: set[UUID] = set()
         self.demand = DemandWindow()
         self._reorder_armed = True
-        self._shipments: set[UUID] = set()
+        self._shipments: RecentlySettled[UUID, None] = RecentlySettled()
 
     @property
     def free(self) -> int:
@@ -81,6 +84,10 @@ class Stock(Aggregate):
     def backordered(self) -> int:
         return sum(self.lines[order_id].waiting for order_id in self._waiting)
 
+    def line(self, order_id: UUID) -> OrderLine | None:
+        """The order's line here, open or recently settled (its last state)."""
+        return self.lines.get(order_id) or self.settled.get(order_id)
+
     def receive(self, quantity: int) -> None:
         """Goods in; serving waiting backorders from them is `allocate_next`'s job."""
         if quantity <= 0:
@@ -91,7 +98,7 @@ class Stock(Aggregate):
         self, order_id: UUID, quantity: int, *, priority: int, deadline: datetime, at: datetime
     ) -> None:
         """Reserve what is available for a new order line at once; backorder the rest."""
-        if order_id in self.lines or quantity <= 0:
+        if order_id in self.lines or order_id in self.settled or quantity <= 0:
             return  # this line was already answered; the same order came again
         self._record(
             StockRequested(
@@ -241,6 +248,8 @@ class Stock(Aggregate):
                 self._waiting.add(order_id)
             else:
                 self._waiting.discard(order_id)
+            if isinstance(event, StockReleased | StockShipped):
+                self._settle(order_id)
         # Re-armed whenever available is back at or above the point, so a suggestion is made
         # once per fall below it.
         if self.free >= self.reorder_point:
@@ -277,6 +286,13 @@ class Stock(Aggregate):
             case StockBackordered():
                 pass  # announces the waiting units; the request already queued them
 
+    def _settle(self, order_id: UUID) -> None:
+        """Drop a line that holds nothing any more. Nothing it knew is needed again: once
+        anything shipped the order can no longer change, and a line released to zero before
+        that is the same as no line to a later change (which asks for the units afresh)."""
+        if self.lines[order_id].held == 0:
+            self.settled.add(order_id, self.lines.pop(order_id))
+
     def _wait(self, order_id: UUID, quantity: int, priority: int, deadline: datetime) -> None:
         line = self.lines.setdefault(order_id, OrderLine(priority=priority, deadline=deadline))
         if line.waiting == 0:
@@ -286,7 +302,7 @@ class Stock(Aggregate):
     def _apply_shipped(self, event: StockShipped) -> None:
         self.on_hand -= event.quantity
         if event.shipment_id is not None:
-            self._shipments.add(event.shipment_id)
+            self._shipments.add(event.shipment_id, None)
         if (line := self.lines.get(event.order_id)) is not None:
             from_reserved = min(line.reserved, event.quantity)
             line.reserved -= from_reserved

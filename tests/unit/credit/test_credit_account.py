@@ -1,5 +1,6 @@
 """Credit account rules, with no I/O: given its history, when a fact or a decision, then events."""
 
+import pickle
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
@@ -20,6 +21,7 @@ from services.credit.events import (
     ReviewReason,
 )
 from shared.messages import DomainEvent
+from shared.snapshots import state_of
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 CUSTOMER = "C-100"
@@ -350,7 +352,7 @@ def test_a_payment_never_releases_more_than_the_order_has_approved() -> None:
     account.record_payment("inv-1", order, amount_cents=900, paid_cents=None)
 
     assert account.collect_events()[1:] == [released(order, 300, 5_000, ReleaseReason.PAID)]
-    assert account.orders[order].approved_cents == 0
+    assert order not in account.orders and order in account.settled  # nothing approved left
 
 
 def test_a_payment_without_a_running_total_adds_up_per_invoice() -> None:
@@ -360,7 +362,7 @@ def test_a_payment_without_a_running_total_adds_up_per_invoice() -> None:
     account.record_payment("inv-1", order, amount_cents=250, paid_cents=None)
     account.record_payment("inv-1", order, amount_cents=250, paid_cents=None)
 
-    assert account.paid_by_invoice == {"inv-1": 500}
+    assert account.orders[order].paid_by_invoice == {"inv-1": 500}
     assert account.exposure_cents == 500
 
 
@@ -423,3 +425,54 @@ def test_a_change_of_a_declined_order_is_not_decided_again() -> None:
     account.recheck(order, 100, NOW)
 
     assert account.collect_events() == []
+
+
+# -- a long history -----------------------------------------------------------------------------
+
+
+def test_paid_and_cancelled_orders_leave_the_account_so_its_state_stops_growing() -> None:
+    account = given(profile(CreditLight.GREEN, limit=10**9, threshold=10**9))
+
+    def serve(orders: int) -> None:
+        for n in range(orders):
+            order_id = uuid4()
+            account.check(order_id, 1_000)
+            if n % 4 == 0:
+                account.release(order_id, ReleaseReason.CANCELLED, NOW)
+            else:
+                account.record_payment(
+                    f"inv-{order_id}", order_id, amount_cents=1_000, paid_cents=1_000
+                )
+            account.collect_events()
+
+    serve(3_000)
+    after_first = len(pickle.dumps(state_of(account)))
+    serve(3_000)
+
+    assert account.orders == {}
+    assert account.exposure_cents == 0
+    assert len(pickle.dumps(state_of(account))) <= after_first * 1.05
+
+
+def test_a_settled_order_checked_again_is_not_decided_again() -> None:
+    order = uuid4()
+    account = given(profile(CreditLight.GREEN), approved(order, 300, 300))
+    account.record_payment("inv-1", order, amount_cents=300, paid_cents=300)
+    account.collect_events()
+
+    account.check(order, 300)
+    account.record_payment("inv-1", order, amount_cents=300, paid_cents=300)
+
+    assert account.collect_events() == []
+    assert account.exposure_cents == 0
+
+
+def test_a_cancelled_order_under_review_is_settled_and_its_review_gone() -> None:
+    order = uuid4()
+    account = given(profile(CreditLight.RED), review_required(order, 300, ReviewReason.RED_LIGHT))
+
+    account.release(order, ReleaseReason.CANCELLED, NOW)
+
+    assert order not in account.orders
+    with pytest.raises(NoOpenReviewError):
+        account.approve_review(order, "", "ops", NOW)
