@@ -113,7 +113,7 @@ DEFINITION = ServiceDefinition(
         ),
     ),
     aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull, FlowMarks),
-    projections=(project, kpis.project),
+    projections=(project, kpis.projection),
     projected_aggregates=(Order,),
     read_models=metadata,
     other_tables=idempotency_metadata,
