@@ -151,8 +151,9 @@ async def _fold_all(
             event, aggregate = await folds.advance(conn, stored)
             for project in projections:
                 await project(conn, event, stored.envelope, aggregate)
-        # Rows out and reads forgotten per batch: a rebuild's memory stays one batch deep.
-        await conn.write_held()
+        # Rows out (hot ones too, as live at each commit) and reads forgotten per batch: a
+        # rebuild's memory stays one batch deep.
+        await conn.write_all()
         conn.forget()
         position = batch[-1].position
         count += len(batch)

@@ -213,6 +213,7 @@ class Order(Aggregate):
                 customer_id=credit.customer_id,
                 amount_cents=credit.amount_cents,
                 exposure_cents=credit.exposure_cents,
+                exposure_version=credit.account_version,
             )
         )
         self.release_if_ready()
@@ -226,6 +227,7 @@ class Order(Aggregate):
                 customer_id=credit.customer_id,
                 amount_cents=credit.amount_cents,
                 exposure_cents=credit.exposure_cents,
+                exposure_version=credit.account_version,
                 reason=reason,
             )
         )
@@ -249,6 +251,7 @@ class Order(Aggregate):
                 customer_id=credit.customer_id,
                 amount_cents=credit.amount_cents,
                 exposure_cents=credit.exposure_cents,
+                exposure_version=credit.account_version,
                 reason=reason,
             )
         )

@@ -63,6 +63,8 @@ Table(
     Column("customer_class", String(1), nullable=False),
     Column("revenue_cents", BigInteger, nullable=False),
     Column("exposure_cents", BigInteger, nullable=False),
+    # The credit account version of that exposure: a later answer with an older one is stale.
+    Column("exposure_version", BigInteger),
 )
 # Andon pulls on a customer or SKU still open (new orders of theirs are held from the start).
 Table(

@@ -93,13 +93,30 @@ async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
     return accepted.order_id
 
 
-async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:
-    """An event of another service, handled as the consumer would (inbox claim included)."""
-    route = ROUTES[event_type]
-    envelope = an_envelope(event_type=event_type, data=data, source="test", occurred_at=NOW)
+async def deliver(
+    runtime: ServiceRuntime, event_type: str, data: dict[str, Any], *, version: int = 1
+) -> None:
+    """An event of another service, handled as the consumer would (inbox claim included);
+    `version`: its aggregate version in the producing service."""
+    await deliver_batch(runtime, [(event_type, data, version)])
+
+
+async def deliver_batch(
+    runtime: ServiceRuntime, events: Sequence[tuple[str, dict[str, Any], int]]
+) -> None:
+    """Other services' events (type, data, aggregate version) handled in one transaction."""
     async with runtime.unit_of_work() as uow:
-        assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
-        await route.handle(route.model.model_validate(data), envelope, uow)
+        for event_type, data, version in events:
+            route = ROUTES[event_type]
+            envelope = an_envelope(
+                event_type=event_type,
+                data=data,
+                source="test",
+                occurred_at=NOW,
+                aggregate_version=version,
+            )
+            assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
+            await route.handle(route.model.model_validate(data), envelope, uow)
         await uow.commit()
 
 
