@@ -17,6 +17,7 @@ from services.inventory.events import (
     ReorderPointSet,
     ReorderSuggested,
     StockBackordered,
+    StockLevel,
     StockReceived,
     StockReleased,
     StockRequested,
@@ -80,6 +81,10 @@ class Stock(Aggregate):
     @property
     def backordered(self) -> int:
         return sum(self.lines[order_id].waiting for order_id in self._waiting)
+
+    @property
+    def level(self) -> StockLevel:
+        return StockLevel(on_hand=self.on_hand, reserved=self.reserved, available=self.available)
 
     def receive(self, quantity: int) -> None:
         """Goods in; serving waiting backorders from them is `allocate_next`'s job."""
@@ -234,6 +239,11 @@ class Stock(Aggregate):
                 ReorderSuggested(sku=self.id, available=self.free, reorder_point=self.reorder_point)
             )
 
+    def _record(self, event: DomainEvent) -> None:
+        super()._record(event)
+        if "level" in type(event).model_fields:  # it moved the stock: say to what level
+            self._pending[-1] = event.model_copy(update={"level": self.level})
+
     def _apply(self, event: DomainEvent) -> None:
         self._apply_change(event)
         if (order_id := getattr(event, "order_id", None)) in self.lines:
@@ -288,7 +298,4 @@ class Stock(Aggregate):
         if event.shipment_id is not None:
             self._shipments.add(event.shipment_id)
         if (line := self.lines.get(event.order_id)) is not None:
-            from_reserved = min(line.reserved, event.quantity)
-            line.reserved -= from_reserved
-            line.shipped += event.quantity
-            self.reserved -= from_reserved
+            self.reserved -= line.ship(event.quantity)
