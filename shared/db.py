@@ -102,8 +102,9 @@ class WriteBehind:
         self._at_commit[row] = (sql, (*key, *amounts))
 
     def held(self, row: Hashable) -> Sequence[Any] | None:
-        """The parameters `row` is held back with (its state to be written), or None."""
-        held = self._held.get(row)
+        """The parameters `row` is held back with (its state to be written), or None; for
+        `defer` and `defer_to_commit` rows alike."""
+        held = self._held.get(row) or self._at_commit.get(row)
         return None if held is None else held[1]
 
     async def write_held(self) -> None:

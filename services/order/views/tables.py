@@ -1,4 +1,4 @@
-"""Read-model tables (rebuildable from the event store) and the idempotency table (not)."""
+"""Read-model tables (rebuildable from the event store) and the tables a rebuild keeps."""
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
@@ -84,11 +84,12 @@ Table(
     Column("order_id", String(36), primary_key=True),
 )
 
-# Not derived from events: an Idempotency-Key only ever meets the order service's API.
-idempotency_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# Not derived from the order service's own events, so a rebuild keeps them: an Idempotency-Key
+# only ever meets the order service's API, and a SKU's stock is the inventory's.
+kept_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Table(
     "idempotency_record",
-    idempotency_metadata,
+    kept_metadata,
     Column("channel", String(100), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
@@ -98,11 +99,23 @@ Table(
 # order it already placed instead of placing a twin.
 Table(
     "channel_order_ref",
-    idempotency_metadata,
+    kept_metadata,
     Column("channel", String(100), primary_key=True),
     Column("external_id", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(36), nullable=False),
+)
+# Each SKU's stock as the inventory last told it (services/order/views/catalogue.py): the
+# catalogue's available to promise.
+Table(
+    "catalog_stock",
+    kept_metadata,
+    Column("sku", String(100), primary_key=True),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("available", Integer, nullable=False),
+    # The version of the inventory's stream of the SKU that told it: only a newer one counts.
+    Column("stock_version", BigInteger, nullable=False),
 )
 
 # The KPI read model (services/order/views/kpis.py) is rebuilt with the others.

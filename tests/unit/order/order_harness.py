@@ -94,26 +94,22 @@ async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
 
 
 async def deliver(
-    runtime: ServiceRuntime, event_type: str, data: dict[str, Any], *, version: int = 1
+    runtime: ServiceRuntime, event_type: str, data: dict[str, Any], **envelope: Any
 ) -> None:
     """An event of another service, handled as the consumer would (inbox claim included);
-    `version`: its aggregate version in the producing service."""
-    await deliver_batch(runtime, [(event_type, data, version)])
+    `envelope` sets fields of its envelope (`aggregate_id`, `aggregate_version`)."""
+    await deliver_batch(runtime, [(event_type, data, envelope)])
 
 
 async def deliver_batch(
-    runtime: ServiceRuntime, events: Sequence[tuple[str, dict[str, Any], int]]
+    runtime: ServiceRuntime, events: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]
 ) -> None:
-    """Other services' events (type, data, aggregate version) handled in one transaction."""
+    """Events (type, data, envelope fields) handled in one unit of work, as one consumed batch."""
     async with runtime.unit_of_work() as uow:
-        for event_type, data, version in events:
+        for event_type, data, fields in events:
             route = ROUTES[event_type]
             envelope = an_envelope(
-                event_type=event_type,
-                data=data,
-                source="test",
-                occurred_at=NOW,
-                aggregate_version=version,
+                event_type=event_type, data=data, source="test", occurred_at=NOW, **fields
             )
             assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
             await route.handle(route.model.model_validate(data), envelope, uow)

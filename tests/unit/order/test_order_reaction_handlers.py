@@ -267,14 +267,14 @@ async def test_a_customers_exposure_is_credits_newest_whatever_order_the_answers
         # Credit decided `first` at account version 2 and `second` at 3; they arrive reversed
         # (another partition, another member).
         answers = [
-            ("CreditApproved", _approved(second, 4_000), 3),
-            ("CreditApproved", _approved(first, 2_000), 2),
+            ("CreditApproved", _approved(second, 4_000), {"aggregate_version": 3}),
+            ("CreditApproved", _approved(first, 2_000), {"aggregate_version": 2}),
         ]
         if one_batch:
             await deliver_batch(runtime, answers)
         else:
-            for event_type, data, version in answers:
-                await deliver(runtime, event_type, data, version=version)
+            for event_type, data, envelope in answers:
+                await deliver(runtime, event_type, data, **envelope)
 
         async with runtime.db.transaction() as conn:
             assert (await queries.customer(conn, "acme") or {})["exposure_cents"] == 4_000
