@@ -43,6 +43,7 @@ class StockReserved(_Inbound):
     sku: str
     quantity: int
     reserved_total: int
+    taken_from: UUID | None = None
 
 
 class StockBackordered(_Inbound):
@@ -56,6 +57,23 @@ class StockReleased(_Inbound):
     sku: str
     quantity: int
     reason: str
+    reserved_total: int
+    backordered_total: int
+
+
+class StockBumpRequested(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    for_order_id: UUID
+    priority: int
+
+
+class StockBumped(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    by_order_id: UUID
     reserved_total: int
     backordered_total: int
 

@@ -2,9 +2,10 @@
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); notes pick
-requests (wms.pick-requests), deliveries and complaints for the KPIs.
+OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded, ReservationYielded, ReservationKept
+(events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (a bump request of
+inventory's too) and to andon pulls (AndonPulled / AndonResolved); notes pick requests
+(wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
@@ -73,6 +74,10 @@ ROUTES = {
     "StockReleased": Route(
         inbound.StockReleased, handlers.record_release_when_stock_released, _the_order
     ),
+    "StockBumpRequested": Route(
+        inbound.StockBumpRequested, handlers.answer_bump_when_stock_bump_requested, _the_order
+    ),
+    "StockBumped": Route(inbound.StockBumped, handlers.resume_order_when_stock_bumped, _the_order),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
     ),

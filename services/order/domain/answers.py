@@ -15,6 +15,7 @@ from services.order.events import (
     InvoiceRecorded,
     ShipmentRecorded,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -57,6 +58,7 @@ ANSWERS: tuple[type[DomainEvent], ...] = (
     StockReservationRecorded,
     StockBackorderRecorded,
     StockReleaseRecorded,
+    StockBumpRecorded,
     ShipmentRecorded,
     InvoiceRecorded,
     InvoicePaymentRecorded,
