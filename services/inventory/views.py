@@ -16,6 +16,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 from services.inventory.domain import Stock
 from services.inventory.events import (
     StockBackordered,
+    StockBumped,
     StockReleased,
     StockRequested,
     StockRequestIncreased,
@@ -86,6 +87,7 @@ _ORDER_LINE_EVENTS = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockBumped,
 )
 
 

@@ -43,6 +43,9 @@ class SegmentPolicy(Message):
     target_response_minutes: PositiveInt
     priority_weight: PositiveInt
     backorder_rule: BackorderRule
+    # The last units of every SKU kept for orders of at least this segment's priority weight:
+    # an order of lower priority may take a SKU's available stock only down to this level.
+    protection_level: NonNegativeInt = 0
 
 
 class SegmentTable(Message):
@@ -130,6 +133,9 @@ class OrderPlaced(DomainEvent):
     backorder_rule: BackorderRule
     # Order entry time is accepted (this event's time) minus received.
     received_at: AwareDatetime
+    # Units of each SKU the order must leave available: the highest protection level of the
+    # segments whose priority weight is above the order's priority (policy at intake).
+    protection_floor: NonNegativeInt = 0
 
 
 class OrderHeld(DomainEvent):
@@ -164,6 +170,9 @@ class OrderReleased(DomainEvent):
     priority: PositiveInt
     deadline: AwareDatetime
     ship_to: ShipTo
+    # The order's protection floor (OrderPlaced): above 0, inventory notes the release, as a
+    # higher-priority order may otherwise take the reservation.
+    protection_floor: NonNegativeInt = 0
 
 
 class OrderChanged(DomainEvent):
@@ -172,6 +181,8 @@ class OrderChanged(DomainEvent):
     changes: tuple[LineChange, ...]
     total_cents: NonNegativeInt
     ship_to: ShipTo
+    # The order's protection floor (OrderPlaced), for a SKU the change adds.
+    protection_floor: NonNegativeInt = 0
 
 
 class OrderCancelled(DomainEvent):
@@ -181,6 +192,30 @@ class OrderCancelled(DomainEvent):
 
 class OrderRejected(DomainEvent):
     order_id: UUID
+    reason: str
+
+
+class ReservationYielded(DomainEvent):
+    """Inventory asked for reserved units of this order for a higher-priority one
+    (`StockBumpRequested`) and they were not released to the warehouse: the order gives them up
+    and waits for them again. It releases nothing more of the SKU until inventory says what the
+    line holds after the bump (`StockBumped`)."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    to_order_id: UUID
+    reason: str
+
+
+class ReservationKept(DomainEvent):
+    """The order keeps the units inventory asked for: they were released to the warehouse
+    already, or the order ended (its stock is freed by that)."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    to_order_id: UUID
     reason: str
 
 
@@ -251,6 +286,8 @@ class StockReservationRecorded(_Answer):
     sku: str
     quantity: PositiveInt
     reserved_total: NonNegativeInt
+    # The lower-priority order whose unreleased reservation these units were (a bump).
+    taken_from: UUID | None = Field(default=None, exclude_if=lambda order: order is None)
 
 
 class StockBackorderRecorded(_Answer):
@@ -266,6 +303,17 @@ class StockReleaseRecorded(_Answer):
     # so `quantity` alone cannot tell how much stays reserved.
     reserved_total: int | None = None
     backordered_total: int | None = None
+
+
+class StockBumpRecorded(_Answer):
+    """Inventory took the units this order yielded (`quantity`, 0 when a change had freed them
+    first) for `by_order_id`; the totals are what the line holds after it."""
+
+    sku: str
+    quantity: NonNegativeInt
+    by_order_id: UUID
+    reserved_total: NonNegativeInt
+    backordered_total: NonNegativeInt
 
 
 class ShipmentRecorded(_Answer):
@@ -302,6 +350,8 @@ PUBLISHED: Final = (
     OrderHeld,
     OrderHoldLifted,
     ReturnRecorded,
+    ReservationYielded,
+    ReservationKept,
 )
 
 

@@ -57,6 +57,7 @@ class StockReserved(StockChanged):
     order_id: UUID
     quantity: int
     reserved_total: int
+    taken_from: UUID | None = None
 
 
 class StockBackordered(_Inbound):
@@ -69,6 +70,22 @@ class StockReleased(StockChanged):
     order_id: UUID
     quantity: int
     reason: str
+    reserved_total: int
+    backordered_total: int
+
+
+class StockBumpRequested(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    for_order_id: UUID
+    priority: int
+
+
+class StockBumped(StockChanged):
+    order_id: UUID
+    quantity: int
+    by_order_id: UUID
     reserved_total: int
     backordered_total: int
 

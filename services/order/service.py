@@ -2,10 +2,11 @@
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); keeps each
-SKU's stock level as inventory's events tell it (the catalogue's available to promise); notes pick
-requests (wms.pick-requests), deliveries and complaints for the KPIs.
+OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded, ReservationYielded, ReservationKept
+(events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (a bump request of
+inventory's too) and to andon pulls (AndonPulled / AndonResolved); keeps each SKU's stock level as
+inventory's events tell it (the catalogue's available to promise); notes pick requests
+(wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: GET /v1/items, GET /v1/items/{sku} (channel or staff), PUT /v1/items/{sku} (ops);
 PUT /v1/customers/{customer_id} (ops);
@@ -75,6 +76,10 @@ ROUTES = {
     "StockReleased": Route(
         inbound.StockReleased, handlers.record_release_when_stock_released, _the_order
     ),
+    "StockBumpRequested": Route(
+        inbound.StockBumpRequested, handlers.answer_bump_when_stock_bump_requested, _the_order
+    ),
+    "StockBumped": Route(inbound.StockBumped, handlers.resume_order_when_stock_bumped, _the_order),
     # The catalogue's available to promise: every event that moves a SKU's stock tells its level.
     **dict.fromkeys(
         ("StockReceived", "StockShipped", "StockSaleStopped", "StockSaleResumed"),

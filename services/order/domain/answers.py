@@ -15,6 +15,7 @@ from services.order.events import (
     InvoiceRecorded,
     ShipmentRecorded,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -58,6 +59,7 @@ ANSWERS: tuple[type[DomainEvent], ...] = (
     StockReservationRecorded,
     StockBackorderRecorded,
     StockReleaseRecorded,
+    StockBumpRecorded,
     ShipmentRecorded,
     InvoiceRecorded,
     InvoicePaymentRecorded,

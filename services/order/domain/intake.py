@@ -16,6 +16,7 @@ class OrderTerms:
     priority: int
     deadline: datetime
     backorder_rule: BackorderRule
+    protection_floor: int = 0
 
 
 def order_terms(
@@ -29,11 +30,26 @@ def order_terms(
     """Segment = customer class + best item class; priority = weight x tier factor."""
     segment = customer_class + min(item_classes, default="C")
     rules = getattr(policy.segments, segment)
+    priority = rules.priority_weight * TIER_FACTOR.get(tier, 1)
     return OrderTerms(
         segment=segment,
-        priority=rules.priority_weight * TIER_FACTOR.get(tier, 1),
+        priority=priority,
         deadline=accepted_at + timedelta(minutes=rules.target_response_minutes),
         backorder_rule=rules.backorder_rule,
+        protection_floor=protection_floor(policy, priority),
+    )
+
+
+def protection_floor(policy: PolicyChanged, priority: int) -> int:
+    """Units of a SKU an order of `priority` must leave available: each segment keeps its
+    protection level for orders at or above its priority weight."""
+    return max(
+        (
+            rules.protection_level
+            for _, rules in policy.segments
+            if rules.priority_weight > priority
+        ),
+        default=0,
     )
 
 

@@ -40,11 +40,14 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    ReservationKept,
+    ReservationYielded,
     ReturnRecorded,
     ShipmentRecorded,
     ShippedLine,
     ShipTo,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -85,6 +88,8 @@ class Order(Aggregate):
         OrderRejected,
         OrderCompleted,
         ReturnRecorded,
+        ReservationYielded,
+        ReservationKept,
         *ANSWERS,
     ) | {"HoldLifted": OrderHoldLifted}  # its name before it was published
 
@@ -175,6 +180,7 @@ class Order(Aggregate):
                 changes=changes,
                 total_cents=sum(line.quantity * line.unit_price_cents for line in new_lines),
                 ship_to=new_ship_to,
+                protection_floor=self.state.placed.protection_floor if self.state.placed else 0,
             )
         )
         if unusual is not None and "pattern_check" not in self.state.holds:
@@ -256,13 +262,20 @@ class Order(Aggregate):
             )
         )
 
-    def record_stock_reserved(self, reply: Reply, sku: str, quantity: int, total: int) -> None:
+    def record_stock_reserved(
+        self, reply: Reply, sku: str, quantity: int, total: int, *, taken_from: UUID | None = None
+    ) -> None:
+        """`taken_from`: the lower-priority order whose unreleased reservation these units were."""
         # Reservations only grow between releases; an older total arriving late changes nothing.
         if self.state.ended or total <= self.state.reserved.get(sku, 0):
             return
         self._record_fact(
             StockReservationRecorded(
-                **reply.fields(self.order_id), sku=sku, quantity=quantity, reserved_total=total
+                **reply.fields(self.order_id),
+                sku=sku,
+                quantity=quantity,
+                reserved_total=total,
+                taken_from=taken_from,
             )
         )
         self.release_if_ready()
@@ -293,6 +306,57 @@ class Order(Aggregate):
                 backordered_total=backordered_total,
             )
         )
+
+    def answer_bump(self, sku: str, quantity: int, *, for_order_id: UUID, priority: int) -> None:
+        """Inventory asks for `quantity` reserved units of `sku` for a higher-priority order.
+
+        This order's stream decides, so a release and a bump never both take the same units:
+        only units not yet released are yielded, and the SKU releases nothing more until
+        inventory answers with `StockBumped`. Released units, an ended order or a bump of the
+        SKU still unanswered keep what the order has."""
+        state = self.state
+        unreleased = state.reserved.get(sku, 0) - state.released.get(sku, 0)
+        if kept_because := _kept_because(state, sku, unreleased):
+            self._record(
+                ReservationKept(
+                    order_id=self.order_id,
+                    sku=sku,
+                    quantity=quantity,
+                    to_order_id=for_order_id,
+                    reason=kept_because,
+                )
+            )
+            return
+        self._record_fact(
+            ReservationYielded(
+                order_id=self.order_id,
+                sku=sku,
+                quantity=min(quantity, unreleased),
+                to_order_id=for_order_id,
+                reason=f"order {for_order_id} of higher priority ({priority}) needs it",
+            )
+        )
+
+    def record_stock_bumped(
+        self, reply: Reply, sku: str, quantity: int, *, by_order_id: UUID, totals: tuple[int, int]
+    ) -> None:
+        """Inventory settled a yield: the line's totals after it end the SKU's suspension."""
+        reserved_total, backordered_total = totals
+        state = self.state
+        current = (state.reserved.get(sku, 0), state.backordered.get(sku, 0))
+        if sku not in state.yielding and current == totals:
+            return
+        self._record_fact(
+            StockBumpRecorded(
+                **reply.fields(self.order_id),
+                sku=sku,
+                quantity=quantity,
+                by_order_id=by_order_id,
+                reserved_total=reserved_total,
+                backordered_total=backordered_total,
+            )
+        )
+        self.release_if_ready()
 
     def record_shipped(
         self,
@@ -388,7 +452,9 @@ class Order(Aggregate):
             return
         if state.credit_approved_cents != state.total_cents:
             return  # credit has not (yet) approved the current total
-        lines = releasable(state.lines, state.reserved, state.released, state.backorder_rule)
+        lines = releasable(
+            state.lines, state.releasable_reserved, state.released, state.backorder_rule
+        )
         if lines and state.ship_to is not None:
             self._record_fact(
                 OrderReleased(
@@ -399,6 +465,7 @@ class Order(Aggregate):
                     priority=state.placed.priority,
                     deadline=state.placed.deadline,
                     ship_to=state.ship_to,
+                    protection_floor=state.placed.protection_floor,
                 )
             )
 
@@ -444,6 +511,17 @@ class Order(Aggregate):
         self.state.apply(event)
 
 
+def _kept_because(state: OrderState, sku: str, unreleased: int) -> str | None:
+    """Why the order keeps the units of `sku` inventory asked for, or None: it yields them."""
+    if state.ended:
+        return f"order {state.ended}"
+    if sku in state.yielding:
+        return "an earlier bump of the SKU is not yet settled"
+    if unreleased <= 0:
+        return "already released to the warehouse"
+    return None
+
+
 def _placed(order_id: UUID, intake: Intake, lines: Sequence[OrderLine]) -> OrderPlaced:
     return OrderPlaced(
         order_id=order_id,
@@ -458,4 +536,5 @@ def _placed(order_id: UUID, intake: Intake, lines: Sequence[OrderLine]) -> Order
         deadline=intake.terms.deadline,
         backorder_rule=intake.terms.backorder_rule,
         received_at=intake.received_at,
+        protection_floor=intake.terms.protection_floor,
     )

@@ -23,10 +23,12 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    ReservationYielded,
     ReturnRecorded,
     ShipmentRecorded,
     ShipTo,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -49,6 +51,9 @@ class OrderState:
     backordered: dict[str, int] = field(default_factory=dict)
     released: dict[str, int] = field(default_factory=dict)
     releases: int = 0
+    # SKUs whose reserved units the order yielded to a higher-priority one: nothing more of
+    # them is released until inventory's StockBumped says what the line holds after the bump.
+    yielding: set[str] = field(default_factory=set)
     shipped: dict[str, int] = field(default_factory=dict)
     shipments: set[UUID] = field(default_factory=set)
     invoices: dict[UUID, dict[str, int]] = field(default_factory=dict)
@@ -60,6 +65,14 @@ class OrderState:
     @property
     def backorder_rule(self) -> BackorderRule:
         return self.placed.backorder_rule if self.placed else "wait_complete"
+
+    @property
+    def releasable_reserved(self) -> dict[str, int]:
+        """Reserved units per SKU that a release may send: a yielding SKU's stop at what went."""
+        return {
+            sku: self.released.get(sku, 0) if sku in self.yielding else units
+            for sku, units in self.reserved.items()
+        }
 
     @property
     def status(self) -> str:
@@ -89,13 +102,21 @@ class OrderState:
                 | ReturnRecorded()
             ):
                 self._apply_decision(event)
+            case ReservationYielded():
+                self.yielding.add(event.sku)
+                self.holds.add("backorder")
             case OrderHeld() | OrderHoldLifted():
                 self._apply_hold(event)
             case OrderConfirmed() | OrderCancelled() | OrderRejected():
                 self._apply_end(event)
             case CreditApprovalRecorded() | CreditReviewRecorded() | CreditReleaseRecorded():
                 self._apply_credit(event)
-            case StockReservationRecorded() | StockBackorderRecorded() | StockReleaseRecorded():
+            case (
+                StockReservationRecorded()
+                | StockBackorderRecorded()
+                | StockReleaseRecorded()
+                | StockBumpRecorded()
+            ):
                 self._apply_stock(event)
             case ShipmentRecorded() | InvoiceRecorded() | InvoicePaymentRecorded():
                 self._apply_fulfillment(event)
@@ -172,6 +193,11 @@ class OrderState:
                 self.reserved[event.sku] = event.reserved_total
                 self.backordered[event.sku] = event.backordered_total or 0
                 self._settle_backorder()
+            case StockBumpRecorded():
+                self.yielding.discard(event.sku)
+                self.reserved[event.sku] = event.reserved_total
+                self.backordered[event.sku] = event.backordered_total
+                self._settle_backorder()
             case StockReleaseRecorded():
                 self.reserved[event.sku] = max(0, self.reserved.get(event.sku, 0) - event.quantity)
 
@@ -187,6 +213,6 @@ class OrderState:
                 self.paid.add(event.invoice_id)
 
     def _settle_backorder(self) -> None:
-        if fully_covered(self.lines, self.reserved):
+        if not self.yielding and fully_covered(self.lines, self.reserved):
             self.holds.discard("backorder")
             self.backordered.clear()

@@ -35,10 +35,12 @@ from services.order.handlers.order_changes import (
 )
 from services.order.handlers.returns import record_return
 from services.order.handlers.stock_answers import (
+    answer_bump_when_stock_bump_requested,
     hold_order_when_stock_backordered,
     note_stock_when_stock_changed,
     record_release_when_stock_released,
     release_order_when_stock_reserved,
+    resume_order_when_stock_bumped,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "Classes",
     "ExternalIdReusedError",
     "IdempotencyKeyReusedError",
+    "answer_bump_when_stock_bump_requested",
     "cancel_order",
     "change_order",
     "change_policy",
@@ -68,5 +71,6 @@ __all__ = [
     "reject_order_when_credit_declined",
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
+    "resume_order_when_stock_bumped",
     "resume_orders_when_andon_resolved",
 ]

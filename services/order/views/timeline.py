@@ -14,6 +14,7 @@ _ANSWERS = {
     "StockReservationRecorded": ("inventory", "StockReserved"),
     "StockBackorderRecorded": ("inventory", "StockBackordered"),
     "StockReleaseRecorded": ("inventory", "StockReleased"),
+    "StockBumpRecorded": ("inventory", "StockBumped"),
     "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
     "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
     "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
