@@ -1,11 +1,12 @@
 """The order service as the runtime sees it: what it publishes, consumes, projects and serves.
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
-PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); keeps each
-SKU's stock level as inventory's events tell it (the catalogue's available to promise); notes pick
-requests (wms.pick-requests), deliveries and complaints for the KPIs.
+PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderDeadlineChanged, OrderCancelled,
+OrderRejected, OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED).
+Reacts to credit, inventory and fulfillment answers (shipments, their addresses, invoices,
+payments) and to andon pulls (AndonPulled / AndonResolved); keeps each SKU's stock level as
+inventory's events tell it (the catalogue's available to promise); notes pick requests
+(wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: GET /v1/items, GET /v1/items/{sku} (channel or staff), PUT /v1/items/{sku} (ops);
 PUT /v1/customers/{customer_id} (ops);
@@ -82,6 +83,16 @@ ROUTES = {
     ),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
+    ),
+    "ShipmentAddressChanged": Route(
+        inbound.ShipmentAddressChanged,
+        handlers.record_address_when_shipment_address_changed,
+        _the_order,
+    ),
+    "ShipmentAddressChangeRefused": Route(
+        inbound.ShipmentAddressChangeRefused,
+        handlers.record_refusal_when_shipment_address_change_refused,
+        _the_order,
     ),
     "InvoiceIssued": Route(
         inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_order

@@ -27,7 +27,7 @@ def order_terms(
     accepted_at: datetime,
 ) -> OrderTerms:
     """Segment = customer class + best item class; priority = weight x tier factor."""
-    segment = customer_class + min(item_classes, default="C")
+    segment = segment_of(customer_class, item_classes)
     rules = getattr(policy.segments, segment)
     return OrderTerms(
         segment=segment,
@@ -35,6 +35,11 @@ def order_terms(
         deadline=accepted_at + timedelta(minutes=rules.target_response_minutes),
         backorder_rule=rules.backorder_rule,
     )
+
+
+def segment_of(customer_class: str, item_classes: Iterable[str]) -> str:
+    """The customer's class and the best class among the order's items (unclassified: C)."""
+    return customer_class + min(item_classes, default="C")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ _ANSWERS = {
     "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
     "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
     "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
+    "AddressChangeRecorded": ("fulfillment", "ShipmentAddressChanged"),
+    "AddressChangeRefusalRecorded": ("fulfillment", "ShipmentAddressChangeRefused"),
 }
 
 
