@@ -14,6 +14,11 @@ BackorderRule = Literal["ship_partial", "wait_complete"]
 Hold = Literal["pattern_check", "credit_review", "backorder", "andon"]
 
 
+def _absent(value: object) -> bool:
+    """Optional fields added later are left out, not null, when unset."""
+    return value is None
+
+
 class OrderLine(Message):
     sku: str
     quantity: PositiveInt
@@ -113,7 +118,7 @@ class PolicyChanged(DomainEvent):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
     # Optional (absent, not null, when no rule is set): the andon service's defect rule.
-    defects: DefectPolicy | None = Field(default=None, exclude_if=lambda rule: rule is None)
+    defects: DefectPolicy | None = Field(default=None, exclude_if=_absent)
 
 
 # The order's own decisions.
@@ -176,13 +181,30 @@ class OrderReleased(DomainEvent):
 
 
 class OrderChanged(DomainEvent):
+    """`ship_to` is the order's address after the change (fulfillment readdresses its shipments);
+    `segment`, `priority`, `deadline` and `backorder_rule` its terms after it (absent, not null,
+    in events recorded before changes carried them)."""
+
     order_id: UUID
     lines: tuple[OrderLine, ...]
     changes: tuple[LineChange, ...]
     total_cents: NonNegativeInt
     ship_to: ShipTo
-    # The order's protection floor (OrderPlaced), for a SKU the change adds.
+    # The protection floor of its terms after the change (for a SKU the change adds).
     protection_floor: NonNegativeInt = 0
+    segment: str | None = Field(default=None, exclude_if=_absent)
+    priority: PositiveInt | None = Field(default=None, exclude_if=_absent)
+    deadline: AwareDatetime | None = Field(default=None, exclude_if=_absent)
+    backorder_rule: BackorderRule | None = Field(default=None, exclude_if=_absent)
+
+
+class OrderDeadlineChanged(DomainEvent):
+    """A change moved the date the order is promised to be released to the warehouse by."""
+
+    order_id: UUID
+    deadline: AwareDatetime
+    previous_deadline: AwareDatetime
+    reason: str
 
 
 class OrderCancelled(DomainEvent):
@@ -335,6 +357,24 @@ class InvoicePaymentRecorded(_Answer):
     total_cents: NonNegativeInt
 
 
+class AddressChangeRecorded(_Answer):
+    """Fulfillment took the order's new address for a shipment; `amended`: the carrier already
+    had the shipment request and was sent an amendment."""
+
+    shipment_id: UUID
+    ship_to: ShipTo
+    amended: bool
+
+
+class AddressChangeRefusalRecorded(_Answer):
+    """Fulfillment could not take the new address for a shipment: it goes (went) to `ship_to`."""
+
+    shipment_id: UUID
+    ship_to: ShipTo | None
+    requested: ShipTo
+    reason: str
+
+
 PUBLISHED: Final = (
     ItemDefined,
     CustomerDefined,
@@ -344,6 +384,7 @@ PUBLISHED: Final = (
     OrderPlaced,
     OrderReleased,
     OrderChanged,
+    OrderDeadlineChanged,
     OrderCancelled,
     OrderRejected,
     OrderCompleted,

@@ -104,6 +104,29 @@ class ShipmentShipped(_Inbound):
     tracking_number: str | None = None
 
 
+class ShipTo(_Inbound):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class ShipmentAddressChanged(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo
+    amended: bool = False
+
+
+class ShipmentAddressChangeRefused(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo | None = None
+    requested: ShipTo
+    reason: str = ""
+
+
 class InvoiceIssued(_Inbound):
     invoice_id: UUID
     order_id: UUID

@@ -1,10 +1,11 @@
 """The order service as the runtime sees it: what it publishes, consumes, projects and serves.
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
-PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded, ReservationYielded, ReservationKept
-(events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (a bump request of
-inventory's too) and to andon pulls (AndonPulled / AndonResolved); keeps each SKU's stock level as
+PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderDeadlineChanged, OrderCancelled,
+OrderRejected, OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded, ReservationYielded,
+ReservationKept (events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (a bump
+request of inventory's; shipments, their addresses, invoices, payments) and to andon pulls
+(AndonPulled / AndonResolved); keeps each SKU's stock level as
 inventory's events tell it (the catalogue's available to promise); notes pick requests
 (wms.pick-requests), deliveries and complaints for the KPIs.
 
@@ -87,6 +88,16 @@ ROUTES = {
     ),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
+    ),
+    "ShipmentAddressChanged": Route(
+        inbound.ShipmentAddressChanged,
+        handlers.record_address_when_shipment_address_changed,
+        _the_order,
+    ),
+    "ShipmentAddressChangeRefused": Route(
+        inbound.ShipmentAddressChangeRefused,
+        handlers.record_refusal_when_shipment_address_change_refused,
+        _the_order,
     ),
     "InvoiceIssued": Route(
         inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_order

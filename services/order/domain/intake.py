@@ -28,7 +28,7 @@ def order_terms(
     accepted_at: datetime,
 ) -> OrderTerms:
     """Segment = customer class + best item class; priority = weight x tier factor."""
-    segment = customer_class + min(item_classes, default="C")
+    segment = segment_of(customer_class, item_classes)
     rules = getattr(policy.segments, segment)
     priority = rules.priority_weight * TIER_FACTOR.get(tier, 1)
     return OrderTerms(
@@ -51,6 +51,11 @@ def protection_floor(policy: PolicyChanged, priority: int) -> int:
         ),
         default=0,
     )
+
+
+def segment_of(customer_class: str, item_classes: Iterable[str]) -> str:
+    """The customer's class and the best class among the order's items (unclassified: C)."""
+    return customer_class + min(item_classes, default="C")
 
 
 @dataclass(frozen=True)

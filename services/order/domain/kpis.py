@@ -201,6 +201,9 @@ def apply(facts: FlowFacts, event: DomainEvent, at: datetime) -> FlowFacts:
         case OrderChanged():
             new.ordered = {line.sku: line.quantity for line in event.lines}
             new.prices = {line.sku: line.unit_price_cents for line in event.lines}
+            # On time is judged by the deadline as the change moved it; the segment an order
+            # counts in stays the one it was accepted in (its cohort).
+            new.deadline = event.deadline or new.deadline
             if event.changes:  # credit decides the new total afresh
                 _lift(new, "credit_review", at)
             _settle_backorder(new, at)

@@ -13,7 +13,9 @@ from services.order.handlers.credit_answers import (
 )
 from services.order.handlers.fulfillment_answers import (
     complete_order_when_invoice_paid,
+    record_address_when_shipment_address_changed,
     record_invoice_when_invoice_issued,
+    record_refusal_when_shipment_address_change_refused,
     record_shipment_when_shipment_shipped,
 )
 from services.order.handlers.intake import (
@@ -63,7 +65,9 @@ __all__ = [
     "hold_orders_when_andon_pulled",
     "note_stock_when_stock_changed",
     "place_orders",
+    "record_address_when_shipment_address_changed",
     "record_invoice_when_invoice_issued",
+    "record_refusal_when_shipment_address_change_refused",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
     "record_return",

@@ -143,6 +143,13 @@ async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, in
     return customers, items
 
 
+async def accepted_at(conn: Connection, order_id: str) -> datetime:
+    """When the order was accepted (its `OrderPlaced`): its deadline counts from then."""
+    return parse_time(
+        await conn.fetchval("SELECT placed_at FROM order_summary WHERE order_id = $1", order_id)
+    )
+
+
 async def awaiting_confirmation_before(conn: Connection, now: datetime) -> list[str]:
     rows = await conn.fetch(
         "SELECT order_id FROM order_summary WHERE confirm_by IS NOT NULL AND confirm_by <= $1"
