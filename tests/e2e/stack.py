@@ -138,6 +138,17 @@ class Stack:
         for process in self.processes.values():
             process.wait_ready()
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`gapless ARGS` (python -m services) on this installation's data, to its end."""
+        return subprocess.run(
+            [sys.executable, "-m", "services", *args],
+            cwd=REPO,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     def stop(self) -> None:
         for process in self.processes.values():
             process.stop()

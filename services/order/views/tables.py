@@ -1,6 +1,17 @@
 """Read-model tables (rebuildable from the event store) and the tables a rebuild keeps."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 from services.order.views import kpis
 from shared.tables import NAMING_CONVENTION
@@ -65,6 +76,14 @@ Table(
     Column("exposure_cents", BigInteger, nullable=False),
     # The credit account version of that exposure: a later answer with an older one is stale.
     Column("exposure_version", BigInteger),
+)
+# GET /v1/orders/{id} of an order whose events moved to an archive, as it answered then
+# (zlib-compressed JSON; services/order/views/archive.py). Empty whenever a rebuild may run.
+Table(
+    "archived_order",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("details", LargeBinary, nullable=False),
 )
 # Andon pulls on a customer or SKU still open (new orders of theirs are held from the start).
 Table(
