@@ -1,8 +1,8 @@
 """Retention and archive: the inbox's age index (the pruning job deletes its oldest rows), the
 table of streams moved to an archive file, and the answers kept for archived orders.
 
-Revision ID: order_0006
-Revises: order_0005
+Revision ID: order_0008
+Revises: order_0007
 """
 
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ from alembic import op
 
 from migrations.steps import add_retention_and_archive, drop_retention_and_archive
 
-revision = "order_0006"
-down_revision = "order_0005"
+revision = "order_0008"
+down_revision = "order_0007"
 branch_labels = None
 depends_on = None
 
