@@ -42,6 +42,7 @@ ROUTES = {
     "/v1/complaints": "andon",
     "/v1/reconciliation": "andon",
     "/v1/improvements": "andon",
+    "/v1/webhooks": "order",
 }
 # Every Schedule (pick waves, the simulator, pattern-check timeouts, ...) runs this often in tests.
 FAST_SCHEDULES = {"GAPLESS_SCHEDULE_INTERVAL_SECONDS": "0.2"}

@@ -39,6 +39,12 @@ from services.order.handlers.stock_answers import (
     record_release_when_stock_released,
     release_order_when_stock_reserved,
 )
+from services.order.handlers.webhooks import (
+    redrive_deliveries,
+    register_webhook,
+    remove_webhook,
+    rotate_webhook_secret,
+)
 
 __all__ = [
     "Accepted",
@@ -59,6 +65,8 @@ __all__ = [
     "hold_orders_when_andon_pulled",
     "place_orders",
     "record_invoice_when_invoice_issued",
+    "redrive_deliveries",
+    "register_webhook",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
     "record_return",
@@ -66,5 +74,7 @@ __all__ = [
     "reject_order_when_credit_declined",
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
+    "remove_webhook",
     "resume_orders_when_andon_resolved",
+    "rotate_webhook_secret",
 ]

@@ -82,7 +82,8 @@ Table(
     Column("order_id", String(36), primary_key=True),
 )
 
-# Not derived from events: an Idempotency-Key only ever meets the order service's API.
+# Not derived from events: an Idempotency-Key only ever meets the order service's API, and
+# webhooks are the channels' settings and what is being sent to them.
 idempotency_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Table(
     "idempotency_record",
@@ -101,6 +102,39 @@ Table(
     Column("external_id", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(36), nullable=False),
+)
+
+# A channel's webhook: where its orders' status changes go, and the secret that signs them.
+Table(
+    "webhook_subscription",
+    idempotency_metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# The webhook outbox: one row per status change of a subscribed channel's order, written in the
+# transaction of the change and sent by the order process (services/order/webhooks/sender.py).
+# `sequence` is the order's version after the change: per order, rows go out in its order.
+Table(
+    "webhook_delivery",
+    idempotency_metadata,
+    Column("delivery_id", String(36), primary_key=True),
+    Column("channel", String(100), nullable=False),
+    Column("order_id", String(36), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
+    Index("ix_webhook_delivery_order_sequence", "order_id", "sequence", unique=True),
+    Index("ix_webhook_delivery_channel", "channel", "state", "created_at"),
 )
 
 # The KPI read model (services/order/views/kpis.py) is rebuilt with the others.
