@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, status
+from fastapi import APIRouter, Body, Header, Query, status
 from pydantic import AnyUrl, BaseModel, ConfigDict, Field, UrlConstraints
 
 from services.order.commands import (
@@ -21,8 +21,9 @@ from services.order.domain.webhooks import (
 )
 from services.order.views import webhooks as queries
 from shared.auth import Principal, Role, require
+from shared.envelope import CONTENT_TYPE
 from shared.limits import PathIdentifier
-from shared.openapi import WebhookDocs
+from shared.openapi import WebhookDocs, operation_id
 from shared.runtime import ServiceRuntime
 
 ChannelOrOps = Annotated[Principal, require(Role.CHANNEL, Role.OPS)]
@@ -171,11 +172,15 @@ class OrderStatusCloudEvent(BaseModel):
 
 def webhook_docs() -> WebhookDocs:
     """What gapless POSTs to a channel's webhook URL (OpenAPI `webhooks`)."""
-    docs = WebhookDocs(tags=["webhooks"])
+    docs = WebhookDocs(tags=["webhooks"], generate_unique_id_function=operation_id)
 
-    @docs.post("order-status-changed")
+    @docs.post(
+        "order-status-changed",
+        status_code=status.HTTP_204_NO_CONTENT,
+        responses={204: {"description": "Taken (any 2xx is): it is not sent again"}},
+    )
     def order_status_changed(
-        _body: OrderStatusCloudEvent,
+        _body: Annotated[OrderStatusCloudEvent, Body(media_type=CONTENT_TYPE)],
         _id: Annotated[
             str, Header(alias="webhook-id", description="The delivery id: the same on retries")
         ],
@@ -190,8 +195,8 @@ def webhook_docs() -> WebhookDocs:
             ),
         ],
     ) -> None:
-        """An order of the channel changed status: a CloudEvent (`Content-Type:
-        application/cloudevents+json`). Answer 2xx within the timeout (10 s by default);
-        anything else is tried again after a doubling delay, then parked until redriven."""
+        """An order of the channel changed status (signed: Standard Webhooks). Answer 2xx within
+        the timeout (10 s by default); anything else is tried again after a doubling delay,
+        then parked until redriven."""
 
     return docs

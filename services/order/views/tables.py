@@ -116,7 +116,8 @@ Table(
 )
 # The webhook outbox: one row per status change of a subscribed channel's order, written in the
 # transaction of the change and sent by the order process (services/order/webhooks/sender.py).
-# `sequence` is the order's version after the change: per order, rows go out in its order.
+# `sequence` is the order's version after the change: per order, rows go out in its order;
+# `created_at` is when the status changed.
 Table(
     "webhook_delivery",
     idempotency_metadata,
@@ -124,8 +125,13 @@ Table(
     Column("channel", String(100), nullable=False),
     Column("order_id", String(36), nullable=False),
     Column("sequence", Integer, nullable=False),
+    # What the CloudEvent tells (built when sent: queuing stays cheap for every change).
     Column("status", String(30), nullable=False),
-    Column("payload", Text, nullable=False),
+    Column("previous_status", String(30)),
+    Column("holds", Text, nullable=False),
+    Column("external_id", String(200)),
+    Column("correlation_id", String(36), nullable=False),
+    Column("causation_id", String(36), nullable=False),
     Column("state", String(10), nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False),

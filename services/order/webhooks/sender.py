@@ -19,6 +19,7 @@ from prometheus_client import Counter
 
 from services.order.domain.webhooks import Attempted, signature
 from services.order.settings import WebhookSettings
+from services.order.webhooks.feed import cloudevent
 from shared.clock import Clock
 from shared.db import Database
 from shared.envelope import CONTENT_TYPE
@@ -35,7 +36,7 @@ _OUTCOMES = {"delivered": "delivered", "pending": "retried", "parked": "parked"}
 # Due, and the first of its order not yet delivered: a later status never overtakes an earlier
 # one, which holds it back while it waits for a retry, is leased by another sender or parked.
 _DUE = (
-    "SELECT d.delivery_id, d.channel, d.order_id, d.attempts, d.payload, s.url, s.secret"
+    "SELECT d.*, s.url, s.secret"
     " FROM webhook_delivery d JOIN webhook_subscription s ON s.channel = d.channel"
     " WHERE d.state = 'pending' AND d.next_attempt_at <= $1"
     " AND NOT EXISTS (SELECT 1 FROM webhook_delivery e WHERE e.order_id = d.order_id"
@@ -101,24 +102,24 @@ class WebhookSender:
         self, client: httpx.AsyncClient, row: dict[str, Any], at: datetime
     ) -> str | None:
         """None once the channel's server answered 2xx; otherwise what went wrong."""
-        body = row["payload"].encode()
         webhook_id, timestamp = row["delivery_id"], int(at.timestamp())
-        headers = {
-            "content-type": CONTENT_TYPE,
-            "webhook-id": webhook_id,
-            "webhook-timestamp": str(timestamp),
-            "webhook-signature": signature(
-                row["secret"], webhook_id=webhook_id, timestamp=timestamp, body=body
-            ),
-        }
         try:
+            body = cloudevent(row)
+            headers = {
+                "content-type": CONTENT_TYPE,
+                "webhook-id": webhook_id,
+                "webhook-timestamp": str(timestamp),
+                "webhook-signature": signature(
+                    row["secret"], webhook_id=webhook_id, timestamp=timestamp, body=body
+                ),
+            }
             async with asyncio.timeout(self._settings.timeout_seconds):
                 # Streamed and never read: a server's answer is its status, whatever its size.
                 async with client.stream(
                     "POST", row["url"], content=body, headers=headers
                 ) as answer:
                     status = answer.status_code
-        except Exception as error:  # noqa: BLE001 - anything that fails a POST fails this attempt
+        except Exception as error:  # noqa: BLE001 - whatever fails a POST fails this attempt
             return f"{type(error).__name__}: {error}"[:500]
         return None if 200 <= status < 300 else f"HTTP {status}"
 

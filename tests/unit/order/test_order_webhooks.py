@@ -1,28 +1,37 @@
 """Channel webhooks on a real SQLite file: the feed queued with each status change, signed
 deliveries in order per order, retries with a doubling delay, parking and redrive."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import httpx
+import pytest
+from jsonschema import Draft202012Validator
 from order_builders import NOW
 from order_harness import a_place_command, auth, define, deliver, http_client, order_service, place
 
+from services.order.api.webhooks import OrderStatusCloudEvent
 from services.order.commands import RegisterWebhook
 from services.order.domain.webhooks import RetryPolicy, signature
 from services.order.service import DEFINITION
 from services.order.settings import WebhookSettings
+from services.order.webhooks.feed import cloudevent
 from services.order.webhooks.sender import WebhookSender
 from shared.clock import FrozenClock
 from shared.envelope import Envelope
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
+from shared.settings import ServiceSettings
+
+SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
 
 HOOK = "https://shop.example/hooks/orders"
 FAST = WebhookSettings(attempts=3, first_retry_seconds=10, max_retry_seconds=15)
@@ -109,11 +118,25 @@ async def test_each_status_change_of_a_subscribed_channels_orders_is_queued_with
             (str(order_id), "pending"),
             (str(order_id), "released"),
         ]
-        envelopes = [Envelope.from_json(row["payload"]) for row in queued]
+        envelopes = [Envelope.from_json(cloudevent(row)) for row in queued]
         assert [e.data["previous_status"] for e in envelopes] == [None, "pending"]
         assert [e.aggregate_version for e in envelopes] == [row["sequence"] for row in queued]
         assert queued[0]["sequence"] < queued[1]["sequence"]
         assert [str(e.event_id) for e in envelopes] == [row["delivery_id"] for row in queued]
+        for envelope in envelopes:
+            assert _invalid(envelope.to_cloudevent()) == []
+
+
+def _invalid(document: dict[str, Any]) -> list[str]:
+    """What the published contract (schemas/) finds wrong with a webhook's CloudEvent."""
+    problems = []
+    for schema, part in (("envelope.v1.json", document), (EVENT_SCHEMA, document["data"])):
+        validator = Draft202012Validator(json.loads((SCHEMAS / schema).read_text()))
+        problems += [error.message for error in validator.iter_errors(part)]
+    return problems
+
+
+EVENT_SCHEMA = "events/order/OrderStatusChanged.v1.json"
 
 
 async def test_a_change_recorded_as_several_events_is_told_once_as_where_it_ended(
@@ -131,7 +154,7 @@ async def test_a_change_recorded_as_several_events_is_told_once_as_where_it_ende
         await deliver(runtime, "CreditReviewRequired", review)  # the answer, then its hold
         await deliver(runtime, "CreditApproved", {**answer, "exposure_cents": 2_000})
 
-        changes = [Envelope.from_json(row["payload"]).data for row in await _queued(runtime)]
+        changes = [Envelope.from_json(cloudevent(row)).data for row in await _queued(runtime)]
         assert [(c["previous_status"], c["status"]) for c in changes] == [
             (None, "pending"),
             ("pending", "on_hold"),
@@ -178,6 +201,7 @@ async def test_deliveries_are_signed_with_the_channels_secret_and_keep_each_orde
             assert str(request.url) == HOOK
             assert request.headers["content-type"] == "application/cloudevents+json"
             assert _verified(secret, request)
+            OrderStatusCloudEvent.model_validate_json(request.content)  # as OpenAPI documents it
         assert {r["state"] for r in await _queued(runtime)} == {"delivered"}
 
 
@@ -285,3 +309,47 @@ async def test_a_webhook_needs_an_http_url_and_is_the_channels_own(tmp_path: Pat
         assert secret["secret"].startswith("whsec_")
         assert rotated != secret
         assert now == rotated
+
+
+class SlowReceiver(Receiver):
+    """Takes a while to answer, so that two senders' rounds overlap."""
+
+    async def __call__(self, request: httpx.Request) -> httpx.Response:  # type: ignore[override]
+        await asyncio.sleep(0.01)
+        return super().__call__(request)
+
+
+@pytest.mark.integration
+async def test_order_processes_on_postgres_send_each_delivery_once_in_each_orders_order(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    settings = ServiceSettings(database_url=postgres_dsn, namespace=f"w{uuid4().hex[:8]}")
+    receiver = SlowReceiver()
+    senders = [
+        WebhookSender(
+            FAST.model_copy(update={"in_flight": 7}), transport=httpx.MockTransport(receiver)
+        )
+        for _ in range(2)
+    ]
+    try:
+        async with order_service(tmp_path, settings=settings) as runtime:
+            await define(runtime)
+            await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
+            orders = [await place(runtime, a_place_command(channel="shop")) for _ in range(30)]
+            for order_id in orders:
+                await _released(runtime, order_id)
+
+            await asyncio.gather(*(s.send_all_due(runtime.db, runtime.clock) for s in senders))
+
+            ids = Counter(r.headers["webhook-id"] for r in receiver.requests)
+            assert len(ids) == 60
+            assert set(ids.values()) == {1}
+            for order_id in orders:
+                told = [s for o, s in receiver.statuses() if o == str(order_id)]
+                assert told == ["pending", "released"]
+    finally:
+        async with (
+            order_service(tmp_path, settings=settings) as runtime,
+            runtime.db.transaction() as conn,
+        ):
+            await conn.execute(f'DROP SCHEMA "{settings.schema_for("order")}" CASCADE')
