@@ -32,6 +32,7 @@ from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
+EVENT_SCHEMA = "events/order/OrderStatusChanged.v1.json"
 
 HOOK = "https://shop.example/hooks/orders"
 FAST = WebhookSettings(attempts=3, first_retry_seconds=10, max_retry_seconds=15)
@@ -60,6 +61,13 @@ async def _released(runtime: ServiceRuntime, order_id: UUID) -> None:
     await deliver(runtime, "CreditApproved", {**answer, "amount_cents": 2_000, "exposure_cents": 0})
     stock = {"order_id": str(order_id), "sku": "CLOCK", "quantity": 2, "reserved_total": 2}
     await deliver(runtime, "StockReserved", stock)
+
+
+async def _subscribed_order(runtime: ServiceRuntime) -> UUID:
+    """The catalogue defined, a webhook for channel `shop`, and an order of the channel."""
+    await define(runtime)
+    await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
+    return await place(runtime, a_place_command(channel="shop"))
 
 
 async def _queued(runtime: ServiceRuntime) -> list[dict[str, Any]]:
@@ -105,9 +113,7 @@ async def test_each_status_change_of_a_subscribed_channels_orders_is_queued_with
     tmp_path: Path,
 ) -> None:
     async with order_service(tmp_path) as runtime:
-        await define(runtime)
-        await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
-        order_id = await place(runtime, a_place_command(channel="shop"))
+        order_id = await _subscribed_order(runtime)
         unsubscribed = await place(runtime, a_place_command(channel="other-shop"))
 
         await _released(runtime, order_id)
@@ -136,16 +142,11 @@ def _invalid(document: dict[str, Any]) -> list[str]:
     return problems
 
 
-EVENT_SCHEMA = "events/order/OrderStatusChanged.v1.json"
-
-
 async def test_a_change_recorded_as_several_events_is_told_once_as_where_it_ended(
     tmp_path: Path,
 ) -> None:
     async with order_service(tmp_path) as runtime:
-        await define(runtime)
-        await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
-        order_id = await place(runtime, a_place_command(channel="shop"))
+        order_id = await _subscribed_order(runtime)
         answer = {"order_id": str(order_id), "customer_id": "acme", "amount_cents": 2_000}
         stock = {"order_id": str(order_id), "sku": "CLOCK", "quantity": 2, "reserved_total": 2}
 
@@ -165,9 +166,7 @@ async def test_a_change_recorded_as_several_events_is_told_once_as_where_it_ende
 
 async def test_a_read_model_rebuild_queues_nothing_again(tmp_path: Path) -> None:
     async with order_service(tmp_path) as runtime:
-        await define(runtime)
-        await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
-        await _released(runtime, await place(runtime, a_place_command(channel="shop")))
+        await _released(runtime, await _subscribed_order(runtime))
         before = await _queued(runtime)
 
         await rebuild_read_models(runtime.db, DEFINITION)
@@ -222,9 +221,7 @@ async def test_a_failing_endpoint_is_retried_then_parked_holding_back_the_orders
     sender = WebhookSender(FAST, transport=httpx.MockTransport(receiver))
     clock = FrozenClock(NOW)
     async with order_service(tmp_path, clock) as runtime:
-        await define(runtime)
-        await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
-        order_id = await place(runtime, a_place_command(channel="shop"))
+        order_id = await _subscribed_order(runtime)
         await _released(runtime, order_id)
 
         await sender.send_all_due(runtime.db, clock)
@@ -252,9 +249,7 @@ async def test_a_redrive_sends_the_parked_deliveries_once_and_then_what_they_hel
         FAST.model_copy(update={"attempts": 1}), transport=httpx.MockTransport(receiver)
     )
     async with order_service(tmp_path) as runtime, http_client(runtime) as client:
-        await define(runtime)
-        await runtime.send(RegisterWebhook(channel="shop", url=HOOK))
-        order_id = await place(runtime, a_place_command(channel="shop"))
+        order_id = await _subscribed_order(runtime)
         await _released(runtime, order_id)
         await sender.send_all_due(runtime.db, runtime.clock)
         parked = (
@@ -327,9 +322,9 @@ async def test_order_processes_on_postgres_send_each_delivery_once_in_each_order
     receiver = SlowReceiver()
     senders = [
         WebhookSender(
-            FAST.model_copy(update={"in_flight": 7}), transport=httpx.MockTransport(receiver)
+            FAST.model_copy(update={"in_flight": 4}), transport=httpx.MockTransport(receiver)
         )
-        for _ in range(2)
+        for _ in range(3)
     ]
     try:
         async with order_service(tmp_path, settings=settings) as runtime:
