@@ -276,7 +276,13 @@ async def test_a_webhook_needs_an_http_url_and_is_the_channels_own(tmp_path: Pat
     async with order_service(tmp_path) as runtime, http_client(runtime) as client:
         bad = [
             await client.put("/v1/webhooks/shop", json={"url": url}, headers=auth("shop"))
-            for url in ("ftp://shop.example/x", "not a url", "", "https://" + "a" * 2000)
+            for url in (
+                "ftp://shop.example/x",
+                "not a url",
+                "",
+                "https://" + "a" * 2000,
+                "https://shop.example/" + "é" * 400,  # 2,400 characters once encoded
+            )
         ]
         created = await client.put("/v1/webhooks/shop", json={"url": HOOK}, headers=auth("shop"))
         others = [
@@ -291,7 +297,7 @@ async def test_a_webhook_needs_an_http_url_and_is_the_channels_own(tmp_path: Pat
         ).json()
         now = (await client.get("/v1/webhooks/shop/secret", headers=auth("shop"))).json()
 
-        assert [r.status_code for r in bad] == [422] * 4
+        assert [r.status_code for r in bad] == [422] * 5
         assert all(r.headers["content-type"] == "application/problem+json" for r in bad)
         assert bad[0].json()["errors"][0]["field"] == "url"
         assert (created.status_code, created.json()["url"], created.json()["parked"]) == (
