@@ -65,12 +65,17 @@ def cpu(document: dict[str, Any]) -> Section:
             label,
             _rate(step["rate_per_s"]),
             ", ".join(f"{name} {s * 1000:.2f}" for name, s in step["cpu_s_per_order"].items()),
+            ", ".join(
+                f"{name} {s * 1000:.2f}"
+                for name, s in step.get("servers_cpu_s_per_order", {}).items()
+            )
+            or "-",
             f"{step['bench_cpu_s_per_order'] * 1000:.2f}",
         ]
         for label, result in document["targets"].items()
         for step in result.get("steps", [])
     ]
-    headers = ("target", "rate/s", "product processes", "this benchmark")
+    headers = ("target", "rate/s", "product processes", "servers", "this benchmark")
     return Section("CPU ms per accepted order, per process", headers, rows)
 
 

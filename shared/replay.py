@@ -19,7 +19,7 @@ from shared.db import Connection, Database, WriteBehind
 from shared.eventstore import SqlEventStore, StoredEvent
 from shared.messages import DomainEvent
 from shared.snapshots import fold
-from shared.unit_of_work import Projection
+from shared.unit_of_work import Projection, prefetch_all
 
 if TYPE_CHECKING:
     from shared.runtime import ServiceDefinition
@@ -146,10 +146,15 @@ async def _fold_all(
     store = SqlEventStore()
     position = count = 0
     while batch := await store.read_all(conn, after=position, limit=batch_size):
+        await prefetch_all(conn, projections, [stored.envelope for stored in batch])
         for stored in batch:
             event, aggregate = await folds.advance(conn, stored)
             for project in projections:
                 await project(conn, event, stored.envelope, aggregate)
+        # Rows out (hot ones too, as live at each commit) and reads forgotten per batch: a
+        # rebuild's memory stays one batch deep.
+        await conn.write_all()
+        conn.forget()
         position = batch[-1].position
         count += len(batch)
         if progress is not None:

@@ -107,7 +107,8 @@ class ServiceDefinition:
     projected_aggregates: tuple[type[Aggregate], ...] = ()
     # Tables derived from events by `projections`: `gapless replay rebuild` can recreate them.
     read_models: MetaData | None = None
-    # Tables of state that no event carries (idempotency keys): created, never rebuilt.
+    # Tables that no projection of the service's own events derives (idempotency keys, another
+    # service's state as its events tell it): created, never rebuilt.
     other_tables: MetaData | None = None
     # The handler of each command the service accepts (see shared/commands.py).
     commands: CommandHandlers = field(default_factory=dict)

@@ -5,15 +5,26 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, NonNegativeFloat, NonNegativeInt, PositiveInt
 
-from shared.messages import DomainEvent
+from shared.messages import DomainEvent, Message
 
 ReleaseReason = Literal["cancelled", "rejected", "changed"]
+
+
+class StockLevel(Message):
+    """The SKU's stock right after the event that carries it. `available` (to promise) is on
+    hand less reserved, and none while an andon stops the sale. One SKU's events travel under
+    their orders' keys, so a reader keeps the level of the highest `aggregateversion`."""
+
+    on_hand: int
+    reserved: NonNegativeInt
+    available: int
 
 
 class StockReceived(DomainEvent):
     sku: str
     quantity: PositiveInt
     on_hand: int
+    level: StockLevel | None = None
 
 
 class StockRequested(DomainEvent):
@@ -47,6 +58,7 @@ class StockReserved(DomainEvent):
     quantity: PositiveInt
     reserved_total: NonNegativeInt
     backordered_total: NonNegativeInt = 0
+    level: StockLevel | None = None
 
 
 class StockBackordered(DomainEvent):
@@ -68,6 +80,7 @@ class StockReleased(DomainEvent):
     reason: ReleaseReason
     reserved_total: NonNegativeInt = 0
     backordered_total: NonNegativeInt = 0
+    level: StockLevel | None = None
 
 
 class StockShipped(DomainEvent):
@@ -75,6 +88,7 @@ class StockShipped(DomainEvent):
     sku: str
     quantity: PositiveInt
     shipment_id: UUID | None = None
+    level: StockLevel | None = None
 
 
 class ReorderPointSet(DomainEvent):
@@ -102,6 +116,7 @@ class StockSaleStopped(DomainEvent):
     sku: str
     pull_id: UUID
     blocked: NonNegativeInt
+    level: StockLevel | None = None
 
 
 class StockSaleResumed(DomainEvent):
@@ -109,6 +124,7 @@ class StockSaleResumed(DomainEvent):
 
     sku: str
     pull_id: UUID
+    level: StockLevel | None = None
 
 
 class StockSaleStopLifted(DomainEvent):

@@ -221,6 +221,9 @@ class CreditApprovalRecorded(_Answer):
     customer_id: str
     amount_cents: NonNegativeInt
     exposure_cents: int
+    # The credit account's version of `exposure_cents`: the newest exposure wins (None before
+    # the answers carried it).
+    exposure_version: int | None = None
 
 
 class CreditReviewRecorded(_Answer):
@@ -228,6 +231,7 @@ class CreditReviewRecorded(_Answer):
     amount_cents: NonNegativeInt
     reason: str
     exposure_cents: int
+    exposure_version: int | None = None
 
 
 class CreditDeclineRecorded(_Answer):
@@ -240,6 +244,7 @@ class CreditReleaseRecorded(_Answer):
     amount_cents: NonNegativeInt
     exposure_cents: int
     reason: str
+    exposure_version: int | None = None
 
 
 class StockReservationRecorded(_Answer):

@@ -38,9 +38,23 @@ class CreditReleased(_Inbound):
     reason: str
 
 
-class StockReserved(_Inbound):
-    order_id: UUID
+class StockLevel(_Inbound):
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class StockChanged(_Inbound):
+    """An inventory event that moves a SKU's stock (received, reserved, released, shipped, its
+    sale stopped or resumed), with the level after it; without one if published before
+    inventory told levels."""
+
     sku: str
+    level: StockLevel | None = None
+
+
+class StockReserved(StockChanged):
+    order_id: UUID
     quantity: int
     reserved_total: int
 
@@ -51,9 +65,8 @@ class StockBackordered(_Inbound):
     quantity: int
 
 
-class StockReleased(_Inbound):
+class StockReleased(StockChanged):
     order_id: UUID
-    sku: str
     quantity: int
     reason: str
     reserved_total: int

@@ -3,10 +3,12 @@
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
 OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); notes pick
+inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); keeps each
+SKU's stock level as inventory's events tell it (the catalogue's available to promise); notes pick
 requests (wms.pick-requests), deliveries and complaints for the KPIs.
 
-Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
+Routes: GET /v1/items, GET /v1/items/{sku} (channel or staff), PUT /v1/items/{sku} (ops);
+PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
 POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
 PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
@@ -45,7 +47,7 @@ from services.order.handlers import flow_marks
 from services.order.settings import WebhookSettings
 from services.order.views import kpis
 from services.order.views.projection import project
-from services.order.views.tables import idempotency_metadata, metadata
+from services.order.views.tables import kept_metadata, metadata
 from services.order.webhooks.feed import queue_status_change
 from services.order.webhooks.sender import WebhookSender
 from shared.commands import Batched
@@ -97,6 +99,11 @@ ROUTES = {
     "StockReleased": Route(
         inbound.StockReleased, handlers.record_release_when_stock_released, _the_order
     ),
+    # The catalogue's available to promise: every event that moves a SKU's stock tells its level.
+    **dict.fromkeys(
+        ("StockReceived", "StockShipped", "StockSaleStopped", "StockSaleResumed"),
+        Route(inbound.StockChanged, handlers.note_stock_when_stock_changed),
+    ),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
     ),
@@ -137,12 +144,12 @@ DEFINITION = ServiceDefinition(
         ),
     ),
     aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull, FlowMarks),
-    projections=(project, kpis.project),
+    projections=(project, kpis.projection),
     outboxes=(queue_status_change,),
     webhook_events=(OrderStatusChanged,),
     projected_aggregates=(Order,),
     read_models=metadata,
-    other_tables=idempotency_metadata,
+    other_tables=kept_metadata,
     routers=api.routers,
     demo_data=demo.seed,
     commands={

@@ -32,3 +32,10 @@ class OrderLine:
         from_reserved = quantity - from_waiting
         self.reserved -= from_reserved
         return from_reserved
+
+    def ship(self, quantity: int) -> int:
+        """`quantity` units left the shelf, reserved ones first; returns how many were reserved."""
+        from_reserved = min(self.reserved, quantity)
+        self.reserved -= from_reserved
+        self.shipped += quantity
+        return from_reserved

@@ -17,6 +17,7 @@ from services.inventory.events import (
     ReorderPointSet,
     ReorderSuggested,
     StockBackordered,
+    StockLevel,
     StockReceived,
     StockReleased,
     StockRequested,
@@ -87,6 +88,10 @@ class Stock(Aggregate):
     def line(self, order_id: UUID) -> OrderLine | None:
         """The order's line here, open or recently settled (its last state)."""
         return self.lines.get(order_id) or self.settled.get(order_id)
+
+    @property
+    def level(self) -> StockLevel:
+        return StockLevel(on_hand=self.on_hand, reserved=self.reserved, available=self.available)
 
     def receive(self, quantity: int) -> None:
         """Goods in; serving waiting backorders from them is `allocate_next`'s job."""
@@ -241,6 +246,11 @@ class Stock(Aggregate):
                 ReorderSuggested(sku=self.id, available=self.free, reorder_point=self.reorder_point)
             )
 
+    def _record(self, event: DomainEvent) -> None:
+        super()._record(event)
+        if "level" in type(event).model_fields:  # it moved the stock: say to what level
+            self._pending[-1] = event.model_copy(update={"level": self.level})
+
     def _apply(self, event: DomainEvent) -> None:
         self._apply_change(event)
         if (order_id := getattr(event, "order_id", None)) in self.lines:
@@ -304,7 +314,4 @@ class Stock(Aggregate):
         if event.shipment_id is not None:
             self._shipments.add(event.shipment_id, None)
         if (line := self.lines.get(event.order_id)) is not None:
-            from_reserved = min(line.reserved, event.quantity)
-            line.reserved -= from_reserved
-            line.shipped += event.quantity
-            self.reserved -= from_reserved
+            self.reserved -= line.ship(event.quantity)

@@ -47,6 +47,7 @@ class CreditAnswer:
     customer_id: str
     amount_cents: int
     exposure_cents: int
+    account_version: int | None = None  # the credit account's, as of that exposure
 
 
 ANSWERS: tuple[type[DomainEvent], ...] = (

@@ -217,6 +217,7 @@ class Order(Aggregate):
                 customer_id=credit.customer_id,
                 amount_cents=credit.amount_cents,
                 exposure_cents=credit.exposure_cents,
+                exposure_version=credit.account_version,
             )
         )
         self.release_if_ready()
@@ -230,6 +231,7 @@ class Order(Aggregate):
                 customer_id=credit.customer_id,
                 amount_cents=credit.amount_cents,
                 exposure_cents=credit.exposure_cents,
+                exposure_version=credit.account_version,
                 reason=reason,
             )
         )
@@ -253,6 +255,7 @@ class Order(Aggregate):
                 customer_id=credit.customer_id,
                 amount_cents=credit.amount_cents,
                 exposure_cents=credit.exposure_cents,
+                exposure_version=credit.account_version,
                 reason=reason,
             )
         )

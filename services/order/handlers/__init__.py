@@ -36,6 +36,7 @@ from services.order.handlers.order_changes import (
 from services.order.handlers.returns import record_return
 from services.order.handlers.stock_answers import (
     hold_order_when_stock_backordered,
+    note_stock_when_stock_changed,
     record_release_when_stock_released,
     release_order_when_stock_reserved,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "hold_order_when_credit_review_required",
     "hold_order_when_stock_backordered",
     "hold_orders_when_andon_pulled",
+    "note_stock_when_stock_changed",
     "place_orders",
     "record_invoice_when_invoice_issued",
     "redrive_deliveries",

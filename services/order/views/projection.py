@@ -62,15 +62,7 @@ async def _project_order(
     conn: WriteBehind, event: DomainEvent, envelope: Envelope, order: Order
 ) -> None:
     if isinstance(event, CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded):
-        # The credit answer carries the customer's exposure after it. Written with the order's
-        # other rows (not at commit): two members' answers for one customer then take turns on
-        # the row in about the order credit decided them.
-        conn.defer(
-            ("customer.exposure", event.customer_id),
-            "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
-            event.customer_id,
-            event.exposure_cents,
-        )
+        _set_exposure(conn, event)
     if isinstance(event, OrderPlaced):
         await _insert_summary(conn, order, envelope)
     else:
@@ -171,3 +163,27 @@ async def _define_customer(conn: Connection, event: CustomerDefined) -> None:
         event.review_threshold_cents,
         str(event.tier),
     )
+
+
+_SET_EXPOSURE = (
+    "UPDATE customer SET exposure_cents = $2, exposure_version = COALESCE($3, exposure_version)"
+    " WHERE customer_id = $1"
+    " AND (CAST($3 AS BIGINT) IS NULL OR exposure_version IS NULL OR exposure_version < $3)"
+)
+
+
+def _set_exposure(
+    conn: WriteBehind,
+    answer: CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded,
+) -> None:
+    """The customer's exposure as credit last reported it. Answers for one customer's orders
+    travel on different partitions and may be taken by different members, so the newest by the
+    credit account's version wins, whatever the order they arrive in: the row is written at
+    commit (a hot row, never in a lock cycle) and only over an older version."""
+    row = ("customer.exposure", answer.customer_id)
+    version = answer.exposure_version
+    known, newest = conn.recall(row)
+    if known and version is not None and newest is not None and version <= newest:
+        return  # this batch already holds a newer answer for the customer
+    conn.remember(row, version)
+    conn.defer_to_commit(row, _SET_EXPOSURE, answer.customer_id, answer.exposure_cents, version)

@@ -1,4 +1,4 @@
-"""Read-model tables (rebuildable from the event store) and the idempotency table (not)."""
+"""Read-model tables (rebuildable from the event store) and the tables a rebuild keeps."""
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
@@ -63,6 +63,8 @@ Table(
     Column("customer_class", String(1), nullable=False),
     Column("revenue_cents", BigInteger, nullable=False),
     Column("exposure_cents", BigInteger, nullable=False),
+    # The credit account version of that exposure: a later answer with an older one is stale.
+    Column("exposure_version", BigInteger),
 )
 # Andon pulls on a customer or SKU still open (new orders of theirs are held from the start).
 Table(
@@ -82,12 +84,13 @@ Table(
     Column("order_id", String(36), primary_key=True),
 )
 
-# Not derived from events: an Idempotency-Key only ever meets the order service's API, and
-# webhooks are the channels' settings and what is being sent to them.
-idempotency_metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# Not derived from the order service's own events, so a rebuild keeps them: an Idempotency-Key
+# only ever meets the order service's API, a SKU's stock is the inventory's, and webhooks are the
+# channels' settings and what is being sent to them.
+kept_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Table(
     "idempotency_record",
-    idempotency_metadata,
+    kept_metadata,
     Column("channel", String(100), primary_key=True),
     Column("key", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
@@ -97,17 +100,29 @@ Table(
 # order it already placed instead of placing a twin.
 Table(
     "channel_order_ref",
-    idempotency_metadata,
+    kept_metadata,
     Column("channel", String(100), primary_key=True),
     Column("external_id", String(200), primary_key=True),
     Column("request_hash", String(64), nullable=False),
     Column("order_id", String(36), nullable=False),
 )
+# Each SKU's stock as the inventory last told it (services/order/views/catalogue.py): the
+# catalogue's available to promise.
+Table(
+    "catalog_stock",
+    kept_metadata,
+    Column("sku", String(100), primary_key=True),
+    Column("on_hand", Integer, nullable=False),
+    Column("reserved", Integer, nullable=False),
+    Column("available", Integer, nullable=False),
+    # The version of the inventory's stream of the SKU that told it: only a newer one counts.
+    Column("stock_version", BigInteger, nullable=False),
+)
 
 # A channel's webhook: where its orders' status changes go, and the secret that signs them.
 Table(
     "webhook_subscription",
-    idempotency_metadata,
+    kept_metadata,
     Column("channel", String(100), primary_key=True),
     Column("url", String(2000), nullable=False),
     Column("secret", String(100), nullable=False),
@@ -120,7 +135,7 @@ Table(
 # `created_at` is when the status changed.
 Table(
     "webhook_delivery",
-    idempotency_metadata,
+    kept_metadata,
     Column("delivery_id", String(36), primary_key=True),
     Column("channel", String(100), nullable=False),
     Column("order_id", String(36), nullable=False),

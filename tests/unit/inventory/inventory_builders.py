@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from services.inventory.domain import Stock
+from services.inventory.events import StockLevel
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 SKU = "RETRO-CLOCK"
@@ -37,3 +38,7 @@ def published(stock: Stock) -> list[str]:
     """The types of the pending events, internal ones left out."""
     internal = {"StockRequested", "StockRequestIncreased", "ReorderPointSet"}
     return [e.event_type() for e in stock.collect_events() if e.event_type() not in internal]
+
+
+def level(on_hand: int, reserved: int, available: int) -> StockLevel:
+    return StockLevel(on_hand=on_hand, reserved=reserved, available=available)

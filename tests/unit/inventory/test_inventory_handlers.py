@@ -109,6 +109,7 @@ async def test_a_change_re_reserves_only_the_difference_per_changed_line(
     assert released.data == {
         "order_id": str(order_id), "sku": "LAVA-LAMP", "quantity": 5,
         "reason": "changed", "reserved_total": 1, "backordered_total": 0,
+        "level": {"on_hand": 10, "reserved": 1, "available": 9},
     }  # fmt: skip
 
 

@@ -132,3 +132,27 @@ def test_the_totals_in_every_answer_are_the_lines_state_after_it(seed: int) -> N
                 line.reserved + line.shipped,
                 line.waiting,
             )
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_every_event_that_moves_the_stock_tells_the_level_after_it_and_no_other_does(
+    seed: int,
+) -> None:
+    run, pull_id = Run(seed), uuid4()
+    for step in range(STEPS):
+        run.step()
+        if step == STEPS // 3:
+            run.stock.stop_sale(pull_id)
+        elif step == 2 * STEPS // 3:
+            run.stock.resume_sale(pull_id)
+            run.stock.allocate_all()
+    history = run.stock.collect_events()
+
+    for count, event in enumerate(history, start=1):
+        before = Stock.rehydrate(SKU, history[: count - 1]).level
+        after = Stock.rehydrate(SKU, history[:count]).level
+        if "level" in type(event).model_fields:
+            assert getattr(event, "level", None) == after, event
+        else:
+            assert after == before, event
+    assert {"StockSaleStopped", "StockSaleResumed"} <= {e.event_type() for e in history}

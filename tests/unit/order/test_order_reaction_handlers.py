@@ -4,10 +4,20 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
-from order_harness import a_place_command, define, deliver, details, order_service, place, published
+from order_harness import (
+    a_place_command,
+    define,
+    deliver,
+    deliver_batch,
+    details,
+    order_service,
+    place,
+    published,
+)
 
 from services.order import handlers
 from services.order.commands import CancelOrder, ChangeOrder, RequestedLine
+from services.order.service import DEFINITION
 from services.order.views import queries
 from shared.errors import NotFoundError
 from shared.replay import rebuild_read_models
@@ -235,3 +245,38 @@ async def test_staff_may_cancel_any_order_and_the_read_models_rebuild_identicall
 
         assert report.identical
         assert (await details(runtime, order_id))["status"] == "cancelled"
+
+
+def _approved(order_id: UUID, exposure: int) -> dict[str, object]:
+    return {
+        "order_id": str(order_id),
+        "customer_id": "acme",
+        "amount_cents": 2_000,
+        "exposure_cents": exposure,
+    }
+
+
+@pytest.mark.parametrize("one_batch", [False, True], ids=["two batches", "one batch"])
+async def test_a_customers_exposure_is_credits_newest_whatever_order_the_answers_arrive_in(
+    tmp_path: Path, one_batch: bool
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        first = await place(runtime, a_place_command())
+        second = await place(runtime, a_place_command())
+        # Credit decided `first` at account version 2 and `second` at 3; they arrive reversed
+        # (another partition, another member).
+        answers = [
+            ("CreditApproved", _approved(second, 4_000), {"aggregate_version": 3}),
+            ("CreditApproved", _approved(first, 2_000), {"aggregate_version": 2}),
+        ]
+        if one_batch:
+            await deliver_batch(runtime, answers)
+        else:
+            for event_type, data, envelope in answers:
+                await deliver(runtime, event_type, data, **envelope)
+
+        async with runtime.db.transaction() as conn:
+            assert (await queries.customer(conn, "acme") or {})["exposure_cents"] == 4_000
+        report = await rebuild_read_models(runtime.db, DEFINITION, check_only=True)
+        assert report.identical

@@ -2,15 +2,15 @@
 
 Empty after the upgrade: no channel had a webhook before.
 
-Revision ID: order_0006
-Revises: order_0005
+Revision ID: order_0008
+Revises: order_0007
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "order_0006"
-down_revision = "order_0005"
+revision = "order_0008"
+down_revision = "order_0007"
 branch_labels = None
 depends_on = None
 
