@@ -13,7 +13,7 @@ GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy 
 POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
 PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
 POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff);
-GET /v1/kpis (staff); PUT, GET, DELETE /v1/webhooks/{channel},
+GET /v1/kpis (staff); GET /v1/webhooks, PUT, GET, DELETE /v1/webhooks/{channel},
 GET /v1/webhooks/{channel}/secret, POST /v1/webhooks/{channel}/secret/rotate,
 GET /v1/webhooks/{channel}/deliveries, POST /v1/webhooks/{channel}/deliveries/redrive,
 POST /v1/webhooks/{channel}/deliveries/{delivery_id}/redrive (the channel itself, or ops).

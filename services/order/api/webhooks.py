@@ -89,12 +89,21 @@ def _own(principal: Principal, channel: str) -> None:
 def webhooks_router(runtime: ServiceRuntime) -> APIRouter:
     webhooks = APIRouter(prefix="/v1/webhooks", tags=["webhooks"])
 
-    async def current(channel: str) -> WebhookPublic:
+    async def current(channel: str | None) -> list[WebhookPublic]:
         async with runtime.db.transaction() as conn:
-            found = await queries.webhook(conn, channel)
-        if found is None:
+            found = await queries.webhooks(conn, channel)
+        return [WebhookPublic.model_validate(row) for row in found]
+
+    async def one(channel: str) -> WebhookPublic:
+        found = await current(channel)
+        if not found:
             raise WebhookNotFoundError(channel)
-        return WebhookPublic.model_validate(found)
+        return found[0]
+
+    @webhooks.get("", response_model=list[WebhookPublic])
+    async def list_webhooks(principal: ChannelOrOps) -> list[WebhookPublic]:
+        """Every channel's webhook with its waiting and parked deliveries (a channel: its own)."""
+        return await current(principal.channel)
 
     @webhooks.put("/{channel}", response_model=WebhookPublic)
     async def put_webhook(
@@ -103,13 +112,13 @@ def webhooks_router(runtime: ServiceRuntime) -> APIRouter:
         """POST every status change of the channel's orders to this URL, signed."""
         _own(principal, channel)
         await runtime.send(RegisterWebhook(channel=channel, url=str(body.url)))
-        return await current(channel)
+        return await one(channel)
 
     @webhooks.get("/{channel}", response_model=WebhookPublic)
     async def get_webhook(channel: PathIdentifier, principal: ChannelOrOps) -> WebhookPublic:
         """The channel's webhook URL and how many deliveries wait or are parked."""
         _own(principal, channel)
-        return await current(channel)
+        return await one(channel)
 
     @webhooks.delete("/{channel}", status_code=status.HTTP_204_NO_CONTENT)
     async def delete_webhook(channel: PathIdentifier, principal: ChannelOrOps) -> None:

@@ -4,22 +4,21 @@ from typing import Any
 
 from shared.db import Connection
 
+# Counted on the (channel, state, created_at) index: no more rows than the channel has waiting.
+_COUNT = "(SELECT count(*) FROM webhook_delivery d WHERE d.channel = s.channel AND d.state = '{}')"
 
-async def webhook(conn: Connection, channel: str) -> dict[str, Any] | None:
-    """The channel's webhook with how many of its deliveries wait (pending) or are parked."""
-    row = await conn.fetchrow(
-        "SELECT channel, url, created_at, updated_at FROM webhook_subscription WHERE channel = $1",
-        channel,
+
+async def webhooks(conn: Connection, channel: str | None = None) -> list[dict[str, Any]]:
+    """Every channel's webhook (or one channel's) with how many of its deliveries wait to be
+    sent (pending) or are parked."""
+    one = "" if channel is None else " WHERE s.channel = $1"
+    rows = await conn.fetch(
+        "SELECT s.channel, s.url, s.created_at, s.updated_at,"
+        f" {_COUNT.format('pending')} AS pending, {_COUNT.format('parked')} AS parked"
+        f" FROM webhook_subscription s{one} ORDER BY s.channel",
+        *([] if channel is None else [channel]),
     )
-    if row is None:
-        return None
-    counts = await conn.fetch(
-        "SELECT state, count(*) AS n FROM webhook_delivery"
-        " WHERE channel = $1 AND state <> 'delivered' GROUP BY state",
-        channel,
-    )
-    by_state = {count["state"]: count["n"] for count in counts}
-    return {**dict(row), "pending": by_state.get("pending", 0), "parked": by_state.get("parked", 0)}
+    return [dict(row) for row in rows]
 
 
 async def secret(conn: Connection, channel: str) -> str | None:

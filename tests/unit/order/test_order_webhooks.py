@@ -255,6 +255,7 @@ async def test_a_redrive_sends_the_parked_deliveries_once_and_then_what_they_hel
         parked = (
             await client.get("/v1/webhooks/shop/deliveries?state=parked", headers=auth("ops"))
         ).json()
+        overview = (await client.get("/v1/webhooks", headers=auth("ops"))).json()
         receiver.status, receiver.requests = 200, []
 
         redriven = await client.post("/v1/webhooks/shop/deliveries/redrive", headers=auth("ops"))
@@ -266,6 +267,7 @@ async def test_a_redrive_sends_the_parked_deliveries_once_and_then_what_they_hel
         await sender.send_all_due(runtime.db, runtime.clock)
 
         assert [(d["status"], d["attempts"]) for d in parked] == [("pending", 1)]
+        assert [(w["channel"], w["parked"], w["pending"]) for w in overview] == [("shop", 1, 1)]
         assert (redriven.json(), again.json()) == ({"redriven": 1}, {"redriven": 0})
         assert receiver.statuses() == [(str(order_id), "pending"), (str(order_id), "released")]
         assert one_more.status_code == 409
@@ -291,6 +293,10 @@ async def test_a_webhook_needs_an_http_url_and_is_the_channels_own(tmp_path: Pat
             await client.post("/v1/webhooks/shop/deliveries/redrive", headers=auth("other-shop")),
         ]
         staff = await client.get("/v1/webhooks/shop", headers=auth("staff"))
+        own = [
+            (await client.get("/v1/webhooks", headers=auth(name))).json()
+            for name in ("shop", "other-shop")
+        ]
         secret = (await client.get("/v1/webhooks/shop/secret", headers=auth("ops"))).json()
         rotated = (
             await client.post("/v1/webhooks/shop/secret/rotate", headers=auth("shop"))
@@ -307,6 +313,7 @@ async def test_a_webhook_needs_an_http_url_and_is_the_channels_own(tmp_path: Pat
         )
         assert [r.status_code for r in others] == [404, 404, 404]
         assert staff.status_code == 403
+        assert [[w["channel"] for w in listed] for listed in own] == [["shop"], []]
         assert secret["secret"].startswith("whsec_")
         assert rotated != secret
         assert now == rotated
