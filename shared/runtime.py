@@ -100,6 +100,10 @@ class ServiceDefinition:
     # Every aggregate the service keeps streams of: how a stored event is read back typed.
     aggregates: tuple[type[Aggregate], ...] = ()
     projections: tuple[Projection, ...] = ()
+    # Writers of outboxes of the service's own beside the event outbox (a webhook feed): they
+    # see each recorded event as projections do, in its transaction, but never run in a rebuild,
+    # which must not send anything again.
+    outboxes: tuple[Projection, ...] = ()
     # Aggregates whose state projections receive with each of their events (a rebuild folds them).
     projected_aggregates: tuple[type[Aggregate], ...] = ()
     # Tables derived from events by `projections`: `gapless replay rebuild` can recreate them.
@@ -113,6 +117,9 @@ class ServiceDefinition:
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
     schedules: tuple[Schedule, ...] = ()
 
+    # POSTed to subscribers' webhook URLs (a CloudEvent each) instead of a topic: their data
+    # schemas are generated with the published events' (schemas/).
+    webhook_events: tuple[type[DomainEvent], ...] = ()
     # Published on outward topics instead (requests to a WMS or TMS, say): event -> topic.
     published_elsewhere: Mapping[type[DomainEvent], str] = field(default_factory=dict)
 
@@ -281,7 +288,7 @@ class ServiceRuntime:
             store=SqlEventStore(),
             source=self.name,
             topics=self.definition.topics_by_event_type,
-            projections=self.definition.projections,
+            projections=(*self.definition.projections, *self.definition.outboxes),
             clock=self.clock,
             loader=self.loader,
             on_commit=self.relay.wake,

@@ -64,7 +64,8 @@ def _fingerprint(module: str, qualname: str) -> str:
 
 def state_of(aggregate: Aggregate) -> dict[str, Any]:
     """What a snapshot keeps: everything the fold built, none of the bookkeeping."""
-    return {k: v for k, v in vars(aggregate).items() if k not in _NOT_STATE}
+    skipped = _NOT_STATE | aggregate.transient
+    return {k: v for k, v in vars(aggregate).items() if k not in skipped}
 
 
 def restore(cls: type[A], state: bytes, version: int) -> A:

@@ -103,6 +103,10 @@ class Order(Aggregate):
         ReservationKept,
         *ANSWERS,
     ) | {"HoldLifted": OrderHoldLifted}  # its name before it was published
+    # The status before the events being recorded (None for a new order): a unit of work tells
+    # the channel of a change by comparing it with `status` (services/order/webhooks/feed.py).
+    transient = frozenset({"status_before"})
+    status_before: str | None = None
 
     def __init__(self, order_id: str) -> None:
         super().__init__(order_id)
@@ -560,6 +564,11 @@ class Order(Aggregate):
             self._record(OrderHeld(order_id=self.order_id, hold=opened, reason=reason))
         for lifted in sorted(before - self.state.holds):
             self._record(OrderHoldLifted(order_id=self.order_id, hold=lifted, reason=reason))
+
+    def _record(self, event: DomainEvent) -> None:
+        if not self.has_pending_events:
+            self.status_before = self.status if self.state.placed is not None else None
+        super()._record(event)
 
     def _apply(self, event: DomainEvent) -> None:
         self.state.apply(event)

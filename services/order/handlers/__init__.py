@@ -44,6 +44,12 @@ from services.order.handlers.stock_answers import (
     release_order_when_stock_reserved,
     resume_order_when_stock_bumped,
 )
+from services.order.handlers.webhooks import (
+    redrive_deliveries,
+    register_webhook,
+    remove_webhook,
+    rotate_webhook_secret,
+)
 
 __all__ = [
     "Accepted",
@@ -68,6 +74,8 @@ __all__ = [
     "record_address_when_shipment_address_changed",
     "record_invoice_when_invoice_issued",
     "record_refusal_when_shipment_address_change_refused",
+    "redrive_deliveries",
+    "register_webhook",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
     "record_return",
@@ -76,5 +84,7 @@ __all__ = [
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
     "resume_order_when_stock_bumped",
+    "remove_webhook",
     "resume_orders_when_andon_resolved",
+    "rotate_webhook_secret",
 ]
