@@ -35,6 +35,8 @@ class ReleaseReason(StrEnum):
     REJECTED = "rejected"
     CHANGED = "changed"
     PAID = "paid"
+    # Units cancelled after release because a shipment came up short of them.
+    SHORT_PICKED = "short_picked"
 
 
 class CreditProfileDefined(DomainEvent):
@@ -85,6 +87,15 @@ class CreditReleased(DomainEvent):
     amount_cents: NonNegativeInt
     exposure_cents: NonNegativeInt
     reason: ReleaseReason
+
+
+class OrderAmountReduced(DomainEvent):
+    """Internal: units of the order were cancelled after its release (a short pick); the
+    approval covers the new `amount_cents` only."""
+
+    order_id: UUID
+    customer_id: str
+    amount_cents: NonNegativeInt
 
 
 class PaymentNoted(DomainEvent):

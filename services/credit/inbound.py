@@ -35,6 +35,13 @@ class OrderEnded(_Inbound):
     order_id: UUID
 
 
+class OrderShortPicked(_Inbound):
+    """Units a shipment came up short of; when the order cancelled them, its total dropped."""
+
+    order_id: UUID
+    total_cents: NonNegativeInt
+
+
 class PaymentRecorded(_Inbound):
     invoice_id: str
     order_id: UUID

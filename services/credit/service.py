@@ -30,6 +30,9 @@ DEFINITION = ServiceDefinition(
                 ),
                 "OrderCancelled": ORDER_ENDED,
                 "OrderRejected": ORDER_ENDED,
+                "OrderShortPicked": Route(
+                    inbound.OrderShortPicked, handlers.release_credit_when_order_short_picked
+                ),
                 "PaymentRecorded": Route(
                     inbound.PaymentRecorded, handlers.release_credit_when_payment_recorded
                 ),

@@ -1,6 +1,6 @@
 """Fulfillment events: PUBLISHED on `fulfillment.events`, OUTWARD to the WMS and TMS."""
 
-from typing import Final
+from typing import Final, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, NonNegativeInt, PositiveInt
@@ -32,6 +32,10 @@ class InvoiceLine(Message):
     quantity: PositiveInt
     unit_price_cents: NonNegativeInt
     amount_cents: NonNegativeInt
+
+
+# The confirmation that came up short: the WMS at picking or packing, the TMS at shipping.
+ShortStep = Literal["picked", "packed", "shipped"]
 
 
 # Internal: the shipment's own history, never published.
@@ -132,6 +136,20 @@ class ShipmentCancelled(DomainEvent):
     shipment_id: UUID
     order_id: UUID
     reason: str
+    # The release it was to ship (absent on shipments cancelled before it was published).
+    release_no: PositiveInt | None = None
+
+
+class ShipmentShortPicked(DomainEvent):
+    """The WMS (or the TMS) confirmed fewer units than the shipment asked for: `lines` are the
+    units missing at that `step`; the shipment goes on with the rest, and is cancelled when
+    nothing is left of it."""
+
+    shipment_id: UUID
+    order_id: UUID
+    release_no: PositiveInt
+    step: ShortStep
+    lines: tuple[PickLine, ...]
 
 
 class ShipmentHeld(DomainEvent):
@@ -180,6 +198,7 @@ PUBLISHED: Final = (
     ShipmentShipped,
     ShipmentDelivered,
     ShipmentCancelled,
+    ShipmentShortPicked,
     ShipmentHeld,
     ShipmentHoldLifted,
     InvoiceIssued,

@@ -38,11 +38,18 @@ class OrderCancelled(_Inbound):
     reason: str = ""
 
 
+class ConfirmedLine(_Inbound):
+    sku: str
+    quantity: int
+
+
 class Confirmation(_Inbound):
-    """Picked, Packed (WMS) and Delivered (TMS) carry only these."""
+    """Picked, Packed (WMS) and Delivered (TMS). `lines`: the units confirmed per SKU, when
+    fewer than asked (absent, or a SKU left out: as asked); Delivered's are not read."""
 
     shipment_id: UUID
     order_id: UUID
+    lines: tuple[ConfirmedLine, ...] | None = None
 
 
 class ShippedConfirmation(Confirmation):

@@ -3,10 +3,13 @@
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.fulfillment.commands import ConfirmationType
-from shared.limits import PositiveCents, printable
+from shared.limits import Identifier, PositiveCents, Whole, printable
+
+MAX_LINES = 200
+MAX_QUANTITY = 100_000
 
 
 class _Body(BaseModel):
@@ -24,6 +27,10 @@ class ShipmentPublic(BaseModel):
     release_no: int
     status: Literal["waiting", "picking", "picked", "packed", "shipped", "delivered", "cancelled"]
     lines: list[ShipmentLine]
+    short: list[ShipmentLine] = Field(
+        default_factory=list,
+        description="Units the WMS/TMS confirmed short of (not shipped): shipped = lines - short",
+    )
     priority: int
     deadline: str
     wave_id: UUID | None
@@ -71,6 +78,11 @@ class PaymentRecordedPublic(BaseModel):
     status: Literal["open", "paid"]
 
 
+class ConfirmedLineIn(_Body):
+    sku: Identifier
+    quantity: Annotated[int, Whole, Field(ge=0, le=MAX_QUANTITY, strict=True)]
+
+
 class ConfirmationCreate(_Body):
     """What a WMS/TMS without Kafka posts; the same payloads as on the confirmation topics."""
 
@@ -79,6 +91,22 @@ class ConfirmationCreate(_Body):
     order_id: UUID
     carrier: Annotated[str, printable(200)] | None = None
     tracking_number: Annotated[str, printable(200)] | None = None
+    lines: list[ConfirmedLineIn] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_LINES,
+        description="Picked, Packed or Shipped: the units confirmed per SKU when fewer than the"
+        " shipment asked for (a short pick); a SKU left out, or no lines, came as asked",
+    )
+
+    @model_validator(mode="after")
+    def no_lines_on_delivery(self) -> "ConfirmationCreate":
+        if self.type == "Delivered" and self.lines is not None:
+            raise ValueError(
+                "a Delivered confirmation takes no lines: shortages are confirmed"
+                " by Picked, Packed or Shipped"
+            )
+        return self
 
 
 class ConfirmationAccepted(BaseModel):

@@ -72,6 +72,8 @@ DEFINITION = ServiceDefinition(
         ReleasePickWave: waves.release_pick_wave,
     },
     projections=(views.project,),
+    # The shipments read model shows what a short pick left of each shipment.
+    projected_aggregates=(Shipment,),
     read_models=views.metadata,
     routers=api.routers,
     schedules=(

@@ -77,6 +77,21 @@ class StockShipped(DomainEvent):
     shipment_id: UUID | None = None
 
 
+class StockShortPicked(DomainEvent):
+    """The warehouse did not find `quantity` units it had reserved for an order's shipment:
+    they leave on hand (written off; a count that finds them again is a receipt) and the line's
+    reservation. `backordered`: the order waits for them again (reserved at once when stock is
+    available, else `StockBackordered`); otherwise it cancelled them."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    shipment_id: UUID
+    step: str
+    backordered: bool
+    on_hand: int
+
+
 class ReorderPointSet(DomainEvent):
     """The catalogue's reorder point for the SKU (internal)."""
 
@@ -125,6 +140,7 @@ PUBLISHED: Final = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockShortPicked,
     ReorderSuggested,
     DemandSpikeDetected,
     StockSaleStopped,

@@ -53,6 +53,20 @@ class ShipmentShipped(_Inbound):
     lines: tuple[Line, ...]
 
 
+class OrderShortPicked(_Inbound):
+    """Units a shipment came up short of, and whether the order waits for them again."""
+
+    order_id: UUID
+    shipment_id: UUID
+    step: str
+    lines: tuple[Line, ...]
+    outcome: str
+
+    @property
+    def backordered(self) -> bool:
+        return self.outcome == "backordered"
+
+
 class AndonEvent(_Inbound):
     """AndonPulled and AndonResolved: only a `sku` target concerns the inventory."""
 

@@ -9,7 +9,9 @@ from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
 
-def _stocks(event: inbound.OrderPlaced | inbound.ShipmentShipped) -> list[tuple[type[Stock], str]]:
+def _stocks(
+    event: inbound.OrderPlaced | inbound.ShipmentShipped | inbound.OrderShortPicked,
+) -> list[tuple[type[Stock], str]]:
     # In the handlers' own order, so events of several SKUs are recorded as they would be anyway.
     return [(Stock, sku) for sku in inbound.quantities_by_sku(event.lines)]
 
@@ -36,6 +38,11 @@ DEFINITION = ServiceDefinition(
                 "OrderRejected": Route(inbound.OrderEnded, handlers.release_stock_when_order_ended),
                 "ShipmentShipped": Route(
                     inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped, _stocks
+                ),
+                "OrderShortPicked": Route(
+                    inbound.OrderShortPicked,
+                    handlers.write_off_stock_when_order_short_picked,
+                    _stocks,
                 ),
                 "AndonPulled": Route(inbound.AndonEvent, handlers.stop_sale_when_andon_pulled),
                 "AndonResolved": Route(

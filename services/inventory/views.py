@@ -24,6 +24,7 @@ from services.inventory.events import (
     StockSaleStopLifted,
     StockSaleStopped,
     StockShipped,
+    StockShortPicked,
 )
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind
@@ -86,6 +87,7 @@ _ORDER_LINE_EVENTS = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockShortPicked,
 )
 
 

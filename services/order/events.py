@@ -12,6 +12,7 @@ Tier = Literal["strategic", "vip", "regular"]
 AbcClass = Literal["A", "B", "C"]
 BackorderRule = Literal["ship_partial", "wait_complete"]
 Hold = Literal["pattern_check", "credit_review", "backorder", "andon"]
+ShortPickOutcome = Literal["backordered", "cancelled"]
 
 
 class OrderLine(Message):
@@ -196,6 +197,23 @@ class ReturnRecorded(DomainEvent):
     reason: str
 
 
+class OrderShortPicked(DomainEvent):
+    """A shipment of the order came up short (`lines`: the units missing, at the order's
+    prices; `step`: the confirmation that said so). By the order's backorder rule the units are
+    `backordered` (`ship_partial`: they wait for stock again and a later release ships them) or
+    `cancelled` (`wait_complete`: the customer chose one complete delivery, so no second one
+    follows; the order's total drops by `cancelled_cents` to `total_cents`)."""
+
+    order_id: UUID
+    shipment_id: UUID
+    release_no: PositiveInt
+    step: str
+    lines: tuple[OrderLine, ...]
+    outcome: ShortPickOutcome
+    cancelled_cents: NonNegativeInt
+    total_cents: NonNegativeInt
+
+
 # Andon pulls as the order service noted them (internal: open stops hold new orders).
 class AndonPullNoted(DomainEvent):
     pull_id: UUID
@@ -296,6 +314,7 @@ PUBLISHED: Final = (
     OrderCompleted,
     OrderHeld,
     OrderHoldLifted,
+    OrderShortPicked,
     ReturnRecorded,
 )
 

@@ -74,6 +74,14 @@ class ShipmentShipped(_Inbound):
     tracking_number: str | None = None
 
 
+class ShipmentShortPicked(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    release_no: int
+    step: str
+    lines: tuple[Units, ...]
+
+
 class InvoiceIssued(_Inbound):
     invoice_id: UUID
     order_id: UUID

@@ -82,9 +82,13 @@ class OrderAccepted(BaseModel):
 
 class OrderLinePublic(BaseModel):
     sku: str
-    quantity: int
+    quantity: int = Field(description="Units ordered, less those a short pick cancelled")
     reserved: int
     shipped: int
+    cancelled: int = Field(
+        default=0, description="Units cancelled because a shipment came up short (wait_complete)"
+    )
+    returned: int = Field(default=0, description="Units returned (authorised returns)")
 
 
 class TimelineEntry(BaseModel):

@@ -2,9 +2,10 @@
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); notes pick
-requests (wms.pick-requests), deliveries and complaints for the KPIs.
+OrderCompleted, OrderHeld, OrderHoldLifted, OrderShortPicked, ReturnRecorded
+(events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (short picks too) and to
+andon pulls (AndonPulled / AndonResolved); notes pick requests (wms.pick-requests), deliveries
+and complaints for the KPIs.
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
@@ -75,6 +76,9 @@ ROUTES = {
     ),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
+    ),
+    "ShipmentShortPicked": Route(
+        inbound.ShipmentShortPicked, handlers.replan_when_shipment_short_picked, _the_order
     ),
     "InvoiceIssued": Route(
         inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_order

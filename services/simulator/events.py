@@ -4,9 +4,9 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, NonNegativeInt
+from pydantic import AwareDatetime, Field, NonNegativeInt, PositiveInt
 
-from shared.messages import DomainEvent
+from shared.messages import DomainEvent, Message
 
 
 class TaskKind(StrEnum):
@@ -19,10 +19,18 @@ class SimulatorTuned(DomainEvent):
     ship_delay_ms: NonNegativeInt
     failure_rate: float = Field(ge=0, le=1)
     paused: bool
+    # Share of picks that come up one unit short on their first line (a short pick).
+    short_pick_rate: float = Field(default=0.0, ge=0, le=1)
+
+
+class TaskLine(Message):
+    sku: str
+    quantity: PositiveInt
 
 
 class TaskReceived(DomainEvent):
-    """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off)."""
+    """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off), a
+    `short` pick confirms one unit less of its first line."""
 
     task_id: str
     kind: TaskKind
@@ -30,6 +38,8 @@ class TaskReceived(DomainEvent):
     order_id: UUID
     due_at: AwareDatetime
     lost: bool
+    lines: tuple[TaskLine, ...] = ()
+    short: bool = False
 
 
 class TaskCancelled(DomainEvent):
@@ -41,19 +51,32 @@ class TaskCancelled(DomainEvent):
 # What a WMS and a TMS answer, on wms.confirmations and tms.confirmations.
 
 
-class Picked(DomainEvent):
+class ConfirmedLine(Message):
+    sku: str
+    quantity: NonNegativeInt
+
+
+def _absent_when_none(lines: object) -> bool:
+    return lines is None
+
+
+class _Confirmation(DomainEvent):
     shipment_id: UUID
     order_id: UUID
+    # Optional (absent when all came as asked): the units confirmed per SKU when fewer than the
+    # request asked for, a short pick; a SKU left out came as asked.
+    lines: tuple[ConfirmedLine, ...] | None = Field(default=None, exclude_if=_absent_when_none)
 
 
-class Packed(DomainEvent):
-    shipment_id: UUID
-    order_id: UUID
+class Picked(_Confirmation):
+    """The WMS picked the shipment (or, by `lines`, fewer units than asked)."""
 
 
-class Shipped(DomainEvent):
-    shipment_id: UUID
-    order_id: UUID
+class Packed(_Confirmation):
+    """The WMS packed the shipment for the carrier."""
+
+
+class Shipped(_Confirmation):
     carrier: str
     tracking_number: str
 

@@ -20,6 +20,7 @@ from services.credit.events import (
     CreditReleased,
     CreditReviewClosed,
     CreditReviewRequired,
+    OrderAmountReduced,
     PaymentNoted,
     ReleaseReason,
     ReviewOutcome,
@@ -61,6 +62,7 @@ class CreditAccount(Aggregate):
         CreditDeclined,
         CreditReleased,
         PaymentNoted,
+        OrderAmountReduced,
     )
 
     def __init__(self, customer_id: str) -> None:
@@ -156,6 +158,20 @@ class CreditAccount(Aggregate):
             self._close_review(order_id, ReviewOutcome.OBSOLETE, f"order {reason}", now)
         if order.approved_cents:
             self._release(order_id, order.approved_cents, reason)
+
+    def reduce(self, order_id: UUID, amount_cents: int) -> None:
+        """Units of the order were cancelled after its release (a short pick): the approval
+        shrinks to the new total, and what it no longer covers leaves exposure. Absolute, so a
+        repeated fact reduces nothing twice."""
+        order = self.orders.get(order_id)
+        if order is None or amount_cents >= order.amount_cents:
+            return
+        freed = min(order.amount_cents - amount_cents, order.approved_cents)
+        self._record(
+            OrderAmountReduced(order_id=order_id, customer_id=self.id, amount_cents=amount_cents)
+        )
+        if freed:
+            self._release(order_id, freed, ReleaseReason.SHORT_PICKED)
 
     def record_payment(
         self, invoice_id: str, order_id: UUID, *, amount_cents: int, paid_cents: int | None
@@ -276,6 +292,8 @@ class CreditAccount(Aggregate):
                 self._settle(event.order_id)
             case PaymentNoted():
                 self.orders[event.order_id].paid_by_invoice[event.invoice_id] = event.paid_cents
+            case OrderAmountReduced():
+                self.orders[event.order_id].amount_cents = event.amount_cents
 
     def _settle(self, order_id: UUID) -> None:
         """Drop an order that holds nothing: no approval left, no review open. When a decision

@@ -1,4 +1,5 @@
-"""Release credit exposure when an order ends (cancelled, rejected) or is paid."""
+"""Release credit exposure when an order ends (cancelled, rejected), loses units to a short
+pick, or is paid."""
 
 from services.credit import inbound
 from services.credit.events import ReleaseReason
@@ -20,6 +21,15 @@ async def release_credit_when_order_ended(
         reason = ENDED_BECAUSE[envelope.event_type]
         async with flow_of_order(uow, event.order_id):
             account.release(event.order_id, reason, now=envelope.occurred_at)
+
+
+async def release_credit_when_order_short_picked(
+    event: inbound.OrderShortPicked, _: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_order(uow, event.order_id)
+    if account is not None:
+        async with flow_of_order(uow, event.order_id):
+            account.reduce(event.order_id, event.total_cents)
 
 
 async def release_credit_when_payment_recorded(

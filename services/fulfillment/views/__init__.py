@@ -2,6 +2,7 @@
 
 from services.fulfillment.views import holds, invoices, shipments
 from services.fulfillment.views.tables import metadata
+from shared.aggregate import Aggregate
 from shared.db import WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -9,7 +10,9 @@ from shared.messages import DomainEvent
 __all__ = ["holds", "invoices", "metadata", "project", "shipments"]
 
 
-async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
-    await shipments.project(conn, event, envelope)
+async def project(
+    conn: WriteBehind, event: DomainEvent, envelope: Envelope, recorded_by: Aggregate | None
+) -> None:
+    await shipments.project(conn, event, envelope, recorded_by)
     await invoices.project(conn, event, envelope)
     await holds.project(conn, event)

@@ -15,6 +15,8 @@ shipment = Table(
     Column("customer_id", String(200), nullable=False),
     Column("status", String(20), nullable=False),
     Column("lines", Text, nullable=False),
+    # Units per SKU the WMS/TMS confirmed short of: shipped = lines - short_lines.
+    Column("short_lines", Text, nullable=False, server_default="[]"),
     Column("priority", Integer, nullable=False),
     Column("deadline", DateTime(timezone=True), nullable=False),
     Column("wave_id", String(36), nullable=True),

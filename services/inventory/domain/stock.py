@@ -26,6 +26,7 @@ from services.inventory.events import (
     StockSaleStopLifted,
     StockSaleStopped,
     StockShipped,
+    StockShortPicked,
 )
 from shared.aggregate import Aggregate, RecentlySettled, event_map
 from shared.errors import InvalidRequestError
@@ -48,6 +49,7 @@ class Stock(Aggregate):
         StockSaleStopped,
         StockSaleResumed,
         StockSaleStopLifted,
+        StockShortPicked,
     )
 
     def __init__(self, sku: str) -> None:
@@ -65,6 +67,7 @@ class Stock(Aggregate):
         self.demand = DemandWindow()
         self._reorder_armed = True
         self._shipments: RecentlySettled[UUID, None] = RecentlySettled()
+        self._short_picks: RecentlySettled[tuple[UUID, str], None] = RecentlySettled()
 
     @property
     def free(self) -> int:
@@ -147,6 +150,33 @@ class Stock(Aggregate):
         self._record(
             StockShipped(order_id=order_id, sku=self.id, quantity=quantity, shipment_id=shipment_id)
         )
+        self._check_reorder()
+
+    def short_pick(
+        self, order_id: UUID, quantity: int, *, shipment: tuple[UUID, str], backorder: bool
+    ) -> None:
+        """Units the warehouse did not find for the order's shipment (`shipment`: its id and
+        the step that came up short) are written off on hand and leave the line's reservation:
+        the shelf did not hold them, so selling them again would short another pick. The
+        order's rule decides the rest: `backorder` asks for them again, else they are gone."""
+        line = self.lines.get(order_id)
+        units = min(quantity, line.reserved) if line is not None else 0
+        if shipment in self._short_picks or units <= 0:
+            return
+        shipment_id, step = shipment
+        self._record(
+            StockShortPicked(
+                order_id=order_id,
+                sku=self.id,
+                quantity=units,
+                shipment_id=shipment_id,
+                step=step,
+                backordered=backorder,
+                on_hand=self.on_hand - units,
+            )
+        )
+        if backorder:
+            self._reserve_or_backorder(order_id)
         self._check_reorder()
 
     def set_reorder_point(self, reorder_point: int) -> None:
@@ -248,7 +278,7 @@ class Stock(Aggregate):
                 self._waiting.add(order_id)
             else:
                 self._waiting.discard(order_id)
-            if isinstance(event, StockReleased | StockShipped):
+            if isinstance(event, StockReleased | StockShipped | StockShortPicked):
                 self._settle(order_id)
         # Re-armed whenever available is back at or above the point, so a suggestion is made
         # once per fall below it.
@@ -273,6 +303,8 @@ class Stock(Aggregate):
                 self.reserved -= self.lines[event.order_id].take_back(event.quantity)
             case StockShipped():
                 self._apply_shipped(event)
+            case StockShortPicked():
+                self._apply_short_pick(event)
             case ReorderPointSet():
                 self.reorder_point = event.reorder_point
             case ReorderSuggested():
@@ -298,6 +330,15 @@ class Stock(Aggregate):
         if line.waiting == 0:
             line.arrival = self.version + 1
         line.waiting += quantity
+
+    def _apply_short_pick(self, event: StockShortPicked) -> None:
+        line = self.lines[event.order_id]
+        line.reserved -= event.quantity
+        self.reserved -= event.quantity
+        self.on_hand -= event.quantity
+        self._short_picks.add((event.shipment_id, event.step), None)
+        if event.backordered:
+            self._wait(event.order_id, event.quantity, line.priority, line.deadline)
 
     def _apply_shipped(self, event: StockShipped) -> None:
         self.on_hand -= event.quantity

@@ -20,6 +20,9 @@ from services.inventory.handlers.ship_stock_when_shipment_shipped import (
     ship_stock_when_shipment_shipped,
 )
 from services.inventory.handlers.stop_sale_when_andon_pulled import stop_sale_when_andon_pulled
+from services.inventory.handlers.write_off_stock_when_order_short_picked import (
+    write_off_stock_when_order_short_picked,
+)
 
 __all__ = [
     "adjust_stock_when_order_changed",
@@ -30,4 +33,5 @@ __all__ = [
     "set_reorder_point_when_item_defined",
     "ship_stock_when_shipment_shipped",
     "stop_sale_when_andon_pulled",
+    "write_off_stock_when_order_short_picked",
 ]

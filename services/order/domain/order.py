@@ -1,6 +1,6 @@
 """Order aggregate: intake, holds, changes, cancellation, release and completion decisions."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -40,6 +40,7 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    OrderShortPicked,
     ReturnRecorded,
     ShipmentRecorded,
     ShippedLine,
@@ -53,6 +54,7 @@ from shared.errors import InvalidRequestError
 from shared.messages import DomainEvent
 
 NOT_CONFIRMED = "not confirmed in time"
+NOTHING_LEFT = "a short pick left nothing of the order to ship"
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Order(Aggregate):
         OrderCancelled,
         OrderRejected,
         OrderCompleted,
+        OrderShortPicked,
         ReturnRecorded,
         *ANSWERS,
     ) | {"HoldLifted": OrderHoldLifted}  # its name before it was published
@@ -315,6 +318,39 @@ class Order(Aggregate):
         )
         self.complete_if_done()
 
+    def replan_short_pick(
+        self, *, shipment_id: UUID, release_no: int, step: str, lines: Sequence[ShippedLine]
+    ) -> None:
+        """Units a shipment came up short of follow the order's backorder rule: `ship_partial`
+        backorders them, `wait_complete` cancels them (an order left with nothing is cancelled)."""
+        state = self.state
+        if state.ended or (shipment_id, step) in state.short_picks:
+            return
+        missing = tuple(
+            OrderLine(sku=line.sku, quantity=line.quantity, unit_price_cents=price)
+            for line in lines
+            if (price := _unit_price(state.lines, line.sku)) is not None
+        )
+        cancel = state.backorder_rule == "wait_complete"
+        value = sum(line.quantity * line.unit_price_cents for line in missing)
+        cancelled_cents = value if cancel else 0
+        self._record_fact(
+            OrderShortPicked(
+                order_id=self.order_id,
+                shipment_id=shipment_id,
+                release_no=release_no,
+                step=step,
+                lines=missing,
+                outcome="cancelled" if cancel else "backordered",
+                cancelled_cents=cancelled_cents,
+                total_cents=state.total_cents - cancelled_cents,
+            )
+        )
+        if not state.lines:
+            self.cancel(NOTHING_LEFT)
+        else:
+            self.complete_if_done()
+
     def record_invoice(
         self, reply: Reply, invoice_id: UUID, lines: Sequence[ShippedLine], total_cents: int
     ) -> None:
@@ -439,6 +475,11 @@ class Order(Aggregate):
 
     def _apply(self, event: DomainEvent) -> None:
         self.state.apply(event)
+
+
+def _unit_price(lines: Mapping[str, OrderLine], sku: str) -> int | None:
+    line = lines.get(sku)
+    return line.unit_price_cents if line is not None else None
 
 
 def _placed(order_id: UUID, intake: Intake, lines: Sequence[OrderLine]) -> OrderPlaced:

@@ -15,6 +15,7 @@ from services.order.handlers.fulfillment_answers import (
     complete_order_when_invoice_paid,
     record_invoice_when_invoice_issued,
     record_shipment_when_shipment_shipped,
+    replan_when_shipment_short_picked,
 )
 from services.order.handlers.intake import (
     Accepted,
@@ -66,5 +67,6 @@ __all__ = [
     "reject_order_when_credit_declined",
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
+    "replan_when_shipment_short_picked",
     "resume_orders_when_andon_resolved",
 ]

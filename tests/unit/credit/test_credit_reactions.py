@@ -184,6 +184,25 @@ async def test_payments_release_what_was_paid_once_and_never_below_zero(
     assert releases == [(600, 400, "paid"), (400, 0, "paid")]
 
 
+async def test_units_a_short_pick_cancelled_are_released_from_exposure(
+    credit: CreditService,
+) -> None:
+    await credit.customer_defined("C-12", "green")
+    order = await credit.order_placed("C-12", 1_000)
+    short = {"shipment_id": str(uuid4()), "outcome": "cancelled", "cancelled_cents": 400}
+
+    await credit.deliver(order_event("OrderShortPicked", order, **short, total_cents=600))
+    await credit.deliver(order_event("OrderShortPicked", order, **short, total_cents=600))
+
+    releases = [
+        (d["amount_cents"], d["exposure_cents"], d["reason"])
+        for t, d in await credit.published()
+        if t == "CreditReleased"
+    ]
+    assert releases == [(400, 600, "short_picked")]
+    assert (await credit.account("C-12"))["exposure_cents"] == 600
+
+
 async def test_a_changed_total_releases_the_old_amount_and_decides_the_new_one(
     credit: CreditService,
 ) -> None:

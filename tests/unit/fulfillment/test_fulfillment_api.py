@@ -167,6 +167,39 @@ class TestConfirmationCallback:
         ]
         assert {m.correlation_id for m in outgoing} == {str(order_id)}
 
+    async def test_a_short_pick_by_http_names_the_units_picked_per_sku(
+        self, service: Harness, client: httpx.AsyncClient
+    ) -> None:
+        order_id = uuid4()
+        await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
+        ids = {"shipment_id": str(shipment_id_for(order_id, 1)), "order_id": str(order_id)}
+
+        too_many = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Picked", **ids, "lines": [{"sku": "RETRO-CLOCK", "quantity": 3}]},
+            headers=as_ops(),
+        )
+        on_delivery = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Delivered", **ids, "lines": [{"sku": "TEAPOT", "quantity": 0}]},
+            headers=as_ops(),
+        )
+        picked = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Picked", **ids, "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}]},
+            headers=as_ops(),
+        )
+
+        assert too_many.status_code == 422, too_many.text
+        assert [e["field"] for e in too_many.json()["errors"]] == ["lines.0.quantity"]
+        assert on_delivery.status_code == 422, on_delivery.text
+        assert (picked.status_code, picked.json()["status"]) == (202, "picked")
+        assert [m.event_type for m in await service.outgoing()] == ["ShipmentShortPicked"]
+        shipments = await client.get(
+            "/v1/shipments", params={"order_id": str(order_id)}, headers=as_staff()
+        )
+        assert shipments.json()[0]["short"] == [{"sku": "RETRO-CLOCK", "quantity": 1}]
+
     async def test_an_unknown_shipment_is_404_and_an_unknown_type_422(
         self, client: httpx.AsyncClient
     ) -> None:

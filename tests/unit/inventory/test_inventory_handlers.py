@@ -152,6 +152,87 @@ async def test_a_shipment_lowers_on_hand_and_reserved_once_even_when_delivered_a
     assert (level["on_hand"], level["reserved"], level["available"]) == (6, 0, 6)
 
 
+def shipped(order_id: UUID, shipment_id: UUID, sku: str, quantity: int) -> dict[str, object]:
+    return {
+        "shipment_id": str(shipment_id),
+        "order_id": str(order_id),
+        "release_no": 1,
+        "lines": [{"sku": sku, "quantity": quantity}],
+    }
+
+
+def short_picked(
+    order_id: UUID, shipment_id: UUID, sku: str, quantity: int, outcome: str
+) -> dict[str, object]:
+    return {
+        "order_id": str(order_id),
+        "shipment_id": str(shipment_id),
+        "release_no": 1,
+        "step": "picked",
+        "lines": [{"sku": sku, "quantity": quantity, "unit_price_cents": 100}],
+        "outcome": outcome,
+        "cancelled_cents": 0,
+        "total_cents": 500,
+    }
+
+
+class TestShortPicks:
+    async def test_units_not_found_are_written_off_and_a_backorder_waits_for_them_again(
+        self, inventory: Inventory
+    ) -> None:
+        await inventory.receive("TEAPOT", 5)
+        order_id, shipment_id = await inventory.place({"TEAPOT": 5}), uuid4()
+        short = short_picked(order_id, shipment_id, "TEAPOT", 2, "backordered")
+
+        await inventory.deliver(an_inbound("OrderShortPicked", short))
+        await inventory.deliver(an_inbound("OrderShortPicked", short))
+        await inventory.deliver(
+            an_inbound(
+                "ShipmentShipped", shipped(order_id, shipment_id, "TEAPOT", 3), source="fulfillment"
+            )
+        )
+        level = await inventory.level("TEAPOT")
+        await inventory.receive("TEAPOT", 2)
+
+        [written_off] = await inventory.published("StockShortPicked")
+        assert written_off.data == {
+            "order_id": str(order_id),
+            "sku": "TEAPOT",
+            "quantity": 2,
+            "shipment_id": str(shipment_id),
+            "step": "picked",
+            "backordered": True,
+            "on_hand": 3,
+        }
+        [backordered] = await inventory.published("StockBackordered")
+        assert backordered.data["quantity"] == 2
+        assert (level["on_hand"], level["reserved"], level["backordered"]) == (0, 0, 2)
+        [*_, reserved] = await inventory.published("StockReserved")
+        assert (reserved.data["quantity"], reserved.data["reserved_total"]) == (2, 5)
+
+    async def test_cancelled_units_are_written_off_and_the_line_settles_once_shipped(
+        self, inventory: Inventory
+    ) -> None:
+        await inventory.receive("TEAPOT", 8)
+        order_id, shipment_id = await inventory.place({"TEAPOT": 5}), uuid4()
+
+        await inventory.deliver(
+            an_inbound(
+                "ShipmentShipped", shipped(order_id, shipment_id, "TEAPOT", 3), source="fulfillment"
+            )
+        )
+        await inventory.deliver(
+            an_inbound(
+                "OrderShortPicked", short_picked(order_id, shipment_id, "TEAPOT", 2, "cancelled")
+            )
+        )
+
+        level = await inventory.level("TEAPOT")
+        assert (level["on_hand"], level["reserved"], level["available"]) == (3, 0, 3)
+        assert await inventory.published("StockBackordered") == []
+        assert len(await inventory.published("StockReserved")) == 1
+
+
 async def test_an_item_definition_sets_the_reorder_point_that_later_demand_is_checked_against(
     inventory: Inventory,
 ) -> None:
@@ -178,6 +259,12 @@ async def test_the_stock_read_models_rebuild_identically_from_the_event_store(
     )
     await inventory.receive("TEAPOT", 2)
     await inventory.deliver(an_inbound("OrderCancelled", {"order_id": str(first)}))
+    second, shipment_id = await inventory.place({"TEAPOT": 2}), uuid4()
+    await inventory.deliver(
+        an_inbound(
+            "OrderShortPicked", short_picked(second, shipment_id, "TEAPOT", 1, "backordered")
+        )
+    )
 
     report = await rebuild_read_models(
         inventory.runtime.db, inventory.runtime.definition, check_only=True

@@ -1,4 +1,5 @@
-"""Property-style checks: random place/receive/change/cancel/ship runs on one SKU keep the rules."""
+"""Property-style checks: random place/receive/change/cancel/ship/short-pick runs on one SKU keep
+the rules."""
 
 import random
 from collections.abc import Callable
@@ -27,7 +28,7 @@ class Run:
     def step(self) -> None:
         actions: list[Callable[[], None]] = [self.place, self.place, self.receive]
         if self.open:
-            actions += [self.change, self.cancel, self.ship]
+            actions += [self.change, self.cancel, self.ship, self.short_pick]
         self.rng.choice(actions)()
         self.stock.allocate_all()
 
@@ -67,6 +68,18 @@ class Run:
         order_id = self.rng.choice(self.open)
         if (reserved := self.line(order_id).reserved) > 0:
             self.stock.ship(uuid4(), order_id, self.rng.randint(1, reserved))
+
+    def short_pick(self) -> None:
+        """The warehouse finds fewer reserved units than it picks: the order backorders them or
+        (wait_complete) asks for that many fewer."""
+        order_id = self.rng.choice(self.open)
+        if (reserved := self.line(order_id).reserved) > 0:
+            missing, backorder = self.rng.randint(1, reserved), self.rng.random() < 0.5
+            self.stock.short_pick(
+                order_id, missing, shipment=(uuid4(), "picked"), backorder=backorder
+            )
+            if not backorder:
+                self.ordered[order_id] -= missing
 
 
 def check_invariants(run: Run) -> None:
