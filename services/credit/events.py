@@ -37,6 +37,8 @@ class ReleaseReason(StrEnum):
     PAID = "paid"
     # Units cancelled after release because a shipment came up short of them.
     SHORT_PICKED = "short_picked"
+    # A credit note for returned units lowered what the customer owes on an open invoice.
+    CREDITED = "credited"
 
 
 class CreditProfileDefined(DomainEvent):
@@ -96,6 +98,16 @@ class OrderAmountReduced(DomainEvent):
     order_id: UUID
     customer_id: str
     amount_cents: NonNegativeInt
+
+
+class CreditNoteNoted(DomainEvent):
+    """Internal: a credit note took `applied_cents` off what the order's invoice had open, so a
+    repeated credit note fact counts once."""
+
+    credit_note_id: str
+    order_id: UUID
+    customer_id: str
+    applied_cents: NonNegativeInt
 
 
 class PaymentNoted(DomainEvent):

@@ -42,6 +42,14 @@ class OrderShortPicked(_Inbound):
     total_cents: NonNegativeInt
 
 
+class CreditNoteIssued(_Inbound):
+    credit_note_id: str
+    order_id: UUID
+    customer_id: str
+    # What the note took off the invoice's open amount (the rest, if any, was refunded).
+    applied_cents: NonNegativeInt
+
+
 class PaymentRecorded(_Inbound):
     invoice_id: str
     order_id: UUID

@@ -36,6 +36,9 @@ DEFINITION = ServiceDefinition(
                 "PaymentRecorded": Route(
                     inbound.PaymentRecorded, handlers.release_credit_when_payment_recorded
                 ),
+                "CreditNoteIssued": Route(
+                    inbound.CreditNoteIssued, handlers.release_credit_when_credit_note_issued
+                ),
             },
         ),
     ),

@@ -5,6 +5,7 @@ from uuid import UUID, uuid4
 
 from pydantic import Field, NonNegativeInt, PositiveInt
 
+from services.fulfillment.events import Disposition
 from shared.messages import Command, Message
 
 ConfirmationType = Literal["Picked", "Packed", "Shipped", "Delivered"]
@@ -32,6 +33,19 @@ class ConfirmShipmentStep(Command):
     tracking_number: str | None = None
     # Units confirmed per SKU when fewer than asked (a short pick); None: all as asked.
     lines: tuple[ConfirmedLine, ...] | None = None
+
+
+class ReceiptLine(Message):
+    sku: str
+    quantity: PositiveInt
+    disposition: Disposition
+
+
+class ReceiveReturn(Command):
+    """The goods of an authorised return arrived and were inspected, line by line."""
+
+    return_id: UUID
+    lines: tuple[ReceiptLine, ...]
 
 
 class ReleasePickWave(Command):

@@ -1,4 +1,5 @@
-"""Tolerant-reader models of what fulfillment reacts to: releases, cancels, confirmations."""
+"""Tolerant-reader models of what fulfillment reacts to: releases, cancels, returns,
+confirmations."""
 
 from uuid import UUID
 
@@ -41,6 +42,22 @@ class OrderCancelled(_Inbound):
 class ConfirmedLine(_Inbound):
     sku: str
     quantity: int
+
+
+class ReturnedLine(_Inbound):
+    sku: str
+    quantity: int
+
+
+class ReturnRecorded(_Inbound):
+    """A return the order service authorised; one recorded before returns were received and
+    credited here carries no `return_id`."""
+
+    order_id: UUID
+    return_no: int
+    lines: tuple[ReturnedLine, ...]
+    reason: str = ""
+    return_id: UUID | None = None
 
 
 class Confirmation(_Inbound):

@@ -6,6 +6,7 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.fulfillment.commands import ConfirmationType
+from services.fulfillment.events import Disposition
 from shared.limits import Identifier, PositiveCents, Whole, printable
 
 MAX_LINES = 200
@@ -58,8 +59,14 @@ class InvoicePublic(BaseModel):
     lines: list[InvoiceLinePublic]
     total_cents: int
     paid_cents: int
-    open_cents: int
-    status: Literal["open", "paid"]
+    credited_cents: int = Field(
+        default=0, description="What credit notes for returned units took off the open amount"
+    )
+    refunded_cents: int = Field(
+        default=0, description="What credit notes paid back to the customer (already paid)"
+    )
+    open_cents: int = Field(description="total - paid - credited")
+    status: Literal["open", "paid"] = Field(description="paid: nothing open (paid or credited)")
     issued_at: str
     paid_at: str | None
 
@@ -107,6 +114,56 @@ class ConfirmationCreate(_Body):
                 " by Picked, Packed or Shipped"
             )
         return self
+
+
+class ReceiptLineIn(_Body):
+    sku: Identifier
+    quantity: Annotated[int, Whole, Field(gt=0, le=MAX_QUANTITY, strict=True)]
+    disposition: Disposition = Field(
+        description="The inspection's result: restock (sellable again) or quarantine (kept"
+        " apart, not sellable)"
+    )
+
+
+class ReturnReceiptCreate(_Body):
+    """What arrived of an authorised return, line by line as inspected; a SKU may come on two
+    lines (some restocked, some quarantined), in all at most what was authorised."""
+
+    lines: list[ReceiptLineIn] = Field(min_length=1, max_length=MAX_LINES)
+
+
+class ReturnLinePublic(BaseModel):
+    sku: str
+    quantity: int
+
+
+class ReceivedLinePublic(BaseModel):
+    sku: str
+    quantity: int
+    disposition: Disposition
+
+
+class CreditNotePublic(BaseModel):
+    credit_note_id: UUID
+    invoice_id: UUID
+    lines: list[InvoiceLinePublic]
+    total_cents: int
+    applied_cents: int = Field(description="Taken off what the invoice still had open")
+    refund_cents: int = Field(description="Paid back to the customer: the invoice was paid")
+    issued_at: str
+
+
+class ReturnPublic(BaseModel):
+    return_id: UUID
+    order_id: UUID
+    return_no: int
+    status: Literal["authorised", "received"]
+    reason: str
+    lines: list[ReturnLinePublic] = Field(description="What the return authorised")
+    received: list[ReceivedLinePublic]
+    credit_notes: list[CreditNotePublic]
+    authorised_at: str
+    received_at: str | None
 
 
 class ConfirmationAccepted(BaseModel):

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, NonNegativeFloat, NonNegativeInt, PositiveIn
 from shared.messages import DomainEvent
 
 ReleaseReason = Literal["cancelled", "rejected", "changed"]
+Disposition = Literal["restock", "quarantine"]
 
 
 class StockReceived(DomainEvent):
@@ -92,6 +93,20 @@ class StockShortPicked(DomainEvent):
     on_hand: int
 
 
+class StockReturned(DomainEvent):
+    """Units of a customer return came back in: `restock` puts them on hand (sellable again;
+    waiting backorders are served from them), `quarantine` keeps them apart, not sellable.
+    `on_hand` and `quarantined`: the SKU's units of each after it."""
+
+    sku: str
+    quantity: PositiveInt
+    disposition: Disposition
+    order_id: UUID
+    return_id: UUID
+    on_hand: int
+    quarantined: NonNegativeInt
+
+
 class ReorderPointSet(DomainEvent):
     """The catalogue's reorder point for the SKU (internal)."""
 
@@ -141,6 +156,7 @@ PUBLISHED: Final = (
     StockReleased,
     StockShipped,
     StockShortPicked,
+    StockReturned,
     ReorderSuggested,
     DemandSpikeDetected,
     StockSaleStopped,

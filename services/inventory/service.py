@@ -39,6 +39,9 @@ DEFINITION = ServiceDefinition(
                 "ShipmentShipped": Route(
                     inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped, _stocks
                 ),
+                "ReturnReceived": Route(
+                    inbound.ReturnReceived, handlers.take_back_stock_when_return_received
+                ),
                 "OrderShortPicked": Route(
                     inbound.OrderShortPicked,
                     handlers.write_off_stock_when_order_short_picked,

@@ -191,10 +191,14 @@ class OrderCompleted(DomainEvent):
 
 
 class ReturnRecorded(DomainEvent):
+    """A return authorised (the RMA): `return_id` names it to the warehouse that receives the
+    goods and credits them (absent on returns recorded before returns were received)."""
+
     order_id: UUID
     return_no: PositiveInt
     lines: tuple[ShippedLine, ...]
     reason: str
+    return_id: UUID | None = None
 
 
 class OrderShortPicked(DomainEvent):
@@ -298,6 +302,26 @@ class InvoiceRecorded(_Answer):
 class InvoicePaymentRecorded(_Answer):
     invoice_id: UUID
     total_cents: NonNegativeInt
+
+
+class ReceivedUnits(Message):
+    sku: str
+    quantity: PositiveInt
+    disposition: str
+
+
+class ReturnReceiptRecorded(_Answer):
+    return_id: UUID
+    lines: tuple[ReceivedUnits, ...]
+
+
+class CreditNoteRecorded(_Answer):
+    credit_note_id: UUID
+    invoice_id: UUID
+    return_id: UUID
+    total_cents: NonNegativeInt
+    applied_cents: NonNegativeInt
+    refund_cents: NonNegativeInt
 
 
 PUBLISHED: Final = (

@@ -95,6 +95,28 @@ class InvoicePaid(_Inbound):
     total_cents: int
 
 
+class ReceivedUnits(_Inbound):
+    sku: str
+    quantity: int
+    disposition: str
+
+
+class ReturnReceived(_Inbound):
+    return_id: UUID
+    order_id: UUID
+    lines: tuple[ReceivedUnits, ...]
+
+
+class CreditNoteIssued(_Inbound):
+    credit_note_id: UUID
+    invoice_id: UUID
+    order_id: UUID
+    return_id: UUID
+    total_cents: int
+    applied_cents: int
+    refund_cents: int
+
+
 class AndonPulled(_Inbound):
     pull_id: UUID
     target_kind: str

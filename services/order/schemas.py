@@ -222,8 +222,14 @@ class ReturnLinePublic(BaseModel):
 class ReturnPublic(BaseModel):
     order_id: UUID
     return_no: int
+    return_id: UUID = Field(
+        description="The return authorisation (RMA): the warehouse receives the goods under it"
+    )
     lines: list[ReturnLinePublic]
     reason: str
+    status_url: str = Field(
+        description="The order, whose timeline shows the goods received and the credit notes"
+    )
 
 
 # KPIs (GET /v1/kpis): services/order/domain/kpis.py says how each figure is defined.

@@ -3,9 +3,9 @@
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
 OrderCompleted, OrderHeld, OrderHoldLifted, OrderShortPicked, ReturnRecorded
-(events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (short picks too) and to
-andon pulls (AndonPulled / AndonResolved); notes pick requests (wms.pick-requests), deliveries
-and complaints for the KPIs.
+(events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (short picks, return
+receipts and credit notes too) and to andon pulls (AndonPulled / AndonResolved); notes pick
+requests (wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: PUT /v1/items/{sku} (ops); PUT /v1/customers/{customer_id} (ops);
 GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy (ops);
@@ -85,6 +85,13 @@ ROUTES = {
     ),
     "InvoicePaid": Route(
         inbound.InvoicePaid, handlers.complete_order_when_invoice_paid, _the_order
+    ),
+    # A return's receipt and credit notes, for the order's timeline.
+    "ReturnReceived": Route(
+        inbound.ReturnReceived, handlers.record_receipt_when_return_received, _the_order
+    ),
+    "CreditNoteIssued": Route(
+        inbound.CreditNoteIssued, handlers.record_credit_note_when_credit_note_issued, _the_order
     ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),

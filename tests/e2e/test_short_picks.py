@@ -73,14 +73,6 @@ async def short_of(api: Api, order_id: str, short: list[dict[str, Any]]) -> None
     await eventually(recorded, timeout=30)
 
 
-async def stock_is(api: Api, sku: str, **expected: int) -> None:
-    async def level() -> None:
-        stock = await api.stock(sku)
-        assert {name: stock[name] for name in expected} == expected, stock
-
-    await eventually(level, timeout=30)
-
-
 async def invoiced(api: Api, order_id: str, count: int = 1) -> list[dict[str, Any]]:
     async def issued() -> list[dict[str, Any]]:
         invoices = await api.invoices(order_id)
@@ -113,7 +105,7 @@ async def test_a_ship_partial_order_ships_the_3_of_5_picked_and_backorders_the_2
     assert [(line["sku"], line["quantity"]) for line in invoice["lines"]] == [(sku, 3)]
     assert invoice["total_cents"] == 3 * PRICE
     # The 2 not found were written off; the order waits for 2 more.
-    await stock_is(api, sku, on_hand=0, reserved=0, backordered=2)
+    await api.wait_for_stock(sku, on_hand=0, reserved=0, backordered=2)
 
     await api.receive(sku, 2)
 
@@ -146,5 +138,5 @@ async def test_a_wait_complete_order_ships_the_3_of_5_picked_and_cancels_the_2_m
         assert (await api.customer(customer))["exposure_cents"] == 3 * PRICE
 
     await eventually(exposure, timeout=30)
-    await stock_is(api, sku, on_hand=0, reserved=0, backordered=0)
+    await api.wait_for_stock(sku, on_hand=0, reserved=0, backordered=0)
     await api.complete(order_id)

@@ -1,10 +1,11 @@
 """Credit account aggregate: one per customer; its profile, exposure and the orders it has open.
 
-Exposure is the sum of approved, unpaid order amounts. Every public method is naturally
-idempotent: a fact that was already taken into account records nothing. An order whose approval
-was released in full (paid, cancelled) or that was declined is settled: dropped from the open
-orders, remembered among the recently settled, so the account's state does not grow with the
-customer's history.
+Exposure is the sum of approved, unpaid order amounts: payments and credit notes on open
+invoices take it down (a credit note on a paid invoice is a refund, and changes nothing here).
+Every public method is naturally idempotent: a fact that was already taken into account records
+nothing. An order whose approval was released in full (paid, cancelled) or that was declined is
+settled: dropped from the open orders, remembered among the recently settled, so the account's
+state does not grow with the customer's history.
 """
 
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from services.credit.events import (
     CreditApproved,
     CreditDeclined,
     CreditLight,
+    CreditNoteNoted,
     CreditProfileDefined,
     CreditReleased,
     CreditReviewClosed,
@@ -50,6 +52,7 @@ class OrderCredit:
     review: ReviewReason | None = None  # why a review is open, None when none is
     declined: bool = False
     paid_by_invoice: dict[str, int] = field(default_factory=dict)
+    credit_notes: set[str] = field(default_factory=set)
 
 
 class CreditAccount(Aggregate):
@@ -63,6 +66,7 @@ class CreditAccount(Aggregate):
         CreditReleased,
         PaymentNoted,
         OrderAmountReduced,
+        CreditNoteNoted,
     )
 
     def __init__(self, customer_id: str) -> None:
@@ -197,6 +201,25 @@ class CreditAccount(Aggregate):
         if amount:
             self._release(order_id, amount, ReleaseReason.PAID)
 
+    def record_credit_note(self, credit_note_id: str, order_id: UUID, applied_cents: int) -> None:
+        """Returned units credited against an open invoice of the order: the customer owes
+        less, so exposure drops by what the note took off, never below zero. A note on a paid
+        invoice (a refund, `applied_cents` 0), or on an order no longer counted, changes
+        nothing: its amount already left exposure when it was paid."""
+        order = self.orders.get(order_id)
+        if order is None or applied_cents <= 0 or credit_note_id in order.credit_notes:
+            return
+        self._record(
+            CreditNoteNoted(
+                credit_note_id=credit_note_id,
+                order_id=order_id,
+                customer_id=self.id,
+                applied_cents=applied_cents,
+            )
+        )
+        if freed := min(applied_cents, order.approved_cents):
+            self._release(order_id, freed, ReleaseReason.CREDITED)
+
     # -- helpers -----------------------------------------------------------------------------
 
     def _review_reason(self, amount_cents: int) -> ReviewReason | None:
@@ -294,6 +317,8 @@ class CreditAccount(Aggregate):
                 self.orders[event.order_id].paid_by_invoice[event.invoice_id] = event.paid_cents
             case OrderAmountReduced():
                 self.orders[event.order_id].amount_cents = event.amount_cents
+            case CreditNoteNoted():
+                self.orders[event.order_id].credit_notes.add(event.credit_note_id)
 
     def _settle(self, order_id: UUID) -> None:
         """Drop an order that holds nothing: no approval left, no review open. When a decision

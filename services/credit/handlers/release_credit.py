@@ -1,5 +1,5 @@
 """Release credit exposure when an order ends (cancelled, rejected), loses units to a short
-pick, or is paid."""
+pick, is paid, or has returned units credited."""
 
 from services.credit import inbound
 from services.credit.events import ReleaseReason
@@ -43,3 +43,11 @@ async def release_credit_when_payment_recorded(
             amount_cents=event.amount_cents,
             paid_cents=event.paid_cents,
         )
+
+
+async def release_credit_when_credit_note_issued(
+    event: inbound.CreditNoteIssued, _: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_customer(uow, event.customer_id)
+    async with flow_of_order(uow, event.order_id):
+        account.record_credit_note(event.credit_note_id, event.order_id, event.applied_cents)

@@ -13,6 +13,7 @@ from services.inventory.domain.lines import OrderLine
 from services.inventory.domain.stops import SaleStops
 from services.inventory.events import (
     DemandSpikeDetected,
+    Disposition,
     ReleaseReason,
     ReorderPointSet,
     ReorderSuggested,
@@ -22,6 +23,7 @@ from services.inventory.events import (
     StockRequested,
     StockRequestIncreased,
     StockReserved,
+    StockReturned,
     StockSaleResumed,
     StockSaleStopLifted,
     StockSaleStopped,
@@ -50,12 +52,15 @@ class Stock(Aggregate):
         StockSaleResumed,
         StockSaleStopLifted,
         StockShortPicked,
+        StockReturned,
     )
 
     def __init__(self, sku: str) -> None:
         super().__init__(sku)
         self.on_hand = 0
         self.reserved = 0
+        # Returned units inspection kept apart: in the warehouse, not on hand, never sold.
+        self.quarantined = 0
         self.stops = SaleStops()
         self.reorder_point = 0
         # Lines that still hold units; a settled one is dropped (see `_settle`), so the state
@@ -68,6 +73,7 @@ class Stock(Aggregate):
         self._reorder_armed = True
         self._shipments: RecentlySettled[UUID, None] = RecentlySettled()
         self._short_picks: RecentlySettled[tuple[UUID, str], None] = RecentlySettled()
+        self._returns: RecentlySettled[UUID, None] = RecentlySettled()
 
     @property
     def free(self) -> int:
@@ -178,6 +184,31 @@ class Stock(Aggregate):
         if backorder:
             self._reserve_or_backorder(order_id)
         self._check_reorder()
+
+    def take_back(self, return_id: UUID, order_id: UUID, *, restock: int, quarantine: int) -> None:
+        """Units of a customer return, as inspected: restocked ones go on hand (serving waiting
+        backorders from them is `allocate_next`'s job), quarantined ones are kept apart. A
+        return is its own fact: it needs nothing of the order's (settled) line."""
+        if return_id in self._returns:
+            return  # this return's units are already in
+        dispositions: tuple[tuple[Disposition, int], ...] = (
+            ("restock", restock),
+            ("quarantine", quarantine),
+        )
+        for disposition, quantity in dispositions:
+            if quantity > 0:
+                restocked = disposition == "restock"
+                self._record(
+                    StockReturned(
+                        sku=self.id,
+                        quantity=quantity,
+                        disposition=disposition,
+                        order_id=order_id,
+                        return_id=return_id,
+                        on_hand=self.on_hand + (quantity if restocked else 0),
+                        quarantined=self.quarantined + (0 if restocked else quantity),
+                    )
+                )
 
     def set_reorder_point(self, reorder_point: int) -> None:
         if reorder_point != self.reorder_point:
@@ -305,6 +336,9 @@ class Stock(Aggregate):
                 self._apply_shipped(event)
             case StockShortPicked():
                 self._apply_short_pick(event)
+            case StockReturned():
+                self.on_hand, self.quarantined = event.on_hand, event.quarantined
+                self._returns.add(event.return_id, None)
             case ReorderPointSet():
                 self.reorder_point = event.reorder_point
             case ReorderSuggested():

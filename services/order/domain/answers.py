@@ -9,10 +9,12 @@ from uuid import UUID
 from services.order.events import (
     CreditApprovalRecorded,
     CreditDeclineRecorded,
+    CreditNoteRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
     InvoicePaymentRecorded,
     InvoiceRecorded,
+    ReturnReceiptRecorded,
     ShipmentRecorded,
     StockBackorderRecorded,
     StockReleaseRecorded,
@@ -49,6 +51,18 @@ class CreditAnswer:
     exposure_cents: int
 
 
+@dataclass(frozen=True)
+class CreditNote:
+    """Credit for returned units, as fulfillment issued it against one invoice."""
+
+    credit_note_id: UUID
+    invoice_id: UUID
+    return_id: UUID
+    total_cents: int
+    applied_cents: int
+    refund_cents: int
+
+
 ANSWERS: tuple[type[DomainEvent], ...] = (
     CreditApprovalRecorded,
     CreditReviewRecorded,
@@ -60,4 +74,6 @@ ANSWERS: tuple[type[DomainEvent], ...] = (
     ShipmentRecorded,
     InvoiceRecorded,
     InvoicePaymentRecorded,
+    ReturnReceiptRecorded,
+    CreditNoteRecorded,
 )

@@ -1,11 +1,11 @@
 """Order aggregate: intake, holds, changes, cancellation, release and completion decisions."""
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
-from services.order.domain.answers import ANSWERS, CreditAnswer, Reply
+from services.order.domain.answers import ANSWERS, CreditAnswer, CreditNote, Reply
 from services.order.domain.errors import (
     OrderAlreadyShippedError,
     OrderClosedError,
@@ -25,6 +25,7 @@ from services.order.domain.state import OrderState
 from services.order.events import (
     CreditApprovalRecorded,
     CreditDeclineRecorded,
+    CreditNoteRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
     Hold,
@@ -41,6 +42,8 @@ from services.order.events import (
     OrderRejected,
     OrderReleased,
     OrderShortPicked,
+    ReceivedUnits,
+    ReturnReceiptRecorded,
     ReturnRecorded,
     ShipmentRecorded,
     ShippedLine,
@@ -444,17 +447,37 @@ class Order(Aggregate):
             self._record_fact(OrderCompleted(order_id=self.order_id, total_cents=state.total_cents))
 
     def record_return(self, lines: Sequence[ShippedLine], reason: str) -> ReturnRecorded:
-        """Units sent back: only what shipped on this order and was not returned before."""
+        """Authorise units to be sent back (an RMA, `return_id`): only what shipped on this
+        order and was not returned before. The warehouse receives and credits them."""
         state = self.state
         if errors := return_errors(lines, state.lines, state.shipped, state.returned):
             raise InvalidRequestError(
                 "the return does not match what the order shipped", errors=errors
             )
+        return_no = state.returns + 1
         returned = ReturnRecorded(
-            order_id=self.order_id, return_no=state.returns + 1, lines=tuple(lines), reason=reason
+            order_id=self.order_id,
+            return_no=return_no,
+            lines=tuple(lines),
+            reason=reason,
+            return_id=return_id_for(self.order_id, return_no),
         )
         self._record_fact(returned)
         return returned
+
+    def record_return_receipt(
+        self, reply: Reply, return_id: UUID, lines: Sequence[ReceivedUnits]
+    ) -> None:
+        if return_id not in self.state.receipts:
+            self._record_fact(
+                ReturnReceiptRecorded(
+                    **reply.fields(self.order_id), return_id=return_id, lines=tuple(lines)
+                )
+            )
+
+    def record_credit_note(self, reply: Reply, note: CreditNote) -> None:
+        if note.credit_note_id not in self.state.credit_notes:
+            self._record_fact(CreditNoteRecorded(**reply.fields(self.order_id), **asdict(note)))
 
     def _refuse_unless_changeable(self, action: str) -> None:
         if any(self.state.shipped.values()):
@@ -475,6 +498,10 @@ class Order(Aggregate):
 
     def _apply(self, event: DomainEvent) -> None:
         self.state.apply(event)
+
+
+def return_id_for(order_id: UUID, return_no: int) -> UUID:
+    return uuid5(NAMESPACE_URL, f"gapless-return:{order_id}:{return_no}")
 
 
 def _unit_price(lines: Mapping[str, OrderLine], sku: str) -> int | None:

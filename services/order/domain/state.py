@@ -8,6 +8,7 @@ from services.order.domain.progress import add_units, fully_covered, order_statu
 from services.order.events import (
     BackorderRule,
     CreditApprovalRecorded,
+    CreditNoteRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
     Hold,
@@ -24,6 +25,7 @@ from services.order.events import (
     OrderRejected,
     OrderReleased,
     OrderShortPicked,
+    ReturnReceiptRecorded,
     ReturnRecorded,
     ShipmentRecorded,
     ShipTo,
@@ -59,6 +61,9 @@ class OrderState:
     # Short picks already replanned, by (shipment, step); units cancelled by them, per SKU.
     short_picks: set[tuple[UUID, str]] = field(default_factory=set)
     cancelled: dict[str, int] = field(default_factory=dict)
+    # What the warehouse received of the returns, and the credit notes for them.
+    receipts: set[UUID] = field(default_factory=set)
+    credit_notes: set[UUID] = field(default_factory=set)
     ended: str | None = None  # cancelled, rejected or completed
 
     @property
@@ -105,6 +110,10 @@ class OrderState:
                 self._apply_stock(event)
             case ShipmentRecorded() | InvoiceRecorded() | InvoicePaymentRecorded():
                 self._apply_fulfillment(event)
+            case ReturnReceiptRecorded():
+                self.receipts.add(event.return_id)
+            case CreditNoteRecorded():
+                self.credit_notes.add(event.credit_note_id)
 
     def _apply_decision(self, event: DomainEvent) -> None:
         match event:

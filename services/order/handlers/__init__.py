@@ -34,7 +34,11 @@ from services.order.handlers.order_changes import (
     confirm_order,
     expire_confirmations,
 )
-from services.order.handlers.returns import record_return
+from services.order.handlers.returns import (
+    record_credit_note_when_credit_note_issued,
+    record_receipt_when_return_received,
+    record_return,
+)
 from services.order.handlers.stock_answers import (
     hold_order_when_stock_backordered,
     record_release_when_stock_released,
@@ -59,7 +63,9 @@ __all__ = [
     "hold_order_when_stock_backordered",
     "hold_orders_when_andon_pulled",
     "place_orders",
+    "record_credit_note_when_credit_note_issued",
     "record_invoice_when_invoice_issued",
+    "record_receipt_when_return_received",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
     "record_return",

@@ -17,6 +17,8 @@ _ANSWERS = {
     "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
     "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
     "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
+    "ReturnReceiptRecorded": ("fulfillment", "ReturnReceived"),
+    "CreditNoteRecorded": ("fulfillment", "CreditNoteIssued"),
 }
 
 

@@ -11,6 +11,7 @@ from services.credit.events import (
     CreditApproved,
     CreditDeclined,
     CreditLight,
+    CreditNoteNoted,
     CreditProfileDefined,
     CreditReleased,
     CreditReviewClosed,
@@ -371,6 +372,38 @@ def test_units_cancelled_by_a_short_pick_leave_exposure_once_and_later_payments_
         released(order, 600, 0, ReleaseReason.PAID),
     ]
     assert order in account.settled
+
+
+def test_a_credit_note_on_an_open_invoice_lowers_exposure_once_and_a_refund_not_at_all() -> None:
+    order, other = uuid4(), uuid4()
+    account = given(
+        profile(CreditLight.GREEN), approved(order, 3_000, 3_000), approved(other, 500, 3_500)
+    )
+
+    account.record_credit_note("cn-1", order, 1_000)
+    account.record_credit_note("cn-1", order, 1_000)  # the same note, told twice
+    account.record_credit_note("cn-2", order, 0)  # a refund: the invoice was paid
+
+    assert account.collect_events() == [
+        CreditNoteNoted(
+            credit_note_id="cn-1", order_id=order, customer_id=CUSTOMER, applied_cents=1_000
+        ),
+        released(order, 1_000, 2_500, ReleaseReason.CREDITED),
+    ]
+
+
+def test_a_credit_note_for_an_order_already_settled_changes_nothing() -> None:
+    order = uuid4()
+    account = given(
+        profile(CreditLight.GREEN),
+        approved(order, 1_000, 1_000),
+        released(order, 1_000, 0, ReleaseReason.PAID),
+    )
+
+    account.record_credit_note("cn-1", order, 400)
+
+    assert account.collect_events() == []
+    assert account.exposure_cents == 0
 
 
 def test_a_payment_without_a_running_total_adds_up_per_invoice() -> None:

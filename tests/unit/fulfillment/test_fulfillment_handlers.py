@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.fulfillment import views
-from services.fulfillment.commands import ReleasePickWave
+from services.fulfillment.commands import ReceiptLine, ReceiveReturn, ReleasePickWave
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
 from services.fulfillment.service import DEFINITION
 from shared.replay import rebuild_read_models
@@ -292,6 +292,17 @@ async def test_the_read_models_rebuild_from_the_event_store_identically(
     await confirm(service, "Picked", shipment_id, order_id, TEAPOT=0)
     for kind in ("Packed", "Shipped"):
         await confirm(service, kind, shipment_id, order_id)
+    return_id = uuid4()
+    returned = {
+        "order_id": str(order_id),
+        "return_no": 1,
+        "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}],
+        "reason": "cracked",
+        "return_id": str(return_id),
+    }
+    await service.deliver(ORDER_EVENTS, "ReturnRecorded", returned, order_id=order_id)
+    line = ReceiptLine(sku="RETRO-CLOCK", quantity=1, disposition="quarantine")
+    await service.runtime.send(ReceiveReturn(return_id=return_id, lines=(line,)))
 
     report = await rebuild_read_models(
         service.runtime.db, service.runtime.definition, check_only=True

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 import pytest
 from inventory_harness import Inventory, an_inbound, running_inventory
 
+from shared.envelope import Envelope
 from shared.replay import rebuild_read_models
 
 
@@ -44,7 +45,7 @@ async def test_a_placed_order_reserves_each_line_and_backorders_the_shortfall(
     assert {e.correlation_id for e in events} == {order_id}
     assert await inventory.level("TEAPOT") == {
         "sku": "TEAPOT", "on_hand": 3, "reserved": 3, "available": 0,
-        "blocked": 0, "backordered": 2, "reorder_point": 0, "stopped_by": [],
+        "blocked": 0, "backordered": 2, "reorder_point": 0, "quarantined": 0, "stopped_by": [],
     }  # fmt: skip
 
 
@@ -231,6 +232,52 @@ class TestShortPicks:
         assert (level["on_hand"], level["reserved"], level["available"]) == (3, 0, 3)
         assert await inventory.published("StockBackordered") == []
         assert len(await inventory.published("StockReserved")) == 1
+
+
+class TestReturns:
+    @staticmethod
+    def received(order_id: UUID, return_id: UUID, *lines: tuple[str, int, str]) -> Envelope:
+        data = {
+            "return_id": str(return_id),
+            "order_id": str(order_id),
+            "return_no": 1,
+            "lines": [{"sku": s, "quantity": q, "disposition": d} for s, q, d in lines],
+        }
+        return an_inbound("ReturnReceived", data, source="fulfillment")
+
+    async def test_restocked_units_serve_a_backorder_and_quarantined_ones_are_kept_apart(
+        self, inventory: Inventory
+    ) -> None:
+        # A shipped order whose line is long settled, and an order waiting for the SKU.
+        await inventory.receive("TEAPOT", 2)
+        shipped_order, shipment_id = await inventory.place({"TEAPOT": 2}), uuid4()
+        await inventory.deliver(
+            an_inbound(
+                "ShipmentShipped",
+                shipped(shipped_order, shipment_id, "TEAPOT", 2),
+                source="fulfillment",
+            )
+        )
+        waiting = await inventory.place({"TEAPOT": 1})
+        receipt = self.received(
+            shipped_order, uuid4(), ("TEAPOT", 1, "restock"), ("TEAPOT", 1, "quarantine")
+        )
+
+        await inventory.deliver(receipt)
+        await inventory.deliver(an_inbound("ReturnReceived", receipt.data, source="fulfillment"))
+
+        returned = await inventory.published("StockReturned")
+        assert [
+            (e.data["disposition"], e.data["on_hand"], e.data["quarantined"]) for e in returned
+        ] == [
+            ("restock", 1, 0),
+            ("quarantine", 1, 1),
+        ]
+        [*_, served] = await inventory.published("StockReserved")
+        assert served.correlation_id == waiting
+        level = await inventory.level("TEAPOT")
+        assert (level["on_hand"], level["reserved"], level["quarantined"]) == (1, 1, 1)
+        assert (level["available"], level["backordered"]) == (0, 0)
 
 
 async def test_an_item_definition_sets_the_reorder_point_that_later_demand_is_checked_against(
