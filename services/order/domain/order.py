@@ -329,26 +329,8 @@ class Order(Aggregate):
         state = self.state
         if state.ended or (shipment_id, step) in state.short_picks:
             return
-        missing = tuple(
-            OrderLine(sku=line.sku, quantity=line.quantity, unit_price_cents=price)
-            for line in lines
-            if (price := _unit_price(state.lines, line.sku)) is not None
-        )
-        cancel = state.backorder_rule == "wait_complete"
-        value = sum(line.quantity * line.unit_price_cents for line in missing)
-        cancelled_cents = value if cancel else 0
-        self._record_fact(
-            OrderShortPicked(
-                order_id=self.order_id,
-                shipment_id=shipment_id,
-                release_no=release_no,
-                step=step,
-                lines=missing,
-                outcome="cancelled" if cancel else "backordered",
-                cancelled_cents=cancelled_cents,
-                total_cents=state.total_cents - cancelled_cents,
-            )
-        )
+        shortfall = Shortfall(shipment_id, release_no, step, lines)
+        self._record_fact(shortfall.replanned(self.order_id, state))
         if not state.lines:
             self.cancel(NOTHING_LEFT)
         else:
@@ -502,6 +484,37 @@ class Order(Aggregate):
 
 def return_id_for(order_id: UUID, return_no: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"gapless-return:{order_id}:{return_no}")
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What a shipment of the order came up short of, as fulfillment reported it."""
+
+    shipment_id: UUID
+    release_no: int
+    step: str
+    lines: Sequence[ShippedLine]
+
+    def replanned(self, order_id: UUID, state: OrderState) -> OrderShortPicked:
+        """The missing units at the order's prices, and what its backorder rule does with them."""
+        missing = tuple(
+            OrderLine(sku=line.sku, quantity=line.quantity, unit_price_cents=price)
+            for line in self.lines
+            if (price := _unit_price(state.lines, line.sku)) is not None
+        )
+        cancel = state.backorder_rule == "wait_complete"
+        value = sum(line.quantity * line.unit_price_cents for line in missing)
+        cancelled_cents = value if cancel else 0
+        return OrderShortPicked(
+            order_id=order_id,
+            shipment_id=self.shipment_id,
+            release_no=self.release_no,
+            step=self.step,
+            lines=missing,
+            outcome="cancelled" if cancel else "backordered",
+            cancelled_cents=cancelled_cents,
+            total_cents=state.total_cents - cancelled_cents,
+        )
 
 
 def _unit_price(lines: Mapping[str, OrderLine], sku: str) -> int | None:
