@@ -66,6 +66,20 @@ class WriteBehind:
         self.dialect = conn.dialect
         self._held: dict[Hashable, tuple[str, Sequence[Any]]] = {}
         self._at_commit: dict[Hashable, tuple[str, Sequence[Any]]] = {}
+        self._remembered: dict[Hashable, Any] = {}
+
+    def remember(self, row: Hashable, state: Any) -> None:
+        """Keep what a projection read or made of `row` for the rest of the transaction (a
+        batch's rows loaded in one query, or the state it just deferred), never to be changed."""
+        self._remembered[row] = state
+
+    def forget(self) -> None:
+        """Drop what was remembered (a long rebuild, between its batches)."""
+        self._remembered = {}
+
+    def recall(self, row: Hashable) -> tuple[bool, Any]:
+        """(True, state) when `row` was remembered (state None: known not to exist)."""
+        return (row in self._remembered, self._remembered.get(row))
 
     def defer(self, row: Hashable, sql: str, *args: Any) -> None:
         self._held.pop(row, None)  # re-queued at the end: statements keep their last order
@@ -88,8 +102,9 @@ class WriteBehind:
         self._at_commit[row] = (sql, (*key, *amounts))
 
     def held(self, row: Hashable) -> Sequence[Any] | None:
-        """The parameters `row` is held back with (its state to be written), or None."""
-        held = self._held.get(row)
+        """The parameters `row` is held back with (its state to be written), or None; for
+        `defer` and `defer_to_commit` rows alike."""
+        held = self._held.get(row) or self._at_commit.get(row)
         return None if held is None else held[1]
 
     async def write_held(self) -> None:

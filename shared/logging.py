@@ -4,7 +4,7 @@ import logging
 import sys
 from datetime import UTC, datetime
 
-from pythonjsonlogger.json import JsonFormatter
+from pythonjsonlogger.orjson import OrjsonFormatter
 
 from shared import context
 
@@ -23,7 +23,7 @@ class _FlowFilter(logging.Filter):
         return True
 
 
-class _IsoJsonFormatter(JsonFormatter):
+class _IsoJsonFormatter(OrjsonFormatter):  # orjson: half the cost of a line
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: ARG002
         # ISO 8601 with the time zone, whatever the host's locale or zone.
         return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")

@@ -8,6 +8,7 @@ the batch reads them back before then: an aggregate it loaded or added is tracke
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Self, TypeVar
 from uuid import UUID, uuid4
@@ -29,6 +30,30 @@ A = TypeVar("A", bound=Aggregate)
 # `projected_aggregates` folded up to the event (else None). Whole-row state writes go through
 # `conn.defer`, one statement per table per batch.
 Projection = Callable[[WriteBehind, DomainEvent, Envelope, Aggregate | None], Awaitable[None]]
+Prefetch = Callable[[WriteBehind, Sequence[Envelope]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Prefetching:
+    """A projection that reads a row per event, its reads done for the whole batch first:
+    `prefetch` gets every envelope about to be projected and loads their rows in one query
+    (`WriteBehind.remember`), where `project` finds them. One round trip per batch."""
+
+    project: Projection
+    prefetch: Prefetch
+
+    async def __call__(
+        self, conn: WriteBehind, event: DomainEvent, envelope: Envelope, aggregate: Aggregate | None
+    ) -> None:
+        await self.project(conn, event, envelope, aggregate)
+
+
+async def prefetch_all(
+    conn: WriteBehind, projections: Sequence[Projection], envelopes: Sequence[Envelope]
+) -> None:
+    for projection in projections:
+        if isinstance(projection, Prefetching) and envelopes:
+            await projection.prefetch(conn, envelopes)
 
 
 class UnitOfWork:
@@ -116,15 +141,16 @@ class UnitOfWork:
         self._seen[aggregate.stream_id] = aggregate
 
     async def claim(self, *, consumer: str, message_id: str) -> bool:
-        return await claim(self.conn, consumer=consumer, message_id=message_id)
+        return await claim(self.conn, consumer=consumer, message_id=message_id, at=self.now())
 
     async def claim_all(self, *, consumer: str, message_ids: Sequence[str]) -> set[str]:
         """Claim a batch's messages with one statement; the ids not handled before."""
-        return await claim_all(self.conn, consumer=consumer, message_ids=message_ids)
+        return await claim_all(self.conn, consumer=consumer, message_ids=message_ids, at=self.now())
 
     async def flush(self) -> list[Envelope]:
         """Give pending events their envelopes (in the current flow) and update read models."""
         envelopes: list[Envelope] = []
+        recorded: list[tuple[DomainEvent, Envelope, Aggregate]] = []
         for aggregate in self._seen.values():
             events = aggregate.collect_events()
             if not events:
@@ -132,9 +158,13 @@ class UnitOfWork:
             new = self._envelopes(aggregate, events)
             envelopes += new
             self._unwritten.append(StreamWrite(aggregate.stream_id, aggregate.stream_type, new))
-            for event, envelope in zip(events, new, strict=True):
-                for project in self._projections:
-                    await project(self.conn, event, envelope, aggregate)
+            recorded += [
+                (event, envelope, aggregate) for event, envelope in zip(events, new, strict=True)
+            ]
+        await prefetch_all(self.conn, self._projections, envelopes)
+        for event, envelope, aggregate in recorded:
+            for project in self._projections:
+                await project(self.conn, event, envelope, aggregate)
         self.committed += envelopes
         return envelopes
 

@@ -1,4 +1,4 @@
-"""Tolerant-reader models of what fulfillment reacts to: releases, cancels, returns,
+"""Tolerant-reader models of what fulfillment reacts to: releases, changes, cancels, returns,
 confirmations."""
 
 from uuid import UUID
@@ -31,6 +31,13 @@ class OrderReleased(_Inbound):
     lines: tuple[ReleasedLine, ...]
     priority: int
     deadline: AwareDatetime
+    ship_to: ShipTo | None = None
+
+
+class OrderChanged(_Inbound):
+    """Only the address matters here (lines and totals are inventory's and credit's)."""
+
+    order_id: UUID
     ship_to: ShipTo | None = None
 
 
@@ -72,6 +79,7 @@ class Confirmation(_Inbound):
 class ShippedConfirmation(Confirmation):
     carrier: str
     tracking_number: str
+    ship_to: ShipTo | None = None  # the address the carrier collected it for, if the TMS says
 
 
 class AndonEvent(_Inbound):

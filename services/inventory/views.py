@@ -16,6 +16,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 from services.inventory.domain import Stock
 from services.inventory.events import (
     StockBackordered,
+    StockBumped,
     StockReleased,
     StockRequested,
     StockRequestIncreased,
@@ -91,6 +92,7 @@ _ORDER_LINE_EVENTS = (
     StockReleased,
     StockShipped,
     StockShortPicked,
+    StockBumped,
 )
 
 

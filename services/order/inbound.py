@@ -38,11 +38,26 @@ class CreditReleased(_Inbound):
     reason: str
 
 
-class StockReserved(_Inbound):
-    order_id: UUID
+class StockLevel(_Inbound):
+    on_hand: int
+    reserved: int
+    available: int
+
+
+class StockChanged(_Inbound):
+    """An inventory event that moves a SKU's stock (received, reserved, released, shipped, short
+    picked, returned, its sale stopped or resumed), with the level after it; without one if
+    published before inventory told levels."""
+
     sku: str
+    level: StockLevel | None = None
+
+
+class StockReserved(StockChanged):
+    order_id: UUID
     quantity: int
     reserved_total: int
+    taken_from: UUID | None = None
 
 
 class StockBackordered(_Inbound):
@@ -51,11 +66,26 @@ class StockBackordered(_Inbound):
     quantity: int
 
 
-class StockReleased(_Inbound):
+class StockReleased(StockChanged):
+    order_id: UUID
+    quantity: int
+    reason: str
+    reserved_total: int
+    backordered_total: int
+
+
+class StockBumpRequested(_Inbound):
     order_id: UUID
     sku: str
     quantity: int
-    reason: str
+    for_order_id: UUID
+    priority: int
+
+
+class StockBumped(StockChanged):
+    order_id: UUID
+    quantity: int
+    by_order_id: UUID
     reserved_total: int
     backordered_total: int
 
@@ -80,6 +110,29 @@ class ShipmentShortPicked(_Inbound):
     release_no: int
     step: str
     lines: tuple[Units, ...]
+
+
+class ShipTo(_Inbound):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class ShipmentAddressChanged(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo
+    amended: bool = False
+
+
+class ShipmentAddressChangeRefused(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo | None = None
+    requested: ShipTo
+    reason: str = ""
 
 
 class InvoiceIssued(_Inbound):

@@ -10,7 +10,9 @@ from services.simulator.events import (
     Packed,
     Picked,
     Shipped,
+    ShipTo,
     SimulatorTuned,
+    TaskAmended,
     TaskCancelled,
     TaskKind,
     TaskLine,
@@ -62,12 +64,15 @@ def task_id_for(kind: TaskKind, shipment_id: UUID) -> str:
 
 class Task(Aggregate):
     stream_type = "simulator-task"
-    event_classes = event_map(TaskReceived, TaskCancelled, Picked, Packed, Shipped, Delivered)
+    event_classes = event_map(
+        TaskReceived, TaskAmended, TaskCancelled, Picked, Packed, Shipped, Delivered
+    )
 
     def __init__(self, task_id: str) -> None:
         super().__init__(task_id)
         self.received: TaskReceived | None = None
         self.waiting = False
+        self.ship_to: ShipTo | None = None
 
     def receive(
         self,
@@ -80,6 +85,7 @@ class Task(Aggregate):
         roll: float,
         lines: Sequence[TaskLine] = (),
         short_roll: float = 1.0,
+        ship_to: ShipTo | None = None,
     ) -> None:
         """`roll` decides whether the task is lost, `short_roll` whether a pick comes up short
         (both uniform in [0, 1))."""
@@ -95,8 +101,15 @@ class Task(Aggregate):
                 lost=settings.loses(roll),
                 lines=tuple(lines),
                 short=kind is TaskKind.PICK and bool(lines) and settings.picks_short(short_roll),
+                ship_to=ship_to,
             )
         )
+
+    def amend(self, ship_to: ShipTo) -> None:
+        """A new address counts until the goods are collected; after that the carrier's
+        Shipped has told where they went."""
+        if self.waiting and ship_to != self.ship_to:
+            self._record(TaskAmended(task_id=self.id, ship_to=ship_to))
 
     def cancel(self) -> None:
         if self.waiting and self.received is not None:
@@ -120,7 +133,9 @@ class Task(Aggregate):
             self._record(Packed(**ids))
         else:
             tracking = f"SIM{received.shipment_id.hex[:12].upper()}"
-            self._record(Shipped(**ids, carrier=CARRIER, tracking_number=tracking))
+            self._record(
+                Shipped(**ids, carrier=CARRIER, tracking_number=tracking, ship_to=self.ship_to)
+            )
             self._record(Delivered(**ids))
 
     def _short_of_one(self) -> tuple[ConfirmedLine, ...]:
@@ -132,7 +147,9 @@ class Task(Aggregate):
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case TaskReceived():
-                self.received = event
+                self.received, self.ship_to = event, event.ship_to
                 self.waiting = not event.lost
+            case TaskAmended():
+                self.ship_to = event.ship_to
             case TaskCancelled() | Packed() | Delivered():
                 self.waiting = False

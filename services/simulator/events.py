@@ -14,6 +14,18 @@ class TaskKind(StrEnum):
     SHIP = "ship"  # a TMS shipment request: answered by Shipped, then Delivered
 
 
+class ShipTo(Message):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+def _absent(value: object) -> bool:
+    return value is None
+
+
 class SimulatorTuned(DomainEvent):
     pick_delay_ms: NonNegativeInt
     ship_delay_ms: NonNegativeInt
@@ -30,7 +42,8 @@ class TaskLine(Message):
 
 class TaskReceived(DomainEvent):
     """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off), a
-    `short` pick confirms one unit less of its first line."""
+    `short` pick confirms one unit less of its first line. `ship_to`: where a shipment request
+    sends the goods."""
 
     task_id: str
     kind: TaskKind
@@ -40,6 +53,14 @@ class TaskReceived(DomainEvent):
     lost: bool
     lines: tuple[TaskLine, ...] = ()
     short: bool = False
+    ship_to: ShipTo | None = None
+
+
+class TaskAmended(DomainEvent):
+    """An amended shipment request, taken while the goods still wait for collection."""
+
+    task_id: str
+    ship_to: ShipTo
 
 
 class TaskCancelled(DomainEvent):
@@ -56,16 +77,12 @@ class ConfirmedLine(Message):
     quantity: NonNegativeInt
 
 
-def _absent_when_none(lines: object) -> bool:
-    return lines is None
-
-
 class _Confirmation(DomainEvent):
     shipment_id: UUID
     order_id: UUID
     # Optional (absent when all came as asked): the units confirmed per SKU when fewer than the
     # request asked for, a short pick; a SKU left out came as asked.
-    lines: tuple[ConfirmedLine, ...] | None = Field(default=None, exclude_if=_absent_when_none)
+    lines: tuple[ConfirmedLine, ...] | None = Field(default=None, exclude_if=_absent)
 
 
 class Picked(_Confirmation):
@@ -77,8 +94,11 @@ class Packed(_Confirmation):
 
 
 class Shipped(_Confirmation):
+    """`ship_to`: the address the carrier collected it for (absent when the request had none)."""
+
     carrier: str
     tracking_number: str
+    ship_to: ShipTo | None = Field(default=None, exclude_if=_absent)
 
 
 class Delivered(DomainEvent):

@@ -13,11 +13,27 @@ class RequestedLine(BaseModel):
 
 
 class Request(BaseModel):
-    """PickRequested, PickCancelled, ShipmentRequested, ShipmentRequestCancelled: the ids, and
-    the lines a request asks for (a short pick confirms fewer of them)."""
+    """PickRequested, PickCancelled, ShipmentRequestCancelled: the ids, and the lines a request
+    asks for (a short pick confirms fewer of them)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     shipment_id: UUID
     order_id: UUID
     lines: tuple[RequestedLine, ...] = ()
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class ShipmentRequest(Request):
+    """ShipmentRequested and ShipmentRequestAmended: where the goods go, too."""
+
+    ship_to: Address | None = None

@@ -148,6 +148,10 @@ class Api:
 
         await eventually(level, timeout=within)
 
+    async def backorders(self, sku: str) -> list[dict[str, Any]]:
+        """The orders waiting for the SKU, in the order a receipt would serve them."""
+        return list(await self._ok("GET", f"/v1/inventory/{sku}/backorders"))
+
     async def policy(self) -> dict[str, Any]:
         return dict(await self._ok("GET", "/v1/policy"))
 

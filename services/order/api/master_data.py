@@ -1,4 +1,5 @@
-"""Master data, service policy and classification routes (ops changes, staff reads)."""
+"""Master data, service policy and classification routes (ops changes, staff reads), and the
+catalogue channels read."""
 
 from fastapi import APIRouter, status
 
@@ -11,8 +12,10 @@ from services.order.commands import (
 from services.order.domain import POLICY_ID, ServicePolicy
 from services.order.handlers import Classes
 from services.order.schemas import CustomerPublic, CustomerPut, ItemPut, PolicyPublic, PolicyPut
-from services.order.views import queries
-from shared.auth import Ops, Staff
+from services.order.views import catalogue, queries
+from services.order.views.catalogue import CatalogueItem
+from shared.auth import ChannelOrStaff, Ops, Principal, Staff
+from shared.cursor import Cursor, Limit, Page, decode_cursor, page
 from shared.errors import NotFoundError
 from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
@@ -23,6 +26,27 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     customers = APIRouter(prefix="/v1/customers", tags=["master data"])
     policy = APIRouter(prefix="/v1/policy", tags=["service policy"])
     classifications = APIRouter(prefix="/v1/classifications", tags=["service policy"])
+
+    @items.get("", response_model=Page[CatalogueItem])
+    async def list_items(
+        principal: ChannelOrStaff, limit: Limit = 100, cursor: Cursor = None
+    ) -> Page[CatalogueItem]:
+        """The catalogue by SKU, a page at a time: prices and what can be promised now."""
+        after = decode_cursor(cursor, (str,))
+        async with runtime.db.transaction() as conn:
+            found = await catalogue.items(
+                conn, after=str(after[0]) if after else "", limit=limit + 1
+            )
+        return page([_seen_by(principal, item) for item in found], limit, lambda i: (i.sku,))
+
+    @items.get("/{sku}", response_model=CatalogueItem)
+    async def get_item(sku: PathIdentifier, principal: ChannelOrStaff) -> CatalogueItem:
+        """One item: its price and what can be promised now (staff also see its stock)."""
+        async with runtime.db.transaction() as conn:
+            found = await catalogue.item(conn, sku)
+        if found is None:
+            raise NotFoundError(f"item {sku} not found")
+        return _seen_by(principal, found)
 
     @items.put("/{sku}", status_code=status.HTTP_204_NO_CONTENT)
     async def put_item(sku: PathIdentifier, body: ItemPut, _: Ops) -> None:
@@ -67,3 +91,7 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
         return classes
 
     return [items, customers, policy, classifications]
+
+
+def _seen_by(principal: Principal, item: CatalogueItem) -> CatalogueItem:
+    return item if principal.channel is None else item.for_channel()

@@ -7,6 +7,8 @@ from typing import TypedDict
 from uuid import UUID
 
 from services.order.events import (
+    AddressChangeRecorded,
+    AddressChangeRefusalRecorded,
     CreditApprovalRecorded,
     CreditDeclineRecorded,
     CreditNoteRecorded,
@@ -16,7 +18,9 @@ from services.order.events import (
     InvoiceRecorded,
     ReturnReceiptRecorded,
     ShipmentRecorded,
+    ShipTo,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -49,6 +53,7 @@ class CreditAnswer:
     customer_id: str
     amount_cents: int
     exposure_cents: int
+    account_version: int | None = None  # the credit account's, as of that exposure
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,17 @@ class CreditNote:
     refund_cents: int
 
 
+@dataclass(frozen=True)
+class AddressRefusal:
+    """Fulfillment kept a shipment's address: where it goes (went), what was asked, and why."""
+
+    ship_to: ShipTo | None
+    requested: ShipTo
+    reason: str
+
+
+AddressAnswer = AddressChangeRecorded | AddressChangeRefusalRecorded
+
 ANSWERS: tuple[type[DomainEvent], ...] = (
     CreditApprovalRecorded,
     CreditReviewRecorded,
@@ -71,9 +87,12 @@ ANSWERS: tuple[type[DomainEvent], ...] = (
     StockReservationRecorded,
     StockBackorderRecorded,
     StockReleaseRecorded,
+    StockBumpRecorded,
     ShipmentRecorded,
     InvoiceRecorded,
     InvoicePaymentRecorded,
     ReturnReceiptRecorded,
     CreditNoteRecorded,
+    AddressChangeRecorded,
+    AddressChangeRefusalRecorded,
 )

@@ -13,7 +13,9 @@ from services.order.handlers.credit_answers import (
 )
 from services.order.handlers.fulfillment_answers import (
     complete_order_when_invoice_paid,
+    record_address_when_shipment_address_changed,
     record_invoice_when_invoice_issued,
+    record_refusal_when_shipment_address_change_refused,
     record_shipment_when_shipment_shipped,
     replan_when_shipment_short_picked,
 )
@@ -40,9 +42,18 @@ from services.order.handlers.returns import (
     record_return,
 )
 from services.order.handlers.stock_answers import (
+    answer_bump_when_stock_bump_requested,
     hold_order_when_stock_backordered,
+    note_stock_when_stock_changed,
     record_release_when_stock_released,
     release_order_when_stock_reserved,
+    resume_order_when_stock_bumped,
+)
+from services.order.handlers.webhooks import (
+    redrive_deliveries,
+    register_webhook,
+    remove_webhook,
+    rotate_webhook_secret,
 )
 
 __all__ = [
@@ -50,6 +61,7 @@ __all__ = [
     "Classes",
     "ExternalIdReusedError",
     "IdempotencyKeyReusedError",
+    "answer_bump_when_stock_bump_requested",
     "cancel_order",
     "change_order",
     "change_policy",
@@ -62,10 +74,15 @@ __all__ = [
     "hold_order_when_credit_review_required",
     "hold_order_when_stock_backordered",
     "hold_orders_when_andon_pulled",
+    "note_stock_when_stock_changed",
     "place_orders",
+    "record_address_when_shipment_address_changed",
     "record_credit_note_when_credit_note_issued",
     "record_invoice_when_invoice_issued",
     "record_receipt_when_return_received",
+    "record_refusal_when_shipment_address_change_refused",
+    "redrive_deliveries",
+    "register_webhook",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
     "record_return",
@@ -74,5 +91,8 @@ __all__ = [
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
     "replan_when_shipment_short_picked",
+    "resume_order_when_stock_bumped",
+    "remove_webhook",
     "resume_orders_when_andon_resolved",
+    "rotate_webhook_secret",
 ]

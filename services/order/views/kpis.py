@@ -25,6 +25,7 @@ from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind, placeholders
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
+from shared.unit_of_work import Prefetching
 
 HOUR = timedelta(hours=1)
 _KEY = ("hour", "segment", "channel", "customer_class")
@@ -93,6 +94,27 @@ def start_of(hour: int) -> datetime:
 # The events folded into an order's facts: the order's own and its flow marks (both streams
 # are keyed by the order id).
 _FOLDED = frozenset(Order.event_classes) | frozenset(FlowMarks.event_classes)
+_FOLDED_TYPES = frozenset(_FOLDED) - {"OrderPlaced"}
+
+
+async def load_facts(conn: WriteBehind, envelopes: Sequence[Envelope]) -> None:
+    """The facts of every order a batch's events fold into, in one query."""
+    wanted = {
+        envelope.aggregate_id
+        for envelope in envelopes
+        if envelope.event_type in _FOLDED_TYPES
+        and not conn.recall(("kpi_order", envelope.aggregate_id))[0]
+    }
+    if not wanted:
+        return
+    ids = sorted(wanted)
+    # Raw: rows held back from earlier flushes are remembered already (see `_facts`).
+    rows = await conn.raw.fetch(
+        f"SELECT order_id, facts FROM kpi_order WHERE order_id IN ({placeholders(len(ids))})", *ids
+    )
+    found = {row["order_id"]: domain.FlowFacts.model_validate_json(row["facts"]) for row in rows}
+    for order_id in ids:
+        conn.remember(("kpi_order", order_id), found.get(order_id))
 
 
 async def project(
@@ -115,12 +137,16 @@ async def project(
     _save(conn, order_id, before, after)
 
 
+projection = Prefetching(project, load_facts)
+
+
 async def _facts(conn: WriteBehind, order_id: str) -> domain.FlowFacts | None:
-    held = conn.held(("kpi_order", order_id))
-    if held is not None:
-        return domain.FlowFacts.model_validate_json(held[-1])
-    # Only this projection writes kpi_order, and the order's row is not held back: the table
-    # has its state, so the read need not write out the batch's other held rows first.
+    known, facts = conn.recall(("kpi_order", order_id))
+    if known:
+        return facts  # type: ignore[no-any-return]
+    # Not loaded with its batch (a caller without `load_facts`). Only this projection writes
+    # kpi_order and the order's row is not held back, so the table has its state: the read
+    # need not write out the batch's other held rows first.
     row = await conn.raw.fetchrow("SELECT facts FROM kpi_order WHERE order_id = $1", order_id)
     return None if row is None else domain.FlowFacts.model_validate_json(row["facts"])
 
@@ -132,6 +158,7 @@ def _save(
     row once, however many of its events touched it."""
     hour = hour_of(after.accepted_at)
     key = (hour, after.segment, after.channel, after.customer_class)
+    conn.remember(("kpi_order", order_id), after)
     conn.defer(
         ("kpi_order", order_id),
         _ORDER_UPSERT,

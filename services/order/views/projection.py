@@ -63,15 +63,7 @@ async def _project_order(
     conn: WriteBehind, event: DomainEvent, envelope: Envelope, order: Order
 ) -> None:
     if isinstance(event, CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded):
-        # The credit answer carries the customer's exposure after it. Written with the order's
-        # other rows (not at commit): two members' answers for one customer then take turns on
-        # the row in about the order credit decided them.
-        conn.defer(
-            ("customer.exposure", event.customer_id),
-            "UPDATE customer SET exposure_cents = $2 WHERE customer_id = $1",
-            event.customer_id,
-            event.exposure_cents,
-        )
+        _set_exposure(conn, event)
     if isinstance(event, OrderPlaced):
         await _insert_summary(conn, order, envelope)
     else:
@@ -104,16 +96,22 @@ async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) ->
 
 def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
     # The order's state after the event: of several in one batch, only the last is written.
+    terms = order.state.terms
+    if terms is None:
+        return  # no OrderPlaced, so no row to update
     conn.defer(
         ("order_summary", order.id),
         "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
-        " updated_at = $6 WHERE order_id = $1",
+        " updated_at = $6, segment = $7, priority = $8, deadline = $9 WHERE order_id = $1",
         order.id,
         order.status,
         json.dumps(sorted(order.state.holds)),
         order.state.total_cents,
         _confirm_by(order),
         envelope.occurred_at,
+        terms.segment,
+        terms.priority,
+        terms.deadline,
     )
 
 
@@ -172,3 +170,27 @@ async def _define_customer(conn: Connection, event: CustomerDefined) -> None:
         event.review_threshold_cents,
         str(event.tier),
     )
+
+
+_SET_EXPOSURE = (
+    "UPDATE customer SET exposure_cents = $2, exposure_version = COALESCE($3, exposure_version)"
+    " WHERE customer_id = $1"
+    " AND (CAST($3 AS BIGINT) IS NULL OR exposure_version IS NULL OR exposure_version < $3)"
+)
+
+
+def _set_exposure(
+    conn: WriteBehind,
+    answer: CreditApprovalRecorded | CreditReviewRecorded | CreditReleaseRecorded,
+) -> None:
+    """The customer's exposure as credit last reported it. Answers for one customer's orders
+    travel on different partitions and may be taken by different members, so the newest by the
+    credit account's version wins, whatever the order they arrive in: the row is written at
+    commit (a hot row, never in a lock cycle) and only over an older version."""
+    row = ("customer.exposure", answer.customer_id)
+    version = answer.exposure_version
+    known, newest = conn.recall(row)
+    if known and version is not None and newest is not None and version <= newest:
+        return  # this batch already holds a newer answer for the customer
+    conn.remember(row, version)
+    conn.defer_to_commit(row, _SET_EXPOSURE, answer.customer_id, answer.exposure_cents, version)

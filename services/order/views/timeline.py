@@ -14,11 +14,14 @@ _ANSWERS = {
     "StockReservationRecorded": ("inventory", "StockReserved"),
     "StockBackorderRecorded": ("inventory", "StockBackordered"),
     "StockReleaseRecorded": ("inventory", "StockReleased"),
+    "StockBumpRecorded": ("inventory", "StockBumped"),
     "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
     "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
     "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
     "ReturnReceiptRecorded": ("fulfillment", "ReturnReceived"),
     "CreditNoteRecorded": ("fulfillment", "CreditNoteIssued"),
+    "AddressChangeRecorded": ("fulfillment", "ShipmentAddressChanged"),
+    "AddressChangeRefusalRecorded": ("fulfillment", "ShipmentAddressChangeRefused"),
 }
 
 

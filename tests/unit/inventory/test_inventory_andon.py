@@ -48,7 +48,10 @@ async def test_a_sku_pull_stops_the_sale_shows_the_stock_blocked_and_backorders_
     later = await inventory.place({"TEAPOT": 2})
 
     [stopped] = await inventory.published("StockSaleStopped")
-    assert stopped.data == {"sku": "TEAPOT", "pull_id": str(pull_id), "blocked": 6}
+    assert stopped.data == {
+        "sku": "TEAPOT", "pull_id": str(pull_id), "blocked": 6,
+        "level": {"on_hand": 10, "reserved": 4, "available": 0},
+    }  # fmt: skip
     [backordered] = await inventory.published("StockBackordered")
     assert (backordered.correlation_id, backordered.data["quantity"]) == (later, 2)
     assert len(await inventory.published("StockReserved")) == 1
@@ -85,7 +88,10 @@ async def test_resolving_the_pull_resumes_the_sale_and_serves_waiting_orders_by_
     await resolve(inventory, pull_id, "RARE-VASE")
 
     [resumed] = await inventory.published("StockSaleResumed")
-    assert resumed.data == {"sku": "RARE-VASE", "pull_id": str(pull_id)}
+    assert resumed.data == {
+        "sku": "RARE-VASE", "pull_id": str(pull_id),
+        "level": {"on_hand": 3, "reserved": 0, "available": 3},
+    }  # fmt: skip
     reserved = await inventory.published("StockReserved")
     # Each reservation travels in its own order's flow, strategic first.
     served = [(e.correlation_id, e.data["quantity"]) for e in reserved]

@@ -110,6 +110,7 @@ async def test_a_change_re_reserves_only_the_difference_per_changed_line(
     assert released.data == {
         "order_id": str(order_id), "sku": "LAVA-LAMP", "quantity": 5,
         "reason": "changed", "reserved_total": 1, "backordered_total": 0,
+        "level": {"on_hand": 10, "reserved": 1, "available": 9},
     }  # fmt: skip
 
 
@@ -204,6 +205,7 @@ class TestShortPicks:
             "step": "picked",
             "backordered": True,
             "on_hand": 3,
+            "level": {"on_hand": 3, "reserved": 3, "available": 0},
         }
         [backordered] = await inventory.published("StockBackordered")
         assert backordered.data["quantity"] == 2
@@ -272,6 +274,11 @@ class TestReturns:
         ] == [
             ("restock", 1, 0),
             ("quarantine", 1, 1),
+        ]
+        # The restocked unit is available until the waiting order is served from it.
+        assert [e.data["level"] for e in returned] == [
+            {"on_hand": 1, "reserved": 0, "available": 1},
+            {"on_hand": 1, "reserved": 0, "available": 1},
         ]
         [*_, served] = await inventory.published("StockReserved")
         assert served.correlation_id == waiting

@@ -4,7 +4,7 @@ from datetime import timedelta
 from uuid import uuid4
 
 import pytest
-from inventory_builders import NOW, SKU, place, published, stock_with
+from inventory_builders import NOW, SKU, level, place, published, stock_with
 
 from services.inventory.domain import Stock
 from services.inventory.events import (
@@ -23,7 +23,9 @@ def test_a_line_within_available_stock_is_reserved_in_full() -> None:
     order_id = place(stock, 4)
 
     assert [e for e in stock.collect_events() if isinstance(e, StockReserved)] == [
-        StockReserved(order_id=order_id, sku=SKU, quantity=4, reserved_total=4)
+        StockReserved(
+            order_id=order_id, sku=SKU, quantity=4, reserved_total=4, level=level(10, 4, 6)
+        )
     ]
     assert (stock.on_hand, stock.reserved, stock.available) == (10, 4, 6)
 
@@ -36,7 +38,12 @@ def test_a_line_beyond_available_stock_reserves_what_there_is_and_backorders_the
     events = stock.collect_events()
     assert [e for e in events if isinstance(e, StockReserved | StockBackordered)] == [
         StockReserved(
-            order_id=order_id, sku=SKU, quantity=3, reserved_total=3, backordered_total=2
+            order_id=order_id,
+            sku=SKU,
+            quantity=3,
+            reserved_total=3,
+            backordered_total=2,
+            level=level(3, 3, 0),
         ),
         StockBackordered(
             order_id=order_id, sku=SKU, quantity=2, priority=4, deadline=NOW + timedelta(hours=4)
@@ -99,9 +106,14 @@ def test_a_receipt_smaller_than_the_first_backorder_serves_it_partially() -> Non
     stock.allocate_all()
 
     assert stock.collect_events() == [
-        StockReceived(sku=SKU, quantity=4, on_hand=4),
+        StockReceived(sku=SKU, quantity=4, on_hand=4, level=level(4, 0, 4)),
         StockReserved(
-            order_id=order_id, sku=SKU, quantity=4, reserved_total=4, backordered_total=6
+            order_id=order_id,
+            sku=SKU,
+            quantity=4,
+            reserved_total=4,
+            backordered_total=6,
+            level=level(4, 4, 0),
         ),
     ]
 
@@ -122,9 +134,16 @@ def test_cancelling_releases_reserved_and_waiting_units_and_frees_stock_for_othe
 
     assert stock.collect_events() == [
         StockReleased(
-            order_id=cancelled, sku=SKU, quantity=5, reason="cancelled", reserved_total=0
+            order_id=cancelled,
+            sku=SKU,
+            quantity=5,
+            reason="cancelled",
+            reserved_total=0,
+            level=level(3, 0, 3),
         ),
-        StockReserved(order_id=waiting, sku=SKU, quantity=2, reserved_total=2),
+        StockReserved(
+            order_id=waiting, sku=SKU, quantity=2, reserved_total=2, level=level(3, 2, 1)
+        ),
     ]
     assert (stock.reserved, stock.backordered) == (2, 0)
 
@@ -156,6 +175,7 @@ def test_a_decrease_gives_back_waiting_units_before_reserved_ones() -> None:
             reason="changed",
             reserved_total=2,
             backordered_total=0,
+            level=level(3, 2, 1),
         )
     ]
     assert (stock.lines[order_id].reserved, stock.lines[order_id].waiting) == (2, 0)
@@ -193,7 +213,13 @@ def test_shipping_lowers_on_hand_and_the_reservation_once_per_shipment() -> None
     stock.ship(shipment_id, order_id, 4)
 
     assert stock.collect_events() == [
-        StockShipped(order_id=order_id, sku=SKU, quantity=4, shipment_id=shipment_id)
+        StockShipped(
+            order_id=order_id,
+            sku=SKU,
+            quantity=4,
+            shipment_id=shipment_id,
+            level=level(6, 0, 6),
+        )
     ]
     assert (stock.on_hand, stock.reserved, stock.available) == (6, 0, 6)
 

@@ -3,7 +3,7 @@
 from uuid import UUID, uuid4
 
 import pytest
-from inventory_builders import SKU, place, published, stock_with
+from inventory_builders import SKU, level, place, published, stock_with
 from test_stock_invariants import Run, check_invariants
 
 from services.inventory.domain import Stock
@@ -24,7 +24,9 @@ def test_a_stop_sale_blocks_the_free_stock_and_keeps_existing_reservations() -> 
 
     stock.stop_sale(pull_id)
 
-    assert stock.collect_events() == [StockSaleStopped(sku=SKU, pull_id=pull_id, blocked=7)]
+    assert stock.collect_events() == [
+        StockSaleStopped(sku=SKU, pull_id=pull_id, blocked=7, level=level(10, 3, 0))
+    ]
     assert (stock.on_hand, stock.reserved, stock.blocked, stock.available) == (10, 3, 7, 0)
     assert stock.lines[order_id].reserved == 3
 
@@ -64,7 +66,10 @@ def test_resuming_the_sale_serves_the_orders_that_waited_by_priority() -> None:
     stock.resume_sale(pull_id)
     served = stock.allocate_all()
 
-    assert stock.collect_events()[0] == StockSaleResumed(sku=SKU, pull_id=pull_id)
+    # Its level is the moment of resumption, before the waiting orders are served.
+    assert stock.collect_events()[0] == StockSaleResumed(
+        sku=SKU, pull_id=pull_id, level=level(4, 0, 4)
+    )
     assert served == [strategic_later, regular_first]
     assert (stock.lines[strategic_later].reserved, stock.lines[regular_first].reserved) == (3, 1)
     assert (stock.blocked, stock.available) == (0, 0)
@@ -84,7 +89,9 @@ def test_with_two_pulls_on_the_sku_the_sale_resumes_only_when_both_are_resolved(
 
     stock.resume_sale(second)
 
-    assert stock.collect_events() == [StockSaleResumed(sku=SKU, pull_id=second)]
+    assert stock.collect_events() == [
+        StockSaleResumed(sku=SKU, pull_id=second, level=level(6, 0, 6))
+    ]
     assert (stock.blocked, stock.available) == (0, 6)
 
 
@@ -138,6 +145,10 @@ class RunWithPulls(Run):
             self.stock.stop_sale(pull_id)
         elif roll < 0.16 and self.pulls:
             self.stock.resume_sale(self.pulls.pop(self.rng.randrange(len(self.pulls))))
+            # As resume_sale_when_andon_resolved does: the bumps the stop held back are asked.
+            self.stock.allocate_all()
+            for order_id in self.stock.waiting_in_turn():
+                self.bump_for(order_id)
         self.stock.collect_events()
         reserved_before = self.stock.reserved
         stopped = self.stock.stops.stopped

@@ -93,13 +93,26 @@ async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
     return accepted.order_id
 
 
-async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:
-    """An event of another service, handled as the consumer would (inbox claim included)."""
-    route = ROUTES[event_type]
-    envelope = an_envelope(event_type=event_type, data=data, source="test", occurred_at=NOW)
+async def deliver(
+    runtime: ServiceRuntime, event_type: str, data: dict[str, Any], **envelope: Any
+) -> None:
+    """An event of another service, handled as the consumer would (inbox claim included);
+    `envelope` sets fields of its envelope (`aggregate_id`, `aggregate_version`)."""
+    await deliver_batch(runtime, [(event_type, data, envelope)])
+
+
+async def deliver_batch(
+    runtime: ServiceRuntime, events: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]
+) -> None:
+    """Events (type, data, envelope fields) handled in one unit of work, as one consumed batch."""
     async with runtime.unit_of_work() as uow:
-        assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
-        await route.handle(route.model.model_validate(data), envelope, uow)
+        for event_type, data, fields in events:
+            route = ROUTES[event_type]
+            envelope = an_envelope(
+                event_type=event_type, data=data, source="test", occurred_at=NOW, **fields
+            )
+            assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
+            await route.handle(route.model.model_validate(data), envelope, uow)
         await uow.commit()
 
 

@@ -106,3 +106,20 @@ async def test_a_batch_of_accepted_and_released_orders_writes_each_kpi_table_onc
         "kpi_total",
         "kpi_status",
     }
+
+
+async def test_a_batch_of_earlier_orders_events_reads_their_facts_in_one_query() -> None:
+    recorder = Recorder()
+    conn = WriteBehind(recorder)
+    orders = [uuid4() for _ in range(50)]
+    envelopes = [
+        an_envelope(event_type="OrderReleased", aggregate_id=str(order_id), source="order")
+        for order_id in orders
+    ]
+
+    await kpis.projection.prefetch(conn, envelopes)
+    for order_id, envelope in zip(orders, envelopes, strict=True):
+        await kpis.projection(conn, _released(order_id), envelope, None)
+
+    assert len(recorder.reads) == 1
+    assert sorted(recorder.reads[0][1]) == sorted(str(order_id) for order_id in orders)

@@ -5,7 +5,16 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
-from services.simulator.events import Picked, SimulatorTuned, TaskKind, TaskLine, TaskReceived
+from services.simulator.events import (
+    Picked,
+    Shipped,
+    ShipTo,
+    SimulatorTuned,
+    TaskAmended,
+    TaskKind,
+    TaskLine,
+    TaskReceived,
+)
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -190,3 +199,47 @@ def test_a_short_pick_confirms_one_unit_less_of_the_first_line_as_the_roll_decid
     ]
     assert full[0].lines is None
     assert "lines" not in full[0].model_dump(mode="json")
+
+
+LEEDS = ShipTo(name="Ada", line1="1 Loop", city="Leeds", postal_code="LS1", country="GB")
+YORK = LEEDS.model_copy(update={"city": "York", "postal_code": "YO1"})
+
+
+def a_shipment_task(current: SimulatorSettings) -> Task:
+    shipment_id = uuid4()
+    task = Task(task_id_for(TaskKind.SHIP, shipment_id))
+    task.receive(
+        kind=TaskKind.SHIP,
+        shipment_id=shipment_id,
+        order_id=uuid4(),
+        settings=current,
+        now=NOW,
+        roll=0.5,
+        ship_to=LEEDS,
+    )
+    task.collect_events()
+    return task
+
+
+def test_an_amended_shipment_is_collected_for_the_new_address() -> None:
+    current = settings()
+    task = a_shipment_task(current)
+
+    task.amend(YORK)
+    task.amend(YORK)
+    task.answer(settings=current, now=NOW + timedelta(seconds=1))
+
+    amended, shipped, _ = task.collect_events()
+    assert isinstance(amended, TaskAmended) and isinstance(shipped, Shipped)
+    assert shipped.ship_to == YORK
+
+
+def test_an_amendment_after_collection_changes_nothing_and_shipped_told_the_old_address() -> None:
+    current = settings()
+    task = a_shipment_task(current)
+    task.answer(settings=current, now=NOW + timedelta(seconds=1))
+
+    task.amend(YORK)
+
+    shipped, _ = task.collect_events()
+    assert isinstance(shipped, Shipped) and shipped.ship_to == LEEDS

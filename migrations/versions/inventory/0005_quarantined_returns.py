@@ -2,15 +2,15 @@
 
 Zero after the upgrade: nothing was returned into stock before.
 
-Revision ID: inventory_0004
-Revises: inventory_0003
+Revision ID: inventory_0005
+Revises: inventory_0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "inventory_0004"
-down_revision = "inventory_0003"
+revision = "inventory_0005"
+down_revision = "inventory_0004"
 branch_labels = None
 depends_on = None
 
