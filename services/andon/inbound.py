@@ -123,3 +123,11 @@ class CreditAnswered(_Inbound):
 class ShipmentShipped(_Inbound):
     order_id: UUID
     release_no: int = 1
+
+
+class ShipmentCancelled(_Inbound):
+    """A release that will not ship (its order was cancelled, or nothing of it was picked);
+    older producers did not say which release."""
+
+    order_id: UUID
+    release_no: int | None = None

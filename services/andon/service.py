@@ -104,6 +104,11 @@ HAND_OFFS = Subscriptions(
         "ShipmentShipped": Route(
             inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_watch
         ),
+        "ShipmentCancelled": Route(
+            inbound.ShipmentCancelled,
+            handlers.stop_awaiting_shipment_when_shipment_cancelled,
+            _the_watch,
+        ),
     },
 )
 

@@ -35,6 +35,10 @@ class ReleaseReason(StrEnum):
     REJECTED = "rejected"
     CHANGED = "changed"
     PAID = "paid"
+    # Units cancelled after release because a shipment came up short of them.
+    SHORT_PICKED = "short_picked"
+    # A credit note for returned units lowered what the customer owes on an open invoice.
+    CREDITED = "credited"
 
 
 class CreditProfileDefined(DomainEvent):
@@ -85,6 +89,25 @@ class CreditReleased(DomainEvent):
     amount_cents: NonNegativeInt
     exposure_cents: NonNegativeInt
     reason: ReleaseReason
+
+
+class OrderAmountReduced(DomainEvent):
+    """Internal: units of the order were cancelled after its release (a short pick); the
+    approval covers the new `amount_cents` only."""
+
+    order_id: UUID
+    customer_id: str
+    amount_cents: NonNegativeInt
+
+
+class CreditNoteNoted(DomainEvent):
+    """Internal: a credit note took `applied_cents` off what the order's invoice had open, so a
+    repeated credit note fact counts once."""
+
+    credit_note_id: str
+    order_id: UUID
+    customer_id: str
+    applied_cents: NonNegativeInt
 
 
 class PaymentNoted(DomainEvent):

@@ -35,6 +35,21 @@ class OrderEnded(_Inbound):
     order_id: UUID
 
 
+class OrderShortPicked(_Inbound):
+    """Units a shipment came up short of; when the order cancelled them, its total dropped."""
+
+    order_id: UUID
+    total_cents: NonNegativeInt
+
+
+class CreditNoteIssued(_Inbound):
+    credit_note_id: str
+    order_id: UUID
+    customer_id: str
+    # What the note took off the invoice's open amount (the rest, if any, was refunded).
+    applied_cents: NonNegativeInt
+
+
 class PaymentRecorded(_Inbound):
     invoice_id: str
     order_id: UUID

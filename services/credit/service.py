@@ -30,8 +30,14 @@ DEFINITION = ServiceDefinition(
                 ),
                 "OrderCancelled": ORDER_ENDED,
                 "OrderRejected": ORDER_ENDED,
+                "OrderShortPicked": Route(
+                    inbound.OrderShortPicked, handlers.release_credit_when_order_short_picked
+                ),
                 "PaymentRecorded": Route(
                     inbound.PaymentRecorded, handlers.release_credit_when_payment_recorded
+                ),
+                "CreditNoteIssued": Route(
+                    inbound.CreditNoteIssued, handlers.release_credit_when_credit_note_issued
                 ),
             },
         ),

@@ -1,4 +1,4 @@
-"""Fulfillment HTTP API: shipments, invoices, payments and the WMS/TMS callback."""
+"""Fulfillment HTTP API: shipments, invoices, payments, returns and the WMS/TMS callback."""
 
 from typing import Any
 from uuid import UUID
@@ -6,7 +6,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response, status
 
 from services.fulfillment import views
-from services.fulfillment.commands import ConfirmShipmentStep, RecordPayment
+from services.fulfillment.commands import ConfirmShipmentStep, ReceiveReturn, RecordPayment
 from services.fulfillment.domain.invoice import Invoice
 from services.fulfillment.schemas import (
     ConfirmationAccepted,
@@ -14,6 +14,8 @@ from services.fulfillment.schemas import (
     InvoicePublic,
     PaymentCreate,
     PaymentRecordedPublic,
+    ReturnPublic,
+    ReturnReceiptCreate,
     ShipmentPublic,
 )
 from shared.auth import Ops, Staff
@@ -69,6 +71,41 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             body=body,
             act=act,
             answer_again=invoice_now,
+        )
+
+    @router.get("/returns", response_model=list[ReturnPublic])
+    async def returns(_: Staff, order_id: UUID | None = None) -> list[ReturnPublic]:
+        """Returns the order service authorised, what arrived of them and their credit notes."""
+        async with runtime.db.transaction() as conn:
+            rows = await views.returns.returns(conn, order_id=str(order_id) if order_id else None)
+        return [ReturnPublic.model_validate(row) for row in rows]
+
+    @router.post(
+        "/returns/{return_id}/receipt",
+        status_code=status.HTTP_201_CREATED,
+        response_model=ReturnPublic,
+    )
+    async def receive_return(
+        return_id: UUID,
+        body: ReturnReceiptCreate,
+        request: Request,
+        response: Response,
+        principal: Ops,
+        key: IdempotencyKey,
+    ) -> Any:
+        """Receive a return's goods as inspected (restock or quarantine); they are credited
+        against the invoices that billed them. Once per return (409 after)."""
+        lines = tuple(line.model_dump() for line in body.lines)
+        command = ReceiveReturn.model_validate({"return_id": return_id, "lines": lines})
+
+        async def act() -> ReturnPublic:
+            await runtime.send(command)
+            async with runtime.db.transaction() as conn:
+                [received] = await views.returns.returns(conn, return_id=str(return_id))
+            return ReturnPublic.model_validate(received)
+
+        return await once(
+            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
 
     @router.post(

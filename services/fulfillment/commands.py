@@ -3,9 +3,10 @@
 from typing import Literal
 from uuid import UUID, uuid4
 
-from pydantic import Field, PositiveInt
+from pydantic import Field, NonNegativeInt, PositiveInt
 
-from shared.messages import Command
+from services.fulfillment.events import Disposition
+from shared.messages import Command, Message
 
 ConfirmationType = Literal["Picked", "Packed", "Shipped", "Delivered"]
 # Shipments per pick wave.
@@ -17,6 +18,11 @@ class RecordPayment(Command):
     amount_cents: int
 
 
+class ConfirmedLine(Message):
+    sku: str
+    quantity: NonNegativeInt
+
+
 class ConfirmShipmentStep(Command):
     """A WMS/TMS confirmation that came by HTTP callback instead of a topic."""
 
@@ -25,6 +31,21 @@ class ConfirmShipmentStep(Command):
     order_id: UUID
     carrier: str | None = None
     tracking_number: str | None = None
+    # Units confirmed per SKU when fewer than asked (a short pick); None: all as asked.
+    lines: tuple[ConfirmedLine, ...] | None = None
+
+
+class ReceiptLine(Message):
+    sku: str
+    quantity: PositiveInt
+    disposition: Disposition
+
+
+class ReceiveReturn(Command):
+    """The goods of an authorised return arrived and were inspected, line by line."""
+
+    return_id: UUID
+    lines: tuple[ReceiptLine, ...]
 
 
 class ReleasePickWave(Command):

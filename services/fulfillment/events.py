@@ -1,11 +1,16 @@
 """Fulfillment events: PUBLISHED on `fulfillment.events`, OUTWARD to the WMS and TMS."""
 
-from typing import Final
+from typing import Final, Literal
 from uuid import UUID
 
 from pydantic import AwareDatetime, NonNegativeInt, PositiveInt
 
 from shared.messages import DomainEvent, Message
+
+# The confirmation that came up short: the WMS at picking or packing, the TMS at shipping.
+ShortStep = Literal["picked", "packed", "shipped"]
+# What inspection decided for returned units: back on the shelf, or kept apart unsold.
+Disposition = Literal["restock", "quarantine"]
 
 
 class ShipTo(Message):
@@ -32,6 +37,17 @@ class InvoiceLine(Message):
     quantity: PositiveInt
     unit_price_cents: NonNegativeInt
     amount_cents: NonNegativeInt
+
+
+class ReturnedLine(Message):
+    sku: str
+    quantity: PositiveInt
+
+
+class ReceivedLine(Message):
+    sku: str
+    quantity: PositiveInt
+    disposition: Disposition
 
 
 # Internal: the shipment's own history, never published.
@@ -74,6 +90,16 @@ class PicksResumed(DomainEvent):
     pull_id: UUID
     target_kind: str
     target_id: str
+
+
+class ReturnAuthorised(DomainEvent):
+    """The order service authorised a return (its RMA): the warehouse expects these goods."""
+
+    return_id: UUID
+    order_id: UUID
+    return_no: PositiveInt
+    lines: tuple[ReturnedLine, ...]
+    reason: str
 
 
 # Outward: requests to the warehouse and the carrier.
@@ -142,6 +168,20 @@ class ShipmentCancelled(DomainEvent):
     shipment_id: UUID
     order_id: UUID
     reason: str
+    # The release it was to ship (absent on shipments cancelled before it was published).
+    release_no: PositiveInt | None = None
+
+
+class ShipmentShortPicked(DomainEvent):
+    """The WMS (or the TMS) confirmed fewer units than the shipment asked for: `lines` are the
+    units missing at that `step`; the shipment goes on with the rest, and is cancelled when
+    nothing is left of it."""
+
+    shipment_id: UUID
+    order_id: UUID
+    release_no: PositiveInt
+    step: ShortStep
+    lines: tuple[PickLine, ...]
 
 
 class ShipmentAddressChanged(DomainEvent):
@@ -207,10 +247,36 @@ class InvoicePaid(DomainEvent):
     total_cents: NonNegativeInt
 
 
+class ReturnReceived(DomainEvent):
+    """The goods of a return arrived and were inspected: each line restocked or quarantined."""
+
+    return_id: UUID
+    order_id: UUID
+    return_no: PositiveInt
+    lines: tuple[ReceivedLine, ...]
+
+
+class CreditNoteIssued(DomainEvent):
+    """Credit for returned units, against the invoice that billed them, at its prices. What
+    the invoice still had open is reduced (`applied_cents`); the rest, already paid, is refunded
+    to the customer (`refund_cents`)."""
+
+    credit_note_id: UUID
+    invoice_id: UUID
+    order_id: UUID
+    customer_id: str
+    return_id: UUID
+    lines: tuple[InvoiceLine, ...]
+    total_cents: NonNegativeInt
+    applied_cents: NonNegativeInt
+    refund_cents: NonNegativeInt
+
+
 PUBLISHED: Final = (
     ShipmentShipped,
     ShipmentDelivered,
     ShipmentCancelled,
+    ShipmentShortPicked,
     ShipmentHeld,
     ShipmentHoldLifted,
     ShipmentAddressChanged,
@@ -218,6 +284,8 @@ PUBLISHED: Final = (
     InvoiceIssued,
     PaymentRecorded,
     InvoicePaid,
+    ReturnReceived,
+    CreditNoteIssued,
 )
 # Published on the WMS/TMS topics instead (see service.py for which goes where).
 OUTWARD: Final = (

@@ -1,4 +1,4 @@
-"""Tolerant-reader models of what fulfillment reacts to: releases, changes, cancels,
+"""Tolerant-reader models of what fulfillment reacts to: releases, changes, cancels, returns,
 confirmations."""
 
 from uuid import UUID
@@ -46,11 +46,34 @@ class OrderCancelled(_Inbound):
     reason: str = ""
 
 
+class ConfirmedLine(_Inbound):
+    sku: str
+    quantity: int
+
+
+class ReturnedLine(_Inbound):
+    sku: str
+    quantity: int
+
+
+class ReturnRecorded(_Inbound):
+    """A return the order service authorised; one recorded before returns were received and
+    credited here carries no `return_id`."""
+
+    order_id: UUID
+    return_no: int
+    lines: tuple[ReturnedLine, ...]
+    reason: str = ""
+    return_id: UUID | None = None
+
+
 class Confirmation(_Inbound):
-    """Picked, Packed (WMS) and Delivered (TMS) carry only these."""
+    """Picked, Packed (WMS) and Delivered (TMS). `lines`: the units confirmed per SKU, when
+    fewer than asked (absent, or a SKU left out: as asked); Delivered's are not read."""
 
     shipment_id: UUID
     order_id: UUID
+    lines: tuple[ConfirmedLine, ...] | None = None
 
 
 class ShippedConfirmation(Confirmation):

@@ -6,10 +6,11 @@ from services.fulfillment import api, inbound, views
 from services.fulfillment.commands import (
     WAVE_SIZE,
     ConfirmShipmentStep,
+    ReceiveReturn,
     RecordPayment,
     ReleasePickWave,
 )
-from services.fulfillment.domain import Invoice, PickStop, Shipment
+from services.fulfillment.domain import CustomerReturn, Invoice, PickStop, Shipment
 from services.fulfillment.events import (
     PUBLISHED,
     PickCancelled,
@@ -18,7 +19,14 @@ from services.fulfillment.events import (
     ShipmentRequestCancelled,
     ShipmentRequested,
 )
-from services.fulfillment.handlers import andon, confirmations, payments, releases, waves
+from services.fulfillment.handlers import (
+    andon,
+    confirmations,
+    payments,
+    releases,
+    returns,
+    waves,
+)
 from shared.consumer import Route
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import (
@@ -59,6 +67,9 @@ DEFINITION = ServiceDefinition(
                 "OrderCancelled": Route(
                     inbound.OrderCancelled, releases.cancel_shipments_when_order_cancelled
                 ),
+                "ReturnRecorded": Route(
+                    inbound.ReturnRecorded, returns.expect_goods_when_return_recorded
+                ),
                 "Picked": Route(inbound.Confirmation, confirmations.record_pick_when_picked),
                 "Packed": Route(inbound.Confirmation, confirmations.request_transport_when_packed),
                 "Shipped": Route(inbound.ShippedConfirmation, confirmations.invoice_when_shipped),
@@ -70,13 +81,17 @@ DEFINITION = ServiceDefinition(
             },
         ),
     ),
-    aggregates=(Shipment, Invoice, PickStop),
+    aggregates=(Shipment, Invoice, PickStop, CustomerReturn),
     commands={
         RecordPayment: payments.record_payment,
+        ReceiveReturn: returns.receive_return,
         ConfirmShipmentStep: confirmations.confirm_shipment_step,
         ReleasePickWave: waves.release_pick_wave,
     },
     projections=(views.project,),
+    # The read models show what a short pick left of each shipment and what credit notes took
+    # off each invoice.
+    projected_aggregates=(Shipment, Invoice),
     read_models=views.metadata,
     routers=api.routers,
     schedules=(

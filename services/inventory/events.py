@@ -8,6 +8,7 @@ from pydantic import AwareDatetime, Field, NonNegativeFloat, NonNegativeInt, Pos
 from shared.messages import DomainEvent, Message
 
 ReleaseReason = Literal["cancelled", "rejected", "changed"]
+Disposition = Literal["restock", "quarantine"]
 
 
 class StockLevel(Message):
@@ -140,6 +141,37 @@ class StockShipped(DomainEvent):
     level: StockLevel | None = None
 
 
+class StockShortPicked(DomainEvent):
+    """The warehouse did not find `quantity` units it had reserved for an order's shipment:
+    they leave on hand (written off; a count that finds them again is a receipt) and the line's
+    reservation. `backordered`: the order waits for them again (reserved at once when stock is
+    available, else `StockBackordered`); otherwise it cancelled them."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    shipment_id: UUID
+    step: str
+    backordered: bool
+    on_hand: int
+    level: StockLevel | None = None
+
+
+class StockReturned(DomainEvent):
+    """Units of a customer return came back in: `restock` puts them on hand (sellable again;
+    waiting backorders are served from them), `quarantine` keeps them apart, not sellable.
+    `on_hand` and `quarantined`: the SKU's units of each after it."""
+
+    sku: str
+    quantity: PositiveInt
+    disposition: Disposition
+    order_id: UUID
+    return_id: UUID
+    on_hand: int
+    quarantined: NonNegativeInt
+    level: StockLevel | None = None
+
+
 class ReorderPointSet(DomainEvent):
     """The catalogue's reorder point for the SKU (internal)."""
 
@@ -190,6 +222,8 @@ PUBLISHED: Final = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockShortPicked,
+    StockReturned,
     StockBumpRequested,
     StockBumped,
     ReorderSuggested,

@@ -71,6 +71,46 @@ class ShipmentShipped(_Inbound):
     lines: tuple[Line, ...]
 
 
+class OrderShortPicked(_Inbound):
+    """Units a shipment came up short of, and whether the order waits for them again."""
+
+    order_id: UUID
+    shipment_id: UUID
+    step: str
+    lines: tuple[Line, ...]
+    outcome: str
+
+    @property
+    def backordered(self) -> bool:
+        return self.outcome == "backordered"
+
+
+class ReceivedLine(_Inbound):
+    sku: str
+    quantity: int
+    disposition: str
+
+
+class ReturnReceived(_Inbound):
+    """The goods of a customer return, received and inspected (restock or quarantine)."""
+
+    return_id: UUID
+    order_id: UUID
+    lines: tuple[ReceivedLine, ...]
+
+    def units(self) -> dict[str, tuple[int, int]]:
+        """(restocked, quarantined) units per SKU, in SKU order (see `quantities_by_sku`)."""
+        totals: dict[str, tuple[int, int]] = {}
+        for line in self.lines:
+            restock, quarantine = totals.get(line.sku, (0, 0))
+            if line.disposition == "restock":
+                restock += line.quantity
+            else:
+                quarantine += line.quantity
+            totals[line.sku] = (restock, quarantine)
+        return dict(sorted(totals.items()))
+
+
 class AndonEvent(_Inbound):
     """AndonPulled and AndonResolved: only a `sku` target concerns the inventory."""
 

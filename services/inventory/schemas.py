@@ -21,6 +21,11 @@ class StockPublic(BaseModel):
     blocked: int
     backordered: int
     reorder_point: int
+    quarantined: int = Field(
+        default=0,
+        description="Returned units inspection kept apart: in the warehouse, not on hand, not"
+        " sellable",
+    )
     stopped_by: list[str] = Field(
         default_factory=list,
         description="Open andon pulls stopping the SKU's sale; while any, free stock is blocked",

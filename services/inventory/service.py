@@ -10,7 +10,10 @@ from shared.topics import events_topic
 
 
 def _stocks(
-    event: inbound.OrderPlaced | inbound.ShipmentShipped | inbound.OrderReleased,
+    event: inbound.OrderPlaced
+    | inbound.ShipmentShipped
+    | inbound.OrderReleased
+    | inbound.OrderShortPicked,
 ) -> list[tuple[type[Stock], str]]:
     # In the handlers' own order, so events of several SKUs are recorded as they would be anyway.
     return [(Stock, sku) for sku in inbound.quantities_by_sku(event.lines)]
@@ -59,6 +62,14 @@ DEFINITION = ServiceDefinition(
                 ),
                 "ShipmentShipped": Route(
                     inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped, _stocks
+                ),
+                "ReturnReceived": Route(
+                    inbound.ReturnReceived, handlers.take_back_stock_when_return_received
+                ),
+                "OrderShortPicked": Route(
+                    inbound.OrderShortPicked,
+                    handlers.write_off_stock_when_order_short_picked,
+                    _stocks,
                 ),
                 "AndonPulled": Route(inbound.AndonEvent, handlers.stop_sale_when_andon_pulled),
                 "AndonResolved": Route(

@@ -25,6 +25,7 @@ from services.inventory.events import (
     StockSaleStopLifted,
     StockSaleStopped,
     StockShipped,
+    StockShortPicked,
 )
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind
@@ -39,6 +40,8 @@ Table(
     Column("sku", String(100), primary_key=True),
     Column("on_hand", Integer, nullable=False, default=0),
     Column("reserved", Integer, nullable=False, default=0),
+    # Returned units inspection kept apart: in the warehouse, never sold (not in on_hand).
+    Column("quarantined", Integer, nullable=False, default=0, server_default="0"),
     Column("blocked", Integer, nullable=False, default=0),
     Column("backordered", Integer, nullable=False, default=0),
     Column("reorder_point", Integer, nullable=False, default=0),
@@ -65,10 +68,11 @@ Table(
 # The SKU's level and each order's claim, as the Stock that recorded the event has them after
 # it: whole rows, held back so a batch writes each one once (shared.db.WriteBehind).
 _LEVEL = (
-    "INSERT INTO stock_level (sku, on_hand, reserved, blocked, backordered, reorder_point)"
-    " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sku) DO UPDATE SET"
+    "INSERT INTO stock_level (sku, on_hand, reserved, blocked, backordered, reorder_point,"
+    " quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sku) DO UPDATE SET"
     " on_hand = excluded.on_hand, reserved = excluded.reserved, blocked = excluded.blocked,"
-    " backordered = excluded.backordered, reorder_point = excluded.reorder_point"
+    " backordered = excluded.backordered, reorder_point = excluded.reorder_point,"
+    " quarantined = excluded.quarantined"
 )
 _LINE = (
     "INSERT INTO stock_order_line (order_id, sku, reserved, backordered, shipped, priority,"
@@ -87,6 +91,7 @@ _ORDER_LINE_EVENTS = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockShortPicked,
     StockBumped,
 )
 
@@ -109,7 +114,14 @@ async def project(
                 stock.id,
                 str(event.pull_id),
             )
-    levels = (stock.on_hand, stock.reserved, stock.blocked, stock.backordered, stock.reorder_point)
+    levels = (
+        stock.on_hand,
+        stock.reserved,
+        stock.blocked,
+        stock.backordered,
+        stock.reorder_point,
+        stock.quarantined,
+    )
     conn.defer(("stock_level", stock.id), _LEVEL, stock.id, *levels)
     if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.line(event.order_id)):
         order_id = str(event.order_id)
@@ -136,11 +148,12 @@ def _public(row: Any, stopped_by: list[str]) -> dict[str, Any]:
         "blocked": row["blocked"],
         "backordered": row["backordered"],
         "reorder_point": row["reorder_point"],
+        "quarantined": row["quarantined"],
         "stopped_by": stopped_by,
     }
 
 
-_LEVEL_COLUMNS = "sku, on_hand, reserved, blocked, backordered, reorder_point"
+_LEVEL_COLUMNS = "sku, on_hand, reserved, blocked, backordered, reorder_point, quarantined"
 
 
 async def stock_level(conn: Connection, sku: str) -> dict[str, Any] | None:
@@ -150,7 +163,7 @@ async def stock_level(conn: Connection, sku: str) -> dict[str, Any] | None:
     if row is None and not stops:
         return None
     empty = {"sku": sku, "on_hand": 0, "reserved": 0, "blocked": 0, "backordered": 0}
-    return _public(row or empty | {"reorder_point": 0}, stops.get(sku, []))
+    return _public(row or empty | {"reorder_point": 0, "quarantined": 0}, stops.get(sku, []))
 
 
 async def stock_levels(conn: Connection) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ Tier = Literal["strategic", "vip", "regular"]
 AbcClass = Literal["A", "B", "C"]
 BackorderRule = Literal["ship_partial", "wait_complete"]
 Hold = Literal["pattern_check", "credit_review", "backorder", "andon"]
+ShortPickOutcome = Literal["backordered", "cancelled"]
 
 
 def _absent(value: object) -> bool:
@@ -247,10 +248,31 @@ class OrderCompleted(DomainEvent):
 
 
 class ReturnRecorded(DomainEvent):
+    """A return authorised (the RMA): `return_id` names it to the warehouse that receives the
+    goods and credits them (absent on returns recorded before returns were received)."""
+
     order_id: UUID
     return_no: PositiveInt
     lines: tuple[ShippedLine, ...]
     reason: str
+    return_id: UUID | None = None
+
+
+class OrderShortPicked(DomainEvent):
+    """A shipment of the order came up short (`lines`: the units missing, at the order's
+    prices; `step`: the confirmation that said so). By the order's backorder rule the units are
+    `backordered` (`ship_partial`: they wait for stock again and a later release ships them) or
+    `cancelled` (`wait_complete`: the customer chose one complete delivery, so no second one
+    follows; the order's total drops by `cancelled_cents` to `total_cents`)."""
+
+    order_id: UUID
+    shipment_id: UUID
+    release_no: PositiveInt
+    step: str
+    lines: tuple[OrderLine, ...]
+    outcome: ShortPickOutcome
+    cancelled_cents: NonNegativeInt
+    total_cents: NonNegativeInt
 
 
 # Andon pulls as the order service noted them (internal: open stops hold new orders).
@@ -357,6 +379,26 @@ class InvoicePaymentRecorded(_Answer):
     total_cents: NonNegativeInt
 
 
+class ReceivedUnits(Message):
+    sku: str
+    quantity: PositiveInt
+    disposition: str
+
+
+class ReturnReceiptRecorded(_Answer):
+    return_id: UUID
+    lines: tuple[ReceivedUnits, ...]
+
+
+class CreditNoteRecorded(_Answer):
+    credit_note_id: UUID
+    invoice_id: UUID
+    return_id: UUID
+    total_cents: NonNegativeInt
+    applied_cents: NonNegativeInt
+    refund_cents: NonNegativeInt
+
+
 class AddressChangeRecorded(_Answer):
     """Fulfillment took the order's new address for a shipment; `amended`: the carrier already
     had the shipment request and was sent an amendment."""
@@ -390,6 +432,7 @@ PUBLISHED: Final = (
     OrderCompleted,
     OrderHeld,
     OrderHoldLifted,
+    OrderShortPicked,
     ReturnRecorded,
     ReservationYielded,
     ReservationKept,

@@ -45,9 +45,9 @@ class StockLevel(_Inbound):
 
 
 class StockChanged(_Inbound):
-    """An inventory event that moves a SKU's stock (received, reserved, released, shipped, its
-    sale stopped or resumed), with the level after it; without one if published before
-    inventory told levels."""
+    """An inventory event that moves a SKU's stock (received, reserved, released, shipped, short
+    picked, returned, its sale stopped or resumed), with the level after it; without one if
+    published before inventory told levels."""
 
     sku: str
     level: StockLevel | None = None
@@ -104,6 +104,14 @@ class ShipmentShipped(_Inbound):
     tracking_number: str | None = None
 
 
+class ShipmentShortPicked(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    release_no: int
+    step: str
+    lines: tuple[Units, ...]
+
+
 class ShipTo(_Inbound):
     name: str
     line1: str
@@ -138,6 +146,28 @@ class InvoicePaid(_Inbound):
     invoice_id: UUID
     order_id: UUID
     total_cents: int
+
+
+class ReceivedUnits(_Inbound):
+    sku: str
+    quantity: int
+    disposition: str
+
+
+class ReturnReceived(_Inbound):
+    return_id: UUID
+    order_id: UUID
+    lines: tuple[ReceivedUnits, ...]
+
+
+class CreditNoteIssued(_Inbound):
+    credit_note_id: UUID
+    invoice_id: UUID
+    order_id: UUID
+    return_id: UUID
+    total_cents: int
+    applied_cents: int
+    refund_cents: int
 
 
 class AndonPulled(_Inbound):

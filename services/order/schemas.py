@@ -84,9 +84,13 @@ class OrderAccepted(BaseModel):
 
 class OrderLinePublic(BaseModel):
     sku: str
-    quantity: int
+    quantity: int = Field(description="Units ordered, less those a short pick cancelled")
     reserved: int
     shipped: int
+    cancelled: int = Field(
+        default=0, description="Units cancelled because a shipment came up short (wait_complete)"
+    )
+    returned: int = Field(default=0, description="Units returned (authorised returns)")
 
 
 class TimelineEntry(BaseModel):
@@ -221,8 +225,14 @@ class ReturnLinePublic(BaseModel):
 class ReturnPublic(BaseModel):
     order_id: UUID
     return_no: int
+    return_id: UUID = Field(
+        description="The return authorisation (RMA): the warehouse receives the goods under it"
+    )
     lines: list[ReturnLinePublic]
     reason: str
+    status_url: str = Field(
+        description="The order, whose timeline shows the goods received and the credit notes"
+    )
 
 
 # KPIs (GET /v1/kpis): services/order/domain/kpis.py says how each figure is defined.

@@ -2,12 +2,13 @@
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
 PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderDeadlineChanged, OrderCancelled,
-OrderRejected, OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded, ReservationYielded,
-ReservationKept (events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (a bump
-request of inventory's; shipments, their addresses, invoices, payments) and to andon pulls
-(AndonPulled / AndonResolved); keeps each SKU's stock level as
-inventory's events tell it (the catalogue's available to promise); notes pick requests
-(wms.pick-requests), deliveries and complaints for the KPIs.
+OrderRejected, OrderCompleted, OrderHeld, OrderHoldLifted, OrderShortPicked, ReturnRecorded,
+ReservationYielded, ReservationKept (events.PUBLISHED). Reacts to credit, inventory and
+fulfillment answers (a bump request of inventory's; shipments, their short picks and addresses,
+invoices, payments, return receipts and credit notes) and to andon pulls (AndonPulled /
+AndonResolved); keeps each SKU's stock level as inventory's events tell it (the catalogue's
+available to promise); notes pick requests (wms.pick-requests), deliveries and complaints for
+the KPIs.
 
 Routes: GET /v1/items, GET /v1/items/{sku} (channel or staff), PUT /v1/items/{sku} (ops);
 PUT /v1/customers/{customer_id} (ops);
@@ -107,11 +108,21 @@ ROUTES = {
     "StockBumped": Route(inbound.StockBumped, handlers.resume_order_when_stock_bumped, _the_order),
     # The catalogue's available to promise: every event that moves a SKU's stock tells its level.
     **dict.fromkeys(
-        ("StockReceived", "StockShipped", "StockSaleStopped", "StockSaleResumed"),
+        (
+            "StockReceived",
+            "StockShipped",
+            "StockShortPicked",
+            "StockReturned",
+            "StockSaleStopped",
+            "StockSaleResumed",
+        ),
         Route(inbound.StockChanged, handlers.note_stock_when_stock_changed),
     ),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
+    ),
+    "ShipmentShortPicked": Route(
+        inbound.ShipmentShortPicked, handlers.replan_when_shipment_short_picked, _the_order
     ),
     "ShipmentAddressChanged": Route(
         inbound.ShipmentAddressChanged,
@@ -128,6 +139,13 @@ ROUTES = {
     ),
     "InvoicePaid": Route(
         inbound.InvoicePaid, handlers.complete_order_when_invoice_paid, _the_order
+    ),
+    # A return's receipt and credit notes, for the order's timeline.
+    "ReturnReceived": Route(
+        inbound.ReturnReceived, handlers.record_receipt_when_return_received, _the_order
+    ),
+    "CreditNoteIssued": Route(
+        inbound.CreditNoteIssued, handlers.record_credit_note_when_credit_note_issued, _the_order
     ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),

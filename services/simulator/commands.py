@@ -14,6 +14,7 @@ class TuneSimulator(Command):
     ship_delay_ms: int | None = Field(default=None, ge=0, le=MAX_DELAY_MS)
     failure_rate: float | None = Field(default=None, ge=0, le=1)
     paused: bool | None = None
+    short_pick_rate: float | None = Field(default=None, ge=0, le=1)
 
 
 class AnswerDueTasks(Command):

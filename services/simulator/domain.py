@@ -1,9 +1,11 @@
 """Simulator domain: its settings, and one task per pick or shipment request."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from uuid import UUID
 
 from services.simulator.events import (
+    ConfirmedLine,
     Delivered,
     Packed,
     Picked,
@@ -13,6 +15,7 @@ from services.simulator.events import (
     TaskAmended,
     TaskCancelled,
     TaskKind,
+    TaskLine,
     TaskReceived,
 )
 from shared.aggregate import Aggregate, event_map
@@ -46,6 +49,9 @@ class SimulatorSettings(Aggregate):
         """`roll` is uniform in [0, 1): a failure rate of 0 never loses, 1 always does."""
         return roll < self.current.failure_rate
 
+    def picks_short(self, roll: float) -> bool:
+        return roll < self.current.short_pick_rate
+
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case SimulatorTuned():
@@ -77,11 +83,14 @@ class Task(Aggregate):
         settings: SimulatorSettings,
         now: datetime,
         roll: float,
+        lines: Sequence[TaskLine] = (),
+        short_roll: float = 1.0,
         ship_to: ShipTo | None = None,
     ) -> None:
+        """`roll` decides whether the task is lost, `short_roll` whether a pick comes up short
+        (both uniform in [0, 1))."""
         if self.received is not None:
             return  # the same request again: it is already on the floor
-        lost = settings.loses(roll)
         self._record(
             TaskReceived(
                 task_id=self.id,
@@ -89,7 +98,9 @@ class Task(Aggregate):
                 shipment_id=shipment_id,
                 order_id=order_id,
                 due_at=now + settings.delay(kind),
-                lost=lost,
+                lost=settings.loses(roll),
+                lines=tuple(lines),
+                short=kind is TaskKind.PICK and bool(lines) and settings.picks_short(short_roll),
                 ship_to=ship_to,
             )
         )
@@ -118,7 +129,7 @@ class Task(Aggregate):
             return
         ids = {"shipment_id": received.shipment_id, "order_id": received.order_id}
         if received.kind is TaskKind.PICK:
-            self._record(Picked(**ids))
+            self._record(Picked(**ids, lines=self._short_of_one() if received.short else None))
             self._record(Packed(**ids))
         else:
             tracking = f"SIM{received.shipment_id.hex[:12].upper()}"
@@ -126,6 +137,12 @@ class Task(Aggregate):
                 Shipped(**ids, carrier=CARRIER, tracking_number=tracking, ship_to=self.ship_to)
             )
             self._record(Delivered(**ids))
+
+    def _short_of_one(self) -> tuple[ConfirmedLine, ...]:
+        """The floor found one unit less of the first line than asked."""
+        assert self.received is not None and self.received.lines
+        first = self.received.lines[0]
+        return (ConfirmedLine(sku=first.sku, quantity=first.quantity - 1),)
 
     def _apply(self, event: DomainEvent) -> None:
         match event:

@@ -4,7 +4,7 @@ from enum import StrEnum
 from typing import Final
 from uuid import UUID
 
-from pydantic import AwareDatetime, Field, NonNegativeInt
+from pydantic import AwareDatetime, Field, NonNegativeInt, PositiveInt
 
 from shared.messages import DomainEvent, Message
 
@@ -31,11 +31,19 @@ class SimulatorTuned(DomainEvent):
     ship_delay_ms: NonNegativeInt
     failure_rate: float = Field(ge=0, le=1)
     paused: bool
+    # Share of picks that come up one unit short on their first line (a short pick).
+    short_pick_rate: float = Field(default=0.0, ge=0, le=1)
+
+
+class TaskLine(Message):
+    sku: str
+    quantity: PositiveInt
 
 
 class TaskReceived(DomainEvent):
-    """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off).
-    `ship_to`: where a shipment request sends the goods."""
+    """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off), a
+    `short` pick confirms one unit less of its first line. `ship_to`: where a shipment request
+    sends the goods."""
 
     task_id: str
     kind: TaskKind
@@ -43,6 +51,8 @@ class TaskReceived(DomainEvent):
     order_id: UUID
     due_at: AwareDatetime
     lost: bool
+    lines: tuple[TaskLine, ...] = ()
+    short: bool = False
     ship_to: ShipTo | None = None
 
 
@@ -62,21 +72,30 @@ class TaskCancelled(DomainEvent):
 # What a WMS and a TMS answer, on wms.confirmations and tms.confirmations.
 
 
-class Picked(DomainEvent):
+class ConfirmedLine(Message):
+    sku: str
+    quantity: NonNegativeInt
+
+
+class _Confirmation(DomainEvent):
     shipment_id: UUID
     order_id: UUID
+    # Optional (absent when all came as asked): the units confirmed per SKU when fewer than the
+    # request asked for, a short pick; a SKU left out came as asked.
+    lines: tuple[ConfirmedLine, ...] | None = Field(default=None, exclude_if=_absent)
 
 
-class Packed(DomainEvent):
-    shipment_id: UUID
-    order_id: UUID
+class Picked(_Confirmation):
+    """The WMS picked the shipment (or, by `lines`, fewer units than asked)."""
 
 
-class Shipped(DomainEvent):
+class Packed(_Confirmation):
+    """The WMS packed the shipment for the carrier."""
+
+
+class Shipped(_Confirmation):
     """`ship_to`: the address the carrier collected it for (absent when the request had none)."""
 
-    shipment_id: UUID
-    order_id: UUID
     carrier: str
     tracking_number: str
     ship_to: ShipTo | None = Field(default=None, exclude_if=_absent)

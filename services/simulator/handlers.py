@@ -7,7 +7,7 @@ from uuid import UUID
 from services.simulator import inbound, views
 from services.simulator.commands import AnswerDueTasks, TuneSimulator
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
-from services.simulator.events import ShipTo, TaskKind
+from services.simulator.events import ShipTo, TaskKind, TaskLine
 from shared import context
 from shared.clock import Clock, SystemClock
 from shared.envelope import Envelope
@@ -72,6 +72,12 @@ class Simulation:
             settings=await current_settings(uow),
             now=self.clock.now(),
             roll=self.rng.random(),
+            lines=[
+                TaskLine(sku=line.sku, quantity=line.quantity)
+                for line in event.lines
+                if line.quantity > 0
+            ],
+            short_roll=self.rng.random(),
             ship_to=ship_to,
         )
 

@@ -5,13 +5,22 @@ from uuid import UUID
 from pydantic import BaseModel, ConfigDict
 
 
+class RequestedLine(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    sku: str
+    quantity: int
+
+
 class Request(BaseModel):
-    """PickRequested, PickCancelled, ShipmentRequestCancelled: ids suffice."""
+    """PickRequested, PickCancelled, ShipmentRequestCancelled: the ids, and the lines a request
+    asks for (a short pick confirms fewer of them)."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     shipment_id: UUID
     order_id: UUID
+    lines: tuple[RequestedLine, ...] = ()
 
 
 class Address(BaseModel):

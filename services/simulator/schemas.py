@@ -17,6 +17,13 @@ class SimulatorPut(BaseModel):
     ship_delay_ms: Annotated[int, Whole, Field(ge=0, le=MAX_DELAY_MS, strict=True)] | None = None
     failure_rate: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
     paused: bool | None = None
+    short_pick_rate: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Share of picks that confirm one unit less of their first line",
+    )
 
 
 class TaskCounts(BaseModel):
@@ -31,4 +38,5 @@ class SimulatorPublic(BaseModel):
     ship_delay_ms: int
     failure_rate: float
     paused: bool
+    short_pick_rate: float
     tasks: dict[str, TaskCounts] = Field(description="Tasks by kind (pick, ship) and status.")

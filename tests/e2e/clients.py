@@ -139,6 +139,15 @@ class Api:
     async def stock(self, sku: str) -> dict[str, Any]:
         return dict(await self._ok("GET", f"/v1/inventory/{sku}"))
 
+    async def wait_for_stock(self, sku: str, *, within: float = 30, **expected: int) -> None:
+        """Until the SKU's stock shows `expected` (on_hand=..., reserved=..., ...)."""
+
+        async def level() -> None:
+            stock = await self.stock(sku)
+            assert {name: stock[name] for name in expected} == expected, stock
+
+        await eventually(level, timeout=within)
+
     async def backorders(self, sku: str) -> list[dict[str, Any]]:
         """The orders waiting for the SKU, in the order a receipt would serve them."""
         return list(await self._ok("GET", f"/v1/inventory/{sku}/backorders"))
@@ -363,7 +372,7 @@ class Api:
     async def pay_all(self, order_id: str) -> None:
         """Pay every invoice of the order in full (what is still open of it)."""
         for invoice in await self.invoices(order_id):
-            open_cents = int(invoice["total_cents"]) - int(invoice.get("paid_cents") or 0)
+            open_cents = int(invoice["open_cents"])
             if open_cents > 0:
                 paid = await self.pay(str(invoice["invoice_id"]), open_cents)
                 assert paid.status_code in (200, 201, 202), paid.text

@@ -35,6 +35,7 @@ ROUTES = {
     "/v1/invoices": "fulfillment",
     "/v1/payments": "fulfillment",
     "/v1/fulfillment": "fulfillment",
+    "/v1/returns": "fulfillment",
     "/v1/andon": "andon",
     "/v1/simulator": "simulator",
     "/v1/kpis": "order",

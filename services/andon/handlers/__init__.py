@@ -25,6 +25,7 @@ from services.andon.handlers.watch_orders import (
     record_stock_when_stock_backordered,
     record_stock_when_stock_released,
     record_stock_when_stock_reserved,
+    stop_awaiting_shipment_when_shipment_cancelled,
     watch_order_when_order_placed,
 )
 
@@ -51,5 +52,6 @@ __all__ = [
     "record_stock_when_stock_reserved",
     "resolve_andon",
     "revise_improvement",
+    "stop_awaiting_shipment_when_shipment_cancelled",
     "watch_order_when_order_placed",
 ]

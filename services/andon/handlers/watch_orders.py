@@ -128,6 +128,15 @@ async def record_shipment_when_shipment_shipped(
     watch.shipment_observed(event.release_no, at=envelope.occurred_at)
 
 
+async def stop_awaiting_shipment_when_shipment_cancelled(
+    event: inbound.ShipmentCancelled, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    """A short pick can leave a release with nothing to ship: its shipment is awaited no more."""
+    watch = await watch_of(uow, str(event.order_id))
+    if event.release_no is not None and watch.is_open:
+        watch.shipment_observed(event.release_no, at=envelope.occurred_at)
+
+
 def _quantities(lines: tuple[inbound.Line, ...]) -> dict[str, int]:
     quantities: dict[str, int] = {}
     for line in lines:

@@ -1,10 +1,11 @@
 """Credit account aggregate: one per customer; its profile, exposure and the orders it has open.
 
-Exposure is the sum of approved, unpaid order amounts. Every public method is naturally
-idempotent: a fact that was already taken into account records nothing. An order whose approval
-was released in full (paid, cancelled) or that was declined is settled: dropped from the open
-orders, remembered among the recently settled, so the account's state does not grow with the
-customer's history.
+Exposure is the sum of approved, unpaid order amounts: payments and credit notes on open
+invoices take it down (a credit note on a paid invoice is a refund, and changes nothing here).
+Every public method is naturally idempotent: a fact that was already taken into account records
+nothing. An order whose approval was released in full (paid, cancelled) or that was declined is
+settled: dropped from the open orders, remembered among the recently settled, so the account's
+state does not grow with the customer's history.
 """
 
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from services.credit.events import (
     CreditApproved,
     CreditDeclined,
     CreditLight,
+    CreditNoteNoted,
     CreditProfileDefined,
     CreditReleased,
     CreditReviewClosed,
     CreditReviewRequired,
+    OrderAmountReduced,
     PaymentNoted,
     ReleaseReason,
     ReviewOutcome,
@@ -49,6 +52,7 @@ class OrderCredit:
     review: ReviewReason | None = None  # why a review is open, None when none is
     declined: bool = False
     paid_by_invoice: dict[str, int] = field(default_factory=dict)
+    credit_notes: set[str] = field(default_factory=set)
 
 
 class CreditAccount(Aggregate):
@@ -61,6 +65,8 @@ class CreditAccount(Aggregate):
         CreditDeclined,
         CreditReleased,
         PaymentNoted,
+        OrderAmountReduced,
+        CreditNoteNoted,
     )
 
     def __init__(self, customer_id: str) -> None:
@@ -157,6 +163,20 @@ class CreditAccount(Aggregate):
         if order.approved_cents:
             self._release(order_id, order.approved_cents, reason)
 
+    def reduce(self, order_id: UUID, amount_cents: int) -> None:
+        """Units of the order were cancelled after its release (a short pick): the approval
+        shrinks to the new total, and what it no longer covers leaves exposure. Absolute, so a
+        repeated fact reduces nothing twice."""
+        order = self.orders.get(order_id)
+        if order is None or amount_cents >= order.amount_cents:
+            return
+        freed = min(order.amount_cents - amount_cents, order.approved_cents)
+        self._record(
+            OrderAmountReduced(order_id=order_id, customer_id=self.id, amount_cents=amount_cents)
+        )
+        if freed:
+            self._release(order_id, freed, ReleaseReason.SHORT_PICKED)
+
     def record_payment(
         self, invoice_id: str, order_id: UUID, *, amount_cents: int, paid_cents: int | None
     ) -> None:
@@ -180,6 +200,25 @@ class CreditAccount(Aggregate):
         amount = min(paid - already, order.approved_cents)
         if amount:
             self._release(order_id, amount, ReleaseReason.PAID)
+
+    def record_credit_note(self, credit_note_id: str, order_id: UUID, applied_cents: int) -> None:
+        """Returned units credited against an open invoice of the order: the customer owes
+        less, so exposure drops by what the note took off, never below zero. A note on a paid
+        invoice (a refund, `applied_cents` 0), or on an order no longer counted, changes
+        nothing: its amount already left exposure when it was paid."""
+        order = self.orders.get(order_id)
+        if order is None or applied_cents <= 0 or credit_note_id in order.credit_notes:
+            return
+        self._record(
+            CreditNoteNoted(
+                credit_note_id=credit_note_id,
+                order_id=order_id,
+                customer_id=self.id,
+                applied_cents=applied_cents,
+            )
+        )
+        if freed := min(applied_cents, order.approved_cents):
+            self._release(order_id, freed, ReleaseReason.CREDITED)
 
     # -- helpers -----------------------------------------------------------------------------
 
@@ -276,6 +315,10 @@ class CreditAccount(Aggregate):
                 self._settle(event.order_id)
             case PaymentNoted():
                 self.orders[event.order_id].paid_by_invoice[event.invoice_id] = event.paid_cents
+            case OrderAmountReduced():
+                self.orders[event.order_id].amount_cents = event.amount_cents
+            case CreditNoteNoted():
+                self.orders[event.order_id].credit_notes.add(event.credit_note_id)
 
     def _settle(self, order_id: UUID) -> None:
         """Drop an order that holds nothing: no approval left, no review open. When a decision

@@ -7,7 +7,9 @@ from services.credit.handlers.check_credit import (
 from services.credit.handlers.decide_review import decide_review
 from services.credit.handlers.define_profile import define_profile_when_customer_defined
 from services.credit.handlers.release_credit import (
+    release_credit_when_credit_note_issued,
     release_credit_when_order_ended,
+    release_credit_when_order_short_picked,
     release_credit_when_payment_recorded,
 )
 
@@ -16,6 +18,8 @@ __all__ = [
     "define_profile_when_customer_defined",
     "recheck_credit_when_order_changed",
     "decide_review",
+    "release_credit_when_credit_note_issued",
     "release_credit_when_order_ended",
+    "release_credit_when_order_short_picked",
     "release_credit_when_payment_recorded",
 ]

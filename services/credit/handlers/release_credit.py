@@ -1,4 +1,5 @@
-"""Release credit exposure when an order ends (cancelled, rejected) or is paid."""
+"""Release credit exposure when an order ends (cancelled, rejected), loses units to a short
+pick, is paid, or has returned units credited."""
 
 from services.credit import inbound
 from services.credit.events import ReleaseReason
@@ -22,6 +23,15 @@ async def release_credit_when_order_ended(
             account.release(event.order_id, reason, now=envelope.occurred_at)
 
 
+async def release_credit_when_order_short_picked(
+    event: inbound.OrderShortPicked, _: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_order(uow, event.order_id)
+    if account is not None:
+        async with flow_of_order(uow, event.order_id):
+            account.reduce(event.order_id, event.total_cents)
+
+
 async def release_credit_when_payment_recorded(
     event: inbound.PaymentRecorded, _: Envelope, uow: UnitOfWork
 ) -> None:
@@ -33,3 +43,11 @@ async def release_credit_when_payment_recorded(
             amount_cents=event.amount_cents,
             paid_cents=event.paid_cents,
         )
+
+
+async def release_credit_when_credit_note_issued(
+    event: inbound.CreditNoteIssued, _: Envelope, uow: UnitOfWork
+) -> None:
+    account = await account_of_customer(uow, event.customer_id)
+    async with flow_of_order(uow, event.order_id):
+        account.record_credit_note(event.credit_note_id, event.order_id, event.applied_cents)

@@ -1,6 +1,6 @@
 """Shipment aggregate: one per release, from the pick wave to the customer's door."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -24,12 +24,18 @@ from services.fulfillment.events import (
     ShipmentRequestCancelled,
     ShipmentRequested,
     ShipmentShipped,
+    ShipmentShortPicked,
     ShipTo,
+    ShortStep,
 )
 from shared.aggregate import Aggregate, event_map
+from shared.errors import InvalidRequestError
 from shared.messages import DomainEvent
 
 UNKNOWN_CARRIER = "unknown"
+NOTHING_LEFT = "nothing left to ship: the confirmation came up short of every unit"
+# What a WMS/TMS confirmed of each SKU; a SKU it leaves out came as asked.
+Confirmed = Sequence[tuple[str, int]]
 
 
 class ShipmentStatus(StrEnum):
@@ -52,6 +58,36 @@ _AT_THE_WMS = (ShipmentStatus.PICKING, ShipmentStatus.PICKED, ShipmentStatus.PAC
 
 def shipment_id_for(order_id: UUID, release_no: int) -> UUID:
     return uuid5(NAMESPACE_URL, f"gapless-shipment:{order_id}:{release_no}")
+
+
+class ConfirmationMismatchError(InvalidRequestError):
+    def __init__(self, shipment_id: str, errors: list[dict[str, str]]) -> None:
+        super().__init__(
+            f"the confirmation does not match what shipment {shipment_id} still has",
+            errors=errors,
+        )
+
+
+def shortfall(
+    shipment_id: str, expected: Mapping[str, int], confirmed: Confirmed
+) -> dict[str, int]:
+    """Units each confirmed SKU lacks. A confirmation may only report fewer units than the
+    shipment still has (a short pick), never more, another SKU, or a SKU twice."""
+    errors: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for index, (sku, quantity) in enumerate(confirmed):
+        if sku not in expected or sku in seen:
+            problem = "confirmed twice" if sku in seen else "is not on the shipment"
+            errors.append({"field": f"lines.{index}.sku", "message": f"{sku!r} {problem}"})
+        elif not 0 <= quantity <= expected[sku]:
+            message = f"from 0 to {expected[sku]} (what the shipment has of it)"
+            errors.append({"field": f"lines.{index}.quantity", "message": message})
+        seen.add(sku)
+    if errors:
+        raise ConfirmationMismatchError(shipment_id, errors)
+    return {
+        sku: expected[sku] - quantity for sku, quantity in confirmed if quantity < expected[sku]
+    }
 
 
 @dataclass(frozen=True)
@@ -82,6 +118,7 @@ class Shipment(Aggregate):
         ShipmentRequestCancelled,
         ShipmentHeld,
         ShipmentHoldLifted,
+        ShipmentShortPicked,
         ShipmentAddressChanged,
         ShipmentAddressChangeRefused,
         ShipmentRequestAmended,
@@ -93,6 +130,8 @@ class Shipment(Aggregate):
         self._plan: ShipmentPlanned | None = None
         # Open andon pulls keeping the shipment out of the pick waves.
         self.held_by: set[UUID] = set()
+        # Units per SKU still to ship: the plan's, less what confirmations came up short.
+        self.lines: dict[str, int] = {}
         # Where it goes: as released, or as the order's last address change it took.
         self.ship_to: ShipTo | None = None
         self._refused: ShipTo | None = None  # the last address it could not take
@@ -159,23 +198,28 @@ class Shipment(Aggregate):
             )
         )
 
-    def confirm_picked(self) -> None:
-        if self.status in _BEFORE_PICKED:
+    def confirm_picked(self, confirmed: Confirmed = ()) -> None:
+        if self.status in _BEFORE_PICKED and self._goes_on("picked", confirmed):
             self._record(ShipmentPicked(**self._ids()))
 
-    def confirm_packed(self) -> None:
-        if self.status in _BEFORE_PACKED:
+    def confirm_packed(self, confirmed: Confirmed = ()) -> None:
+        if self.status in _BEFORE_PACKED and self._goes_on("packed", confirmed):
             self._record(ShipmentPacked(**self._ids()))
             self._record(
                 ShipmentRequested(**self._ids(), ship_to=self.ship_to, lines=self._pick_lines())
             )
 
     def confirm_shipped(
-        self, *, carrier: str, tracking_number: str, ship_to: ShipTo | None = None
+        self,
+        *,
+        carrier: str,
+        tracking_number: str,
+        confirmed: Confirmed = (),
+        ship_to: ShipTo | None = None,
     ) -> None:
         """`ship_to`: the address the carrier collected it for, when the TMS says (an amendment
         that reached it too late leaves the earlier one)."""
-        if self.status not in _BEFORE_SHIPPED:
+        if self.status not in _BEFORE_SHIPPED or not self._goes_on("shipped", confirmed):
             return
         self._record(
             ShipmentShipped(
@@ -223,7 +267,41 @@ class Shipment(Aggregate):
             self._record(PickCancelled(**self._ids(), reason=reason))
         if self.status is ShipmentStatus.PACKED:
             self._record(ShipmentRequestCancelled(**self._ids(), reason=reason))
-        self._record(ShipmentCancelled(**self._ids(), reason=reason))
+        self._record(
+            ShipmentCancelled(**self._ids(), reason=reason, release_no=self.plan.release_no)
+        )
+
+    def short_units(self) -> dict[str, int]:
+        """Units per SKU the confirmations came up short of, so far."""
+        planned = {line.sku: line.quantity for line in self.plan.lines}
+        return {
+            sku: planned[sku] - units for sku, units in self.lines.items() if units < planned[sku]
+        }
+
+    def shipped_lines(self) -> tuple[PricedLine, ...]:
+        """What leaves (or left) the warehouse, at the prices of the release."""
+        return tuple(
+            line.model_copy(update={"quantity": self.lines[line.sku]})
+            for line in self.plan.lines
+            if self.lines[line.sku] > 0
+        )
+
+    def _goes_on(self, step: ShortStep, confirmed: Confirmed) -> bool:
+        """Record the units the confirmation lacks; a shipment left with none is cancelled
+        (the WMS/TMS said so itself, so it is not told again)."""
+        missing = shortfall(self.id, self.lines, confirmed)
+        if missing:
+            short = tuple(PickLine(sku=sku, quantity=units) for sku, units in missing.items())
+            release_no = self.plan.release_no
+            self._record(
+                ShipmentShortPicked(**self._ids(), release_no=release_no, step=step, lines=short)
+            )
+        if any(self.lines.values()):
+            return True
+        self._record(
+            ShipmentCancelled(**self._ids(), reason=NOTHING_LEFT, release_no=self.plan.release_no)
+        )
+        return False
 
     def _refusal(
         self, *, kept: ShipTo | None, requested: ShipTo, reason: str
@@ -236,13 +314,19 @@ class Shipment(Aggregate):
         return {"shipment_id": UUID(self.id), "order_id": self.plan.order_id}
 
     def _pick_lines(self) -> tuple[PickLine, ...]:
-        return tuple(PickLine(sku=line.sku, quantity=line.quantity) for line in self.plan.lines)
+        return tuple(
+            PickLine(sku=line.sku, quantity=line.quantity) for line in self.shipped_lines()
+        )
 
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case ShipmentPlanned():
                 self._plan, self.ship_to = event, event.ship_to
                 self.status = ShipmentStatus.WAITING
+                self.lines = {line.sku: line.quantity for line in event.lines}
+            case ShipmentShortPicked():
+                for line in event.lines:
+                    self.lines[line.sku] -= line.quantity
             case PickRequested():
                 self.status = ShipmentStatus.PICKING
             case ShipmentPicked():

@@ -1,11 +1,14 @@
-"""WMS/TMS confirmations, by topic or HTTP callback; a shipped shipment is invoiced at once."""
+"""WMS/TMS confirmations, by topic or HTTP callback; a shipped shipment is invoiced at once.
+
+A confirmation may carry the units it confirms per SKU (a short pick); without them, or for a
+SKU it leaves out, the shipment's units came as asked."""
 
 from uuid import UUID
 
 from services.fulfillment import inbound
 from services.fulfillment.commands import ConfirmationType, ConfirmShipmentStep
 from services.fulfillment.domain import Invoice, Shipment, ShipmentStatus, invoice_id_for
-from services.fulfillment.domain.shipment import UNKNOWN_CARRIER
+from services.fulfillment.domain.shipment import UNKNOWN_CARRIER, Confirmed
 from services.fulfillment.handlers import _load
 from services.fulfillment.handlers.releases import address
 from shared import context
@@ -16,13 +19,13 @@ from shared.unit_of_work import UnitOfWork
 async def record_pick_when_picked(
     event: inbound.Confirmation, _: Envelope, uow: UnitOfWork
 ) -> None:
-    await _confirm(uow, "Picked", event.shipment_id)
+    await _confirm(uow, "Picked", event.shipment_id, confirmed=_units(event))
 
 
 async def request_transport_when_packed(
     event: inbound.Confirmation, _: Envelope, uow: UnitOfWork
 ) -> None:
-    await _confirm(uow, "Packed", event.shipment_id)
+    await _confirm(uow, "Packed", event.shipment_id, confirmed=_units(event))
 
 
 async def invoice_when_shipped(
@@ -32,6 +35,7 @@ async def invoice_when_shipped(
     shipment.confirm_shipped(
         carrier=event.carrier,
         tracking_number=event.tracking_number,
+        confirmed=_units(event),
         ship_to=address(event.ship_to),
     )
     await _invoice_if_shipped(uow, shipment)
@@ -53,10 +57,15 @@ async def confirm_shipment_step(cmd: ConfirmShipmentStep, uow: UnitOfWork) -> Sh
                 cmd.shipment_id,
                 carrier=cmd.carrier or UNKNOWN_CARRIER,
                 tracking_number=cmd.tracking_number or "",
+                confirmed=[(line.sku, line.quantity) for line in cmd.lines or ()],
             )
             await uow.commit()
     assert shipment.status is not None
     return shipment.status
+
+
+def _units(event: inbound.Confirmation) -> Confirmed:
+    return [(line.sku, line.quantity) for line in event.lines or ()]
 
 
 async def _confirm(
@@ -66,15 +75,18 @@ async def _confirm(
     *,
     carrier: str = UNKNOWN_CARRIER,
     tracking_number: str = "",
+    confirmed: Confirmed = (),
 ) -> Shipment:
     shipment = await _load.shipment(uow, shipment_id)
     match kind:
         case "Picked":
-            shipment.confirm_picked()
+            shipment.confirm_picked(confirmed)
         case "Packed":
-            shipment.confirm_packed()
+            shipment.confirm_packed(confirmed)
         case "Shipped":
-            shipment.confirm_shipped(carrier=carrier, tracking_number=tracking_number)
+            shipment.confirm_shipped(
+                carrier=carrier, tracking_number=tracking_number, confirmed=confirmed
+            )
         case "Delivered":
             shipment.confirm_delivered()
     await _invoice_if_shipped(uow, shipment)
@@ -92,5 +104,5 @@ async def _invoice_if_shipped(uow: UnitOfWork, shipment: Shipment) -> None:
         shipment_id=plan.shipment_id,
         order_id=plan.order_id,
         customer_id=plan.customer_id,
-        lines=plan.lines,
+        lines=shipment.shipped_lines(),
     )

@@ -3,13 +3,22 @@
 import json
 from typing import Any
 
-from services.fulfillment.events import InvoiceIssued, InvoicePaid, PaymentRecorded
+from services.fulfillment.domain import Invoice
+from services.fulfillment.events import (
+    CreditNoteIssued,
+    InvoiceIssued,
+    InvoicePaid,
+    PaymentRecorded,
+)
+from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
 
 
-async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
+async def project(
+    conn: WriteBehind, event: DomainEvent, envelope: Envelope, invoice: Aggregate | None
+) -> None:
     match event:
         case InvoiceIssued():
             await conn.execute(
@@ -38,6 +47,23 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> 
                 str(event.invoice_id),
                 envelope.occurred_at,
             )
+        case CreditNoteIssued() if isinstance(invoice, Invoice):
+            conn.defer(
+                ("invoice.credited_cents", str(event.invoice_id)),
+                "UPDATE invoice SET credited_cents = $2, refunded_cents = $3 WHERE invoice_id = $1",
+                str(event.invoice_id),
+                invoice.credited_cents,
+                invoice.refunded_cents,
+            )
+
+
+async def ids_of_order(conn: Connection, order_id: str) -> list[str]:
+    """The order's invoices in the order they were issued (one per shipment: a handful)."""
+    rows = await conn.fetch(
+        "SELECT invoice_id FROM invoice WHERE order_id = $1 ORDER BY issued_at, invoice_id",
+        order_id,
+    )
+    return [row["invoice_id"] for row in rows]
 
 
 async def invoices(conn: Connection, order_id: str | None) -> list[dict[str, Any]]:
@@ -58,7 +84,9 @@ def _public(row: Row) -> dict[str, Any]:
         "lines": json.loads(row["lines"]),
         "total_cents": row["total_cents"],
         "paid_cents": row["paid_cents"],
-        "open_cents": row["total_cents"] - row["paid_cents"],
+        "credited_cents": row["credited_cents"],
+        "refunded_cents": row["refunded_cents"],
+        "open_cents": row["total_cents"] - row["paid_cents"] - row["credited_cents"],
         "status": row["status"],
         "issued_at": parse_time(row["issued_at"]).isoformat(),
         "paid_at": parse_time(row["paid_at"]).isoformat() if row["paid_at"] else None,

@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from services.fulfillment.domain import Shipment
 from services.fulfillment.events import (
     PickRequested,
     ShipmentCancelled,
@@ -11,9 +12,11 @@ from services.fulfillment.events import (
     ShipmentPicked,
     ShipmentPlanned,
     ShipmentShipped,
+    ShipmentShortPicked,
 )
 from services.fulfillment.views.holds import holds_of
-from shared.db import Connection, Row
+from shared.aggregate import Aggregate
+from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
 
@@ -37,11 +40,14 @@ _STEP_EVENTS = (
 )
 
 
-async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> None:
+async def project(
+    conn: WriteBehind, event: DomainEvent, envelope: Envelope, shipment: Aggregate | None
+) -> None:
     if isinstance(event, ShipmentPlanned):
         await conn.execute(
             "INSERT INTO shipment (shipment_id, order_id, release_no, customer_id, status, lines,"
-            " priority, deadline, planned_at) VALUES ($1, $2, $3, $4, 'waiting', $5, $6, $7, $8)",
+            " short_lines, priority, deadline, planned_at)"
+            " VALUES ($1, $2, $3, $4, 'waiting', $5, '[]', $6, $7, $8)",
             str(event.shipment_id),
             str(event.order_id),
             event.release_no,
@@ -50,6 +56,14 @@ async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> N
             event.priority,
             event.deadline,
             envelope.occurred_at,
+        )
+    elif isinstance(event, ShipmentShortPicked) and isinstance(shipment, Shipment):
+        short = [{"sku": sku, "quantity": units} for sku, units in shipment.short_units().items()]
+        conn.defer(
+            ("shipment.short_lines", str(event.shipment_id)),
+            "UPDATE shipment SET short_lines = $2 WHERE shipment_id = $1",
+            str(event.shipment_id),
+            json.dumps(short, sort_keys=True),
         )
     elif isinstance(event, _STEP_EVENTS):
         status, column = _STEPS[type(event)]
@@ -128,6 +142,7 @@ def _public(row: Row, held_by: list[str]) -> dict[str, Any]:
         "release_no": row["release_no"],
         "status": row["status"],
         "lines": [{"sku": line["sku"], "quantity": line["quantity"]} for line in _lines(row)],
+        "short": json.loads(row["short_lines"]),
         "priority": row["priority"],
         "deadline": parse_time(row["deadline"]).isoformat(),
         "wave_id": row["wave_id"],

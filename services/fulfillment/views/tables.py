@@ -15,6 +15,8 @@ shipment = Table(
     Column("customer_id", String(200), nullable=False),
     Column("status", String(20), nullable=False),
     Column("lines", Text, nullable=False),
+    # Units per SKU the WMS/TMS confirmed short of: shipped = lines - short_lines.
+    Column("short_lines", Text, nullable=False, server_default="[]"),
     Column("priority", Integer, nullable=False),
     Column("deadline", DateTime(timezone=True), nullable=False),
     Column("wave_id", String(36), nullable=True),
@@ -61,8 +63,43 @@ invoice = Table(
     Column("lines", Text, nullable=False),
     Column("total_cents", Integer, nullable=False),
     Column("paid_cents", Integer, nullable=False),
+    # Credit notes: taken off the open amount, and paid back to the customer.
+    Column("credited_cents", Integer, nullable=False, server_default="0"),
+    Column("refunded_cents", Integer, nullable=False, server_default="0"),
     Column("status", String(10), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("paid_at", DateTime(timezone=True), nullable=True),
 )
 Index("ix_invoice_order_id", invoice.c.order_id)
+
+# Returns the order service authorised, and what the warehouse received of them.
+customer_return = Table(
+    "customer_return",
+    metadata,
+    Column("return_id", String(36), primary_key=True),
+    Column("order_id", String(36), nullable=False),
+    Column("return_no", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("received_lines", Text, nullable=True),
+    Column("authorised_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=True),
+)
+Index("ix_customer_return_order_id", customer_return.c.order_id)
+
+credit_note = Table(
+    "credit_note",
+    metadata,
+    Column("credit_note_id", String(36), primary_key=True),
+    Column("return_id", String(36), nullable=False),
+    Column("invoice_id", String(36), nullable=False),
+    Column("order_id", String(36), nullable=False),
+    Column("customer_id", String(200), nullable=False),
+    Column("lines", Text, nullable=False),
+    Column("total_cents", Integer, nullable=False),
+    Column("applied_cents", Integer, nullable=False),
+    Column("refund_cents", Integer, nullable=False),
+    Column("issued_at", DateTime(timezone=True), nullable=False),
+)
+Index("ix_credit_note_return_id", credit_note.c.return_id)

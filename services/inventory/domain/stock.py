@@ -21,6 +21,7 @@ from services.inventory.domain.lines import BumpRequest, OrderLine
 from services.inventory.domain.stops import SaleStops
 from services.inventory.events import (
     DemandSpikeDetected,
+    Disposition,
     ReleaseReason,
     ReorderPointSet,
     ReorderSuggested,
@@ -35,10 +36,12 @@ from services.inventory.events import (
     StockRequested,
     StockRequestIncreased,
     StockReserved,
+    StockReturned,
     StockSaleResumed,
     StockSaleStopLifted,
     StockSaleStopped,
     StockShipped,
+    StockShortPicked,
 )
 from shared.aggregate import Aggregate, RecentlySettled, event_map
 from shared.errors import InvalidRequestError
@@ -61,6 +64,8 @@ class Stock(Aggregate):
         StockSaleStopped,
         StockSaleResumed,
         StockSaleStopLifted,
+        StockShortPicked,
+        StockReturned,
         StockBumpRequested,
         StockBumped,
         StockBumpDeclined,
@@ -71,6 +76,8 @@ class Stock(Aggregate):
         super().__init__(sku)
         self.on_hand = 0
         self.reserved = 0
+        # Returned units inspection kept apart: in the warehouse, not on hand, never sold.
+        self.quarantined = 0
         self.stops = SaleStops()
         self.reorder_point = 0
         # Lines that still hold units; a settled one is dropped (see `_settle`), so the state
@@ -87,6 +94,8 @@ class Stock(Aggregate):
         self.demand = DemandWindow()
         self._reorder_armed = True
         self._shipments: RecentlySettled[UUID, None] = RecentlySettled()
+        self._short_picks: RecentlySettled[tuple[UUID, str], None] = RecentlySettled()
+        self._returns: RecentlySettled[UUID, None] = RecentlySettled()
 
     @property
     def free(self) -> int:
@@ -193,6 +202,58 @@ class Stock(Aggregate):
             StockShipped(order_id=order_id, sku=self.id, quantity=quantity, shipment_id=shipment_id)
         )
         self._check_reorder()
+
+    def short_pick(
+        self, order_id: UUID, quantity: int, *, shipment: tuple[UUID, str], backorder: bool
+    ) -> None:
+        """Units the warehouse did not find for the order's shipment (`shipment`: its id and
+        the step that came up short) are written off on hand and leave the line's reservation:
+        the shelf did not hold them, so selling them again would short another pick. The
+        order's rule decides the rest: `backorder` asks for them again, else they are gone."""
+        line = self.lines.get(order_id)
+        units = min(quantity, line.reserved) if line is not None else 0
+        if shipment in self._short_picks or units <= 0:
+            return
+        shipment_id, step = shipment
+        self._record(
+            StockShortPicked(
+                order_id=order_id,
+                sku=self.id,
+                quantity=units,
+                shipment_id=shipment_id,
+                step=step,
+                backordered=backorder,
+                on_hand=self.on_hand - units,
+            )
+        )
+        if backorder:
+            self._reserve_or_backorder(order_id)
+        self._check_reorder()
+
+    def take_back(self, return_id: UUID, order_id: UUID, *, restock: int, quarantine: int) -> None:
+        """Units of a customer return, as inspected: restocked ones go on hand (serving waiting
+        backorders from them is `allocate_next`'s job), quarantined ones are kept apart. A
+        return is its own fact: it needs nothing of the order's (settled) line."""
+        if return_id in self._returns:
+            return  # this return's units are already in
+        dispositions: tuple[tuple[Disposition, int], ...] = (
+            ("restock", restock),
+            ("quarantine", quarantine),
+        )
+        for disposition, quantity in dispositions:
+            if quantity > 0:
+                restocked = disposition == "restock"
+                self._record(
+                    StockReturned(
+                        sku=self.id,
+                        quantity=quantity,
+                        disposition=disposition,
+                        order_id=order_id,
+                        return_id=return_id,
+                        on_hand=self.on_hand + (quantity if restocked else 0),
+                        quarantined=self.quarantined + (0 if restocked else quantity),
+                    )
+                )
 
     def set_reorder_point(self, reorder_point: int) -> None:
         if reorder_point != self.reorder_point:
@@ -417,7 +478,7 @@ class Stock(Aggregate):
                 self._waiting.add(order_id)
             else:
                 self._waiting.discard(order_id)
-            if isinstance(event, StockReleased | StockShipped):
+            if isinstance(event, StockReleased | StockShipped | StockShortPicked):
                 self._settle(order_id)
         # Re-armed whenever available is back at or above the point, so a suggestion is made
         # once per fall below it (not by a bump: it frees units only to hand them on).
@@ -441,6 +502,11 @@ class Stock(Aggregate):
                 self.reserved -= self.lines[event.order_id].take_back(event.quantity)
             case StockShipped():
                 self._apply_shipped(event)
+            case StockShortPicked():
+                self._apply_short_pick(event)
+            case StockReturned():
+                self.on_hand, self.quarantined = event.on_hand, event.quarantined
+                self._returns.add(event.return_id, None)
             case ReorderPointSet():
                 self.reorder_point = event.reorder_point
             case ReorderSuggested():
@@ -504,6 +570,18 @@ class Stock(Aggregate):
         if line.waiting == 0:
             line.arrival = self.version + 1
         line.waiting += quantity
+
+    def _apply_short_pick(self, event: StockShortPicked) -> None:
+        line = self.lines[event.order_id]
+        line.reserved -= event.quantity
+        self.reserved -= event.quantity
+        self.on_hand -= event.quantity
+        # They were released to the warehouse and never left it: no longer a commitment, so
+        # units reserved for them again may be bumped like any unreleased ones.
+        line.committed -= min(line.committed, event.quantity)
+        self._short_picks.add((event.shipment_id, event.step), None)
+        if event.backordered:
+            self._queue(line, event.quantity)
 
     def _apply_shipped(self, event: StockShipped) -> None:
         self.on_hand -= event.quantity

@@ -26,6 +26,12 @@ from services.inventory.handlers.ship_stock_when_shipment_shipped import (
     ship_stock_when_shipment_shipped,
 )
 from services.inventory.handlers.stop_sale_when_andon_pulled import stop_sale_when_andon_pulled
+from services.inventory.handlers.take_back_stock_when_return_received import (
+    take_back_stock_when_return_received,
+)
+from services.inventory.handlers.write_off_stock_when_order_short_picked import (
+    write_off_stock_when_order_short_picked,
+)
 
 __all__ = [
     "adjust_stock_when_order_changed",
@@ -38,4 +44,6 @@ __all__ = [
     "settle_bump_when_order_answered",
     "ship_stock_when_shipment_shipped",
     "stop_sale_when_andon_pulled",
+    "take_back_stock_when_return_received",
+    "write_off_stock_when_order_short_picked",
 ]

@@ -180,7 +180,8 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         principal: ChannelOrStaff,
         key: IdempotencyKey,
     ) -> Any:
-        """Record units of a shipped order sent back, with the reason (counted as defects)."""
+        """Authorise units of a shipped order to come back (an RMA), with the reason (counted as
+        defects); the warehouse receives and credits them (timeline at `status_url`)."""
         command = RecordReturn(
             order_id=order_id,
             channel=principal.channel,
@@ -191,7 +192,8 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         async def act() -> ReturnPublic:
             with context.flow(order_id):
                 recorded = await runtime.send(command)
-            return ReturnPublic.model_validate(recorded.model_dump())
+            status_url = f"/v1/orders/{order_id}"
+            return ReturnPublic.model_validate({**recorded.model_dump(), "status_url": status_url})
 
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act

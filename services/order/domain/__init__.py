@@ -1,7 +1,7 @@
 """Order service aggregates and pure rules: orders, customers, items and the service policy."""
 
 from services.order.domain.andon import AndonPull
-from services.order.domain.answers import AddressRefusal, CreditAnswer, Reply
+from services.order.domain.answers import AddressRefusal, CreditAnswer, CreditNote, Reply
 from services.order.domain.changes import Rechecked, affected_by
 from services.order.domain.classification import abc_classes
 from services.order.domain.customer import Customer
@@ -26,6 +26,7 @@ __all__ = [
     "AndonStop",
     "CatalogItem",
     "CreditAnswer",
+    "CreditNote",
     "Customer",
     "CustomerHistory",
     "Intake",

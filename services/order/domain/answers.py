@@ -11,10 +11,12 @@ from services.order.events import (
     AddressChangeRefusalRecorded,
     CreditApprovalRecorded,
     CreditDeclineRecorded,
+    CreditNoteRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
     InvoicePaymentRecorded,
     InvoiceRecorded,
+    ReturnReceiptRecorded,
     ShipmentRecorded,
     ShipTo,
     StockBackorderRecorded,
@@ -55,6 +57,18 @@ class CreditAnswer:
 
 
 @dataclass(frozen=True)
+class CreditNote:
+    """Credit for returned units, as fulfillment issued it against one invoice."""
+
+    credit_note_id: UUID
+    invoice_id: UUID
+    return_id: UUID
+    total_cents: int
+    applied_cents: int
+    refund_cents: int
+
+
+@dataclass(frozen=True)
 class AddressRefusal:
     """Fulfillment kept a shipment's address: where it goes (went), what was asked, and why."""
 
@@ -77,6 +91,8 @@ ANSWERS: tuple[type[DomainEvent], ...] = (
     ShipmentRecorded,
     InvoiceRecorded,
     InvoicePaymentRecorded,
+    ReturnReceiptRecorded,
+    CreditNoteRecorded,
     AddressChangeRecorded,
     AddressChangeRefusalRecorded,
 )

@@ -1,15 +1,16 @@
 """Order aggregate: intake, holds, changes, cancellation, release and completion decisions."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from services.order.domain.answers import (
     ANSWERS,
     AddressAnswer,
     AddressRefusal,
     CreditAnswer,
+    CreditNote,
     Reply,
 )
 from services.order.domain.changes import Rechecked
@@ -34,6 +35,7 @@ from services.order.events import (
     AddressChangeRefusalRecorded,
     CreditApprovalRecorded,
     CreditDeclineRecorded,
+    CreditNoteRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
     Hold,
@@ -50,8 +52,11 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    OrderShortPicked,
+    ReceivedUnits,
     ReservationKept,
     ReservationYielded,
+    ReturnReceiptRecorded,
     ReturnRecorded,
     ShipmentRecorded,
     ShippedLine,
@@ -66,6 +71,7 @@ from shared.errors import InvalidRequestError
 from shared.messages import DomainEvent
 
 NOT_CONFIRMED = "not confirmed in time"
+NOTHING_LEFT = "a short pick left nothing of the order to ship"
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,7 @@ class Order(Aggregate):
         OrderCancelled,
         OrderRejected,
         OrderCompleted,
+        OrderShortPicked,
         ReturnRecorded,
         ReservationYielded,
         ReservationKept,
@@ -386,6 +393,21 @@ class Order(Aggregate):
         )
         self.complete_if_done()
 
+    def replan_short_pick(
+        self, *, shipment_id: UUID, release_no: int, step: str, lines: Sequence[ShippedLine]
+    ) -> None:
+        """Units a shipment came up short of follow the order's backorder rule: `ship_partial`
+        backorders them, `wait_complete` cancels them (an order left with nothing is cancelled)."""
+        state = self.state
+        if state.ended or (shipment_id, step) in state.short_picks:
+            return
+        shortfall = Shortfall(shipment_id, release_no, step, lines)
+        self._record_fact(shortfall.replanned(self.order_id, state))
+        if not state.lines:
+            self.cancel(NOTHING_LEFT)
+        else:
+            self.complete_if_done()
+
     def record_invoice(
         self, reply: Reply, invoice_id: UUID, lines: Sequence[ShippedLine], total_cents: int
     ) -> None:
@@ -514,17 +536,37 @@ class Order(Aggregate):
             self._record_fact(OrderCompleted(order_id=self.order_id, total_cents=state.total_cents))
 
     def record_return(self, lines: Sequence[ShippedLine], reason: str) -> ReturnRecorded:
-        """Units sent back: only what shipped on this order and was not returned before."""
+        """Authorise units to be sent back (an RMA, `return_id`): only what shipped on this
+        order and was not returned before. The warehouse receives and credits them."""
         state = self.state
         if errors := return_errors(lines, state.lines, state.shipped, state.returned):
             raise InvalidRequestError(
                 "the return does not match what the order shipped", errors=errors
             )
+        return_no = state.returns + 1
         returned = ReturnRecorded(
-            order_id=self.order_id, return_no=state.returns + 1, lines=tuple(lines), reason=reason
+            order_id=self.order_id,
+            return_no=return_no,
+            lines=tuple(lines),
+            reason=reason,
+            return_id=return_id_for(self.order_id, return_no),
         )
         self._record_fact(returned)
         return returned
+
+    def record_return_receipt(
+        self, reply: Reply, return_id: UUID, lines: Sequence[ReceivedUnits]
+    ) -> None:
+        if return_id not in self.state.receipts:
+            self._record_fact(
+                ReturnReceiptRecorded(
+                    **reply.fields(self.order_id), return_id=return_id, lines=tuple(lines)
+                )
+            )
+
+    def record_credit_note(self, reply: Reply, note: CreditNote) -> None:
+        if note.credit_note_id not in self.state.credit_notes:
+            self._record_fact(CreditNoteRecorded(**reply.fields(self.order_id), **asdict(note)))
 
     def _refuse_below_released(self, new_lines: Sequence[OrderLine]) -> None:
         for line in new_lines:
@@ -572,6 +614,46 @@ class Order(Aggregate):
 
     def _apply(self, event: DomainEvent) -> None:
         self.state.apply(event)
+
+
+def return_id_for(order_id: UUID, return_no: int) -> UUID:
+    return uuid5(NAMESPACE_URL, f"gapless-return:{order_id}:{return_no}")
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """What a shipment of the order came up short of, as fulfillment reported it."""
+
+    shipment_id: UUID
+    release_no: int
+    step: str
+    lines: Sequence[ShippedLine]
+
+    def replanned(self, order_id: UUID, state: OrderState) -> OrderShortPicked:
+        """The missing units at the order's prices, and what its backorder rule does with them."""
+        missing = tuple(
+            OrderLine(sku=line.sku, quantity=line.quantity, unit_price_cents=price)
+            for line in self.lines
+            if (price := _unit_price(state.lines, line.sku)) is not None
+        )
+        cancel = state.backorder_rule == "wait_complete"
+        value = sum(line.quantity * line.unit_price_cents for line in missing)
+        cancelled_cents = value if cancel else 0
+        return OrderShortPicked(
+            order_id=order_id,
+            shipment_id=self.shipment_id,
+            release_no=self.release_no,
+            step=self.step,
+            lines=missing,
+            outcome="cancelled" if cancel else "backordered",
+            cancelled_cents=cancelled_cents,
+            total_cents=state.total_cents - cancelled_cents,
+        )
+
+
+def _unit_price(lines: Mapping[str, OrderLine], sku: str) -> int | None:
+    line = lines.get(sku)
+    return line.unit_price_cents if line is not None else None
 
 
 def _kept_because(state: OrderState, sku: str, unreleased: int) -> str | None:

@@ -11,6 +11,7 @@ from services.order.events import (
     AddressChangeRefusalRecorded,
     BackorderRule,
     CreditApprovalRecorded,
+    CreditNoteRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
     Hold,
@@ -26,7 +27,9 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    OrderShortPicked,
     ReservationYielded,
+    ReturnReceiptRecorded,
     ReturnRecorded,
     ShipmentRecorded,
     ShipTo,
@@ -68,6 +71,12 @@ class OrderState:
     paid: set[UUID] = field(default_factory=set)
     returned: dict[str, int] = field(default_factory=dict)
     returns: int = 0
+    # Short picks already replanned, by (shipment, step); units cancelled by them, per SKU.
+    short_picks: set[tuple[UUID, str]] = field(default_factory=set)
+    cancelled: dict[str, int] = field(default_factory=dict)
+    # What the warehouse received of the returns, and the credit notes for them.
+    receipts: set[UUID] = field(default_factory=set)
+    credit_notes: set[UUID] = field(default_factory=set)
     ended: str | None = None  # cancelled, rejected or completed
 
     @property
@@ -117,6 +126,8 @@ class OrderState:
                 self._apply_hold(event)
             case OrderConfirmed() | OrderCancelled() | OrderRejected():
                 self._apply_end(event)
+            case OrderShortPicked():
+                self._apply_short_pick(event)
             case CreditApprovalRecorded() | CreditReviewRecorded() | CreditReleaseRecorded():
                 self._apply_credit(event)
             case (
@@ -134,6 +145,10 @@ class OrderState:
                 | AddressChangeRefusalRecorded()
             ):
                 self._apply_fulfillment(event)
+            case ReturnReceiptRecorded():
+                self.receipts.add(event.return_id)
+            case CreditNoteRecorded():
+                self.credit_notes.add(event.credit_note_id)
 
     def _apply_decision(self, event: DomainEvent) -> None:
         match event:
@@ -235,6 +250,28 @@ class OrderState:
                 self.paid.add(event.invoice_id)
             case AddressChangeRecorded() | AddressChangeRefusalRecorded():
                 self.address_answers[event.shipment_id] = event
+
+    def _apply_short_pick(self, event: OrderShortPicked) -> None:
+        """The missing units are no longer at the warehouse, nor reserved by inventory (which
+        writes them off); cancelled ones leave the order, its total and its credit approval."""
+        self.short_picks.add((event.shipment_id, event.step))
+        for line in event.lines:
+            self.released[line.sku] = self.released.get(line.sku, 0) - line.quantity
+            self.reserved[line.sku] = max(0, self.reserved.get(line.sku, 0) - line.quantity)
+            if event.outcome == "cancelled":
+                self._cancel_units(line.sku, line.quantity)
+        self.total_cents = event.total_cents
+        if self.credit_approved_cents is not None:
+            self.credit_approved_cents -= event.cancelled_cents
+        self._settle_backorder()
+
+    def _cancel_units(self, sku: str, quantity: int) -> None:
+        self.cancelled[sku] = self.cancelled.get(sku, 0) + quantity
+        line = self.lines[sku]
+        if line.quantity > quantity:
+            self.lines[sku] = line.model_copy(update={"quantity": line.quantity - quantity})
+        else:
+            del self.lines[sku]
 
     def _settle_backorder(self) -> None:
         if not self.yielding and fully_covered(self.lines, self.reserved):

@@ -17,6 +17,7 @@ from services.order.handlers.fulfillment_answers import (
     record_invoice_when_invoice_issued,
     record_refusal_when_shipment_address_change_refused,
     record_shipment_when_shipment_shipped,
+    replan_when_shipment_short_picked,
 )
 from services.order.handlers.intake import (
     Accepted,
@@ -35,7 +36,11 @@ from services.order.handlers.order_changes import (
     confirm_order,
     expire_confirmations,
 )
-from services.order.handlers.returns import record_return
+from services.order.handlers.returns import (
+    record_credit_note_when_credit_note_issued,
+    record_receipt_when_return_received,
+    record_return,
+)
 from services.order.handlers.stock_answers import (
     answer_bump_when_stock_bump_requested,
     hold_order_when_stock_backordered,
@@ -72,7 +77,9 @@ __all__ = [
     "note_stock_when_stock_changed",
     "place_orders",
     "record_address_when_shipment_address_changed",
+    "record_credit_note_when_credit_note_issued",
     "record_invoice_when_invoice_issued",
+    "record_receipt_when_return_received",
     "record_refusal_when_shipment_address_change_refused",
     "redrive_deliveries",
     "register_webhook",
@@ -83,6 +90,7 @@ __all__ = [
     "reject_order_when_credit_declined",
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
+    "replan_when_shipment_short_picked",
     "resume_order_when_stock_bumped",
     "remove_webhook",
     "resume_orders_when_andon_resolved",

@@ -1,5 +1,5 @@
-"""Reactions to fulfillment: shipments, their addresses, invoices and payments; the order
-completes on them."""
+"""Reactions to fulfillment: shipments, short picks, their addresses, invoices and payments; the
+order completes on them."""
 
 from services.order import inbound
 from services.order.domain import AddressRefusal
@@ -25,6 +25,18 @@ async def record_shipment_when_shipment_shipped(
         lines=_units(event.lines),
         carrier=event.carrier,
         tracking_number=event.tracking_number,
+    )
+
+
+async def replan_when_shipment_short_picked(
+    event: inbound.ShipmentShortPicked, _: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    order.replan_short_pick(
+        shipment_id=event.shipment_id,
+        release_no=event.release_no,
+        step=event.step,
+        lines=_units(event.lines),
     )
 
 

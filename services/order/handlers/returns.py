@@ -1,8 +1,13 @@
-"""Returns: units of a shipped order sent back (the andon service counts them as defects)."""
+"""Returns: units of a shipped order authorised to come back (the andon service counts them as
+defects), and what the warehouse then received and credited, recorded for the timeline."""
 
+from services.order import inbound
 from services.order.commands import RecordReturn
-from services.order.events import ReturnRecorded, ShippedLine
-from services.order.handlers.loading import order_of
+from services.order.domain import CreditNote
+from services.order.events import ReceivedUnits, ReturnRecorded, ShippedLine
+from services.order.handlers.credit_answers import reply_to
+from services.order.handlers.loading import order_answered, order_of
+from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
 
@@ -13,3 +18,26 @@ async def record_return(cmd: RecordReturn, uow: UnitOfWork) -> ReturnRecorded:
         recorded = order.record_return(lines, cmd.reason)
         await uow.commit()
     return recorded
+
+
+async def record_receipt_when_return_received(
+    event: inbound.ReturnReceived, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    lines = [ReceivedUnits.model_validate(line.model_dump()) for line in event.lines]
+    order.record_return_receipt(reply_to(envelope), event.return_id, lines)
+
+
+async def record_credit_note_when_credit_note_issued(
+    event: inbound.CreditNoteIssued, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    note = CreditNote(
+        credit_note_id=event.credit_note_id,
+        invoice_id=event.invoice_id,
+        return_id=event.return_id,
+        total_cents=event.total_cents,
+        applied_cents=event.applied_cents,
+        refund_cents=event.refund_cents,
+    )
+    order.record_credit_note(reply_to(envelope), note)

@@ -15,6 +15,7 @@ from services.order.events import (
     ItemDefined,
     OrderChanged,
     OrderPlaced,
+    OrderShortPicked,
 )
 from services.order.views.andon import project_andon
 from shared.aggregate import Aggregate
@@ -67,7 +68,7 @@ async def _project_order(
         await _insert_summary(conn, order, envelope)
     else:
         _update_summary(conn, order, envelope)
-    if isinstance(event, OrderPlaced | OrderChanged):
+    if isinstance(event, OrderPlaced | OrderChanged | OrderShortPicked):
         await _replace_lines(conn, order)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from services.order.domain import CustomerHistory, Order
+from services.order.domain.state import OrderState
 from services.order.views.timeline import timeline
 from shared.db import Connection, placeholders
 from shared.envelope import parse_time
@@ -43,14 +44,22 @@ async def order_details(conn: Connection, order_id: UUID) -> dict[str, Any] | No
         "lines": [
             {
                 "sku": sku,
-                "quantity": line.quantity,
-                "reserved": min(state.reserved.get(sku, 0), line.quantity),
+                "quantity": quantity,
+                "reserved": min(state.reserved.get(sku, 0), quantity),
                 "shipped": state.shipped.get(sku, 0),
+                "cancelled": state.cancelled.get(sku, 0),
+                "returned": state.returned.get(sku, 0),
             }
-            for sku, line in state.lines.items()
+            # A line a short pick cancelled in full stays in view, with quantity 0.
+            for sku, quantity in _quantities(state).items()
         ],
         "timeline": timeline(history),
     }
+
+
+def _quantities(state: OrderState) -> dict[str, int]:
+    quantities = {sku: line.quantity for sku, line in state.lines.items()}
+    return quantities | {sku: 0 for sku in state.cancelled if sku not in quantities}
 
 
 async def order_channel(conn: Connection, order_id: UUID) -> str | None:

@@ -18,6 +18,8 @@ _ANSWERS = {
     "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
     "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
     "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
+    "ReturnReceiptRecorded": ("fulfillment", "ReturnReceived"),
+    "CreditNoteRecorded": ("fulfillment", "CreditNoteIssued"),
     "AddressChangeRecorded": ("fulfillment", "ShipmentAddressChanged"),
     "AddressChangeRefusalRecorded": ("fulfillment", "ShipmentAddressChangeRefused"),
 }

@@ -255,6 +255,24 @@ async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_wa
     assert event["lost_count"] == 1
 
 
+async def test_a_release_whose_shipment_was_cancelled_for_want_of_stock_is_awaited_no_more(
+    runtime: ServiceRuntime,
+) -> None:
+    cancelled, waiting = await place(runtime), await place(runtime)
+    for order in (cancelled, waiting):
+        await answer_all(runtime, order, {"RETRO-CLOCK": 1})
+        await deliver(runtime, "OrderReleased", {"order_id": order, "release_no": 1})
+    # Nothing of its release was picked (a short pick of every unit): the shipment is cancelled.
+    await deliver(
+        runtime, "ShipmentCancelled", {"order_id": cancelled, "release_no": 1, "reason": "short"}
+    )
+    clock_of(runtime).advance(timedelta(hours=2))
+
+    report = await runtime.send(Reconcile(run_id=UUID(int=2), timeouts=TIMEOUTS))
+
+    assert [(str(h.order_id), h.step) for h in report.lost] == [(waiting, "shipment")]
+
+
 async def test_repeated_returns_and_complaints_stop_the_sku_automatically(
     runtime: ServiceRuntime, http: httpx.AsyncClient
 ) -> None:

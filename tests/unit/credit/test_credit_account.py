@@ -11,10 +11,12 @@ from services.credit.events import (
     CreditApproved,
     CreditDeclined,
     CreditLight,
+    CreditNoteNoted,
     CreditProfileDefined,
     CreditReleased,
     CreditReviewClosed,
     CreditReviewRequired,
+    OrderAmountReduced,
     PaymentNoted,
     ReleaseReason,
     ReviewOutcome,
@@ -353,6 +355,55 @@ def test_a_payment_never_releases_more_than_the_order_has_approved() -> None:
 
     assert account.collect_events()[1:] == [released(order, 300, 5_000, ReleaseReason.PAID)]
     assert order not in account.orders and order in account.settled  # nothing approved left
+
+
+def test_units_cancelled_by_a_short_pick_leave_exposure_once_and_later_payments_fit() -> None:
+    order = uuid4()
+    account = given(profile(CreditLight.GREEN), approved(order, 1_000, 1_000))
+
+    account.reduce(order, 600)
+    account.reduce(order, 600)  # the same fact, told twice
+    account.record_payment("inv-1", order, amount_cents=600, paid_cents=600)
+
+    assert account.collect_events() == [
+        OrderAmountReduced(order_id=order, customer_id=CUSTOMER, amount_cents=600),
+        released(order, 400, 600, ReleaseReason.SHORT_PICKED),
+        PaymentNoted(invoice_id="inv-1", order_id=order, customer_id=CUSTOMER, paid_cents=600),
+        released(order, 600, 0, ReleaseReason.PAID),
+    ]
+    assert order in account.settled
+
+
+def test_a_credit_note_on_an_open_invoice_lowers_exposure_once_and_a_refund_not_at_all() -> None:
+    order, other = uuid4(), uuid4()
+    account = given(
+        profile(CreditLight.GREEN), approved(order, 3_000, 3_000), approved(other, 500, 3_500)
+    )
+
+    account.record_credit_note("cn-1", order, 1_000)
+    account.record_credit_note("cn-1", order, 1_000)  # the same note, told twice
+    account.record_credit_note("cn-2", order, 0)  # a refund: the invoice was paid
+
+    assert account.collect_events() == [
+        CreditNoteNoted(
+            credit_note_id="cn-1", order_id=order, customer_id=CUSTOMER, applied_cents=1_000
+        ),
+        released(order, 1_000, 2_500, ReleaseReason.CREDITED),
+    ]
+
+
+def test_a_credit_note_for_an_order_already_settled_changes_nothing() -> None:
+    order = uuid4()
+    account = given(
+        profile(CreditLight.GREEN),
+        approved(order, 1_000, 1_000),
+        released(order, 1_000, 0, ReleaseReason.PAID),
+    )
+
+    account.record_credit_note("cn-1", order, 400)
+
+    assert account.collect_events() == []
+    assert account.exposure_cents == 0
 
 
 def test_a_payment_without_a_running_total_adds_up_per_invoice() -> None:

@@ -184,6 +184,51 @@ async def test_payments_release_what_was_paid_once_and_never_below_zero(
     assert releases == [(600, 400, "paid"), (400, 0, "paid")]
 
 
+async def test_units_a_short_pick_cancelled_are_released_from_exposure(
+    credit: CreditService,
+) -> None:
+    await credit.customer_defined("C-12", "green")
+    order = await credit.order_placed("C-12", 1_000)
+    short = {"shipment_id": str(uuid4()), "outcome": "cancelled", "cancelled_cents": 400}
+
+    await credit.deliver(order_event("OrderShortPicked", order, **short, total_cents=600))
+    await credit.deliver(order_event("OrderShortPicked", order, **short, total_cents=600))
+
+    releases = [
+        (d["amount_cents"], d["exposure_cents"], d["reason"])
+        for t, d in await credit.published()
+        if t == "CreditReleased"
+    ]
+    assert releases == [(400, 600, "short_picked")]
+    assert (await credit.account("C-12"))["exposure_cents"] == 600
+
+
+async def test_a_credit_note_for_returned_units_lowers_the_customers_exposure(
+    credit: CreditService,
+) -> None:
+    await credit.customer_defined("C-13", "green")
+    order = await credit.order_placed("C-13", 3_000)
+    note = {
+        "credit_note_id": str(uuid4()),
+        "invoice_id": "inv-1",
+        "order_id": str(order),
+        "customer_id": "C-13",
+        "return_id": str(uuid4()),
+        "lines": [],
+        "total_cents": 1_000,
+        "applied_cents": 1_000,
+        "refund_cents": 0,
+    }
+
+    await credit.deliver(an_inbound("CreditNoteIssued", note, source="fulfillment"))
+    await credit.deliver(an_inbound("CreditNoteIssued", note, source="fulfillment"))
+
+    assert (await credit.account("C-13"))["exposure_cents"] == 2_000
+    assert [d["reason"] for t, d in await credit.published() if t == "CreditReleased"] == [
+        "credited"
+    ]
+
+
 async def test_a_changed_total_releases_the_old_amount_and_decides_the_new_one(
     credit: CreditService,
 ) -> None:

@@ -167,6 +167,39 @@ class TestConfirmationCallback:
         ]
         assert {m.correlation_id for m in outgoing} == {str(order_id)}
 
+    async def test_a_short_pick_by_http_names_the_units_picked_per_sku(
+        self, service: Harness, client: httpx.AsyncClient
+    ) -> None:
+        order_id = uuid4()
+        await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
+        ids = {"shipment_id": str(shipment_id_for(order_id, 1)), "order_id": str(order_id)}
+
+        too_many = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Picked", **ids, "lines": [{"sku": "RETRO-CLOCK", "quantity": 3}]},
+            headers=as_ops(),
+        )
+        on_delivery = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Delivered", **ids, "lines": [{"sku": "TEAPOT", "quantity": 0}]},
+            headers=as_ops(),
+        )
+        picked = await client.post(
+            "/v1/fulfillment/confirmations",
+            json={"type": "Picked", **ids, "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}]},
+            headers=as_ops(),
+        )
+
+        assert too_many.status_code == 422, too_many.text
+        assert [e["field"] for e in too_many.json()["errors"]] == ["lines.0.quantity"]
+        assert on_delivery.status_code == 422, on_delivery.text
+        assert (picked.status_code, picked.json()["status"]) == (202, "picked")
+        assert [m.event_type for m in await service.outgoing()] == ["ShipmentShortPicked"]
+        shipments = await client.get(
+            "/v1/shipments", params={"order_id": str(order_id)}, headers=as_staff()
+        )
+        assert shipments.json()[0]["short"] == [{"sku": "RETRO-CLOCK", "quantity": 1}]
+
     async def test_an_unknown_shipment_is_404_and_an_unknown_type_422(
         self, client: httpx.AsyncClient
     ) -> None:
@@ -180,3 +213,106 @@ class TestConfirmationCallback:
         )
 
         assert (unknown.status_code, bad_type.status_code) == (404, 422)
+
+
+class TestReturns:
+    async def authorised(self, service: Harness, order_id: UUID, clocks: int) -> str:
+        """The order service authorised a return of `clocks` RETRO-CLOCKs; its return id."""
+        return_id = str(uuid4())
+        recorded = {
+            "order_id": str(order_id),
+            "return_no": 1,
+            "lines": [{"sku": "RETRO-CLOCK", "quantity": clocks}],
+            "reason": "cracked",
+            "return_id": return_id,
+        }
+        await service.deliver(ORDER_EVENTS, "ReturnRecorded", recorded, order_id=order_id)
+        return return_id
+
+    async def test_received_goods_are_credited_against_the_open_invoice(
+        self, service: Harness, client: httpx.AsyncClient
+    ) -> None:
+        order_id, invoice_id = await a_shipped_order(service)
+        return_id = await self.authorised(service, order_id, 2)
+        lines = [
+            {"sku": "RETRO-CLOCK", "quantity": 1, "disposition": "restock"},
+            {"sku": "RETRO-CLOCK", "quantity": 1, "disposition": "quarantine"},
+        ]
+
+        receipt = await client.post(
+            f"/v1/returns/{return_id}/receipt", json={"lines": lines}, headers=as_ops()
+        )
+        again = await client.post(
+            f"/v1/returns/{return_id}/receipt", json={"lines": lines}, headers=as_ops()
+        )
+
+        assert receipt.status_code == 201, receipt.text
+        body = receipt.json()
+        assert (body["status"], body["received"]) == ("received", lines)
+        [note] = body["credit_notes"]
+        assert (note["invoice_id"], note["total_cents"], note["applied_cents"]) == (
+            invoice_id,
+            2 * 4_999,
+            2 * 4_999,
+        )
+        assert again.status_code == 409, again.text
+        published = [m for m in await service.outgoing() if m.event_type != "ShipmentShipped"]
+        assert [m.event_type for m in published] == [
+            "InvoiceIssued",
+            "ReturnReceived",
+            "CreditNoteIssued",
+        ]
+        assert {m.correlation_id for m in published} == {str(order_id)}
+        [invoice] = (
+            await client.get("/v1/invoices", params={"order_id": str(order_id)}, headers=as_staff())
+        ).json()
+        assert (invoice["credited_cents"], invoice["open_cents"]) == (2 * 4_999, 2_500)
+
+    async def test_a_paid_invoice_is_refunded_and_the_returns_list_shows_it(
+        self, service: Harness, client: httpx.AsyncClient
+    ) -> None:
+        order_id, invoice_id = await a_shipped_order(service)
+        await pay(client, invoice_id, 12_498)
+        return_id = await self.authorised(service, order_id, 1)
+        line = {"sku": "RETRO-CLOCK", "quantity": 1, "disposition": "restock"}
+
+        await client.post(
+            f"/v1/returns/{return_id}/receipt", json={"lines": [line]}, headers=as_ops()
+        )
+
+        listed = await client.get(
+            "/v1/returns", params={"order_id": str(order_id)}, headers=as_staff()
+        )
+        [returned] = listed.json()
+        [note] = returned["credit_notes"]
+        assert (note["applied_cents"], note["refund_cents"]) == (0, 4_999)
+        [invoice] = (
+            await client.get("/v1/invoices", params={"order_id": str(order_id)}, headers=as_staff())
+        ).json()
+        assert (invoice["refunded_cents"], invoice["open_cents"], invoice["status"]) == (
+            4_999,
+            0,
+            "paid",
+        )
+
+    async def test_an_unknown_return_is_404_and_units_it_did_not_authorise_422(
+        self, service: Harness, client: httpx.AsyncClient
+    ) -> None:
+        order_id, _ = await a_shipped_order(service)
+        return_id = await self.authorised(service, order_id, 1)
+        too_many = {"lines": [{"sku": "RETRO-CLOCK", "quantity": 2, "disposition": "restock"}]}
+
+        unknown = await client.post(
+            f"/v1/returns/{uuid4()}/receipt", json=too_many, headers=as_ops()
+        )
+        mismatch = await client.post(
+            f"/v1/returns/{return_id}/receipt", json=too_many, headers=as_ops()
+        )
+        by_staff = await client.post(
+            f"/v1/returns/{return_id}/receipt", json=too_many, headers=as_staff()
+        )
+
+        assert (unknown.status_code, mismatch.status_code, by_staff.status_code) == (404, 422, 403)
+        assert [e["field"] for e in mismatch.json()["errors"]] == ["lines.0.quantity"]
+        [returned] = (await client.get("/v1/returns", headers=as_staff())).json()
+        assert (returned["status"], returned["credit_notes"]) == ("authorised", [])

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.fulfillment import views
-from services.fulfillment.commands import ReleasePickWave
+from services.fulfillment.commands import ReceiptLine, ReceiveReturn, ReleasePickWave
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
 from services.fulfillment.service import DEFINITION
 from shared.replay import rebuild_read_models
@@ -30,11 +30,16 @@ async def release(service: Harness, order_id: UUID, **fields: Any) -> str:
     return str(shipment_id_for(order_id, fields.get("release_no", 1)))
 
 
-async def confirm(service: Harness, kind: str, shipment_id: str, order_id: UUID) -> None:
+async def confirm(
+    service: Harness, kind: str, shipment_id: str, order_id: UUID, **units: int
+) -> None:
+    """A confirmation on its topic; `units` (SKU=quantity) confirms fewer than asked."""
     topic = WMS_CONFIRMATIONS if kind in ("Picked", "Packed") else TMS_CONFIRMATIONS
-    data = {"shipment_id": shipment_id, "order_id": str(order_id)}
+    data: dict[str, Any] = {"shipment_id": shipment_id, "order_id": str(order_id)}
     if kind == "Shipped":
         data |= {"carrier": "DHL", "tracking_number": "JD0001"}
+    if units:
+        data["lines"] = [{"sku": sku.replace("_", "-"), "quantity": q} for sku, q in units.items()]
     await service.deliver(topic, kind, data, order_id=order_id)
 
 
@@ -215,6 +220,70 @@ async def test_late_and_repeated_confirmations_ship_and_invoice_once(service: Ha
     assert len(await invoices_of(service, order_id)) == 1
 
 
+class TestShortPicks:
+    async def test_a_short_pick_ships_and_invoices_exactly_what_was_picked(
+        self, service: Harness
+    ) -> None:
+        order_id = uuid4()
+        shipment_id = await release(service, order_id)
+        await service.runtime.send(ReleasePickWave())
+
+        await confirm(service, "Picked", shipment_id, order_id, RETRO_CLOCK=1)
+        for kind in ("Packed", "Shipped"):
+            await confirm(service, kind, shipment_id, order_id)
+
+        published = {m.event_type: m for m in await service.outgoing()}
+        assert published["ShipmentShortPicked"].data == {
+            "shipment_id": shipment_id,
+            "order_id": str(order_id),
+            "release_no": 1,
+            "step": "picked",
+            "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}],
+        }
+        shipped = [{"sku": "RETRO-CLOCK", "quantity": 1}, {"sku": "TEAPOT", "quantity": 1}]
+        assert published["ShipmentRequested"].data["lines"] == shipped
+        assert published["ShipmentShipped"].data["lines"] == shipped
+        [invoice] = await invoices_of(service, order_id)
+        assert [(line["sku"], line["quantity"]) for line in invoice["lines"]] == [
+            ("RETRO-CLOCK", 1),
+            ("TEAPOT", 1),
+        ]
+        assert invoice["total_cents"] == 4_999 + 2_500
+        [shipment] = await shipments_of(service, order_id)
+        assert shipment["short"] == [{"sku": "RETRO-CLOCK", "quantity": 1}]
+
+    async def test_a_pick_of_nothing_cancels_the_shipment_and_nothing_is_invoiced(
+        self, service: Harness
+    ) -> None:
+        order_id = uuid4()
+        shipment_id = await release(service, order_id)
+        await service.runtime.send(ReleasePickWave())
+
+        await confirm(service, "Picked", shipment_id, order_id, RETRO_CLOCK=0, TEAPOT=0)
+        await confirm(service, "Shipped", shipment_id, order_id)
+
+        assert await service.outgoing_types() == [
+            ("wms.pick-requests", "PickRequested"),
+            ("fulfillment.events", "ShipmentShortPicked"),
+            ("fulfillment.events", "ShipmentCancelled"),
+        ]
+        [shipment] = await shipments_of(service, order_id)
+        assert shipment["status"] == "cancelled"
+        assert await invoices_of(service, order_id) == []
+
+    async def test_a_confirmation_of_more_than_was_asked_is_dead_lettered(
+        self, service: Harness
+    ) -> None:
+        order_id = uuid4()
+        shipment_id = await release(service, order_id)
+
+        await confirm(service, "Picked", shipment_id, order_id, TEAPOT=2)
+
+        [dead] = service.dead_letters()
+        assert "ConfirmationMismatchError" in (dead.header("dlq-error") or "")
+        assert [s["status"] for s in await shipments_of(service, order_id)] == ["waiting"]
+
+
 async def test_a_confirmation_for_an_unknown_shipment_is_dead_lettered(service: Harness) -> None:
     await confirm(service, "Picked", str(uuid4()), uuid4())
 
@@ -271,8 +340,20 @@ async def test_the_read_models_rebuild_from_the_event_store_identically(
     shipment_id = await release(service, order_id)
     await release(service, order_id, release_no=2)
     await service.runtime.send(ReleasePickWave())
-    for kind in ("Picked", "Packed", "Shipped"):
+    await confirm(service, "Picked", shipment_id, order_id, TEAPOT=0)
+    for kind in ("Packed", "Shipped"):
         await confirm(service, kind, shipment_id, order_id)
+    return_id = uuid4()
+    returned = {
+        "order_id": str(order_id),
+        "return_no": 1,
+        "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}],
+        "reason": "cracked",
+        "return_id": str(return_id),
+    }
+    await service.deliver(ORDER_EVENTS, "ReturnRecorded", returned, order_id=order_id)
+    line = ReceiptLine(sku="RETRO-CLOCK", quantity=1, disposition="quarantine")
+    await service.runtime.send(ReceiveReturn(return_id=return_id, lines=(line,)))
 
     report = await rebuild_read_models(
         service.runtime.db, service.runtime.definition, check_only=True

@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 import pytest
 
 from services.fulfillment.domain import Release, Shipment, ShipmentStatus, shipment_id_for
+from services.fulfillment.domain.shipment import ConfirmationMismatchError
 from services.fulfillment.events import (
     PricedLine,
     ShipmentAddressChanged,
@@ -220,6 +221,114 @@ class TestCancel:
 
         assert types(shipment) == []
         assert shipment.status is ShipmentStatus.CANCELLED
+
+
+class TestShortPicks:
+    def test_a_pick_short_of_units_ships_the_rest_and_says_what_is_missing(self) -> None:
+        shipment = a_shipment("pick")
+
+        shipment.confirm_picked([("RETRO-CLOCK", 1)])
+        shipment.confirm_packed()
+        shipment.confirm_shipped(carrier="DHL", tracking_number="T1")
+
+        short, *rest = shipment.collect_events()
+        assert short.model_dump(mode="json") == {
+            "shipment_id": shipment.id,
+            "order_id": str(shipment.plan.order_id),
+            "release_no": 1,
+            "step": "picked",
+            "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}],
+        }
+        assert [e.event_type() for e in rest] == [
+            "ShipmentPicked",
+            "ShipmentPacked",
+            "ShipmentRequested",
+            "ShipmentShipped",
+        ]
+        # The TEAPOT, left out of the confirmation, came as asked.
+        for requested_or_shipped in rest[2:]:
+            assert requested_or_shipped.model_dump(mode="json")["lines"] == [
+                {"sku": "RETRO-CLOCK", "quantity": 1},
+                {"sku": "TEAPOT", "quantity": 1},
+            ]
+        assert shipment.short_units() == {"RETRO-CLOCK": 1}
+        assert [(line.sku, line.quantity) for line in shipment.shipped_lines()] == [
+            ("RETRO-CLOCK", 1),
+            ("TEAPOT", 1),
+        ]
+
+    def test_each_step_may_come_up_short_of_what_the_one_before_left(self) -> None:
+        shipment = a_shipment("pick")
+
+        shipment.confirm_picked([("RETRO-CLOCK", 1), ("TEAPOT", 1)])
+        shipment.confirm_packed([("RETRO-CLOCK", 1)])
+        shipment.confirm_shipped(carrier="DHL", tracking_number="T1", confirmed=[("TEAPOT", 0)])
+
+        shorts = [e for e in shipment.collect_events() if e.event_type() == "ShipmentShortPicked"]
+        dumped = [e.model_dump(mode="json") for e in shorts]
+        assert [(short["step"], short["lines"]) for short in dumped] == [
+            ("picked", [{"sku": "RETRO-CLOCK", "quantity": 1}]),
+            ("shipped", [{"sku": "TEAPOT", "quantity": 1}]),
+        ]
+        assert shipment.short_units() == {"RETRO-CLOCK": 1, "TEAPOT": 1}
+
+    def test_a_pick_of_nothing_cancels_the_shipment_without_telling_the_wms_again(self) -> None:
+        shipment = a_shipment("pick")
+
+        shipment.confirm_picked([("RETRO-CLOCK", 0), ("TEAPOT", 0)])
+        shipment.confirm_packed()
+        shipment.confirm_shipped(carrier="DHL", tracking_number="T1")
+
+        short, cancelled = shipment.collect_events()
+        assert (short.event_type(), cancelled.event_type()) == (
+            "ShipmentShortPicked",
+            "ShipmentCancelled",
+        )
+        assert cancelled.model_dump()["release_no"] == 1
+        assert shipment.status is ShipmentStatus.CANCELLED
+
+    @pytest.mark.parametrize(
+        ("confirmed", "field"),
+        [
+            ([("LAVA-LAMP", 1)], "lines.0.sku"),
+            ([("TEAPOT", 1), ("TEAPOT", 0)], "lines.1.sku"),
+            ([("TEAPOT", 1), ("RETRO-CLOCK", 3)], "lines.1.quantity"),
+            ([("TEAPOT", -1)], "lines.0.quantity"),
+        ],
+    )
+    def test_a_confirmation_of_another_sku_or_more_units_is_refused_and_records_nothing(
+        self, confirmed: list[tuple[str, int]], field: str
+    ) -> None:
+        shipment = a_shipment("pick")
+
+        with pytest.raises(ConfirmationMismatchError) as refused:
+            shipment.confirm_picked(confirmed)
+
+        assert [error["field"] for error in refused.value.errors] == [field]
+        assert types(shipment) == []
+        assert shipment.status is ShipmentStatus.PICKING
+
+    def test_a_late_short_confirmation_of_a_step_already_passed_changes_nothing(self) -> None:
+        shipment = a_shipment("pick", "picked", "packed")
+
+        shipment.confirm_picked([("RETRO-CLOCK", 0)])
+
+        assert types(shipment) == []
+        assert shipment.short_units() == {}
+
+    def test_an_amendment_after_a_short_pack_sends_the_carrier_only_what_is_left(self) -> None:
+        shipment = a_shipment("pick", "picked")
+        shipment.confirm_packed([("RETRO-CLOCK", 1)])
+        shipment.collect_events()
+
+        shipment.change_address(YORK)
+
+        _, amended = shipment.collect_events()
+        assert isinstance(amended, ShipmentRequestAmended)
+        assert [(line.sku, line.quantity) for line in amended.lines] == [
+            ("RETRO-CLOCK", 1),
+            ("TEAPOT", 1),
+        ]
 
 
 LEEDS = a_release().ship_to

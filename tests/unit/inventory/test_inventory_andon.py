@@ -57,7 +57,7 @@ async def test_a_sku_pull_stops_the_sale_shows_the_stock_blocked_and_backorders_
     assert len(await inventory.published("StockReserved")) == 1
     assert await inventory.level("TEAPOT") == {
         "sku": "TEAPOT", "on_hand": 10, "reserved": 4, "available": 0, "blocked": 6,
-        "backordered": 2, "reorder_point": 0, "stopped_by": [str(pull_id)],
+        "backordered": 2, "reorder_point": 0, "quarantined": 0, "stopped_by": [str(pull_id)],
     }  # fmt: skip
 
 

@@ -46,7 +46,7 @@ async def test_a_receipt_answers_with_the_new_stock_level(http: httpx.AsyncClien
     assert response.status_code == 202
     assert response.json() == {
         "sku": "TEAPOT", "on_hand": 7, "reserved": 0, "available": 7,
-        "blocked": 0, "backordered": 0, "reorder_point": 0, "stopped_by": [],
+        "blocked": 0, "backordered": 0, "reorder_point": 0, "quarantined": 0, "stopped_by": [],
     }  # fmt: skip
 
 
@@ -108,5 +108,5 @@ async def test_staff_see_a_stopped_skus_free_stock_as_blocked_and_the_pulls_stop
 
     assert response.json() == {
         "sku": "TEAPOT", "on_hand": 5, "reserved": 0, "available": 0, "blocked": 5,
-        "backordered": 0, "reorder_point": 0, "stopped_by": [str(pull_id)],
+        "backordered": 0, "reorder_point": 0, "quarantined": 0, "stopped_by": [str(pull_id)],
     }  # fmt: skip

@@ -1,5 +1,5 @@
-"""Property-style checks: random place/receive/change/cancel/release/ship runs on one SKU, with
-protection levels and bumps answered as the order service would, keep the rules."""
+"""Property-style checks: random place/receive/change/cancel/release/ship/short-pick runs on one
+SKU, with protection levels and bumps answered as the order service would, keep the rules."""
 
 import random
 from collections.abc import Callable
@@ -40,7 +40,7 @@ class Run:
     def step(self) -> None:
         actions: list[Callable[[], None]] = [self.place, self.place, self.receive]
         if self.open:
-            actions += [self.change, self.cancel, self.release, self.ship]
+            actions += [self.change, self.cancel, self.release, self.ship, self.short_pick]
         if self.stock.bump_requests:
             actions += [self.answer_bump, self.answer_bump]
         self.rng.choice(actions)()
@@ -132,6 +132,24 @@ class Run:
         order_id = self.rng.choice(self.open)
         if (unshipped := self.released.get(order_id, 0) - self.line(order_id).shipped) > 0:
             self.stock.ship(uuid4(), order_id, self.rng.randint(1, unshipped))
+
+    def short_pick(self) -> None:
+        """The warehouse finds fewer units than were released to it: they are no longer
+        released, and the order backorders them (asking bumps as a new line would) or
+        (wait_complete) asks for that many fewer."""
+        order_id = self.rng.choice(self.open)
+        line = self.line(order_id)
+        unshipped = min(self.released.get(order_id, 0) - line.shipped, line.reserved)
+        if unshipped > 0:
+            missing, backorder = self.rng.randint(1, unshipped), self.rng.random() < 0.5
+            self.stock.short_pick(
+                order_id, missing, shipment=(uuid4(), "picked"), backorder=backorder
+            )
+            self.released[order_id] -= missing
+            if backorder:
+                self.bump_for(order_id)
+            else:
+                self.ordered[order_id] -= missing
 
 
 def check_invariants(run: Run) -> None:

@@ -194,14 +194,46 @@ async def test_a_return_of_shipped_units_is_recorded_published_and_on_the_timeli
         again = await client.post(url, json=body, headers=auth("shop"))
 
         assert recorded.status_code == 201
-        assert recorded.json()["return_no"] == 1
+        return_id = recorded.json()["return_id"]
+        assert (recorded.json()["return_no"], recorded.json()["status_url"]) == (
+            1,
+            f"/v1/orders/{order_id}",
+        )
         assert again.status_code == 422
         assert [e["field"] for e in again.json()["errors"]] == ["lines.0.quantity"]
         assert await published(runtime, "ReturnRecorded") == [
-            {"order_id": str(order_id), "return_no": 1, **body}
+            {"order_id": str(order_id), "return_no": 1, **body, "return_id": return_id}
         ]
         events = [e["event"] for e in (await details(runtime, order_id))["timeline"]]
         assert events[-1] == "ReturnRecorded"
+
+        # The warehouse received the goods and credited them: both show on the timeline, once.
+        receipt = {
+            "return_id": return_id,
+            "order_id": str(order_id),
+            "return_no": 1,
+            "lines": [{"sku": "CLOCK", "quantity": 2, "disposition": "quarantine"}],
+        }
+        note = {
+            "credit_note_id": str(uuid4()),
+            "invoice_id": str(uuid4()),
+            "order_id": str(order_id),
+            "customer_id": "acme",
+            "return_id": return_id,
+            "lines": [],
+            "total_cents": 2_000,
+            "applied_cents": 2_000,
+            "refund_cents": 0,
+        }
+        for _ in range(2):
+            await deliver(runtime, "ReturnReceived", receipt)
+            await deliver(runtime, "CreditNoteIssued", note)
+        timeline = (await details(runtime, order_id))["timeline"]
+        assert [(e["service"], e["event"]) for e in timeline[-2:]] == [
+            ("fulfillment", "ReturnReceived"),
+            ("fulfillment", "CreditNoteIssued"),
+        ]
+        assert timeline[-1]["detail"]["applied_cents"] == 2_000
 
 
 async def test_a_return_naming_unknown_skus_or_someone_elses_order_is_refused(

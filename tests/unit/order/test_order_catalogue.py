@@ -23,8 +23,11 @@ from order_harness import (
     place,
 )
 
+from services.inventory import events as inventory_events
+from services.order import inbound
 from services.order.commands import DefineItem
 from services.order.handlers import define_item
+from services.order.service import ROUTES
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
@@ -147,6 +150,53 @@ async def test_stock_events_tell_the_catalogue_and_one_without_a_level_changes_n
 
         assert (after_reservation, stopped) == (8, 0)
         assert (await get(client, "/v1/items/CLOCK"))["available"] == 0
+
+
+def test_every_inventory_event_that_tells_a_level_is_heard_by_the_catalogue() -> None:
+    telling = {
+        event.event_type() for event in inventory_events.PUBLISHED if "level" in event.model_fields
+    }
+    heard = {
+        name for name, route in ROUTES.items() if issubclass(route.model, inbound.StockChanged)
+    }
+
+    assert telling == heard
+
+
+async def test_units_short_picked_or_returned_move_what_the_catalogue_promises(
+    tmp_path: Path,
+) -> None:
+    async with catalogue(tmp_path) as (runtime, client):
+        await receive(runtime, 3, 10, 4, 6)
+        short = {
+            "order_id": str(uuid4()),
+            "sku": "CLOCK",
+            "quantity": 2,
+            "shipment_id": str(uuid4()),
+            "step": "picked",
+            "backordered": False,
+            "on_hand": 8,
+            "level": {"on_hand": 8, "reserved": 2, "available": 6},
+        }
+        await deliver(runtime, "StockShortPicked", short, aggregate_id="CLOCK", aggregate_version=4)
+        after_short_pick = await get(client, "/v1/items/CLOCK", "staff")
+        returned = {
+            "sku": "CLOCK",
+            "quantity": 3,
+            "disposition": "restock",
+            "order_id": str(uuid4()),
+            "return_id": str(uuid4()),
+            "on_hand": 11,
+            "quarantined": 0,
+            "level": {"on_hand": 11, "reserved": 2, "available": 9},
+        }
+        await deliver(runtime, "StockReturned", returned, aggregate_id="CLOCK", aggregate_version=5)
+        after_return = await get(client, "/v1/items/CLOCK", "staff")
+
+        assert [(f["on_hand"], f["available"]) for f in (after_short_pick, after_return)] == [
+            (8, 6),
+            (11, 9),
+        ]
 
 
 async def test_pages_walk_every_item_once_in_sku_order(tmp_path: Path) -> None:

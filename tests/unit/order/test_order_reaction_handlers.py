@@ -108,7 +108,16 @@ async def test_an_order_is_released_shipped_invoiced_paid_and_completed(tmp_path
         ]
         order = await details(runtime, order_id)
         assert order["status"] == "completed"
-        assert order["lines"] == [{"sku": "CLOCK", "quantity": 2, "reserved": 2, "shipped": 2}]
+        assert order["lines"] == [
+            {
+                "sku": "CLOCK",
+                "quantity": 2,
+                "reserved": 2,
+                "shipped": 2,
+                "cancelled": 0,
+                "returned": 0,
+            }
+        ]
         assert [(e["service"], e["event"]) for e in order["timeline"]] == [
             ("order", "OrderReceived"),
             ("order", "OrderPlaced"),
@@ -122,6 +131,39 @@ async def test_an_order_is_released_shipped_invoiced_paid_and_completed(tmp_path
         ]
         async with runtime.db.transaction() as conn:
             assert (await queries.customer(conn, "acme") or {})["exposure_cents"] == 2_000
+
+
+async def test_a_short_pick_of_a_wait_complete_order_cancels_the_units_not_found(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 5)]))
+        await _approve_and_reserve(runtime, order_id, 5_000, "CLOCK", 5)
+        short = {
+            "shipment_id": str(uuid4()),
+            "order_id": str(order_id),
+            "release_no": 1,
+            "step": "picked",
+            "lines": [{"sku": "CLOCK", "quantity": 2}],
+        }
+
+        await deliver(runtime, "ShipmentShortPicked", short)
+        await deliver(runtime, "ShipmentShortPicked", short)
+
+        assert await published(runtime, "OrderShortPicked") == [
+            {
+                **short,
+                "lines": [{"sku": "CLOCK", "quantity": 2, "unit_price_cents": 1_000}],
+                "outcome": "cancelled",
+                "cancelled_cents": 2_000,
+                "total_cents": 3_000,
+            }
+        ]
+        order = await details(runtime, order_id)
+        assert order["total_cents"] == 3_000
+        assert [(line["quantity"], line["cancelled"]) for line in order["lines"]] == [(3, 2)]
+        assert order["timeline"][-1]["event"] == "OrderShortPicked"
 
 
 async def test_a_credit_decline_rejects_the_order(tmp_path: Path) -> None:

@@ -141,6 +141,30 @@ async def test_a_lost_pick_leaves_the_shipment_picking_for_the_gap_watchdog(
     assert await status_of(fulfillment, order_id) == ["picking"]
 
 
+async def test_a_short_pick_of_the_simulated_wms_ships_and_invoices_one_unit_less(
+    chain: tuple[Harness, Harness],
+) -> None:
+    fulfillment, simulator = chain
+    await run_command(
+        tune_simulator, TuneSimulator(short_pick_rate=1.0), simulator.runtime.unit_of_work()
+    )
+    order_id = uuid4()
+
+    await publish_release(fulfillment.broker, order_id)
+
+    async def delivered() -> None:
+        assert await status_of(fulfillment, order_id) == ["delivered"]
+
+    await eventually(delivered, timeout=10)
+    async with fulfillment.runtime.db.transaction() as conn:
+        [invoice] = await views.invoices.invoices(conn, str(order_id))
+    # The release asked for 2 RETRO-CLOCK at 4,999 and 1 TEAPOT at 2,500; one clock was short.
+    assert invoice["total_cents"] == 4_999 + 2_500
+    shorts = [m for m in await fulfillment.outgoing() if m.event_type == "ShipmentShortPicked"]
+    assert [m.data["lines"] for m in shorts] == [[{"sku": "RETRO-CLOCK", "quantity": 1}]]
+    assert fulfillment.dead_letters() == []
+
+
 async def test_an_address_changed_while_the_carrier_has_the_request_reaches_the_carrier(
     chain: tuple[Harness, Harness],
 ) -> None:

@@ -6,11 +6,13 @@ from uuid import uuid4
 
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
 from services.simulator.events import (
+    Picked,
     Shipped,
     ShipTo,
     SimulatorTuned,
     TaskAmended,
     TaskKind,
+    TaskLine,
     TaskReceived,
 )
 
@@ -170,6 +172,33 @@ def test_tuning_to_the_current_settings_records_nothing() -> None:
     current.tune(current.current.model_copy(update={"paused": True}))
 
     assert [e.event_type() for e in current.collect_events()] == ["SimulatorTuned"]
+
+
+def test_a_short_pick_confirms_one_unit_less_of_the_first_line_as_the_roll_decides() -> None:
+    current = settings(short_pick_rate=0.25)
+    lines = [TaskLine(sku="CLOCK", quantity=3), TaskLine(sku="LAMP", quantity=1)]
+    tasks = []
+    for short_roll in (0.2, 0.3):
+        task = Task(task_id_for(TaskKind.PICK, shipment_id := uuid4()))
+        task.receive(
+            kind=TaskKind.PICK,
+            shipment_id=shipment_id,
+            order_id=uuid4(),
+            settings=current,
+            now=NOW,
+            roll=0.5,
+            lines=lines,
+            short_roll=short_roll,
+        )
+        task.answer(settings=current, now=NOW + timedelta(seconds=1))
+        tasks.append(task.collect_events())
+
+    short_picked, full = ([e for e in events if isinstance(e, Picked)] for events in tasks)
+    assert [line.model_dump() for line in short_picked[0].lines or ()] == [
+        {"sku": "CLOCK", "quantity": 2}
+    ]
+    assert full[0].lines is None
+    assert "lines" not in full[0].model_dump(mode="json")
 
 
 LEEDS = ShipTo(name="Ada", line1="1 Loop", city="Leeds", postal_code="LS1", country="GB")

@@ -154,6 +154,7 @@ class TestSettingsApi:
             "ship_delay_ms": 200,
             "failure_rate": 0.0,
             "paused": False,
+            "short_pick_rate": 0.0,
         }
 
     async def test_settings_are_events_so_they_survive_a_restart(

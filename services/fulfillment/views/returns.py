@@ -1,0 +1,108 @@
+"""Returns read model: each authorised return, what was received of it and its credit notes."""
+
+import json
+from typing import Any
+
+from services.fulfillment.events import CreditNoteIssued, ReturnAuthorised, ReturnReceived
+from shared.db import Connection, Row, WriteBehind, placeholders
+from shared.envelope import Envelope, parse_time
+from shared.messages import DomainEvent, Message
+
+
+def _json(lines: tuple[Message, ...]) -> str:
+    return json.dumps([line.model_dump(mode="json") for line in lines], sort_keys=True)
+
+
+async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
+    match event:
+        case ReturnAuthorised():
+            await conn.execute(
+                "INSERT INTO customer_return (return_id, order_id, return_no, status, reason,"
+                " lines, authorised_at) VALUES ($1, $2, $3, 'authorised', $4, $5, $6)",
+                str(event.return_id),
+                str(event.order_id),
+                event.return_no,
+                event.reason,
+                _json(event.lines),
+                envelope.occurred_at,
+            )
+        case ReturnReceived():
+            conn.defer(
+                ("customer_return.received", str(event.return_id)),
+                "UPDATE customer_return SET status = 'received', received_lines = $2,"
+                " received_at = $3 WHERE return_id = $1",
+                str(event.return_id),
+                _json(event.lines),
+                envelope.occurred_at,
+            )
+        case CreditNoteIssued():
+            await conn.execute(
+                "INSERT INTO credit_note (credit_note_id, return_id, invoice_id, order_id,"
+                " customer_id, lines, total_cents, applied_cents, refund_cents, issued_at)"
+                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                str(event.credit_note_id),
+                str(event.return_id),
+                str(event.invoice_id),
+                str(event.order_id),
+                event.customer_id,
+                _json(event.lines),
+                event.total_cents,
+                event.applied_cents,
+                event.refund_cents,
+                envelope.occurred_at,
+            )
+
+
+async def returns(
+    conn: Connection, *, order_id: str | None = None, return_id: str | None = None
+) -> list[dict[str, Any]]:
+    """Returns of one order, one return, or the latest ones, each with its credit notes."""
+    rows = await conn.fetch(
+        "SELECT * FROM customer_return WHERE (CAST($1 AS TEXT) IS NULL OR order_id = $1)"
+        " AND (CAST($2 AS TEXT) IS NULL OR return_id = $2)"
+        " ORDER BY authorised_at, return_id LIMIT 500",
+        order_id,
+        return_id,
+    )
+    notes = await _credit_notes(conn, [row["return_id"] for row in rows])
+    return [_public(row, notes.get(row["return_id"], [])) for row in rows]
+
+
+async def _credit_notes(conn: Connection, return_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    if not return_ids:
+        return {}
+    rows = await conn.fetch(
+        "SELECT * FROM credit_note"
+        f" WHERE return_id IN ({placeholders(len(return_ids))}) ORDER BY issued_at, credit_note_id",
+        *return_ids,
+    )
+    notes: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        notes.setdefault(row["return_id"], []).append(
+            {
+                "credit_note_id": row["credit_note_id"],
+                "invoice_id": row["invoice_id"],
+                "lines": json.loads(row["lines"]),
+                "total_cents": row["total_cents"],
+                "applied_cents": row["applied_cents"],
+                "refund_cents": row["refund_cents"],
+                "issued_at": parse_time(row["issued_at"]).isoformat(),
+            }
+        )
+    return notes
+
+
+def _public(row: Row, credit_notes: list[dict[str, Any]]) -> dict[str, Any]:
+    received_at = row["received_at"]
+    return {
+        "return_id": row["return_id"],
+        "order_id": row["order_id"],
+        "return_no": row["return_no"],
+        "status": row["status"],
+        "reason": row["reason"],
+        "lines": json.loads(row["lines"]),
+        "received": json.loads(row["received_lines"] or "[]"),
+        "credit_notes": credit_notes,
+        "authorised_at": parse_time(row["authorised_at"]).isoformat(),
+        "received_at": parse_time(received_at).isoformat() if received_at else None,
+    }
