@@ -152,6 +152,29 @@ class ShipmentObserved(DomainEvent):
     order_id: UUID
     release_no: PositiveInt
     at: datetime
+    # None in events recorded before the watch followed invoices and deliveries.
+    shipment_id: UUID | None = None
+
+
+class InvoiceObserved(DomainEvent):
+    order_id: UUID
+    invoice_id: UUID
+    shipment_id: UUID
+    at: datetime
+
+
+class PaymentObserved(DomainEvent):
+    """The invoice is paid in full."""
+
+    order_id: UUID
+    invoice_id: UUID
+    at: datetime
+
+
+class DeliveryObserved(DomainEvent):
+    order_id: UUID
+    shipment_id: UUID
+    at: datetime
 
 
 class OrderEnded(DomainEvent):
@@ -165,6 +188,8 @@ class HoldObserved(DomainEvent):
     hold: str
     open: bool
     at: datetime
+    # The hold's own deadline when its event carries one (a pattern check's `confirm_by`).
+    due: datetime | None = None
 
 
 class HandOffAwaited(DomainEvent):
@@ -186,6 +211,17 @@ class HandOffSettled(DomainEvent):
     order_id: UUID
     step: str
     at: datetime
+
+
+class DeadlinesSet(DomainEvent):
+    """The deadlines of waiting states, as the order service's policy last set them."""
+
+    credit_review_minutes: float
+    backorder_minutes: float
+    andon_hold_minutes: float
+    invoice_minutes: float
+    delivery_minutes: float
+    payment_term_days: float
 
 
 class DefectCounted(DomainEvent):

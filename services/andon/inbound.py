@@ -73,6 +73,8 @@ class OrderHold(_Inbound):
 
     order_id: UUID
     hold: str
+    # A pattern-check hold's deadline: the customer confirms by then or the order is cancelled.
+    confirm_by: datetime | None = None
 
 
 class ReturnRecorded(_Inbound):
@@ -86,9 +88,19 @@ class DefectRule(_Inbound):
     window_minutes: int
 
 
+class Deadlines(_Inbound):
+    credit_review_minutes: float
+    backorder_minutes: float
+    andon_hold_minutes: float
+    invoice_minutes: float
+    delivery_minutes: float
+    payment_term_days: float
+
+
 class PolicyChanged(_Inbound):
     version: int = 0
     defects: DefectRule | None = None
+    deadlines: Deadlines | None = None
 
 
 class StockReserved(_Inbound):
@@ -121,3 +133,20 @@ class CreditAnswered(_Inbound):
 class ShipmentShipped(_Inbound):
     order_id: UUID
     release_no: int = 1
+    shipment_id: UUID | None = None
+
+
+class ShipmentDelivered(_Inbound):
+    order_id: UUID
+    shipment_id: UUID
+
+
+class InvoiceIssued(_Inbound):
+    order_id: UUID
+    invoice_id: UUID
+    shipment_id: UUID
+
+
+class InvoicePaid(_Inbound):
+    order_id: UUID
+    invoice_id: UUID

@@ -14,6 +14,7 @@ from services.andon.commands import (
 )
 from services.andon.domain import (
     AndonTarget,
+    DeadlinePolicy,
     DefectPolicy,
     DefectWatch,
     OrderWatch,
@@ -76,9 +77,7 @@ HAND_OFFS = Subscriptions(
         "ReturnRecorded": Route(
             inbound.ReturnRecorded, handlers.count_defects_when_return_recorded
         ),
-        "PolicyChanged": Route(
-            inbound.PolicyChanged, handlers.adopt_defect_rule_when_policy_changed
-        ),
+        "PolicyChanged": Route(inbound.PolicyChanged, handlers.adopt_policy_when_policy_changed),
         "StockReserved": Route(
             inbound.StockReserved, handlers.record_stock_when_stock_reserved, _the_watch
         ),
@@ -99,6 +98,15 @@ HAND_OFFS = Subscriptions(
         ),
         "ShipmentShipped": Route(
             inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_watch
+        ),
+        "ShipmentDelivered": Route(
+            inbound.ShipmentDelivered, handlers.record_delivery_when_shipment_delivered, _the_watch
+        ),
+        "InvoiceIssued": Route(
+            inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_watch
+        ),
+        "InvoicePaid": Route(
+            inbound.InvoicePaid, handlers.record_payment_when_invoice_paid, _the_watch
         ),
     },
 )
@@ -129,6 +137,7 @@ DEFINITION = ServiceDefinition(
         AndonTarget,
         DefectWatch,
         DefectPolicy,
+        DeadlinePolicy,
         ReconciliationRun,
         Improvement,
     ),

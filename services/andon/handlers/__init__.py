@@ -1,12 +1,9 @@
 """Andon use cases, one module each."""
 
-from services.andon.handlers.defects import (
-    adopt_defect_rule_when_policy_changed,
-    count_defects_when_return_recorded,
-    record_complaint,
-)
+from services.andon.handlers.defects import count_defects_when_return_recorded, record_complaint
 from services.andon.handlers.gaps import detect_gaps
 from services.andon.handlers.improvements import audit_improvements, revise_improvement
+from services.andon.handlers.policy import adopt_policy_when_policy_changed
 from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
 from services.andon.handlers.reconciliation import reconcile
 from services.andon.handlers.resolve_andon import resolve_andon
@@ -20,6 +17,9 @@ from services.andon.handlers.watch_orders import (
     lift_hold_when_order_hold_lifted,
     note_hold_when_order_held,
     record_credit_when_credit_answered,
+    record_delivery_when_shipment_delivered,
+    record_invoice_when_invoice_issued,
+    record_payment_when_invoice_paid,
     record_release_when_order_released,
     record_shipment_when_shipment_shipped,
     record_stock_when_stock_backordered,
@@ -29,7 +29,7 @@ from services.andon.handlers.watch_orders import (
 )
 
 __all__ = [
-    "adopt_defect_rule_when_policy_changed",
+    "adopt_policy_when_policy_changed",
     "audit_improvements",
     "count_defects_when_return_recorded",
     "detect_gaps",
@@ -44,6 +44,9 @@ __all__ = [
     "reconcile",
     "record_complaint",
     "record_credit_when_credit_answered",
+    "record_delivery_when_shipment_delivered",
+    "record_invoice_when_invoice_issued",
+    "record_payment_when_invoice_paid",
     "record_release_when_order_released",
     "record_shipment_when_shipment_shipped",
     "record_stock_when_stock_backordered",

@@ -68,7 +68,8 @@ async def note_hold_when_order_held(
     event: inbound.OrderHold, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     if event.hold not in DERIVED_HOLDS:
-        (await watch_of(uow, str(event.order_id))).hold(event.hold, at=envelope.occurred_at)
+        watch = await watch_of(uow, str(event.order_id))
+        watch.hold(event.hold, at=envelope.occurred_at, due=event.confirm_by)
 
 
 async def lift_hold_when_order_hold_lifted(
@@ -125,7 +126,30 @@ async def record_shipment_when_shipment_shipped(
     event: inbound.ShipmentShipped, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     watch = await watch_of(uow, str(event.order_id))
-    watch.shipment_observed(event.release_no, at=envelope.occurred_at)
+    watch.shipment_observed(
+        event.release_no, at=envelope.occurred_at, shipment_id=event.shipment_id
+    )
+
+
+async def record_invoice_when_invoice_issued(
+    event: inbound.InvoiceIssued, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.invoice_observed(event.invoice_id, shipment_id=event.shipment_id, at=envelope.occurred_at)
+
+
+async def record_payment_when_invoice_paid(
+    event: inbound.InvoicePaid, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.payment_observed(event.invoice_id, at=envelope.occurred_at)
+
+
+async def record_delivery_when_shipment_delivered(
+    event: inbound.ShipmentDelivered, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.delivery_observed(event.shipment_id, at=envelope.occurred_at)
 
 
 def _quantities(lines: tuple[inbound.Line, ...]) -> dict[str, int]:
