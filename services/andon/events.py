@@ -95,7 +95,66 @@ class ReconciliationCompleted(DomainEvent):
     completed_at: datetime
 
 
+class ReconciliationRequested(DomainEvent):
+    """Asks `services` for their facts about a page of orders: the first `limit` each knows
+    with an id after `after` (UUID order), and those in `order_ids`. Each answers on its own
+    topic (`OrderFactsReported`, `StockFactsReported`, `CreditFactsReported`,
+    `FulfillmentFactsReported`)."""
+
+    run_id: UUID
+    services: tuple[str, ...]
+    after: UUID | None
+    limit: NonNegativeInt
+    order_ids: tuple[UUID, ...] = ()
+    requested_at: datetime
+
+
+class Finding(Message):
+    """One fact a service should have and has not: `step` names the hand-off that failed."""
+
+    order_id: UUID
+    step: str
+    service: str
+    problem: str
+
+
+class ServicesReconciled(DomainEvent):
+    """The services' facts about orders after `after` through `through` (null: to the last)
+    compared: `checked` orders, and what one service knows that another never heard of."""
+
+    run_id: UUID
+    after: UUID | None
+    through: UUID | None
+    checked: NonNegativeInt
+    findings: tuple[Finding, ...]
+    completed_at: datetime
+
+
 # Internal events: they never leave the service, but the read models are folded from them.
+
+
+class CrossCheckStarted(DomainEvent):
+    run_id: UUID
+    after: UUID | None
+    limit: NonNegativeInt
+    settle_seconds: NonNegativeFloat
+    started_at: datetime
+
+
+class FactsNoted(DomainEvent):
+    """One service's answer: its facts per order (as it reported them) and its page's end."""
+
+    run_id: UUID
+    service: str
+    orders: tuple[dict[str, Any], ...]
+    page_end: UUID | None
+    at: datetime
+
+
+class CrossCheckCursorMoved(DomainEvent):
+    """Where the next cross-check starts (null: from the first order again)."""
+
+    after: UUID | None
 
 
 class AndonPulledAgain(DomainEvent):
@@ -251,6 +310,8 @@ PUBLISHED: Final = (
     GapDetected,
     GapClosed,
     ReconciliationCompleted,
+    ReconciliationRequested,
+    ServicesReconciled,
 )
 
 

@@ -1,6 +1,7 @@
 """Tolerant-reader models of what the andon service reacts to."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -122,6 +123,15 @@ class StockReleased(_Inbound):
     quantity: int
     reserved_total: int | None = None
     backordered_total: int | None = None
+
+
+class FactsReported(_Inbound):
+    """A service's answer to a `ReconciliationRequested` (OrderFactsReported,
+    StockFactsReported, CreditFactsReported, FulfillmentFactsReported)."""
+
+    run_id: UUID
+    orders: tuple[dict[str, Any], ...]
+    page_end: UUID | None = None
 
 
 class CreditAnswered(_Inbound):

@@ -14,6 +14,8 @@ from services.andon.commands import (
 )
 from services.andon.domain import (
     AndonTarget,
+    CrossCheck,
+    CrossCheckCursor,
     DeadlinePolicy,
     DefectPolicy,
     DefectWatch,
@@ -23,6 +25,7 @@ from services.andon.domain import (
 from services.andon.domain.improvement import Improvement
 from services.andon.events import PUBLISHED
 from services.andon.handlers.improvements import AUDITS_PER_ROUND
+from services.andon.handlers.reconciliation import ANSWERED_BY
 from services.andon.settings import AndonSettings
 from shared.consumer import Route, preload_by
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
@@ -99,6 +102,10 @@ HAND_OFFS = Subscriptions(
         "ShipmentShipped": Route(
             inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_watch
         ),
+        **{
+            answer: Route(inbound.FactsReported, handlers.note_facts_when_facts_reported)
+            for answer in ANSWERED_BY
+        },
         "ShipmentDelivered": Route(
             inbound.ShipmentDelivered, handlers.record_delivery_when_shipment_delivered, _the_watch
         ),
@@ -124,7 +131,8 @@ def _watchdog_round() -> DetectGaps:
 
 
 def _reconciliation() -> Reconcile:
-    return Reconcile(timeouts=AndonSettings().timeouts())
+    settings = AndonSettings()
+    return Reconcile(timeouts=settings.timeouts(), page_size=settings.reconcile_page_size)
 
 
 DEFINITION = ServiceDefinition(
@@ -134,6 +142,8 @@ DEFINITION = ServiceDefinition(
     subscriptions=(DEAD_LETTERS, HAND_OFFS),
     aggregates=(
         OrderWatch,
+        CrossCheck,
+        CrossCheckCursor,
         AndonTarget,
         DefectWatch,
         DefectPolicy,

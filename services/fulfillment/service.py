@@ -10,6 +10,7 @@ from services.fulfillment.commands import (
     ReleasePickWave,
 )
 from services.fulfillment.domain import Invoice, PickStop, Shipment
+from services.fulfillment.domain.fact_report import FulfillmentFactReport
 from services.fulfillment.events import (
     PUBLISHED,
     PickCancelled,
@@ -17,8 +18,9 @@ from services.fulfillment.events import (
     ShipmentRequestCancelled,
     ShipmentRequested,
 )
-from services.fulfillment.handlers import andon, confirmations, payments, releases, waves
+from services.fulfillment.handlers import andon, confirmations, facts, payments, releases, waves
 from shared.consumer import Route
+from shared.facts import ReconciliationRequested
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import (
     TMS_CONFIRMATIONS,
@@ -61,11 +63,14 @@ DEFINITION = ServiceDefinition(
                     inbound.Confirmation, confirmations.record_delivery_when_delivered
                 ),
                 "AndonPulled": Route(inbound.AndonEvent, andon.hold_shipments_when_andon_pulled),
+                "ReconciliationRequested": Route(
+                    ReconciliationRequested, facts.report_facts_when_reconciliation_requested
+                ),
                 "AndonResolved": Route(inbound.AndonEvent, andon.lift_holds_when_andon_resolved),
             },
         ),
     ),
-    aggregates=(Shipment, Invoice, PickStop),
+    aggregates=(Shipment, Invoice, PickStop, FulfillmentFactReport),
     commands={
         RecordPayment: payments.record_payment,
         ConfirmShipmentStep: confirmations.confirm_shipment_step,

@@ -204,3 +204,10 @@ async def order_terms(conn: Connection, order_id: UUID) -> tuple[int, str] | Non
         str(order_id),
     )
     return (row["priority"], row["deadline"]) if row else None
+
+
+# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
+ORDER_FACTS = (
+    "SELECT order_id, SUM(reserved) AS reserved, SUM(backordered) AS backordered,"
+    " SUM(shipped) AS shipped FROM stock_order_line WHERE {where} GROUP BY order_id"
+)

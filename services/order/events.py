@@ -303,7 +303,25 @@ class InvoicePaymentRecorded(_Answer):
     total_cents: NonNegativeInt
 
 
+class OrderFacts(Message):
+    """The order as the order service has it (its status as `GET /v1/orders/{id}` shows)."""
+
+    order_id: UUID
+    status: str
+    placed_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class OrderFactsReported(DomainEvent):
+    """The order service's answer to a `ReconciliationRequested`: its orders of the page."""
+
+    run_id: UUID
+    orders: tuple[OrderFacts, ...]
+    page_end: UUID | None
+
+
 PUBLISHED: Final = (
+    OrderFactsReported,
     ItemDefined,
     CustomerDefined,
     CustomerClassified,

@@ -32,14 +32,16 @@ from services.order.commands import (
     RecordReturn,
 )
 from services.order.domain import AndonPull, CatalogItem, Customer, Order, ServicePolicy
+from services.order.domain.fact_report import OrderFactReport
 from services.order.domain.flow_marks import FlowMarks
 from services.order.events import PUBLISHED
-from services.order.handlers import flow_marks
+from services.order.handlers import facts, flow_marks
 from services.order.views import kpis
 from services.order.views.projection import project
 from services.order.views.tables import kept_metadata, metadata
 from shared.commands import Batched
 from shared.consumer import Route, preload_by
+from shared.facts import ReconciliationRequested
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
 from shared.topics import WMS_PICK_REQUESTS, events_topic
 
@@ -90,6 +92,9 @@ ROUTES = {
         inbound.InvoicePaid, handlers.complete_order_when_invoice_paid, _the_order
     ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
+    "ReconciliationRequested": Route(
+        ReconciliationRequested, facts.report_facts_when_reconciliation_requested
+    ),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),
     # Noted for the KPIs (processing time ends at the pick request; cycle time at delivery).
     "PickRequested": Route(
@@ -119,7 +124,15 @@ DEFINITION = ServiceDefinition(
             routes=ROUTES,
         ),
     ),
-    aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull, FlowMarks),
+    aggregates=(
+        Order,
+        Customer,
+        CatalogItem,
+        ServicePolicy,
+        AndonPull,
+        FlowMarks,
+        OrderFactReport,
+    ),
     projections=(project, kpis.projection),
     projected_aggregates=(Order,),
     read_models=metadata,

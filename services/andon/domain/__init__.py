@@ -1,5 +1,6 @@
 """Andon domain: targets and their pulls, order watches (the gap watchdog), defect counting."""
 
+from services.andon.domain.cross_check import CrossCheck, CrossCheckCursor
 from services.andon.domain.deadlines import DeadlinePolicy, Deadlines
 from services.andon.domain.defects import DefectPolicy, DefectRule, DefectWatch
 from services.andon.domain.order_facts import andon_hold
@@ -21,6 +22,8 @@ __all__ = [
     "HAND_OFFS",
     "OWNER",
     "AndonTarget",
+    "CrossCheck",
+    "CrossCheckCursor",
     "DeadlinePolicy",
     "Deadlines",
     "DefectPolicy",

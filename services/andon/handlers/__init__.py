@@ -5,7 +5,7 @@ from services.andon.handlers.gaps import detect_gaps
 from services.andon.handlers.improvements import audit_improvements, revise_improvement
 from services.andon.handlers.policy import adopt_policy_when_policy_changed
 from services.andon.handlers.pull_andon import pull_andon, pull_andon_when_message_dead_lettered
-from services.andon.handlers.reconciliation import reconcile
+from services.andon.handlers.reconciliation import note_facts_when_facts_reported, reconcile
 from services.andon.handlers.resolve_andon import resolve_andon
 from services.andon.handlers.targets import (
     know_customer_when_customer_defined,
@@ -38,6 +38,7 @@ __all__ = [
     "know_customer_when_customer_defined",
     "know_sku_when_item_defined",
     "lift_hold_when_order_hold_lifted",
+    "note_facts_when_facts_reported",
     "note_hold_when_order_held",
     "pull_andon",
     "pull_andon_when_message_dead_lettered",
