@@ -16,6 +16,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 from services.inventory.domain import Stock
 from services.inventory.events import (
     StockBackordered,
+    StockFactsReported,
     StockReleased,
     StockRequested,
     StockRequestIncreased,
@@ -92,6 +93,8 @@ _ORDER_LINE_EVENTS = (
 async def project(
     conn: WriteBehind, event: DomainEvent, _: Envelope, stock: Aggregate | None
 ) -> None:
+    if isinstance(event, StockFactsReported):
+        return  # an answer to reconciliation: no read model keeps it
     if not isinstance(stock, Stock):
         raise TypeError(f"{event.event_type()} is projected from its Stock aggregate")
     match event:
