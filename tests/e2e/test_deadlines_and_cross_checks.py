@@ -61,7 +61,7 @@ async def test_an_order_left_in_credit_review_past_its_deadline_is_a_gap_pulled_
         assert found["step"] == "credit_review" and found["pull_id"] is not None, found
         return found
 
-    found = await eventually(gap, timeout=120, interval=0.5)
+    found = await eventually(gap, timeout=240, interval=0.5)
     pull = await api.andon_pull(str(found["pull_id"]))
     assert (pull["category"], pull["automatic"], pull["pulled_by"]) == (
         "credit",
@@ -76,10 +76,11 @@ async def test_reconciliation_names_the_order_whose_order_placed_inventory_never
     api: Api,
 ) -> None:
     customer = await api.new_customer("crosscheck")
-    sku = await api.new_item("crosscheck", stock=5)
+    # No stock: both orders wait for it, so nothing more of theirs reaches inventory after this.
+    sku = await api.new_item("crosscheck", stock=0)
     kept, lost = [await api.place_order(customer, [(sku, 1)]) for _ in range(2)]
     for order_id in (kept, lost):
-        await api.wait_for_release(order_id, within=120)
+        await api.wait_for_order(order_id, lambda o: "backorder" in o["holds"], within=120)
     # Inventory loses every trace of one order, as if its OrderPlaced had never arrived.
     await _forget_in_inventory(api.stack, lost)
 
