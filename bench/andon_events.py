@@ -8,8 +8,8 @@ What it leaves out is the reacting service's own commit (a few ms).
 
 Where the time goes, from the services' own bookkeeping (read-only, before the stack stops):
 `outbox_message.published_at` of AndonPulled in the andon database (the relay's clock once the
-bus accepted it) and, on PostgreSQL, `processed_message.processed_at` of the pull in each
-reacting service (`now()`: the start of the consumer's batch transaction).
+bus accepted it) and `processed_message.processed_at` of the pull in each reacting service (the
+consumer's clock when its batch claimed the pull).
 """
 
 import asyncio
@@ -82,12 +82,10 @@ async def bookkeeping(stack: Stack, namespace: str, event_ids: Sequence[str]) ->
         "SELECT event_id, published_at FROM outbox_message"
         " WHERE event_type = 'AndonPulled' AND published_at IS NOT NULL",
     )
-    delivered: dict[str, dict[str, datetime]] = {}
-    if postgres:  # SQLite's CURRENT_TIMESTAMP has whole seconds only
-        for service in SERVICES:
-            delivered[service] = await fetch(
-                service, "SELECT message_id, processed_at FROM processed_message"
-            )
+    delivered = {
+        service: await fetch(service, "SELECT message_id, processed_at FROM processed_message")
+        for service in SERVICES
+    }
     return {"published": published, "delivered": delivered}
 
 

@@ -15,7 +15,7 @@ CONSUMER = "bench"
 STREAM_TYPE = "bench_item"
 
 CLAIM_SQL = (
-    "INSERT INTO processed_message (consumer, message_id) VALUES ($1, $2)"
+    "INSERT INTO processed_message (consumer, message_id, processed_at) VALUES ($1, $2, $3)"
     " ON CONFLICT DO NOTHING RETURNING message_id"
 )
 APPEND_SQL = (

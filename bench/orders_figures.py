@@ -2,7 +2,7 @@
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from bench.orders_load import OrderSample, StepRun
@@ -56,9 +56,15 @@ def _backlog(accepted: Iterable[OrderSample], at: float) -> int:
 
 
 def step_figures(
-    run: StepRun, *, planned: int, cpu_s: dict[str, float], bench_cpu_s: float
+    run: StepRun,
+    *,
+    planned: int,
+    cpu_s: dict[str, float],
+    bench_cpu_s: float,
+    servers_cpu_s: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
-    """`cpu_s`: CPU seconds of each product process, `bench_cpu_s` of this benchmark's process."""
+    """`cpu_s`: CPU seconds of each product process, `bench_cpu_s` of this benchmark's process,
+    `servers_cpu_s` of PostgreSQL and Kafka (scale-out)."""
     seconds = planned / run.rate
     accepted = [s for s in run.samples if s.order_id is not None]
     failed = [s for s in run.samples if s.order_id is None]
@@ -93,6 +99,10 @@ def step_figures(
             name: round(used / max(1, len(accepted)), 6) for name, used in cpu_s.items()
         },
         "bench_cpu_s_per_order": round(bench_cpu_s / max(1, len(accepted)), 6),
+        "servers_cpu_s_per_order": {
+            name: round(used / max(1, len(accepted)), 6)
+            for name, used in (servers_cpu_s or {}).items()
+        },
     }
     return figures | verdict(figures)
 
@@ -144,7 +154,12 @@ def sustained(steps: Sequence[dict[str, Any]]) -> float | None:
 
 
 def hot_figures(
-    run: StepRun, *, planned: int, cpu_s: dict[str, float], bench_cpu_s: float
+    run: StepRun,
+    *,
+    planned: int,
+    cpu_s: dict[str, float],
+    bench_cpu_s: float,
+    servers_cpu_s: Mapping[str, float] | None = None,
 ) -> dict[str, Any]:
     """The stream's first and last orders compared: does a longer stream make orders slower?"""
     accepted = [s for s in run.samples if s.order_id is not None]
@@ -167,7 +182,13 @@ def hot_figures(
         **drift,
         "goal_ratio": HOT_GOAL_RATIO,
         "met": bool(ratios) and all(r is not None and r <= HOT_GOAL_RATIO for r in ratios),
-        "step": step_figures(run, planned=planned, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s),
+        "step": step_figures(
+            run,
+            planned=planned,
+            cpu_s=cpu_s,
+            bench_cpu_s=bench_cpu_s,
+            servers_cpu_s=servers_cpu_s,
+        ),
     }
 
 

@@ -13,7 +13,14 @@ import httpx
 
 from bench.orders_figures import hot_figures, step_figures, sustained
 from bench.orders_load import Channel, Mix, run_step
-from bench.orders_stack import busy_cores, check_running, prepare, process_cpu_s, settle
+from bench.orders_stack import (
+    busy_cores,
+    check_running,
+    prepare,
+    process_cpu_s,
+    servers_cpu_s,
+    settle,
+)
 from tests.e2e.clients import Api
 from tests.e2e.stack import Stack
 
@@ -42,16 +49,21 @@ async def timed_step(
 ) -> dict[str, Any]:
     """One constant-rate step on a settled stack, with the CPU each process used until drained."""
     settled_s = await settle(session.stack, idle_cores=session.idle_cores, limit_s=SETTLE_LIMIT_S)
+    servers = servers_cpu_s if session.stack.target == "scaleout" else dict
     before, bench_before = process_cpu_s(session.stack), time.process_time()
+    servers_before = servers()
     run = await run_step(
         session.placing, session.polling, mix, rate=rate, count=count, grace_s=session.grace_s
     )
     bench_cpu_s = time.process_time() - bench_before
     after = process_cpu_s(session.stack)
+    servers_used = {name: used - servers_before.get(name, used) for name, used in servers().items()}
     check_running(session.stack)
     # A worker process that ended takes its CPU seconds along: never count less than none.
     cpu_s = {name: max(0.0, used - before.get(name, used)) for name, used in after.items()}
-    result = figures(run, planned=count, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s)
+    result = figures(
+        run, planned=count, cpu_s=cpu_s, bench_cpu_s=bench_cpu_s, servers_cpu_s=servers_used
+    )
     return result | {
         "settled_before_s": settled_s,
         "load_average": [round(v, 2) for v in os.getloadavg()],

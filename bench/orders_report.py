@@ -65,12 +65,17 @@ def cpu(document: dict[str, Any]) -> Section:
             label,
             _rate(step["rate_per_s"]),
             ", ".join(f"{name} {s * 1000:.2f}" for name, s in step["cpu_s_per_order"].items()),
+            ", ".join(
+                f"{name} {s * 1000:.2f}"
+                for name, s in step.get("servers_cpu_s_per_order", {}).items()
+            )
+            or "-",
             f"{step['bench_cpu_s_per_order'] * 1000:.2f}",
         ]
         for label, result in document["targets"].items()
         for step in result.get("steps", [])
     ]
-    headers = ("target", "rate/s", "product processes", "this benchmark")
+    headers = ("target", "rate/s", "product processes", "servers", "this benchmark")
     return Section("CPU ms per accepted order, per process", headers, rows)
 
 
@@ -148,16 +153,30 @@ def sections(document: dict[str, Any]) -> list[Section]:
     ]
 
 
+def rich_table(section: Section) -> Table:
+    table = Table(title=section.title)
+    for number, header in enumerate(section.headers):
+        table.add_column(header, justify="left" if number == 0 else "right")
+    for row in section.rows:
+        table.add_row(*row)
+    return table
+
+
+def markdown_table(section: Section) -> list[str]:
+    """The section's heading and table, as markdown lines."""
+    return [
+        f"## {section.title}",
+        "",
+        "| " + " | ".join(section.headers) + " |",
+        "|" + "|".join("---" for _ in section.headers) + "|",
+        *("| " + " | ".join(row) + " |" for row in section.rows),
+    ]
+
+
 def render(console: Console, document: dict[str, Any]) -> None:
     for section in sections(document):
-        if not section.rows:
-            continue
-        table = Table(title=section.title)
-        for number, header in enumerate(section.headers):
-            table.add_column(header, justify="left" if number == 0 else "right")
-        for row in section.rows:
-            table.add_row(*row)
-        console.print(table)
+        if section.rows:
+            console.print(rich_table(section))
     _notes(console, document)
 
 
@@ -187,10 +206,6 @@ def markdown(document: dict[str, Any]) -> str:
         f" {machine['cpus']} CPUs, load average {machine['load_average_at_start']} at the start.",
     ]
     for section in sections(document):
-        if not section.rows:
-            continue
-        lines += ["", f"## {section.title}", ""]
-        lines.append("| " + " | ".join(section.headers) + " |")
-        lines.append("|" + "|".join("---" for _ in section.headers) + "|")
-        lines += ["| " + " | ".join(row) + " |" for row in section.rows]
+        if section.rows:
+            lines += ["", *markdown_table(section)]
     return "\n".join(lines) + "\n"

@@ -73,6 +73,24 @@ def process_cpu_s(stack: Stack) -> dict[str, float]:
     return used
 
 
+def servers_cpu_s() -> dict[str, float]:
+    """CPU seconds PostgreSQL (the postmaster and its backends) and Kafka have used so far,
+    when `deploy/infra.sh` started them here: the rest of a scale-out order's cost."""
+    infra = Path(os.environ.get("GAPLESS_INFRA_DIR", REPO / ".infra"))
+    used: dict[str, float] = {}
+    with contextlib.suppress(OSError, ValueError, IndexError):
+        postmaster = int((infra / "postgres/data/postmaster.pid").read_text().split()[0])
+        pids = [postmaster, *_descendants(postmaster)]
+        # The postmaster's own time counts the backends that ended (it waited for them).
+        used["postgresql"] = _cpu_s(postmaster, ended_children=True) + sum(
+            _cpu_s(pid) for pid in pids[1:]
+        )
+    with contextlib.suppress(OSError, ValueError):
+        broker = int((infra / "kafka/kafka.pid").read_text().split()[0])
+        used["kafka"] = _cpu_s(broker) + sum(_cpu_s(pid) for pid in _descendants(broker))
+    return used
+
+
 def _descendants(pid: int) -> list[int]:
     """Children, grandchildren, ... of a process, from Linux /proc."""
     found: list[int] = []
@@ -99,13 +117,17 @@ def _worker_service(pid: int) -> str:
     return after[0].decode() if after else ""
 
 
-def _cpu_s(pid: int) -> float:
+def _cpu_s(pid: int, *, ended_children: bool = False) -> float:
+    """User + system seconds of `pid` (and of its children that ended and were waited for)."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return 0.0
     fields = stat.rsplit(")", 1)[1].split()  # the name in parentheses may hold spaces
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    ticks = int(fields[11]) + int(fields[12])
+    if ended_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def check_running(stack: Stack) -> None:

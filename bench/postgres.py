@@ -3,6 +3,7 @@
 import asyncio
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import asyncpg
@@ -98,9 +99,9 @@ class PgRaw:
         stream = RawStream()
 
         async def transaction(i: int) -> None:
-            message_id = str(uuid4())
+            message_id, claimed_at = str(uuid4()), datetime.now(UTC)
             async with self.pool.acquire() as conn, conn.transaction():
-                if await conn.fetchval(CLAIM_SQL, CONSUMER, message_id) is not None:
+                if await conn.fetchval(CLAIM_SQL, CONSUMER, message_id, claimed_at) is not None:
                     events, messages = stream.rows(i, message_id)
                     await conn.executemany(APPEND_SQL, events)
                     await conn.executemany(OUTBOX_SQL, messages)
@@ -158,7 +159,8 @@ class PgRawPrepared:
             prepared = await self._idle.get()
             try:
                 async with prepared.conn.transaction():
-                    if await prepared.claim.fetchval(CONSUMER, message_id) is not None:
+                    claimed_at = datetime.now(UTC)
+                    if await prepared.claim.fetchval(CONSUMER, message_id, claimed_at) is not None:
                         events, messages = stream.rows(i, message_id)
                         await prepared.append.executemany(events)
                         await prepared.outbox.executemany(messages)

@@ -3,6 +3,7 @@
 import re
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 from uuid import uuid4
@@ -81,7 +82,8 @@ class SqliteRaw:
             # No await inside, so concurrent tasks cannot interleave within the transaction.
             conn.execute("BEGIN IMMEDIATE")
             try:
-                if conn.execute(_CLAIM, (CONSUMER, message_id)).fetchone() is not None:
+                claimed_at = datetime.now(UTC).isoformat(timespec="microseconds")
+                if conn.execute(_CLAIM, (CONSUMER, message_id, claimed_at)).fetchone() is not None:
                     events, messages = stream.rows(i, message_id, iso_time=True)
                     conn.executemany(_APPEND, events)
                     conn.executemany(_OUTBOX, messages)

@@ -12,3 +12,4 @@ eval "$(deploy/infra.sh up | sed 's/^/export /')"
 .venv/bin/python -m bench.andon_propagation
 .venv/bin/python -m bench.orders
 .venv/bin/python -m bench.kpis
+.venv/bin/python -m bench.storage

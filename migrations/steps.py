@@ -145,3 +145,36 @@ def drop_platform_tables_0_1() -> None:
     )
     op.drop_table("outbox_message")
     op.drop_table("aggregate_snapshot")
+
+
+def add_retention_and_archive() -> None:
+    """The inbox's age index, used by the retention job, and the table of archived streams.
+
+    SQLite stored release 0.1's `processed_at` as SQLite's own `YYYY-MM-DD HH:MM:SS`; every
+    other timestamp is ISO 8601 in UTC with microseconds, and the retention job compares them
+    as text: the older rows are rewritten in that form, so text order stays time order.
+    """
+    conn = op.get_bind()
+    if conn.dialect.name == "sqlite":
+        conn.execute(
+            sa.text(
+                "UPDATE processed_message"
+                " SET processed_at = strftime('%Y-%m-%dT%H:%M:%f', processed_at) || '000+00:00'"
+                " WHERE processed_at NOT LIKE '%T%'"
+            )
+        )
+    op.create_index(
+        "ix_processed_message_processed_at", "processed_message", ["processed_at"], unique=False
+    )
+    op.create_table(
+        "archived_stream",
+        sa.Column("stream_id", sa.String(length=200), nullable=False),
+        sa.Column("archive", sa.String(length=500), nullable=False),
+        sa.Column("archived_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("stream_id", name=op.f("pk_archived_stream")),
+    )
+
+
+def drop_retention_and_archive() -> None:
+    op.drop_table("archived_stream")
+    op.drop_index("ix_processed_message_processed_at", table_name="processed_message")

@@ -116,11 +116,18 @@ ENVELOPE_SCHEMA: Json = {
 
 def event_schema(service: str, event: type[DomainEvent], topic: str) -> Json:
     """The JSON Schema of an event's `data`, from the producer's pydantic model."""
+    return _data_schema(service, event, f"published by the {service} service on {topic}.")
+
+
+def webhook_event_schema(service: str, event: type[DomainEvent]) -> Json:
+    """The same for an event POSTed to subscribers' webhook URLs (no topic carries it)."""
+    where = f"POSTed by the {service} service to each subscriber's webhook URL (README.md)."
+    return _data_schema(service, event, where)
+
+
+def _data_schema(service: str, event: type[DomainEvent], sent: str) -> Json:
     generated = event.model_json_schema()
-    where = (
-        f"`data` of {event.event_type()} v{event.event_version}, "
-        f"published by the {service} service on {topic}."
-    )
+    where = f"`data` of {event.event_type()} v{event.event_version}, {sent}"
     docstring = generated.get("description")
     return {
         **generated,
@@ -145,6 +152,9 @@ def render(services: Sequence[ServiceDefinition] = ALL_SERVICES) -> dict[str, st
     for service in services:
         for event, topic in published_events(service):
             schema = event_schema(service.name, event, topic)
+            files[schema_file(service.name, event)] = dumps(schema)
+        for event in service.webhook_events:
+            schema = webhook_event_schema(service.name, event)
             files[schema_file(service.name, event)] = dumps(schema)
     return files
 

@@ -1,4 +1,4 @@
-"""The `gapless` command line: replay and read-model rebuilds for ops.
+"""The `gapless` command line: replay and read-model rebuilds, archives, KPIs and keys for ops.
 
 Reads the same GAPLESS_* settings as the services, so it targets whichever deployment the
 environment names (embedded data dir by default).
@@ -21,7 +21,15 @@ from services.order.api.kpis import kpi_report
 from services.order.commands import ClassifyCustomersAndItems
 from services.order.handlers import Classes
 from services.order.service import DEFINITION as ORDER
-from services.roster import ALL_SERVICES, definition
+from services.order.views.archive import (
+    archivable_orders,
+    forget_answers,
+    keep_answers,
+    order_of_stream,
+    streams_of,
+)
+from services.roster import ALL_NAMES, ALL_SERVICES, definition
+from shared.archive import Archived, ArchiveError, export_streams, import_archive
 from shared.auth import (
     KeyFile,
     KeyNameTakenError,
@@ -30,17 +38,19 @@ from shared.auth import (
     create_credentials,
 )
 from shared.bus.memory import MemoryBroker
-from shared.db import connect
-from shared.replay import RebuildReport, rebuild_read_models
+from shared.db import Connection, Database, connect
+from shared.replay import ArchivedStreamsError, RebuildReport, rebuild_read_models
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.serve import build_broker
 from shared.settings import ServiceSettings
 
-app = typer.Typer(help="gapless operations: replay, rebuild read models, KPIs, API keys.")
+app = typer.Typer(help="gapless operations: replay, read-model rebuilds, archives, KPIs, keys.")
 replay = typer.Typer(help="Replay event streams.")
 app.add_typer(replay, name="replay")
 keys = typer.Typer(help="API keys for channels and staff.")
 app.add_typer(keys, name="keys")
+archive = typer.Typer(help="Move ended orders' events to compressed files, and back.")
+app.add_typer(archive, name="archive")
 console = Console(stderr=True)
 
 
@@ -84,7 +94,11 @@ def rebuild(
     definition = _definition(service)
     if definition.read_models is None:
         raise typer.BadParameter(f"{service} keeps no read models")
-    report = asyncio.run(_rebuild(definition, check))
+    try:
+        report = asyncio.run(_rebuild(definition, check))
+    except ArchivedStreamsError as refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(1) from None
     verdict = "identical" if report.identical else "DIFFERENT"
     console.print(
         f"{report.events} events replayed; read models {verdict} "
@@ -95,8 +109,10 @@ def rebuild(
         raise typer.Exit(1)
 
 
-async def _rewind(group: str, topic: str, since: datetime | None) -> None:
-    broker = build_broker(ServiceSettings())
+async def _rewind(
+    settings: ServiceSettings, group: str, topic: str, since: datetime | None
+) -> None:
+    broker = build_broker(settings)
     await broker.start()
     try:
         await broker.rewind(group=group, topic=topic, since=since)
@@ -115,14 +131,115 @@ def rewind_group(
     """Replay a topic to a named consumer group (its members must be stopped)."""
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=UTC)
+    settings = ServiceSettings()
+    window_start = datetime.now(UTC) - settings.retention.replay_window
+    if group in ALL_NAMES and (since is None or since < window_start):
+        # Its inbox forgets what it handled after the retention period: an older event
+        # handed to it again could take effect twice.
+        raise typer.BadParameter(
+            f"{group} is a gapless consumer group: a replay to it may reach back the replay"
+            f" window (GAPLESS_RETENTION__REPLAY_WINDOW) at most; give a time at or after"
+            f" {window_start.isoformat()}",
+            param_hint="--since",
+        )
     try:
-        asyncio.run(_rewind(group, topic, since))
+        asyncio.run(_rewind(settings, group, topic, since))
     except Exception as error:
         console.print(f"[red]could not rewind {group} on {topic}: {error}[/red]")
         raise typer.Exit(1) from None
     console.print(
         f"{group} will read {topic} again from {since.isoformat() if since else 'the start'}"
     )
+
+
+async def _order_db(settings: ServiceSettings) -> Database:
+    return await connect(
+        settings.database_url_for(ORDER.name), schema=settings.schema_for(ORDER.name)
+    )
+
+
+async def _export(days: int, limit: int, only: list[str], to: Path | None) -> str:
+    settings = ServiceSettings()
+    db = await _order_db(settings)
+    try:
+        now = datetime.now(UTC)
+        async with db.transaction() as conn:
+            order_ids = await archivable_orders(
+                conn, before=now - timedelta(days=days), limit=limit, only=only
+            )
+        if not order_ids:
+            return f"no ended order older than {days} days to archive"
+        path = to or settings.data_dir / "archive" / f"order-{now:%Y%m%dT%H%M%S%fZ}.jsonl.gz"
+        archived = await export_streams(
+            db,
+            streams_of(order_ids),
+            path,
+            service=ORDER.name,
+            now=now,
+            keep=lambda conn: keep_answers(conn, order_ids),
+        )
+    finally:
+        await db.close()
+    typer.echo(path)
+    return (
+        f"archived {len(order_ids)} orders ({archived.streams} streams, {archived.events} events)"
+        f" to {path}"
+    )
+
+
+@archive.command("export")
+def export_archive(
+    older_than_days: Annotated[
+        int, typer.Option(min=0, help="orders whose last event is older than this")
+    ] = 90,
+    limit: Annotated[
+        int,
+        typer.Option(min=1, help="at most this many orders: one file, one transaction; run again"),
+    ] = 1_000,
+    order: Annotated[
+        list[str] | None, typer.Option("--order", help="only this order (repeatable)")
+    ] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option(
+            help="the new archive file (default: archive/order-<time>.jsonl.gz in the data folder)"
+        ),
+    ] = None,
+) -> None:
+    """Move ended orders' event streams (completed, cancelled, rejected) to an archive file.
+
+    The file is written and synced first, then the streams leave the event store; the read
+    models keep their rows."""
+    try:
+        console.print(asyncio.run(_export(older_than_days, limit, order or [], to)))
+    except FileExistsError as exists:
+        console.print(f"[red]{exists}[/red]")
+        raise typer.Exit(1) from None
+
+
+async def _import(file: Path) -> Archived:
+    db = await _order_db(ServiceSettings())
+
+    async def restored(conn: Connection, streams: list[str]) -> None:
+        await forget_answers(conn, [o for s in streams if (o := order_of_stream(s)) is not None])
+
+    try:
+        return await import_archive(db, file, service=ORDER.name, restored=restored)
+    finally:
+        await db.close()
+
+
+@archive.command("import")
+def import_archive_file(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="an archive file")],
+) -> None:
+    """Put the events of an archive file back into the event store, exactly as they were."""
+    try:
+        imported = asyncio.run(_import(file))
+    except ArchiveError as refused:
+        console.print(f"[red]{refused}[/red]")
+        raise typer.Exit(1) from None
+    console.print(f"imported {imported.streams} streams ({imported.events} events) from {file}")
 
 
 async def _classify() -> dict[str, dict[str, str]]:

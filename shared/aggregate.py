@@ -13,6 +13,9 @@ class Aggregate:
     stream_type: ClassVar[str]
     event_classes: ClassVar[Mapping[str, type[DomainEvent]]]
     upcasters: ClassVar[Mapping[tuple[str, int], Upcaster]] = {}
+    # Attributes a subclass keeps about the events it is recording (not state a fold builds):
+    # never written into a snapshot, never compared.
+    transient: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self, aggregate_id: str) -> None:
         self.id = aggregate_id

@@ -24,7 +24,7 @@ from shared.console.web import install_docs
 from shared.db import is_busy
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
 from shared.json_bodies import RefuseDuplicateKeys
-from shared.openapi import allowed_methods, operation_id, truthful_openapi
+from shared.openapi import WebhookDocs, allowed_methods, operation_id, truthful_openapi
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,10 @@ def create_app(
     )
     app.state.key_ring = key_ring
     for router in routers:
-        app.include_router(router)
+        if isinstance(router, WebhookDocs):
+            app.webhooks.include_router(router)
+        else:
+            app.include_router(router)
     app.openapi = partial(truthful_openapi, app)  # type: ignore[method-assign]
     _add_docs(app, public=public_docs)
     _add_error_handlers(app)

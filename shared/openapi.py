@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -39,6 +39,11 @@ class Problem(BaseModel):
     status: int
     detail: str
     errors: list[FieldProblem] | None = None
+
+
+class WebhookDocs(APIRouter):
+    """Requests the service itself sends to URLs its clients registered: documented under the
+    document's `webhooks` (OpenAPI 3.1), never served."""
 
 
 def operation_id(route: APIRoute) -> str:
@@ -116,7 +121,9 @@ def truthful_openapi(app: FastAPI) -> dict[str, Any]:
     """`app.openapi`: FastAPI's document plus the errors every route answers (built once)."""
     if app.openapi_schema:
         return app.openapi_schema
-    document = get_openapi(title=app.title, version=app.version, routes=app.routes)
+    document = get_openapi(
+        title=app.title, version=app.version, routes=app.routes, webhooks=app.webhooks.routes
+    )
     roles = _admitted_roles(app)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():

@@ -10,13 +10,13 @@ one key and publish them out of order. Rows of one aggregate already sit in comm
 `UNIQUE (stream_id, version)` serialises its writers; a single relay carries that order to the bus.
 
 Delivery is at least once: if the bus accepts a batch and the UPDATE then fails, the batch is sent
-again and consumers' inboxes absorb the duplicate.
+again and consumers' inboxes absorb the duplicate. Published rows are deleted once older than
+the retention period (shared/retention.py).
 """
 
 import asyncio
 import logging
 from collections.abc import Sequence
-from datetime import timedelta
 
 from prometheus_client import Counter, Gauge
 
@@ -78,7 +78,6 @@ class OutboxRelay:
         service: str,
         batch_size: int = 500,
         idle_seconds: float = 0.05,
-        retention: timedelta = timedelta(days=7),
         clock: Clock | None = None,
     ) -> None:
         self._db = db
@@ -86,7 +85,6 @@ class OutboxRelay:
         self._service = service
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
-        self._retention = retention
         self._clock = clock or SystemClock()
         self._wake = asyncio.Event()
 
@@ -134,18 +132,13 @@ class OutboxRelay:
                 [(now, row_id) for row_id in ids],
             )
 
-    async def prune(self) -> int:
-        """Delete rows published longer ago than the retention; `stored_event` keeps history."""
+    async def refresh_backlog(self) -> None:
+        """Set the backlog gauge (published rows are deleted by the retention job)."""
         async with self._db.transaction() as conn:
-            deleted = await conn.fetch(
-                "DELETE FROM outbox_message WHERE published_at < $1 RETURNING id",
-                self._clock.now() - self._retention,
-            )
             backlog = await conn.fetchval(
                 "SELECT count(*) FROM outbox_message WHERE published_at IS NULL"
             )
         OUTBOX_BACKLOG.labels(self._service).set(backlog)
-        return len(deleted)
 
     async def run(self, *, housekeeping_seconds: float = 30.0) -> None:
         """Relay until cancelled; a failing bus or database is retried with capped backoff."""
@@ -155,7 +148,7 @@ class OutboxRelay:
         while True:
             try:
                 if loop.time() >= next_housekeeping:
-                    await self.prune()
+                    await self.refresh_backlog()
                     next_housekeeping = loop.time() + housekeeping_seconds
                 # Cleared before reading, so a commit landing during the batch still wakes us.
                 self._wake.clear()

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Table
 
 from shared.aggregate import Aggregate
+from shared.archive import archived_streams
 from shared.db import Connection, Database, WriteBehind
+from shared.errors import DomainError
 from shared.eventstore import SqlEventStore, StoredEvent
 from shared.messages import DomainEvent
 from shared.snapshots import fold
@@ -55,6 +57,25 @@ def _plain(value: object) -> str:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
+class ArchivedStreamsError(DomainError):
+    """A rebuild would lose the read-model rows of streams moved to an archive."""
+
+    def __init__(self, service: str, streams: int) -> None:
+        super().__init__(
+            f"{streams} stream(s) of the {service} service are archived (`gapless archive`): a"
+            " rebuild folds only the events in the store and would drop their read-model rows."
+            " Import the archives first (`gapless archive import FILE`), then rebuild."
+        )
+
+
+async def refuse_if_archived(conn: Connection, service: str) -> None:
+    """Raises:
+    ArchivedStreamsError: some of the service's streams are in an archive, not the store.
+    """
+    if archived := await archived_streams(conn):
+        raise ArchivedStreamsError(service, archived)
+
+
 class _Rollback(Exception):
     """Raised inside the rebuild transaction to undo a check-only rebuild."""
 
@@ -68,7 +89,11 @@ async def rebuild_read_models(
     batch_size: int = 1_000,
 ) -> RebuildReport:
     """Empty the service's read-model tables and fold every stored event through its
-    projections again (with the aggregates they are projected from)."""
+    projections again (with the aggregates they are projected from).
+
+    Raises:
+        ArchivedStreamsError: streams of the service are archived (their rows would be lost).
+    """
     if service.read_models is None:
         raise ValueError(f"the {service.name} service has no read models to rebuild")
     tables = list(service.read_models.sorted_tables)
@@ -79,6 +104,7 @@ async def rebuild_read_models(
                 # One snapshot for every page: paging by position across fresh READ COMMITTED
                 # snapshots could skip an event whose transaction committed late.
                 await conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            await refuse_if_archived(conn, service.name)
             before = await read_model_hash(conn, tables)
             for table in reversed(tables):
                 await conn.execute(f"DELETE FROM {table.name}")

@@ -6,7 +6,9 @@ Two sources (a service's event store, or a topic) and two targets:
   projections run, so no external side effect (a pick request, a shipment) is ever repeated;
 - `redeliver`: events in a range (offsets or times; optionally one order's, or some event types)
   handed again to a named consumer group run by this process, through its normal handlers: the
-  inbox makes what the group handled before a no-op, and its offsets do not move.
+  inbox makes what the group handled before a no-op, and its offsets do not move. Only events
+  recorded within the replay window (GAPLESS_RETENTION__REPLAY_WINDOW) are handed over: the
+  inbox forgets older ones after the retention period, so they could take effect twice.
 A dry run says what would happen and changes nothing. Jobs live in the process that runs them
 (the last 100 are kept): ask the process that serves the service.
 """
@@ -31,7 +33,7 @@ from shared.consumer import Consumer
 from shared.envelope import Envelope
 from shared.errors import InvalidRequestError, NotFoundError
 from shared.eventstore import SqlEventStore
-from shared.replay import rebuild_read_models
+from shared.replay import rebuild_read_models, refuse_if_archived
 from shared.runtime import ServiceRuntime
 
 logger = logging.getLogger(__name__)
@@ -132,8 +134,12 @@ class Replays:
         self._broker = broker
         self._jobs: dict[UUID, _Job] = {}
 
-    def start(self, request: ReplayCreate) -> _Job:
+    async def start(self, request: ReplayCreate) -> _Job:
         self._check(request)
+        if request.target == "rebuild":
+            runtime = self._runtimes[str(request.service)]
+            async with runtime.db.transaction() as conn:
+                await refuse_if_archived(conn, runtime.name)
         job = _Job(request)
         self._jobs[job.replay_id] = job
         while len(self._jobs) > KEPT_JOBS:
@@ -157,8 +163,27 @@ class Replays:
             runtime = self._runtimes[str(request.service)]
             if runtime.definition.read_models is None:
                 raise InvalidRequestError(f"{request.service} keeps no read models")
-        if request.target == "redeliver" and not self._consumers(str(request.group)):
-            raise _unknown("group", request.group, sorted(self._groups()))
+        if request.target == "redeliver":
+            if not self._consumers(str(request.group)):
+                raise _unknown("group", request.group, sorted(self._groups()))
+            start = self._window_start(str(request.group))
+            since = request.from_.time if request.from_ else None
+            if since is not None and since < start:
+                raise InvalidRequestError(
+                    "`from` is older than the replay window: the group's inbox may have"
+                    " forgotten what it handled then, so those events could take effect twice",
+                    errors=[
+                        {
+                            "field": "from.time",
+                            "message": f"at or after {start.isoformat()} (the replay window,"
+                            " GAPLESS_RETENTION__REPLAY_WINDOW)",
+                        }
+                    ],
+                )
+
+    def _window_start(self, group: str) -> datetime:
+        runtime = self._runtimes[group]
+        return runtime.clock.now() - runtime.settings.retention.replay_window
 
     def _groups(self) -> set[str]:
         return {runtime.name for runtime in self._runtimes.values() if runtime.consumers}
@@ -204,12 +229,16 @@ class Replays:
     async def _redeliver(self, job: _Job) -> dict[str, Any]:
         request = job.request
         read = await self._records(request)
-        records = [r for r in read if _wanted(r, request)]
+        wanted = [r for r in read if _wanted(r, request)]
+        window_start = self._window_start(str(request.group))
+        records = [r for r in wanted if _recorded_since(r, window_start)]
         types = Counter(_event_type(r) for r in records)
         summary: dict[str, Any] = {
             "group": request.group,
             "records": len(records),
             "event_types": dict(sorted(types.items())),
+            # Recorded before the replay window (or undatable): never handed over.
+            "outside_window": len(wanted) - len(records),
             # One job hands over at most MAX_RECORDS: narrow the range and run another for more.
             "truncated": len(read) >= MAX_RECORDS,
         }
@@ -291,6 +320,13 @@ def _event_type(record: Record) -> str:
         return "(undecodable)"
 
 
+def _recorded_since(record: Record, start: datetime) -> bool:
+    try:
+        return Envelope.from_json(record.value).occurred_at >= start
+    except Exception:
+        return False
+
+
 def _wanted(record: Record, request: ReplayCreate) -> bool:
     if request.order_id is None and not request.event_types:
         return True
@@ -321,7 +357,7 @@ def replay_router(replays: Replays) -> APIRouter:
     @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=ReplayPublic)
     async def start(body: ReplayCreate, response: Response, _: Ops) -> ReplayPublic:
         """Start a replay (rebuild or re-delivery, or a dry run of one); follow it by its id."""
-        job = replays.start(body)
+        job = await replays.start(body)
         response.headers["Location"] = f"/v1/replay/{job.replay_id}"
         return job.public()
 

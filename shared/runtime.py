@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from functools import cached_property, partial
 from typing import Any, TypeVar
@@ -28,6 +28,7 @@ from shared.deadletter import dlq_topic
 from shared.eventstore import SqlEventStore
 from shared.messages import Command, DomainEvent
 from shared.outbox import OutboxRelay
+from shared.retention import PRUNED, Pruned, in_batches, prune_inbox, prune_outbox
 from shared.settings import ServiceSettings
 from shared.snapshots import AggregateCache, AggregateLoader
 from shared.topics import events_topic
@@ -99,6 +100,10 @@ class ServiceDefinition:
     # Every aggregate the service keeps streams of: how a stored event is read back typed.
     aggregates: tuple[type[Aggregate], ...] = ()
     projections: tuple[Projection, ...] = ()
+    # Writers of outboxes of the service's own beside the event outbox (a webhook feed): they
+    # see each recorded event as projections do, in its transaction, but never run in a rebuild,
+    # which must not send anything again.
+    outboxes: tuple[Projection, ...] = ()
     # Aggregates whose state projections receive with each of their events (a rebuild folds them).
     projected_aggregates: tuple[type[Aggregate], ...] = ()
     # Tables derived from events by `projections`: `gapless replay rebuild` can recreate them.
@@ -112,6 +117,9 @@ class ServiceDefinition:
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
     schedules: tuple[Schedule, ...] = ()
 
+    # POSTed to subscribers' webhook URLs (a CloudEvent each) instead of a topic: their data
+    # schemas are generated with the published events' (schemas/).
+    webhook_events: tuple[type[DomainEvent], ...] = ()
     # Published on outward topics instead (requests to a WMS or TMS, say): event -> topic.
     published_elsewhere: Mapping[type[DomainEvent], str] = field(default_factory=dict)
 
@@ -128,12 +136,15 @@ class ServiceDefinition:
     def consumed_topics(self) -> list[str]:
         return [t for s in self.subscriptions for t in s.topics]
 
+    def written_topics(self) -> list[str]:
+        """The topics the service writes: its own, outward ones and its dead-letter topic."""
+        own = [self.topic] if self.published else []
+        return list(dict.fromkeys([*own, *self.published_elsewhere.values(), dlq_topic(self.name)]))
+
     def topics(self) -> list[str]:
         """Every topic the service writes or reads, its dead-letter topic included: the
         processes of a deployment together create all topics up front (auto-creation is off)."""
-        own = [self.topic] if self.published else []
-        written = [*own, *self.published_elsewhere.values(), dlq_topic(self.name)]
-        return list(dict.fromkeys([*written, *self.consumed_topics()]))
+        return list(dict.fromkeys([*self.written_topics(), *self.consumed_topics()]))
 
 
 @dataclass
@@ -215,7 +226,9 @@ class ServiceRuntime:
             )
             self.consumers.append(consumer)
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
-        self._start_schedules(self.definition.schedules)
+        # Every service's processes prune, at their own pace even when tests speed up the rest.
+        retention = Schedule("retention", self.settings.retention.every, _prune, own_interval=True)
+        self._start_schedules([*self.definition.schedules, retention])
         if self.consumers:
             self._spawn(self._sample_lag, "consumer-lag")
 
@@ -228,6 +241,26 @@ class ServiceRuntime:
                     total += await consumer.lag()
             LAG.labels(self.name).set(total)
             await asyncio.sleep(self.settings.schedule_interval_seconds or LAG_SECONDS)
+
+    async def prune(self) -> Pruned:
+        """Delete what the retention period lets go: the service's inbox rows and published
+        outbox rows, and the local-log records of the topics it writes (shared/retention.py)."""
+        retention = self.settings.retention
+        before, size = self.clock.now() - retention.period, retention.batch_size
+        pruned = Pruned(
+            inbox=await in_batches(
+                partial(prune_inbox, self.db, before=before, batch_size=size), size
+            ),
+            outbox=await in_batches(
+                partial(prune_outbox, self.db, before=before, batch_size=size), size
+            ),
+            log=await self.broker.prune(
+                self.definition.written_topics(), before=before, batch_size=size
+            ),
+        )
+        for what, count in asdict(pruned).items():
+            PRUNED.labels(self.name, what).inc(count)
+        return pruned
 
     def start_http_schedules(self) -> None:
         """Only the schedules that keep this process's HTTP answers current (see `for_http`)."""
@@ -255,7 +288,7 @@ class ServiceRuntime:
             store=SqlEventStore(),
             source=self.name,
             topics=self.definition.topics_by_event_type,
-            projections=self.definition.projections,
+            projections=(*self.definition.projections, *self.definition.outboxes),
             clock=self.clock,
             loader=self.loader,
             on_commit=self.relay.wake,
@@ -286,6 +319,10 @@ class ServiceRuntime:
                 await task
         self._tasks.clear()
         await self.db.close()
+
+
+async def _prune(runtime: ServiceRuntime) -> None:
+    await runtime.prune()
 
 
 async def _supervised(work: Callable[[], Awaitable[None]], name: str) -> None:

@@ -1,9 +1,10 @@
 """Settings from the environment (pydantic-settings); defaults give the embedded configuration."""
 
+from datetime import timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -34,6 +35,22 @@ class ConsumerSettings(BaseModel):
     # Independent parts of a batch (no shared key, no shared aggregate) applied concurrently,
     # each in its own transaction. A SQLite file takes one writer at a time: there it is 1.
     lanes: int = Field(default=4, ge=1)
+
+
+class RetentionSettings(BaseModel):
+    """How long delivery bookkeeping is kept: the inbox (`processed_message`), the embedded
+    local log's records and published outbox rows. The event stores keep every event."""
+
+    # Each is deleted once older than this (an inbox row since it was handled, a log record
+    # since it was appended and every consumer group is past it, an outbox row since published).
+    period: timedelta = timedelta(days=14)
+    # How far back a replay may hand events to one of our consumer groups again (POST /v1/replay
+    # `redeliver`, `gapless replay group`): the inbox must still remember what it handled then.
+    replay_window: timedelta = timedelta(days=7)
+    # Rows deleted per transaction: a batch holds a SQLite file's write lock for milliseconds.
+    batch_size: int = Field(default=1_000, ge=1)
+    # How often each process runs its pruning job.
+    every: timedelta = Field(default=timedelta(minutes=1), gt=timedelta(0))
 
 
 class ServiceSettings(BaseSettings):
@@ -75,6 +92,35 @@ class ServiceSettings(BaseSettings):
     keys_file: Path | None = None
     # /docs, /redoc and /openapi.json answer without a key (SPEC: every endpoint needs one).
     public_docs: bool = False
+    retention: RetentionSettings = RetentionSettings()
+
+    @model_validator(mode="after")
+    def _retention_outlasts_redelivery(self) -> Self:
+        """A message handed to a group again after its inbox row was pruned would take effect
+        twice: the retention must be longer than any redelivery can reach back."""
+        if self.retention.period <= self.redelivery_window:
+            raise ValueError(
+                f"GAPLESS_RETENTION__PERIOD ({self.retention.period}) must be longer than the"
+                f" redelivery window ({self.redelivery_window}: the replay window"
+                f" GAPLESS_RETENTION__REPLAY_WINDOW plus, on Kafka, the poll interval and session"
+                " timeout after which a dead member's unfinished batch is read again)"
+            )
+        return self
+
+    @property
+    def redelivery_window(self) -> timedelta:
+        """The longest time after which a group may be handed a message it already handled.
+
+        A replay reaches back `replay_window` at most. On Kafka a batch handled but not yet
+        committed when its member died (or overran its poll interval) goes to another member
+        within the poll interval plus the session timeout; on the local log a group has one
+        member, which reads its uncommitted records again as soon as it starts.
+        """
+        handover = timedelta(0)
+        if self.bus == "kafka":
+            kafka = self.kafka
+            handover = timedelta(milliseconds=kafka.max_poll_interval_ms + kafka.session_timeout_ms)
+        return self.retention.replay_window + handover
 
     def database_url_for(self, service: str) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / f'{service}.db'}"

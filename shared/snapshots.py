@@ -12,8 +12,9 @@ Two layers, both optimisations only (the event store stays the truth):
   only by this service from its own database, which it trusts exactly as it trusts its events.
 - **The aggregate cache.** Aggregates of this process as of their last commit. A unit of work
   *takes* an aggregate out of the cache and gives it back only after its commit, so a change that
-  is rolled back never leaks into the next unit of work. Every load still reads the events after
-  the cached version, so what another process or replica appended is never missed.
+  is rolled back never leaks into the next unit of work. Every load still reads the events from
+  the cached version on, so what another process or replica appended is never missed, and a
+  stream archived meanwhile is not brought back from memory.
 """
 
 import hashlib
@@ -63,7 +64,8 @@ def _fingerprint(module: str, qualname: str) -> str:
 
 def state_of(aggregate: Aggregate) -> dict[str, Any]:
     """What a snapshot keeps: everything the fold built, none of the bookkeeping."""
-    return {k: v for k, v in vars(aggregate).items() if k not in _NOT_STATE}
+    skipped = _NOT_STATE | aggregate.transient
+    return {k: v for k, v in vars(aggregate).items() if k not in skipped}
 
 
 def restore(cls: type[A], state: bytes, version: int) -> A:
@@ -124,16 +126,27 @@ class AggregateLoader:
         for stream_id in by_stream:
             if (cached := self._cache.take(stream_id)) is not None:
                 base[stream_id] = cached  # type: ignore[assignment]
+        from_cache = {s for s, aggregate in base.items() if aggregate.version > 0}
         cold = [s for s in by_stream if s not in base]
         if cold:
             base |= await self._snapshots(conn, cls, cold)
+        # A cached aggregate's tail starts at its own last event: if that is gone, the stream
+        # was archived since (shared/archive.py) and the memory of it must not bring it back.
         tails = await self._store.load_after(
-            conn, {s: (base[s].version if s in base else 0) for s in by_stream}
+            conn,
+            {
+                s: base[s].version - 1 if s in from_cache else base[s].version if s in base else 0
+                for s in by_stream
+            },
         )
         found: dict[str, A] = {}
         for stream_id, aggregate_id in by_stream.items():
             tail = tails.get(stream_id, [])
-            if stream_id not in base and not tail:
+            if stream_id in from_cache:
+                if not tail or tail[0].aggregate_version != base[stream_id].version:
+                    continue
+                tail = tail[1:]
+            elif stream_id not in base and not tail:
                 continue
             found[aggregate_id] = fold(base.get(stream_id) or cls(aggregate_id), tail)
         return found

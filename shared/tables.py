@@ -1,4 +1,5 @@
-"""Platform tables every service database has: event store, outbox, inbox, idempotency keys."""
+"""Platform tables every service database has: event store, outbox, inbox, archived streams,
+idempotency keys."""
 
 from sqlalchemy import (
     BigInteger,
@@ -74,6 +75,8 @@ processed_message = Table(
     Column("message_id", String(200), primary_key=True),
     Column("processed_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+# The retention job deletes the oldest rows a batch at a time (shared/retention.py).
+Index("ix_processed_message_processed_at", processed_message.c.processed_at)
 
 # The state of a long-lived aggregate at a version, written with its events (shared/snapshots.py).
 aggregate_snapshot = Table(
@@ -83,6 +86,16 @@ aggregate_snapshot = Table(
     Column("version", Integer, nullable=False),
     Column("fingerprint", String(100), nullable=False),
     Column("state", LargeBinary, nullable=False),
+)
+
+# Streams moved out of `stored_event` into an archive file (shared/archive.py): a rebuild of the
+# read models would no longer see their events, and a command on one is told where it went.
+archived_stream = Table(
+    "archived_stream",
+    metadata,
+    Column("stream_id", String(200), primary_key=True),
+    Column("archive", String(500), nullable=False),
+    Column("archived_at", DateTime(timezone=True), nullable=False),
 )
 
 # Idempotency-Key claims and first answers of HTTP requests (shared/idempotency.py). Not derived

@@ -141,11 +141,11 @@ class UnitOfWork:
         self._seen[aggregate.stream_id] = aggregate
 
     async def claim(self, *, consumer: str, message_id: str) -> bool:
-        return await claim(self.conn, consumer=consumer, message_id=message_id)
+        return await claim(self.conn, consumer=consumer, message_id=message_id, at=self.now())
 
     async def claim_all(self, *, consumer: str, message_ids: Sequence[str]) -> set[str]:
         """Claim a batch's messages with one statement; the ids not handled before."""
-        return await claim_all(self.conn, consumer=consumer, message_ids=message_ids)
+        return await claim_all(self.conn, consumer=consumer, message_ids=message_ids, at=self.now())
 
     async def flush(self) -> list[Envelope]:
         """Give pending events their envelopes (in the current flow) and update read models."""

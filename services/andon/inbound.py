@@ -118,6 +118,8 @@ class StockBackordered(_Inbound):
 
 
 class StockReleased(_Inbound):
+    """StockReleased and StockBumped: what the line holds after units left it."""
+
     order_id: UUID
     sku: str
     quantity: int

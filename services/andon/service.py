@@ -90,6 +90,10 @@ HAND_OFFS = Subscriptions(
         "StockReleased": Route(
             inbound.StockReleased, handlers.record_stock_when_stock_released, _the_watch
         ),
+        # A bump leaves the line's totals, as a release does.
+        "StockBumped": Route(
+            inbound.StockReleased, handlers.record_stock_when_stock_released, _the_watch
+        ),
         "CreditApproved": Route(
             inbound.CreditAnswered, handlers.record_credit_when_credit_answered, _the_watch
         ),

@@ -103,6 +103,16 @@ class ShipmentRequested(DomainEvent):
     lines: tuple[PickLine, ...]
 
 
+class ShipmentRequestAmended(DomainEvent):
+    """The order's address changed after the TMS had the shipment request: the whole request
+    again, with the new address, replacing the one the TMS holds."""
+
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo
+    lines: tuple[PickLine, ...]
+
+
 class ShipmentRequestCancelled(DomainEvent):
     """Tells the TMS not to collect a shipment that was cancelled after it was packed."""
 
@@ -131,6 +141,27 @@ class ShipmentDelivered(DomainEvent):
 class ShipmentCancelled(DomainEvent):
     shipment_id: UUID
     order_id: UUID
+    reason: str
+
+
+class ShipmentAddressChanged(DomainEvent):
+    """The shipment goes to the order's new address; `amended`: the TMS already had the request
+    and was sent `ShipmentRequestAmended`."""
+
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo
+    amended: bool
+
+
+class ShipmentAddressChangeRefused(DomainEvent):
+    """The shipment could not take the order's new address (`requested`): it had already shipped,
+    or the carrier collected it before the amendment reached it. It goes (went) to `ship_to`."""
+
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo | None
+    requested: ShipTo
     reason: str
 
 
@@ -201,9 +232,17 @@ PUBLISHED: Final = (
     ShipmentCancelled,
     ShipmentHeld,
     ShipmentHoldLifted,
+    ShipmentAddressChanged,
+    ShipmentAddressChangeRefused,
     InvoiceIssued,
     PaymentRecorded,
     InvoicePaid,
 )
 # Published on the WMS/TMS topics instead (see service.py for which goes where).
-OUTWARD: Final = (PickRequested, PickCancelled, ShipmentRequested, ShipmentRequestCancelled)
+OUTWARD: Final = (
+    PickRequested,
+    PickCancelled,
+    ShipmentRequested,
+    ShipmentRequestAmended,
+    ShipmentRequestCancelled,
+)

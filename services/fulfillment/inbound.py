@@ -1,4 +1,5 @@
-"""Tolerant-reader models of what fulfillment reacts to: releases, cancels, confirmations."""
+"""Tolerant-reader models of what fulfillment reacts to: releases, changes, cancels,
+confirmations."""
 
 from uuid import UUID
 
@@ -33,6 +34,13 @@ class OrderReleased(_Inbound):
     ship_to: ShipTo | None = None
 
 
+class OrderChanged(_Inbound):
+    """Only the address matters here (lines and totals are inventory's and credit's)."""
+
+    order_id: UUID
+    ship_to: ShipTo | None = None
+
+
 class OrderCancelled(_Inbound):
     order_id: UUID
     reason: str = ""
@@ -48,6 +56,7 @@ class Confirmation(_Inbound):
 class ShippedConfirmation(Confirmation):
     carrier: str
     tracking_number: str
+    ship_to: ShipTo | None = None  # the address the carrier collected it for, if the TMS says
 
 
 class AndonEvent(_Inbound):

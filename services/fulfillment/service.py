@@ -15,6 +15,7 @@ from services.fulfillment.events import (
     PUBLISHED,
     PickCancelled,
     PickRequested,
+    ShipmentRequestAmended,
     ShipmentRequestCancelled,
     ShipmentRequested,
 )
@@ -39,6 +40,7 @@ DEFINITION = ServiceDefinition(
         PickRequested: WMS_PICK_REQUESTS,
         PickCancelled: WMS_PICK_REQUESTS,
         ShipmentRequested: TMS_SHIPMENT_REQUESTS,
+        ShipmentRequestAmended: TMS_SHIPMENT_REQUESTS,
         ShipmentRequestCancelled: TMS_SHIPMENT_REQUESTS,
     },
     subscriptions=(
@@ -52,6 +54,9 @@ DEFINITION = ServiceDefinition(
             routes={
                 "OrderReleased": Route(
                     inbound.OrderReleased, releases.plan_shipment_when_order_released
+                ),
+                "OrderChanged": Route(
+                    inbound.OrderChanged, releases.change_addresses_when_order_changed
                 ),
                 "OrderCancelled": Route(
                     inbound.OrderCancelled, releases.cancel_shipments_when_order_cancelled

@@ -3,7 +3,7 @@
 from typing import Final, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, NonNegativeFloat, NonNegativeInt, PositiveInt
+from pydantic import AwareDatetime, Field, NonNegativeFloat, NonNegativeInt, PositiveInt
 
 from shared.messages import DomainEvent, Message
 
@@ -36,6 +36,8 @@ class StockRequested(DomainEvent):
     priority: int
     deadline: AwareDatetime
     requested_at: AwareDatetime
+    # Units of the SKU the order must leave available (the policy's protection levels).
+    protection_floor: NonNegativeInt = 0
 
 
 class StockRequestIncreased(DomainEvent):
@@ -46,12 +48,14 @@ class StockRequestIncreased(DomainEvent):
     quantity: PositiveInt
     priority: int
     deadline: AwareDatetime
+    protection_floor: NonNegativeInt = 0
 
 
 class StockReserved(DomainEvent):
     """`reserved_total`: the line's units reserved so far, those already shipped included (so it
-    only grows while the order lasts); `backordered_total`: units still waiting. A consumer can
-    take the line's state as it stands from them."""
+    only grows between releases and bumps); `backordered_total`: units still waiting. A consumer
+    can take the line's state as it stands from them. `taken_from`: the lower-priority order
+    whose unreleased reservation the units were (after `StockBumped`)."""
 
     order_id: UUID
     sku: str
@@ -59,6 +63,7 @@ class StockReserved(DomainEvent):
     reserved_total: NonNegativeInt
     backordered_total: NonNegativeInt = 0
     level: StockLevel | None = None
+    taken_from: UUID | None = Field(default=None, exclude_if=lambda order: order is None)
 
 
 class StockBackordered(DomainEvent):
@@ -81,6 +86,50 @@ class StockReleased(DomainEvent):
     reserved_total: NonNegativeInt = 0
     backordered_total: NonNegativeInt = 0
     level: StockLevel | None = None
+
+
+class StockBumpRequested(DomainEvent):
+    """A waiting order (`for_order_id`, of `priority`) may take reserved units of this lower-
+    priority one that the protection levels keep from it, if they are not yet released to the
+    warehouse: the order service decides for this order (ReservationYielded/ReservationKept)."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    for_order_id: UUID
+    priority: int
+
+
+class StockBumped(DomainEvent):
+    """The order yielded: `quantity` reserved units wait again and go to `by_order_id` (0 when
+    a change of the order had freed them first); the totals are the line's after it."""
+
+    order_id: UUID
+    sku: str
+    quantity: NonNegativeInt
+    by_order_id: UUID
+    reserved_total: NonNegativeInt
+    backordered_total: NonNegativeInt
+    level: StockLevel | None = None
+
+
+class StockBumpDeclined(DomainEvent):
+    """The order kept the units a bump asked for: released to the warehouse, or it ended
+    (internal: the request is settled, and what the line holds now is never asked again)."""
+
+    order_id: UUID
+    sku: str
+    for_order_id: UUID
+
+
+class StockCommitted(DomainEvent):
+    """The order released `quantity` units to the warehouse (`release_no`): no bump takes them
+    (internal; noted only for a line some order may bump)."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    release_no: PositiveInt
 
 
 class StockShipped(DomainEvent):
@@ -158,6 +207,8 @@ PUBLISHED: Final = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockBumpRequested,
+    StockBumped,
     ReorderSuggested,
     DemandSpikeDetected,
     StockSaleStopped,

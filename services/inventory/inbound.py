@@ -27,6 +27,7 @@ class OrderPlaced(_Inbound):
     # Defaults for orders placed before priorities existed: lowest priority, due at placement.
     priority: int = 1
     deadline: AwareDatetime | None = None
+    protection_floor: int = 0
 
 
 class QuantityChange(_Inbound):
@@ -38,6 +39,23 @@ class OrderChanged(_Inbound):
     order_id: UUID
     lines: tuple[Line, ...]
     changes: tuple[QuantityChange, ...]
+    protection_floor: int = 0
+
+
+class OrderReleased(_Inbound):
+    order_id: UUID
+    release_no: int
+    lines: tuple[Line, ...]
+    protection_floor: int = 0
+
+
+class BumpAnswer(_Inbound):
+    """ReservationYielded and ReservationKept: the asked order's answer to a bump request."""
+
+    order_id: UUID
+    sku: str
+    quantity: int
+    to_order_id: UUID
 
 
 class OrderEnded(_Inbound):

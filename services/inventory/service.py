@@ -12,9 +12,21 @@ from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
 
-def _stocks(event: inbound.OrderPlaced | inbound.ShipmentShipped) -> list[tuple[type[Stock], str]]:
+def _stocks(
+    event: inbound.OrderPlaced | inbound.ShipmentShipped | inbound.OrderReleased,
+) -> list[tuple[type[Stock], str]]:
     # In the handlers' own order, so events of several SKUs are recorded as they would be anyway.
     return [(Stock, sku) for sku in inbound.quantities_by_sku(event.lines)]
+
+
+def _committed_stocks(event: inbound.OrderReleased) -> list[tuple[type[Stock], str]]:
+    if event.protection_floor == 0:
+        return []  # the handler touches no stock
+    return _stocks(event)
+
+
+def _the_stock(event: inbound.BumpAnswer) -> list[tuple[type[Stock], str]]:
+    return [(Stock, event.sku)]
 
 
 DEFINITION = ServiceDefinition(
@@ -37,6 +49,17 @@ DEFINITION = ServiceDefinition(
                     inbound.OrderEnded, handlers.release_stock_when_order_ended
                 ),
                 "OrderRejected": Route(inbound.OrderEnded, handlers.release_stock_when_order_ended),
+                "OrderReleased": Route(
+                    inbound.OrderReleased,
+                    handlers.commit_stock_when_order_released,
+                    _committed_stocks,
+                ),
+                "ReservationYielded": Route(
+                    inbound.BumpAnswer, handlers.settle_bump_when_order_answered, _the_stock
+                ),
+                "ReservationKept": Route(
+                    inbound.BumpAnswer, handlers.settle_bump_when_order_answered, _the_stock
+                ),
                 "ShipmentShipped": Route(
                     inbound.ShipmentShipped, handlers.ship_stock_when_shipment_shipped, _stocks
                 ),

@@ -16,6 +16,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 from services.inventory.domain import Stock
 from services.inventory.events import (
     StockBackordered,
+    StockBumped,
     StockFactsReported,
     StockReleased,
     StockRequested,
@@ -87,6 +88,7 @@ _ORDER_LINE_EVENTS = (
     StockBackordered,
     StockReleased,
     StockShipped,
+    StockBumped,
 )
 
 

@@ -88,3 +88,25 @@ class ClassifyCustomersAndItems(Command):
 
 class ExpireConfirmations(Command):
     """Cancel the orders held for confirmation past their confirm-by time."""
+
+
+class RegisterWebhook(Command):
+    """Send the channel's status changes to `url` (a first registration makes its secret)."""
+
+    channel: str
+    url: str
+
+
+class RemoveWebhook(Command):
+    channel: str
+
+
+class RotateWebhookSecret(Command):
+    channel: str
+
+
+class RedriveDeliveries(Command):
+    """Parked deliveries of the channel back to the queue: one, or all of them."""
+
+    channel: str
+    delivery_id: UUID | None = None

@@ -14,6 +14,11 @@ BackorderRule = Literal["ship_partial", "wait_complete"]
 Hold = Literal["pattern_check", "credit_review", "backorder", "andon"]
 
 
+def _absent(value: object) -> bool:
+    """Optional fields added later are left out, not null, when unset."""
+    return value is None
+
+
 class OrderLine(Message):
     sku: str
     quantity: PositiveInt
@@ -43,6 +48,9 @@ class SegmentPolicy(Message):
     target_response_minutes: PositiveInt
     priority_weight: PositiveInt
     backorder_rule: BackorderRule
+    # The last units of every SKU kept for orders of at least this segment's priority weight:
+    # an order of lower priority may take a SKU's available stock only down to this level.
+    protection_level: NonNegativeInt = 0
 
 
 class SegmentTable(Message):
@@ -124,7 +132,7 @@ class PolicyChanged(DomainEvent):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
     # Optional (absent, not null, when no rule is set): the andon service's defect rule.
-    defects: DefectPolicy | None = Field(default=None, exclude_if=lambda rule: rule is None)
+    defects: DefectPolicy | None = Field(default=None, exclude_if=_absent)
     # The andon service's deadlines for waiting states (default in events older than it).
     deadlines: WatchDeadlines = WatchDeadlines()
 
@@ -146,6 +154,9 @@ class OrderPlaced(DomainEvent):
     backorder_rule: BackorderRule
     # Order entry time is accepted (this event's time) minus received.
     received_at: AwareDatetime
+    # Units of each SKU the order must leave available: the highest protection level of the
+    # segments whose priority weight is above the order's priority (policy at intake).
+    protection_floor: NonNegativeInt = 0
 
 
 class OrderHeld(DomainEvent):
@@ -180,14 +191,36 @@ class OrderReleased(DomainEvent):
     priority: PositiveInt
     deadline: AwareDatetime
     ship_to: ShipTo
+    # The order's protection floor (OrderPlaced): above 0, inventory notes the release, as a
+    # higher-priority order may otherwise take the reservation.
+    protection_floor: NonNegativeInt = 0
 
 
 class OrderChanged(DomainEvent):
+    """`ship_to` is the order's address after the change (fulfillment readdresses its shipments);
+    `segment`, `priority`, `deadline` and `backorder_rule` its terms after it (absent, not null,
+    in events recorded before changes carried them)."""
+
     order_id: UUID
     lines: tuple[OrderLine, ...]
     changes: tuple[LineChange, ...]
     total_cents: NonNegativeInt
     ship_to: ShipTo
+    # The protection floor of its terms after the change (for a SKU the change adds).
+    protection_floor: NonNegativeInt = 0
+    segment: str | None = Field(default=None, exclude_if=_absent)
+    priority: PositiveInt | None = Field(default=None, exclude_if=_absent)
+    deadline: AwareDatetime | None = Field(default=None, exclude_if=_absent)
+    backorder_rule: BackorderRule | None = Field(default=None, exclude_if=_absent)
+
+
+class OrderDeadlineChanged(DomainEvent):
+    """A change moved the date the order is promised to be released to the warehouse by."""
+
+    order_id: UUID
+    deadline: AwareDatetime
+    previous_deadline: AwareDatetime
+    reason: str
 
 
 class OrderCancelled(DomainEvent):
@@ -197,6 +230,30 @@ class OrderCancelled(DomainEvent):
 
 class OrderRejected(DomainEvent):
     order_id: UUID
+    reason: str
+
+
+class ReservationYielded(DomainEvent):
+    """Inventory asked for reserved units of this order for a higher-priority one
+    (`StockBumpRequested`) and they were not released to the warehouse: the order gives them up
+    and waits for them again. It releases nothing more of the SKU until inventory says what the
+    line holds after the bump (`StockBumped`)."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    to_order_id: UUID
+    reason: str
+
+
+class ReservationKept(DomainEvent):
+    """The order keeps the units inventory asked for: they were released to the warehouse
+    already, or the order ended (its stock is freed by that)."""
+
+    order_id: UUID
+    sku: str
+    quantity: PositiveInt
+    to_order_id: UUID
     reason: str
 
 
@@ -267,6 +324,8 @@ class StockReservationRecorded(_Answer):
     sku: str
     quantity: PositiveInt
     reserved_total: NonNegativeInt
+    # The lower-priority order whose unreleased reservation these units were (a bump).
+    taken_from: UUID | None = Field(default=None, exclude_if=lambda order: order is None)
 
 
 class StockBackorderRecorded(_Answer):
@@ -282,6 +341,17 @@ class StockReleaseRecorded(_Answer):
     # so `quantity` alone cannot tell how much stays reserved.
     reserved_total: int | None = None
     backordered_total: int | None = None
+
+
+class StockBumpRecorded(_Answer):
+    """Inventory took the units this order yielded (`quantity`, 0 when a change had freed them
+    first) for `by_order_id`; the totals are what the line holds after it."""
+
+    sku: str
+    quantity: NonNegativeInt
+    by_order_id: UUID
+    reserved_total: NonNegativeInt
+    backordered_total: NonNegativeInt
 
 
 class ShipmentRecorded(_Answer):
@@ -301,6 +371,24 @@ class InvoiceRecorded(_Answer):
 class InvoicePaymentRecorded(_Answer):
     invoice_id: UUID
     total_cents: NonNegativeInt
+
+
+class AddressChangeRecorded(_Answer):
+    """Fulfillment took the order's new address for a shipment; `amended`: the carrier already
+    had the shipment request and was sent an amendment."""
+
+    shipment_id: UUID
+    ship_to: ShipTo
+    amended: bool
+
+
+class AddressChangeRefusalRecorded(_Answer):
+    """Fulfillment could not take the new address for a shipment: it goes (went) to `ship_to`."""
+
+    shipment_id: UUID
+    ship_to: ShipTo | None
+    requested: ShipTo
+    reason: str
 
 
 class OrderFacts(Message):
@@ -330,12 +418,15 @@ PUBLISHED: Final = (
     OrderPlaced,
     OrderReleased,
     OrderChanged,
+    OrderDeadlineChanged,
     OrderCancelled,
     OrderRejected,
     OrderCompleted,
     OrderHeld,
     OrderHoldLifted,
     ReturnRecorded,
+    ReservationYielded,
+    ReservationKept,
 )
 
 

@@ -57,6 +57,7 @@ class StockReserved(StockChanged):
     order_id: UUID
     quantity: int
     reserved_total: int
+    taken_from: UUID | None = None
 
 
 class StockBackordered(_Inbound):
@@ -73,6 +74,22 @@ class StockReleased(StockChanged):
     backordered_total: int
 
 
+class StockBumpRequested(_Inbound):
+    order_id: UUID
+    sku: str
+    quantity: int
+    for_order_id: UUID
+    priority: int
+
+
+class StockBumped(StockChanged):
+    order_id: UUID
+    quantity: int
+    by_order_id: UUID
+    reserved_total: int
+    backordered_total: int
+
+
 class Units(_Inbound):
     sku: str
     quantity: int
@@ -85,6 +102,29 @@ class ShipmentShipped(_Inbound):
     lines: tuple[Units, ...]
     carrier: str | None = None
     tracking_number: str | None = None
+
+
+class ShipTo(_Inbound):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class ShipmentAddressChanged(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo
+    amended: bool = False
+
+
+class ShipmentAddressChangeRefused(_Inbound):
+    shipment_id: UUID
+    order_id: UUID
+    ship_to: ShipTo | None = None
+    requested: ShipTo
+    reason: str = ""
 
 
 class InvoiceIssued(_Inbound):

@@ -15,6 +15,8 @@ MAX_LINES = 200
 MAX_QUANTITY = 100_000
 # Priorities are stored in 32 bits: weight x tier factor must fit.
 MAX_PRIORITY_WEIGHT = 10_000
+# Units, like stock itself (a receipt is at most 10 million).
+MAX_PROTECTION_LEVEL = 10_000_000
 
 
 class _Strict(BaseModel):
@@ -169,6 +171,7 @@ class PolicyPut(_Strict):
                 for field, limit in (
                     ("target_response_minutes", MAX_MINUTES),
                     ("priority_weight", MAX_PRIORITY_WEIGHT),
+                    ("protection_level", MAX_PROTECTION_LEVEL),
                 )
             ),
             (

@@ -1,11 +1,13 @@
 """The order service as the runtime sees it: what it publishes, consumes, projects and serves.
 
 Published on `order.events`: ItemDefined, CustomerDefined, CustomerClassified, ItemClassified,
-PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderCancelled, OrderRejected,
-OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded (events.PUBLISHED). Reacts to credit,
-inventory and fulfillment answers and to andon pulls (AndonPulled / AndonResolved); keeps each
-SKU's stock level as inventory's events tell it (the catalogue's available to promise); notes pick
-requests (wms.pick-requests), deliveries and complaints for the KPIs.
+PolicyChanged, OrderPlaced, OrderReleased, OrderChanged, OrderDeadlineChanged, OrderCancelled,
+OrderRejected, OrderCompleted, OrderHeld, OrderHoldLifted, ReturnRecorded, ReservationYielded,
+ReservationKept (events.PUBLISHED). Reacts to credit, inventory and fulfillment answers (a bump
+request of inventory's; shipments, their addresses, invoices, payments) and to andon pulls
+(AndonPulled / AndonResolved); keeps each SKU's stock level as
+inventory's events tell it (the catalogue's available to promise); notes pick requests
+(wms.pick-requests), deliveries and complaints for the KPIs.
 
 Routes: GET /v1/items, GET /v1/items/{sku} (channel or staff), PUT /v1/items/{sku} (ops);
 PUT /v1/customers/{customer_id} (ops);
@@ -13,7 +15,11 @@ GET /v1/customers/{customer_id} (staff); GET /v1/policy (staff); PUT /v1/policy 
 POST /v1/classifications/run (ops); POST /v1/orders, GET /v1/orders, GET /v1/orders/{order_id},
 PATCH /v1/orders/{order_id}, POST /v1/orders/{order_id}/cancel,
 POST /v1/orders/{order_id}/confirm, POST /v1/orders/{order_id}/returns (channel or staff);
-GET /v1/kpis (staff).
+GET /v1/kpis (staff); GET /v1/webhooks, PUT, GET, DELETE /v1/webhooks/{channel},
+GET /v1/webhooks/{channel}/secret, POST /v1/webhooks/{channel}/secret/rotate,
+GET /v1/webhooks/{channel}/deliveries, POST /v1/webhooks/{channel}/deliveries/redrive,
+POST /v1/webhooks/{channel}/deliveries/{delivery_id}/redrive (the channel itself, or ops).
+Sends OrderStatusChanged to each subscribed channel's webhook URL (services/order/webhooks).
 """
 
 from datetime import timedelta
@@ -30,15 +36,23 @@ from services.order.commands import (
     ExpireConfirmations,
     PlaceOrder,
     RecordReturn,
+    RedriveDeliveries,
+    RegisterWebhook,
+    RemoveWebhook,
+    RotateWebhookSecret,
 )
 from services.order.domain import AndonPull, CatalogItem, Customer, Order, ServicePolicy
 from services.order.domain.fact_report import OrderFactReport
 from services.order.domain.flow_marks import FlowMarks
+from services.order.domain.webhooks import OrderStatusChanged
 from services.order.events import PUBLISHED
 from services.order.handlers import facts, flow_marks
+from services.order.settings import WebhookSettings
 from services.order.views import kpis
 from services.order.views.projection import project
 from services.order.views.tables import kept_metadata, metadata
+from services.order.webhooks.feed import queue_status_change
+from services.order.webhooks.sender import WebhookSender
 from shared.commands import Batched
 from shared.consumer import Route, preload_by
 from shared.facts import ReconciliationRequested
@@ -47,6 +61,18 @@ from shared.topics import WMS_PICK_REQUESTS, events_topic
 
 _the_order = preload_by(Order, "order_id")
 _the_marks = preload_by(FlowMarks, "order_id")
+
+
+_webhooks = WebhookSettings()
+_sender = WebhookSender(_webhooks)
+
+
+async def send_webhooks(runtime: ServiceRuntime) -> None:
+    await _sender.send_all_due(runtime.db, runtime.clock)
+
+
+async def prune_webhook_deliveries(runtime: ServiceRuntime) -> None:
+    await _sender.prune(runtime.db, runtime.clock)
 
 
 async def refresh_metrics(runtime: ServiceRuntime) -> None:
@@ -77,6 +103,10 @@ ROUTES = {
     "StockReleased": Route(
         inbound.StockReleased, handlers.record_release_when_stock_released, _the_order
     ),
+    "StockBumpRequested": Route(
+        inbound.StockBumpRequested, handlers.answer_bump_when_stock_bump_requested, _the_order
+    ),
+    "StockBumped": Route(inbound.StockBumped, handlers.resume_order_when_stock_bumped, _the_order),
     # The catalogue's available to promise: every event that moves a SKU's stock tells its level.
     **dict.fromkeys(
         ("StockReceived", "StockShipped", "StockSaleStopped", "StockSaleResumed"),
@@ -84,6 +114,16 @@ ROUTES = {
     ),
     "ShipmentShipped": Route(
         inbound.ShipmentShipped, handlers.record_shipment_when_shipment_shipped, _the_order
+    ),
+    "ShipmentAddressChanged": Route(
+        inbound.ShipmentAddressChanged,
+        handlers.record_address_when_shipment_address_changed,
+        _the_order,
+    ),
+    "ShipmentAddressChangeRefused": Route(
+        inbound.ShipmentAddressChangeRefused,
+        handlers.record_refusal_when_shipment_address_change_refused,
+        _the_order,
     ),
     "InvoiceIssued": Route(
         inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_order
@@ -134,6 +174,8 @@ DEFINITION = ServiceDefinition(
         OrderFactReport,
     ),
     projections=(project, kpis.projection),
+    outboxes=(queue_status_change,),
+    webhook_events=(OrderStatusChanged,),
     projected_aggregates=(Order,),
     read_models=metadata,
     other_tables=kept_metadata,
@@ -150,10 +192,18 @@ DEFINITION = ServiceDefinition(
         ChangePolicy: handlers.change_policy,
         ClassifyCustomersAndItems: handlers.classify,
         ExpireConfirmations: handlers.expire_confirmations,
+        RegisterWebhook: handlers.register_webhook,
+        RotateWebhookSecret: handlers.rotate_webhook_secret,
+        RemoveWebhook: handlers.remove_webhook,
+        RedriveDeliveries: handlers.redrive_deliveries,
     },
     schedules=(
         Schedule.sending("classify", timedelta(days=1), ClassifyCustomersAndItems),
         Schedule.sending("confirmation-timeout", timedelta(seconds=30), ExpireConfirmations),
         Schedule("flow-metrics", timedelta(seconds=15), refresh_metrics, for_http=True),
+        Schedule("webhooks", timedelta(seconds=_webhooks.every_seconds), send_webhooks),
+        Schedule(
+            "webhook-retention", timedelta(hours=1), prune_webhook_deliveries, own_interval=True
+        ),
     ),
 )

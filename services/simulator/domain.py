@@ -8,7 +8,9 @@ from services.simulator.events import (
     Packed,
     Picked,
     Shipped,
+    ShipTo,
     SimulatorTuned,
+    TaskAmended,
     TaskCancelled,
     TaskKind,
     TaskReceived,
@@ -56,12 +58,15 @@ def task_id_for(kind: TaskKind, shipment_id: UUID) -> str:
 
 class Task(Aggregate):
     stream_type = "simulator-task"
-    event_classes = event_map(TaskReceived, TaskCancelled, Picked, Packed, Shipped, Delivered)
+    event_classes = event_map(
+        TaskReceived, TaskAmended, TaskCancelled, Picked, Packed, Shipped, Delivered
+    )
 
     def __init__(self, task_id: str) -> None:
         super().__init__(task_id)
         self.received: TaskReceived | None = None
         self.waiting = False
+        self.ship_to: ShipTo | None = None
 
     def receive(
         self,
@@ -72,6 +77,7 @@ class Task(Aggregate):
         settings: SimulatorSettings,
         now: datetime,
         roll: float,
+        ship_to: ShipTo | None = None,
     ) -> None:
         if self.received is not None:
             return  # the same request again: it is already on the floor
@@ -84,8 +90,15 @@ class Task(Aggregate):
                 order_id=order_id,
                 due_at=now + settings.delay(kind),
                 lost=lost,
+                ship_to=ship_to,
             )
         )
+
+    def amend(self, ship_to: ShipTo) -> None:
+        """A new address counts until the goods are collected; after that the carrier's
+        Shipped has told where they went."""
+        if self.waiting and ship_to != self.ship_to:
+            self._record(TaskAmended(task_id=self.id, ship_to=ship_to))
 
     def cancel(self) -> None:
         if self.waiting and self.received is not None:
@@ -109,13 +122,17 @@ class Task(Aggregate):
             self._record(Packed(**ids))
         else:
             tracking = f"SIM{received.shipment_id.hex[:12].upper()}"
-            self._record(Shipped(**ids, carrier=CARRIER, tracking_number=tracking))
+            self._record(
+                Shipped(**ids, carrier=CARRIER, tracking_number=tracking, ship_to=self.ship_to)
+            )
             self._record(Delivered(**ids))
 
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case TaskReceived():
-                self.received = event
+                self.received, self.ship_to = event, event.ship_to
                 self.waiting = not event.lost
+            case TaskAmended():
+                self.ship_to = event.ship_to
             case TaskCancelled() | Packed() | Delivered():
                 self.waiting = False

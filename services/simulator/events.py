@@ -6,12 +6,24 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, Field, NonNegativeInt
 
-from shared.messages import DomainEvent
+from shared.messages import DomainEvent, Message
 
 
 class TaskKind(StrEnum):
     PICK = "pick"  # a WMS pick request: answered by Picked, then Packed
     SHIP = "ship"  # a TMS shipment request: answered by Shipped, then Delivered
+
+
+class ShipTo(Message):
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+def _absent(value: object) -> bool:
+    return value is None
 
 
 class SimulatorTuned(DomainEvent):
@@ -22,7 +34,8 @@ class SimulatorTuned(DomainEvent):
 
 
 class TaskReceived(DomainEvent):
-    """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off)."""
+    """A request to answer at `due_at`; a `lost` one is never answered (a lost hand-off).
+    `ship_to`: where a shipment request sends the goods."""
 
     task_id: str
     kind: TaskKind
@@ -30,6 +43,14 @@ class TaskReceived(DomainEvent):
     order_id: UUID
     due_at: AwareDatetime
     lost: bool
+    ship_to: ShipTo | None = None
+
+
+class TaskAmended(DomainEvent):
+    """An amended shipment request, taken while the goods still wait for collection."""
+
+    task_id: str
+    ship_to: ShipTo
 
 
 class TaskCancelled(DomainEvent):
@@ -52,10 +73,13 @@ class Packed(DomainEvent):
 
 
 class Shipped(DomainEvent):
+    """`ship_to`: the address the carrier collected it for (absent when the request had none)."""
+
     shipment_id: UUID
     order_id: UUID
     carrier: str
     tracking_number: str
+    ship_to: ShipTo | None = Field(default=None, exclude_if=_absent)
 
 
 class Delivered(DomainEvent):

@@ -7,7 +7,7 @@ from uuid import UUID
 from services.simulator import inbound, views
 from services.simulator.commands import AnswerDueTasks, TuneSimulator
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
-from services.simulator.events import TaskKind
+from services.simulator.events import ShipTo, TaskKind
 from shared import context
 from shared.clock import Clock, SystemClock
 from shared.envelope import Envelope
@@ -33,9 +33,17 @@ class Simulation:
         await self._take(uow, TaskKind.PICK, event)
 
     async def take_shipment_when_shipment_requested(
-        self, event: inbound.Request, _: Envelope, uow: UnitOfWork
+        self, event: inbound.ShipmentRequest, _: Envelope, uow: UnitOfWork
     ) -> None:
-        await self._take(uow, TaskKind.SHIP, event)
+        await self._take(uow, TaskKind.SHIP, event, ship_to=_address(event.ship_to))
+
+    async def readdress_shipment_when_shipment_request_amended(
+        self, event: inbound.ShipmentRequest, _: Envelope, uow: UnitOfWork
+    ) -> None:
+        task = await uow.get(Task, task_id_for(TaskKind.SHIP, event.shipment_id))
+        ship_to = _address(event.ship_to)
+        if task is not None and ship_to is not None:
+            task.amend(ship_to)
 
     async def drop_pick_when_pick_cancelled(
         self, event: inbound.Request, _: Envelope, uow: UnitOfWork
@@ -47,7 +55,14 @@ class Simulation:
     ) -> None:
         await self._drop(uow, TaskKind.SHIP, event)
 
-    async def _take(self, uow: UnitOfWork, kind: TaskKind, event: inbound.Request) -> None:
+    async def _take(
+        self,
+        uow: UnitOfWork,
+        kind: TaskKind,
+        event: inbound.Request,
+        *,
+        ship_to: ShipTo | None = None,
+    ) -> None:
         task_id = task_id_for(kind, event.shipment_id)
         task = await uow.get_or_create(Task, task_id)
         task.receive(
@@ -57,6 +72,7 @@ class Simulation:
             settings=await current_settings(uow),
             now=self.clock.now(),
             roll=self.rng.random(),
+            ship_to=ship_to,
         )
 
     async def _drop(self, uow: UnitOfWork, kind: TaskKind, event: inbound.Request) -> None:
@@ -85,6 +101,10 @@ class Simulation:
                     await uow.flush()
             await uow.commit()
         return len(due)
+
+
+def _address(ship_to: inbound.Address | None) -> ShipTo | None:
+    return ShipTo.model_validate(ship_to.model_dump()) if ship_to is not None else None
 
 
 async def tune_simulator(cmd: TuneSimulator, uow: UnitOfWork) -> SimulatorSettings:

@@ -6,9 +6,25 @@ from pydantic import BaseModel, ConfigDict
 
 
 class Request(BaseModel):
-    """PickRequested, PickCancelled, ShipmentRequested, ShipmentRequestCancelled: ids suffice."""
+    """PickRequested, PickCancelled, ShipmentRequestCancelled: ids suffice."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     shipment_id: UUID
     order_id: UUID
+
+
+class Address(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
+
+
+class ShipmentRequest(Request):
+    """ShipmentRequested and ShipmentRequestAmended: where the goods go, too."""
+
+    ship_to: Address | None = None

@@ -38,7 +38,11 @@ def simulator_definition(simulation: Simulation | None = None) -> ServiceDefinit
                     "PickRequested": Route(inbound.Request, sim.take_pick_when_pick_requested),
                     "PickCancelled": Route(inbound.Request, sim.drop_pick_when_pick_cancelled),
                     "ShipmentRequested": Route(
-                        inbound.Request, sim.take_shipment_when_shipment_requested
+                        inbound.ShipmentRequest, sim.take_shipment_when_shipment_requested
+                    ),
+                    "ShipmentRequestAmended": Route(
+                        inbound.ShipmentRequest,
+                        sim.readdress_shipment_when_shipment_request_amended,
                     ),
                     "ShipmentRequestCancelled": Route(
                         inbound.Request, sim.drop_shipment_when_shipment_request_cancelled

@@ -68,4 +68,9 @@ class Broker(Protocol):
         """
         ...
 
+    async def prune(self, topics: Sequence[str], *, before: datetime, batch_size: int) -> int:
+        """Delete records of `topics` older than `before` that every group has read, if this
+        bus keeps them itself (the local log); Kafka applies each topic's `retention.ms`."""
+        ...
+
     async def close(self) -> None: ...

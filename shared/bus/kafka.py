@@ -160,6 +160,15 @@ class KafkaBroker:
         finally:
             await consumer.stop()
 
+    async def prune(
+        self,
+        topics: Sequence[str],  # noqa: ARG002
+        *,
+        before: datetime,  # noqa: ARG002
+        batch_size: int,  # noqa: ARG002
+    ) -> int:
+        return 0  # the brokers delete by each topic's retention.ms (k8s/base/kafka/topics.yaml)
+
     async def close(self) -> None:
         if self._producer is not None:
             await self._producer.stop()

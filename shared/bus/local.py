@@ -5,17 +5,27 @@ committed position per topic and reads past it. A process killed at any point lo
 uncommitted positions are read again and the consumers' inboxes absorb the repeat. SQLite runs one
 writer at a time, so positions become visible in order and a reader can never skip a row whose
 transaction committed late (the gap trap that a PostgreSQL sequence would have).
+
+The log does not grow for ever: `prune` deletes records older than the retention period that
+every consumer group has committed past (a group is known to the log from its first start). A
+group's position keeps meaning "read after this": it may name a deleted record, and reading
+resumes at the next one held. Positions are never handed out twice (see `_prune_batch`).
 """
 
 import asyncio
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
+from itertools import takewhile
 
 from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Table, Text
 
 from shared.bus import OutgoingMessage, Publisher, Record, Subscription
+from shared.clock import Clock, SystemClock
 from shared.db import SqliteDatabase, create_tables
+from shared.envelope import parse_time
+from shared.retention import in_batches
 from shared.signal import ChangeSignal
 
 metadata = MetaData()
@@ -43,8 +53,9 @@ _POLL_SECONDS = 0.025
 
 
 class LocalLogBroker:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, clock: Clock | None = None) -> None:
         self._path = path
+        self._clock = clock or SystemClock()
         self._db: SqliteDatabase | None = None
         self.appended = ChangeSignal()
 
@@ -128,13 +139,53 @@ class LocalLogBroker:
             for row in rows
         ]
 
+    async def prune(self, topics: Sequence[str], *, before: datetime, batch_size: int) -> int:
+        """Delete records of `topics` appended before `before` that every group has committed
+        past, a batch per transaction; the number deleted."""
+        await self.start()
+        deleted = 0
+        for topic in topics:
+            batch = partial(self._prune_batch, topic, before, batch_size)
+            deleted += await in_batches(batch, batch_size)
+        return deleted
+
+    async def _prune_batch(self, topic: str, before: datetime, batch_size: int) -> int:
+        async with self.db.transaction() as conn:
+            newest = await conn.fetchval("SELECT max(position) FROM log_record")
+            if newest is None:
+                return 0
+            # Only below every group's position (none: no group ever read the topic). And never
+            # the newest record of the log: SQLite numbers a new row after the highest one left,
+            # so an emptied log would hand out positions again that groups are already past.
+            floor = await conn.fetchval(
+                "SELECT min(position) FROM group_position WHERE topic = $1", topic
+            )
+            bound = newest - 1 if floor is None else min(floor, newest - 1)
+            head = await conn.fetch(
+                "SELECT position, appended_at FROM log_record WHERE topic = $1 AND position <= $2"
+                " ORDER BY position LIMIT $3",
+                topic,
+                bound,
+                batch_size,
+            )
+            old = list(takewhile(lambda row: parse_time(row["appended_at"]) < before, head))
+            if not old:
+                return 0
+            await conn.execute(
+                "DELETE FROM log_record WHERE topic = $1 AND position BETWEEN $2 AND $3",
+                topic,
+                old[0]["position"],
+                old[-1]["position"],
+            )
+        return len(old)
+
     async def close(self) -> None:
         if self._db is not None:
             await self._db.close()
             self._db = None
 
     async def publish(self, messages: Sequence[OutgoingMessage]) -> None:
-        appended_at = datetime.now(UTC).isoformat()
+        appended_at = self._clock.now().astimezone(UTC).isoformat()
         async with self.db.transaction() as conn:
             await conn.executemany(
                 "INSERT INTO log_record (topic, key, value, headers, appended_at)"
@@ -163,6 +214,12 @@ class LocalLogSubscription:
     async def start(self) -> None:
         await self._broker.start()
         async with self._broker.db.transaction() as conn:
+            # From its first start the group holds back pruning of what it has not read yet.
+            await conn.executemany(
+                "INSERT INTO group_position (group_name, topic, position) VALUES ($1, $2, 0)"
+                " ON CONFLICT (group_name, topic) DO NOTHING",
+                [(self._group, topic) for topic in self._topics],
+            )
             rows = await conn.fetch(
                 "SELECT topic, position FROM group_position WHERE group_name = $1", self._group
             )

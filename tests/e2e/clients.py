@@ -139,6 +139,10 @@ class Api:
     async def stock(self, sku: str) -> dict[str, Any]:
         return dict(await self._ok("GET", f"/v1/inventory/{sku}"))
 
+    async def backorders(self, sku: str) -> list[dict[str, Any]]:
+        """The orders waiting for the SKU, in the order a receipt would serve them."""
+        return list(await self._ok("GET", f"/v1/inventory/{sku}/backorders"))
+
     async def policy(self) -> dict[str, Any]:
         return dict(await self._ok("GET", "/v1/policy"))
 

@@ -42,9 +42,17 @@ ROUTES = {
     "/v1/complaints": "andon",
     "/v1/reconciliation": "andon",
     "/v1/improvements": "andon",
+    "/v1/webhooks": "order",
 }
 # Every Schedule (pick waves, the simulator, pattern-check timeouts, ...) runs this often in tests.
 FAST_SCHEDULES = {"GAPLESS_SCHEDULE_INTERVAL_SECONDS": "0.2"}
+# A channel's webhook is tried 3 times within about a second, then its delivery is parked.
+FAST_WEBHOOKS = {
+    "GAPLESS_WEBHOOKS__ATTEMPTS": "3",
+    "GAPLESS_WEBHOOKS__FIRST_RETRY_SECONDS": "0.2",
+    "GAPLESS_WEBHOOKS__MAX_RETRY_SECONDS": "0.4",
+    "GAPLESS_WEBHOOKS__TIMEOUT_SECONDS": "2",
+}
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -138,6 +146,17 @@ class Stack:
         for process in self.processes.values():
             process.wait_ready()
 
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """`gapless ARGS` (python -m services) on this installation's data, to its end."""
+        return subprocess.run(
+            [sys.executable, "-m", "services", *args],
+            cwd=REPO,
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
     def stop(self) -> None:
         for process in self.processes.values():
             process.stop()
@@ -165,6 +184,7 @@ def embedded_stack(
         "GAPLESS_DATA_DIR": str(data_dir),
         "GAPLESS_BUS": "local",
         **FAST_SCHEDULES,
+        **FAST_WEBHOOKS,
         **(extra_env or {}),
     }
     process = ProductProcess(
@@ -193,6 +213,7 @@ def scaleout_stack(
         "GAPLESS_KAFKA__SESSION_TIMEOUT_MS": "6000",
         "GAPLESS_NAMESPACE": namespace,
         **FAST_SCHEDULES,
+        **FAST_WEBHOOKS,
         **(extra_env or {}),
     }
     processes: dict[str, ProductProcess] = {}

@@ -1,5 +1,7 @@
 """Changes and cancellation: re-reserve only the difference, refuse after shipment, release."""
 
+from typing import Any
+
 import pytest
 
 from shared.envelope import Envelope
@@ -49,17 +51,95 @@ async def test_a_change_before_shipment_re_reserves_only_the_difference(api: Api
     assert order["lines"][0]["quantity"] == 4 and order["total_cents"] == 4 * PRICE
 
 
-async def test_an_address_change_before_shipment_is_accepted(api: Api) -> None:
-    customer = await api.new_customer("red", light="red")
+async def _readdressed_at(api: Api, step: str, city: str, **slow: int) -> str:
+    """An order moved to `city` once its shipment reached `step`: the simulated WMS/TMS is
+    `slow` meanwhile, so the change lands before its next answer. Returns the order id."""
+    customer = await api.new_customer("mover")
     sku = await api.new_item("address", stock=5, price_cents=PRICE)
+    await api.tune_simulator(**slow)
+    try:
+        order_id = await api.place_order(customer, [(sku, 1)])
+
+        async def reached() -> None:
+            assert [s["status"] for s in await api.shipments(order_id)] == [step]
+
+        await eventually(reached, timeout=30)
+        ship_to = {**api.order_body(customer, [])["ship_to"], "city": city}
+        response = await api.change_order(order_id, ship_to=ship_to)
+    finally:
+        await api.tune_simulator()
+    assert response.status_code == 200, response.text
+    return order_id
+
+
+async def _outward(api: Api, topic: str, order_id: str, event_type: str) -> Envelope:
+    """The first `event_type` of the order on an outward topic, as the TMS (simulator) reads it."""
+
+    def of_order(read: list[Envelope]) -> list[Envelope]:
+        return [
+            e for e in read if e.event_type == event_type and e.data.get("order_id") == order_id
+        ]
+
+    read = await read_topics(api.stack, [topic], lambda r: bool(of_order(r)), within=60)
+    return of_order(read)[0]
+
+
+async def _timeline_event(api: Api, order_id: str, event: str) -> dict[str, Any]:
+    order = await api.wait_for_order(
+        order_id, lambda o: any(e["event"] == event for e in o["timeline"])
+    )
+    return next(e for e in order["timeline"] if e["event"] == event)
+
+
+async def test_an_address_changed_after_release_before_the_pick_goes_out_with_the_request(
+    api: Api,
+) -> None:
+    # The warehouse takes 8 s to pick: the change lands after the release, while the pick is
+    # under way, before the shipment is packed and the carrier asked.
+    order_id = await _readdressed_at(api, "picking", "Manchester", pick_delay_ms=8_000)
+
+    requested = await _outward(api, "tms.shipment-requests", order_id, "ShipmentRequested")
+    assert requested.data["ship_to"]["city"] == "Manchester"
+    changed = await _timeline_event(api, order_id, "ShipmentAddressChanged")
+    assert (changed["service"], changed["detail"]["amended"]) == ("fulfillment", False)
+    assert (await api.order(order_id))["ship_to"]["city"] == "Manchester"
+
+
+async def test_an_address_changed_once_the_carrier_has_the_request_is_sent_as_an_amendment(
+    api: Api,
+) -> None:
+    # The carrier collects 10 s after the request: the amendment reaches it before then.
+    order_id = await _readdressed_at(api, "packed", "Leeds", ship_delay_ms=10_000)
+
+    amended = await _outward(api, "tms.shipment-requests", order_id, "ShipmentRequestAmended")
+    assert amended.data["ship_to"]["city"] == "Leeds"
+    # The simulator took it: its carrier collects for the new address.
+    shipped = await _outward(api, "tms.confirmations", order_id, "Shipped")
+    assert shipped.data["ship_to"]["city"] == "Leeds"
+    changed = await _timeline_event(api, order_id, "ShipmentAddressChanged")
+    assert changed["detail"]["amended"] is True
+
+
+async def test_a_line_added_for_a_sku_with_an_open_andon_pull_holds_the_order(api: Api) -> None:
+    # Red: every order waits for a credit review, so both stay unreleased.
+    customer = await api.new_customer("red", light="red")
+    sku = await api.new_item("kept", stock=5, price_cents=PRICE)
+    stopped = await api.new_item("stopped", stock=5, price_cents=PRICE)
     order_id = await api.place_order(customer, [(sku, 1)])
-    await _reserved(api, sku, 1)
-    ship_to = {**api.order_body(customer, [])["ship_to"], "city": "Manchester"}
+    witness = await api.place_order(customer, [(stopped, 1)])
+    pull_id = await api.pull("sku", stopped)
+    try:
+        # The order service has noted the pull once it holds the order that had the SKU.
+        await api.wait_for_order(witness, lambda o: "andon" in o["holds"])
+        assert "andon" not in (await api.order(order_id))["holds"]
 
-    response = await api.change_order(order_id, ship_to=ship_to)
+        response = await api.change_order(order_id, lines=_lines(sku, 1) + _lines(stopped, 1))
 
-    assert response.status_code in (200, 202), response.text
-    await _reserved(api, sku, 1)
+        assert response.status_code == 200, response.text
+        assert response.json()["status"] == "on_hold"
+        await api.wait_for_order(order_id, lambda o: "andon" in o["holds"])
+    finally:
+        await api.resolve(pull_id)
 
 
 async def test_a_change_or_cancel_after_shipment_is_refused_saying_to_place_a_new_order(

@@ -10,10 +10,10 @@ PRICE = 1_000
 HISTORY = 3  # the default policy's min_history_orders
 
 
-async def _customer_with_history(api: Api) -> tuple[str, str]:
+async def _customer_with_history(api: Api, *, stock: int = 50) -> tuple[str, str]:
     """A customer whose three earlier orders were 2 units each (median order value 2,000 cents)."""
     customer = await api.new_customer("habitual")
-    sku = await api.new_item("usual", stock=50, price_cents=PRICE)
+    sku = await api.new_item("usual", stock=stock, price_cents=PRICE)
     for _ in range(HISTORY):
         order_id = await api.place_order(customer, [(sku, 2)])
         await api.wait_for_release(order_id, within=30)
@@ -34,6 +34,25 @@ async def test_an_order_far_outside_the_history_is_held_and_goes_on_once_confirm
         unusual, lambda o: o["status"] in ("released", "shipped") and o["holds"] == []
     )
     assert order["lines"][0]["reserved"] == 20
+
+
+async def test_a_change_from_2_to_500_units_puts_the_order_on_hold_for_confirmation(
+    api: Api,
+) -> None:
+    # The history takes all the stock: the new order waits for more (a new customer is class C,
+    # wait_complete), unreleased, so it can still change.
+    customer, sku = await _customer_with_history(api, stock=2 * HISTORY)
+    order_id = await api.place_order(customer, [(sku, 2)])
+    await api.wait_for_status(order_id, "on_hold", holds=["backorder"])
+
+    response = await api.change_order(order_id, lines=[{"sku": sku, "quantity": 500}])
+
+    assert response.status_code == 200, response.text
+    assert response.json()["status"] == "on_hold"
+    order = await api.wait_for_order(order_id, lambda o: "pattern_check" in o["holds"])
+    assert order["lines"][0]["quantity"] == 500
+    [held] = [e for e in order["timeline"] if e["detail"].get("hold") == "pattern_check"]
+    assert "over 5x the median" in held["detail"]["reason"], held
 
 
 async def test_an_order_like_the_history_is_not_held(api: Api) -> None:

@@ -5,6 +5,7 @@ from the local log or from Kafka, or from a service's event store) change nothin
 A replay runs in the process that serves the service (scale-out: the service's own process)."""
 
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -112,10 +113,11 @@ async def test_every_read_model_rebuilds_to_the_same_hash_and_redelivery_changes
             "topic": "credit.events",
             "target": "redeliver",
             "group": "order",
-            # The local log counts offsets across the topic; Kafka per partition: use a time.
+            # The local log counts offsets across the topic; Kafka per partition: use a time
+            # (within the replay window: the stack started less than an hour ago).
             "from": {"offset": 0}
             if api.stack.target == "embedded"
-            else {"time": "2020-01-01T00:00:00Z"},
+            else {"time": (datetime.now(UTC) - timedelta(hours=1)).isoformat()},
         },
     )
     assert redelivered["records"] >= len(orders) and redelivered["dead_lettered"] == 0
@@ -146,6 +148,14 @@ async def test_bad_replay_requests_are_problems(api: Api) -> None:
         {"source": "topic", "topic": "order.events", "target": "redeliver", "group": "nobody"},
         {"source": "store", "service": "order", "target": "redeliver"},
         {"source": "store", "service": "order", "target": "rebuild", "from": {}},
+        # Older than the replay window: the inbox may have forgotten what it handled then.
+        {
+            "source": "topic",
+            "topic": "order.events",
+            "target": "redeliver",
+            "group": "inventory",
+            "from": {"time": (datetime.now(UTC) - timedelta(days=8)).isoformat()},
+        },
     ]
     for body in bad:
         answer = await _post(api, body)

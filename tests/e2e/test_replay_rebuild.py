@@ -1,9 +1,6 @@
 """Rebuilding read models from zero out of the event store gives exactly the state there was."""
 
 import asyncio
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
@@ -11,20 +8,9 @@ import pytest
 
 from services.roster import NAMES
 from tests.e2e.clients import Api, eventually
-from tests.e2e.stack import REPO, broker_for
+from tests.e2e.stack import broker_for
 
 pytestmark = pytest.mark.e2e
-
-
-def _gapless(api: Api, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "services", *args],
-        cwd=REPO,
-        env={**os.environ, **api.stack.env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 async def test_rebuilt_read_models_hash_the_same_as_the_live_ones(api: Api) -> None:
@@ -41,13 +27,13 @@ async def test_rebuilt_read_models_hash_the_same_as_the_live_ones(api: Api) -> N
     await eventually(settled, timeout=30)
 
     for service in NAMES:
-        result = _gapless(api, "replay", "rebuild", service, "--check")
+        result = api.stack.cli("replay", "rebuild", service, "--check")
         assert result.returncode == 0, result.stderr
         assert "read models identical" in result.stderr
 
 
 async def test_rebuild_refuses_an_unknown_service_with_a_clear_message(api: Api) -> None:
-    result = _gapless(api, "replay", "rebuild", "warehouse")
+    result = api.stack.cli("replay", "rebuild", "warehouse")
 
     assert result.returncode == 2
     assert "unknown service 'warehouse'" in result.stderr
@@ -78,11 +64,11 @@ async def test_a_topic_is_replayed_to_a_named_group_from_the_start_or_from_a_tim
     order_id = await api.place_order(await api.new_customer("customer-refeed"), [(sku, 1)])
     group = f"downstream-{uuid4().hex[:6]}"
 
-    from_start = _gapless(api, "replay", "group", group, "--topic", "order.events")
+    from_start = api.stack.cli("replay", "group", group, "--topic", "order.events")
     replayed = await _read_as(api, group, "order.events")
     later = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
-    from_later = _gapless(
-        api, "replay", "group", group, "--topic", "order.events", "--since", later
+    from_later = api.stack.cli(
+        "replay", "group", group, "--topic", "order.events", "--since", later
     )
     replayed_since_later = await _read_as(api, group, "order.events")
 
@@ -90,3 +76,20 @@ async def test_a_topic_is_replayed_to_a_named_group_from_the_start_or_from_a_tim
     assert any(order_id.encode() in value for value in replayed)
     assert from_later.returncode == 0, from_later.stderr
     assert replayed_since_later == []
+
+
+async def test_a_replay_to_a_gapless_group_reaches_back_the_replay_window_at_most(
+    api: Api,
+) -> None:
+    """Its inbox forgets what it handled after the retention period: an older event handed to
+    it again could take effect twice."""
+    too_early = (datetime.now(UTC) - timedelta(days=8)).isoformat()
+
+    from_start = api.stack.cli("replay", "group", "inventory", "--topic", "order.events")
+    too_far = api.stack.cli(
+        "replay", "group", "inventory", "--topic", "order.events", "--since", too_early
+    )
+
+    for refused in (from_start, too_far):
+        assert refused.returncode == 2, refused.stderr
+        assert "replay window" in refused.stderr

@@ -7,6 +7,7 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path
 from uuid import uuid4
@@ -23,7 +24,7 @@ from services.roster import ALL_SERVICES
 from shared import fastjson, tables
 from shared.bus.memory import MemoryBroker
 from shared.db import connect
-from shared.envelope import Envelope
+from shared.envelope import Envelope, parse_time
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.testing.builders import an_envelope
@@ -205,6 +206,16 @@ async def _pending_payload(target: Target, event_id: str) -> dict[str, object]:
     return dict(fastjson.loads(payload))
 
 
+async def _inbox_times(target: Target, service: str) -> list[datetime]:
+    db = await connect(target.url(service), schema=target.schema(service))
+    try:
+        async with db.transaction() as conn:
+            rows = await conn.fetch("SELECT processed_at FROM processed_message")
+    finally:
+        await db.close()
+    return [parse_time(row["processed_at"]) for row in rows]
+
+
 async def test_databases_written_by_release_0_1_upgrade_and_keep_their_data(
     release_0_1: Target,
 ) -> None:
@@ -216,6 +227,10 @@ async def test_databases_written_by_release_0_1_upgrade_and_keep_their_data(
     assert revisions == {s: runner.head(s) for s in SERVICES}
     assert await _drift(target) == {s: [] for s in SERVICES}
     assert await _pending_payload(target, str(pending.event_id)) == pending.to_cloudevent()
+    # The retention job compares inbox times with its cutoff: each must read back as a time in
+    # UTC (release 0.1's SQLite wrote its own "YYYY-MM-DD HH:MM:SS").
+    inbox = await _inbox_times(target, "order")
+    assert inbox and all(at.utcoffset() == timedelta(0) for at in inbox)
 
 
 @pytest.fixture

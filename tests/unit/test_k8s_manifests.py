@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from services.roster import all_topics
+from shared.settings import ServiceSettings
 from tools import k8s_check
 from tools.k8s_check import CHECKS, OVERLAYS, Manifest, Rendered
 from tools.routes import (
@@ -92,6 +93,22 @@ def test_prod_topics_have_12_partitions_3_replicas_and_need_2_in_sync(prod: Rend
         assert topic["spec"]["config"]["min.insync.replicas"] == 2
     for service in k8s_check.SERVICES:
         assert _env(prod, f"{service}-worker")["GAPLESS_KAFKA__PARTITIONS"] == "12"
+
+
+def test_prod_workers_keep_inbox_rows_past_any_redelivery_and_topics_cover_the_replay_window(
+    prod: Rendered, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers would refuse to start with a retention shorter than the redelivery window,
+    and a replay within the window must find its records on Kafka."""
+    for service in k8s_check.SERVICES:
+        for name, value in _env(prod, f"{service}-worker").items():
+            if name.startswith(("GAPLESS_BUS", "GAPLESS_KAFKA__", "GAPLESS_RETENTION__")):
+                monkeypatch.setenv(name, value)
+        settings = ServiceSettings()  # raises if the retention is too short
+
+        window_ms = settings.retention.replay_window.total_seconds() * 1000
+        for topic in prod.of_kind("KafkaTopic"):
+            assert int(topic["spec"]["config"]["retention.ms"]) >= window_ms, topic
 
 
 def test_prod_kafka_is_kraft_with_three_controllers_and_three_brokers(prod: Rendered) -> None:

@@ -11,6 +11,8 @@ from services.fulfillment.events import (
     PickLine,
     PickRequested,
     PricedLine,
+    ShipmentAddressChanged,
+    ShipmentAddressChangeRefused,
     ShipmentCancelled,
     ShipmentDelivered,
     ShipmentHeld,
@@ -18,6 +20,7 @@ from services.fulfillment.events import (
     ShipmentPacked,
     ShipmentPicked,
     ShipmentPlanned,
+    ShipmentRequestAmended,
     ShipmentRequestCancelled,
     ShipmentRequested,
     ShipmentShipped,
@@ -79,6 +82,9 @@ class Shipment(Aggregate):
         ShipmentRequestCancelled,
         ShipmentHeld,
         ShipmentHoldLifted,
+        ShipmentAddressChanged,
+        ShipmentAddressChangeRefused,
+        ShipmentRequestAmended,
     )
 
     def __init__(self, shipment_id: str) -> None:
@@ -87,6 +93,9 @@ class Shipment(Aggregate):
         self._plan: ShipmentPlanned | None = None
         # Open andon pulls keeping the shipment out of the pick waves.
         self.held_by: set[UUID] = set()
+        # Where it goes: as released, or as the order's last address change it took.
+        self.ship_to: ShipTo | None = None
+        self._refused: ShipTo | None = None  # the last address it could not take
 
     @property
     def plan(self) -> ShipmentPlanned:
@@ -158,28 +167,54 @@ class Shipment(Aggregate):
         if self.status in _BEFORE_PACKED:
             self._record(ShipmentPacked(**self._ids()))
             self._record(
-                ShipmentRequested(
-                    **self._ids(), ship_to=self.plan.ship_to, lines=self._pick_lines()
-                )
+                ShipmentRequested(**self._ids(), ship_to=self.ship_to, lines=self._pick_lines())
             )
 
-    def confirm_shipped(self, *, carrier: str, tracking_number: str) -> None:
-        if self.status in _BEFORE_SHIPPED:
-            self._record(
-                ShipmentShipped(
-                    **self._ids(),
-                    release_no=self.plan.release_no,
-                    lines=self._pick_lines(),
-                    carrier=carrier,
-                    tracking_number=tracking_number,
-                )
+    def confirm_shipped(
+        self, *, carrier: str, tracking_number: str, ship_to: ShipTo | None = None
+    ) -> None:
+        """`ship_to`: the address the carrier collected it for, when the TMS says (an amendment
+        that reached it too late leaves the earlier one)."""
+        if self.status not in _BEFORE_SHIPPED:
+            return
+        self._record(
+            ShipmentShipped(
+                **self._ids(),
+                release_no=self.plan.release_no,
+                lines=self._pick_lines(),
+                carrier=carrier,
+                tracking_number=tracking_number,
             )
+        )
+        if ship_to is not None and self.ship_to is not None and ship_to != self.ship_to:
+            reason = f"the carrier had collected it for {ship_to.city} before the amendment"
+            self._record(self._refusal(kept=ship_to, requested=self.ship_to, reason=reason))
 
     def confirm_delivered(self) -> None:
         # Delivered goods were shipped, even if the carrier's shipped message never came.
         self.confirm_shipped(carrier=UNKNOWN_CARRIER, tracking_number="")
         if self.status is ShipmentStatus.SHIPPED:
             self._record(ShipmentDelivered(**self._ids()))
+
+    def change_address(self, ship_to: ShipTo) -> None:
+        """The order's new address, taken until the shipment ships: the shipment request carries
+        it, or, once the TMS has the request (packed), an amendment does. A shipped one keeps
+        the address it went to, and says so."""
+        if self.status in (None, ShipmentStatus.CANCELLED) or ship_to in (
+            self.ship_to,
+            self._refused,
+        ):
+            return  # nothing to send anywhere, or the same address again
+        if self.is_shipped:
+            reason = "it had already shipped when the address changed"
+            self._record(self._refusal(kept=self.ship_to, requested=ship_to, reason=reason))
+            return
+        amended = self.status is ShipmentStatus.PACKED
+        self._record(ShipmentAddressChanged(**self._ids(), ship_to=ship_to, amended=amended))
+        if amended:
+            self._record(
+                ShipmentRequestAmended(**self._ids(), ship_to=ship_to, lines=self._pick_lines())
+            )
 
     def cancel(self, reason: str) -> None:
         if self.status not in _BEFORE_SHIPPED:
@@ -190,6 +225,13 @@ class Shipment(Aggregate):
             self._record(ShipmentRequestCancelled(**self._ids(), reason=reason))
         self._record(ShipmentCancelled(**self._ids(), reason=reason))
 
+    def _refusal(
+        self, *, kept: ShipTo | None, requested: ShipTo, reason: str
+    ) -> ShipmentAddressChangeRefused:
+        return ShipmentAddressChangeRefused(
+            **self._ids(), ship_to=kept, requested=requested, reason=reason
+        )
+
     def _ids(self) -> dict[str, UUID]:
         return {"shipment_id": UUID(self.id), "order_id": self.plan.order_id}
 
@@ -199,7 +241,7 @@ class Shipment(Aggregate):
     def _apply(self, event: DomainEvent) -> None:
         match event:
             case ShipmentPlanned():
-                self._plan = event
+                self._plan, self.ship_to = event, event.ship_to
                 self.status = ShipmentStatus.WAITING
             case PickRequested():
                 self.status = ShipmentStatus.PICKING
@@ -217,3 +259,7 @@ class Shipment(Aggregate):
                 self.held_by.add(event.pull_id)
             case ShipmentHoldLifted():
                 self.held_by.discard(event.pull_id)
+            case ShipmentAddressChanged():
+                self.ship_to = event.ship_to
+            case ShipmentAddressChangeRefused():
+                self.ship_to, self._refused = event.ship_to, event.requested

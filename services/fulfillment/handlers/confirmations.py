@@ -7,6 +7,7 @@ from services.fulfillment.commands import ConfirmationType, ConfirmShipmentStep
 from services.fulfillment.domain import Invoice, Shipment, ShipmentStatus, invoice_id_for
 from services.fulfillment.domain.shipment import UNKNOWN_CARRIER
 from services.fulfillment.handlers import _load
+from services.fulfillment.handlers.releases import address
 from shared import context
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
@@ -27,13 +28,13 @@ async def request_transport_when_packed(
 async def invoice_when_shipped(
     event: inbound.ShippedConfirmation, _: Envelope, uow: UnitOfWork
 ) -> None:
-    await _confirm(
-        uow,
-        "Shipped",
-        event.shipment_id,
+    shipment = await _load.shipment(uow, event.shipment_id)
+    shipment.confirm_shipped(
         carrier=event.carrier,
         tracking_number=event.tracking_number,
+        ship_to=address(event.ship_to),
     )
+    await _invoice_if_shipped(uow, shipment)
 
 
 async def record_delivery_when_delivered(
@@ -76,13 +77,14 @@ async def _confirm(
             shipment.confirm_shipped(carrier=carrier, tracking_number=tracking_number)
         case "Delivered":
             shipment.confirm_delivered()
-    if shipment.is_shipped:
-        await _issue_invoice(uow, shipment)
+    await _invoice_if_shipped(uow, shipment)
     return shipment
 
 
-async def _issue_invoice(uow: UnitOfWork, shipment: Shipment) -> None:
+async def _invoice_if_shipped(uow: UnitOfWork, shipment: Shipment) -> None:
     """The invoice of exactly what shipped; issuing it again is a no-op."""
+    if not shipment.is_shipped:
+        return
     invoice_id = str(invoice_id_for(UUID(shipment.id)))
     invoice = await uow.get_or_create(Invoice, invoice_id)
     plan = shipment.plan

@@ -1,4 +1,5 @@
-"""Releases become shipments waiting for a pick wave; a cancelled order's shipments stop."""
+"""Releases become shipments waiting for a pick wave; a changed order's shipments take its new
+address; a cancelled order's shipments stop."""
 
 from services.fulfillment import inbound, views
 from services.fulfillment.domain import Release, Shipment, shipment_id_for
@@ -30,8 +31,24 @@ def _release(event: inbound.OrderReleased) -> Release:
         ],
         priority=event.priority,
         deadline=event.deadline,
-        ship_to=ShipTo.model_validate(event.ship_to.model_dump()) if event.ship_to else None,
+        ship_to=address(event.ship_to),
     )
+
+
+def address(ship_to: inbound.ShipTo | None) -> ShipTo | None:
+    """An address as another service (or a TMS) told it, as fulfillment's events carry it."""
+    return ShipTo.model_validate(ship_to.model_dump()) if ship_to is not None else None
+
+
+async def change_addresses_when_order_changed(
+    event: inbound.OrderChanged, _: Envelope, uow: UnitOfWork
+) -> None:
+    ship_to = address(event.ship_to)
+    if ship_to is None:
+        return
+    ids = await views.shipments.ids_of_order(uow.conn, str(event.order_id))
+    for shipment in (await uow.get_all(Shipment, ids)).values():
+        shipment.change_address(ship_to)
 
 
 async def cancel_shipments_when_order_cancelled(

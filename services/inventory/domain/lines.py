@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from uuid import UUID
 
 
 @dataclass
@@ -14,6 +15,12 @@ class OrderLine:
     # Stream version at which the line last started waiting: the tie-breaker after priority and
     # deadline, so equal claims are served in the order they began to wait.
     arrival: int = 0
+    # Units of the SKU the order must leave available (the policy's protection levels).
+    protection_floor: int = 0
+    # Units released to the warehouse (shipped ones included) and the last release counted:
+    # noted only while some order may bump this one (a protection floor above 0).
+    committed: int = 0
+    release_no: int = 0
 
     @property
     def held(self) -> int:
@@ -24,6 +31,16 @@ class OrderLine:
     def queue_key(self) -> tuple[int, datetime, int]:
         """Backorders are served by priority (higher first), deadline (earlier), then arrival."""
         return (-self.priority, self.deadline, self.arrival)
+
+    @property
+    def bumpable(self) -> int:
+        """Reserved units not released to the warehouse: a higher-priority order may ask them."""
+        return max(0, min(self.reserved, self.reserved + self.shipped - self.committed))
+
+    def may_bump(self, other: "OrderLine") -> bool:
+        """Whether this line may ask for `other`'s unreleased units: `other` is of lower
+        priority and the protection levels keep more stock from it than from this one."""
+        return other.priority < self.priority and other.protection_floor > self.protection_floor
 
     def take_back(self, quantity: int) -> int:
         """Drop `quantity` held units, waiting ones first; returns how many were reserved."""
@@ -39,3 +56,11 @@ class OrderLine:
         self.reserved -= from_reserved
         self.shipped += quantity
         return from_reserved
+
+
+@dataclass(frozen=True)
+class BumpRequest:
+    """Units a waiting order asked of another's reservation, until that order's answer."""
+
+    for_order_id: UUID
+    quantity: int

@@ -3,7 +3,7 @@
 from datetime import UTC
 
 from services.inventory import inbound, views
-from services.inventory.handlers.stock import allocate_freed_stock, stock_for
+from services.inventory.handlers.stock import allocate_freed_stock, request_bumps, stock_for
 from shared.envelope import Envelope, parse_time
 from shared.unit_of_work import UnitOfWork
 
@@ -21,6 +21,11 @@ async def adjust_stock_when_order_changed(
     for sku in sorted({change.sku for change in event.changes}):
         stock = await stock_for(uow, sku)
         stock.change(
-            event.order_id, new_quantities.get(sku, 0), priority=priority, deadline=deadline
+            event.order_id,
+            new_quantities.get(sku, 0),
+            priority=priority,
+            deadline=deadline,
+            protection_floor=event.protection_floor,
         )
         await allocate_freed_stock(uow, stock)
+        await request_bumps(uow, stock, event.order_id)

@@ -1,9 +1,10 @@
-"""A new order: each line reserves what is available and backorders the rest."""
+"""A new order: each line reserves what is available above its protection floor, backorders
+the rest and asks lower-priority orders' unreleased reservations for it where it may."""
 
 from datetime import UTC
 
 from services.inventory import inbound
-from services.inventory.handlers.stock import stock_for
+from services.inventory.handlers.stock import request_bumps, stock_for
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
@@ -14,6 +15,13 @@ async def reserve_stock_when_order_placed(
     placed_at = envelope.occurred_at.astimezone(UTC)
     deadline = (event.deadline or placed_at).astimezone(UTC)
     for sku, quantity in inbound.quantities_by_sku(event.lines).items():
-        (await stock_for(uow, sku)).place(
-            event.order_id, quantity, priority=event.priority, deadline=deadline, at=placed_at
+        stock = await stock_for(uow, sku)
+        stock.place(
+            event.order_id,
+            quantity,
+            priority=event.priority,
+            deadline=deadline,
+            at=placed_at,
+            protection_floor=event.protection_floor,
         )
+        await request_bumps(uow, stock, event.order_id)

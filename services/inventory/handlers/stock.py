@@ -1,4 +1,7 @@
-"""Loading stock and handing freed stock to backorders, shared by the use cases."""
+"""Loading stock, handing freed stock to backorders and asking for bumps, shared by the use
+cases."""
+
+from uuid import UUID
 
 from services.inventory.domain import Stock
 from shared import context
@@ -20,4 +23,18 @@ async def allocate_freed_stock(uow: UnitOfWork, stock: Stock) -> None:
     causation = context.causation_id.get()
     while (order_id := stock.allocate_next()) is not None:
         with context.flow(order_id, causation):
+            await uow.flush()
+
+
+async def request_bumps(uow: UnitOfWork, stock: Stock, order_id: UUID) -> None:
+    """Ask lower-priority orders for what the waiting line still lacks (flows.md).
+
+    Each request goes out in the flow of the order asked: its order service answers on that
+    order's stream, after everything inventory told it before about that order.
+    """
+    causation = context.causation_id.get()
+    while (asked := stock.bump_candidate(order_id)) is not None:
+        await uow.flush()
+        with context.flow(asked, causation):
+            stock.request_bump(order_id, asked)
             await uow.flush()

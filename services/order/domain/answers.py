@@ -7,6 +7,8 @@ from typing import TypedDict
 from uuid import UUID
 
 from services.order.events import (
+    AddressChangeRecorded,
+    AddressChangeRefusalRecorded,
     CreditApprovalRecorded,
     CreditDeclineRecorded,
     CreditReleaseRecorded,
@@ -14,7 +16,9 @@ from services.order.events import (
     InvoicePaymentRecorded,
     InvoiceRecorded,
     ShipmentRecorded,
+    ShipTo,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -50,6 +54,17 @@ class CreditAnswer:
     account_version: int | None = None  # the credit account's, as of that exposure
 
 
+@dataclass(frozen=True)
+class AddressRefusal:
+    """Fulfillment kept a shipment's address: where it goes (went), what was asked, and why."""
+
+    ship_to: ShipTo | None
+    requested: ShipTo
+    reason: str
+
+
+AddressAnswer = AddressChangeRecorded | AddressChangeRefusalRecorded
+
 ANSWERS: tuple[type[DomainEvent], ...] = (
     CreditApprovalRecorded,
     CreditReviewRecorded,
@@ -58,7 +73,10 @@ ANSWERS: tuple[type[DomainEvent], ...] = (
     StockReservationRecorded,
     StockBackorderRecorded,
     StockReleaseRecorded,
+    StockBumpRecorded,
     ShipmentRecorded,
     InvoiceRecorded,
     InvoicePaymentRecorded,
+    AddressChangeRecorded,
+    AddressChangeRefusalRecorded,
 )

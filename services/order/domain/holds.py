@@ -13,6 +13,8 @@ HOLD_REASONS = {
     "StockBackorderRecorded": "stock backordered",
     "StockReservationRecorded": "every line reserved",
     "StockReleaseRecorded": "nothing left waiting for stock",
+    "ReservationYielded": "reserved stock taken by a higher-priority order",
+    "StockBumpRecorded": "nothing left waiting for stock",
     "OrderConfirmed": "confirmed by the customer",
     "OrderChanged": "order changed",
 }

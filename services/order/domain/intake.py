@@ -16,6 +16,7 @@ class OrderTerms:
     priority: int
     deadline: datetime
     backorder_rule: BackorderRule
+    protection_floor: int = 0
 
 
 def order_terms(
@@ -27,14 +28,34 @@ def order_terms(
     accepted_at: datetime,
 ) -> OrderTerms:
     """Segment = customer class + best item class; priority = weight x tier factor."""
-    segment = customer_class + min(item_classes, default="C")
+    segment = segment_of(customer_class, item_classes)
     rules = getattr(policy.segments, segment)
+    priority = rules.priority_weight * TIER_FACTOR.get(tier, 1)
     return OrderTerms(
         segment=segment,
-        priority=rules.priority_weight * TIER_FACTOR.get(tier, 1),
+        priority=priority,
         deadline=accepted_at + timedelta(minutes=rules.target_response_minutes),
         backorder_rule=rules.backorder_rule,
+        protection_floor=protection_floor(policy, priority),
     )
+
+
+def protection_floor(policy: PolicyChanged, priority: int) -> int:
+    """Units of a SKU an order of `priority` must leave available: each segment keeps its
+    protection level for orders at or above its priority weight."""
+    return max(
+        (
+            rules.protection_level
+            for _, rules in policy.segments
+            if rules.priority_weight > priority
+        ),
+        default=0,
+    )
+
+
+def segment_of(customer_class: str, item_classes: Iterable[str]) -> str:
+    """The customer's class and the best class among the order's items (unclassified: C)."""
+    return customer_class + min(item_classes, default="C")
 
 
 @dataclass(frozen=True)

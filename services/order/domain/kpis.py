@@ -14,7 +14,8 @@ Definitions (the customer-service literature's, where the flow allows):
   segment's `target_response_minutes`;
 - fill rates count the orders the warehouse shipped anything of: units shipped / ordered, lines
   shipped complete / lines, orders shipped complete / orders; first-time fill: the first
-  release was the whole order and nothing was ever backordered;
+  release was the whole order and nothing was ever backordered (nor its reservation taken by
+  a higher-priority order, which backorders it again);
 - stockout: a line whose first stock answer was a backorder (nothing was available);
 - perfect: shipped complete, on time, every invoice right, no return and no complaint.
 """
@@ -42,9 +43,11 @@ from services.order.events import (
     OrderRejected,
     OrderReleased,
     PickRequestNoted,
+    ReservationYielded,
     ReturnRecorded,
     ShipmentRecorded,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -198,6 +201,9 @@ def apply(facts: FlowFacts, event: DomainEvent, at: datetime) -> FlowFacts:
         case OrderChanged():
             new.ordered = {line.sku: line.quantity for line in event.lines}
             new.prices = {line.sku: line.unit_price_cents for line in event.lines}
+            # On time is judged by the deadline as the change moved it; the segment an order
+            # counts in stays the one it was accepted in (its cohort).
+            new.deadline = event.deadline or new.deadline
             if event.changes:  # credit decides the new total afresh
                 _lift(new, "credit_review", at)
             _settle_backorder(new, at)
@@ -215,8 +221,15 @@ def apply(facts: FlowFacts, event: DomainEvent, at: datetime) -> FlowFacts:
             _lift(new, "credit_review", event.answered_at)
         case CreditDeclineRecorded():
             _handed_off(new, "credit_answered", event.answered_at)
-        case StockReservationRecorded() | StockBackorderRecorded() | StockReleaseRecorded():
+        case (
+            StockReservationRecorded()
+            | StockBackorderRecorded()
+            | StockReleaseRecorded()
+            | StockBumpRecorded()
+        ):
             _stock(new, event)
+        case ReservationYielded():
+            new.ever_backordered = True
         case OrderReleased():
             _handed_off(new, "released", at)
             _released(new, event, at)
@@ -269,7 +282,9 @@ def _handed_off(facts: FlowFacts, step: str, at: datetime) -> None:
 
 def _stock(
     facts: FlowFacts,
-    event: StockReservationRecorded | StockBackorderRecorded | StockReleaseRecorded,
+    event: (
+        StockReservationRecorded | StockBackorderRecorded | StockReleaseRecorded | StockBumpRecorded
+    ),
 ) -> None:
     _handed_off(facts, "stock_answered", event.answered_at)
     first_answer = event.sku not in facts.answered_skus
@@ -284,7 +299,7 @@ def _stock(
                 facts.stockout_skus = sorted({*facts.stockout_skus, event.sku})
             _hold(facts, "backorder", event.answered_at)
             return
-        case StockReleaseRecorded() if event.reserved_total is not None:
+        case StockReleaseRecorded() | StockBumpRecorded() if event.reserved_total is not None:
             facts.reserved[event.sku] = event.reserved_total
         case StockReleaseRecorded():
             facts.reserved[event.sku] = max(0, facts.reserved.get(event.sku, 0) - event.quantity)

@@ -1,11 +1,18 @@
 """Order aggregate: intake, holds, changes, cancellation, release and completion decisions."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from services.order.domain.answers import ANSWERS, CreditAnswer, Reply
+from services.order.domain.answers import (
+    ANSWERS,
+    AddressAnswer,
+    AddressRefusal,
+    CreditAnswer,
+    Reply,
+)
+from services.order.domain.changes import Rechecked
 from services.order.domain.errors import (
     OrderAlreadyShippedError,
     OrderClosedError,
@@ -23,6 +30,8 @@ from services.order.domain.progress import (
 )
 from services.order.domain.state import OrderState
 from services.order.events import (
+    AddressChangeRecorded,
+    AddressChangeRefusalRecorded,
     CreditApprovalRecorded,
     CreditDeclineRecorded,
     CreditReleaseRecorded,
@@ -34,17 +43,21 @@ from services.order.events import (
     OrderChanged,
     OrderCompleted,
     OrderConfirmed,
+    OrderDeadlineChanged,
     OrderHeld,
     OrderHoldLifted,
     OrderLine,
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    ReservationKept,
+    ReservationYielded,
     ReturnRecorded,
     ShipmentRecorded,
     ShippedLine,
     ShipTo,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -80,13 +93,20 @@ class Order(Aggregate):
         OrderHoldLifted,
         OrderConfirmed,
         OrderChanged,
+        OrderDeadlineChanged,
         OrderReleased,
         OrderCancelled,
         OrderRejected,
         OrderCompleted,
         ReturnRecorded,
+        ReservationYielded,
+        ReservationKept,
         *ANSWERS,
     ) | {"HoldLifted": OrderHoldLifted}  # its name before it was published
+    # The status before the events being recorded (None for a new order): a unit of work tells
+    # the channel of a change by comparing it with `status` (services/order/webhooks/feed.py).
+    transient = frozenset({"status_before"})
+    status_before: str | None = None
 
     def __init__(self, order_id: str) -> None:
         super().__init__(order_id)
@@ -148,26 +168,21 @@ class Order(Aggregate):
         self,
         lines: Sequence[OrderLine] | None,
         ship_to: ShipTo | None,
-        *,
-        unusual: str | None = None,
-        confirm_by: datetime | None = None,
+        rechecked: Rechecked | None = None,
     ) -> None:
-        """`unusual`: why the changed order is unusual for the customer (the pattern check, as
-        at intake): it then waits for confirmation until `confirm_by`."""
+        """`rechecked`: what the checks the change of lines affects found, as at intake: an
+        unusual change waits for confirmation, a new line on a stopped SKU holds the order, a
+        change of segment moves its terms (and the customer is told of a new deadline)."""
         self._refuse_unless_changeable("changed")
         new_lines = tuple(lines) if lines is not None else tuple(self.state.lines.values())
         changes = line_changes(self.state.lines, new_lines)
         new_ship_to = ship_to or self.state.ship_to
         if not changes and new_ship_to == self.state.ship_to:
             return  # the same PATCH again changes nothing
-        for line in new_lines:
-            released = self.state.released.get(line.sku, 0)
-            if line.quantity < released:
-                raise ReleasedUnitsError(self.order_id, line.sku, released)
-        for sku, released in self.state.released.items():
-            if released and sku not in {line.sku for line in new_lines}:
-                raise ReleasedUnitsError(self.order_id, sku, released)
-        assert new_ship_to is not None
+        self._refuse_below_released(new_lines)
+        assert new_ship_to is not None and self.state.terms is not None
+        checks = rechecked or Rechecked()
+        before, after = self.state.terms, checks.terms or self.state.terms
         self._record_fact(
             OrderChanged(
                 order_id=self.order_id,
@@ -175,17 +190,12 @@ class Order(Aggregate):
                 changes=changes,
                 total_cents=sum(line.quantity * line.unit_price_cents for line in new_lines),
                 ship_to=new_ship_to,
+                **asdict(after),
             )
         )
-        if unusual is not None and "pattern_check" not in self.state.holds:
-            self._record(
-                OrderHeld(
-                    order_id=self.order_id,
-                    hold="pattern_check",
-                    reason=unusual,
-                    confirm_by=confirm_by,
-                )
-            )
+        if after.deadline != before.deadline:
+            self._record(_deadline_moved(self.order_id, before, after))
+        self._hold_as_rechecked(checks)
         self.release_if_ready()
 
     def cancel(self, reason: str) -> None:
@@ -256,13 +266,20 @@ class Order(Aggregate):
             )
         )
 
-    def record_stock_reserved(self, reply: Reply, sku: str, quantity: int, total: int) -> None:
+    def record_stock_reserved(
+        self, reply: Reply, sku: str, quantity: int, total: int, *, taken_from: UUID | None = None
+    ) -> None:
+        """`taken_from`: the lower-priority order whose unreleased reservation these units were."""
         # Reservations only grow between releases; an older total arriving late changes nothing.
         if self.state.ended or total <= self.state.reserved.get(sku, 0):
             return
         self._record_fact(
             StockReservationRecorded(
-                **reply.fields(self.order_id), sku=sku, quantity=quantity, reserved_total=total
+                **reply.fields(self.order_id),
+                sku=sku,
+                quantity=quantity,
+                reserved_total=total,
+                taken_from=taken_from,
             )
         )
         self.release_if_ready()
@@ -293,6 +310,57 @@ class Order(Aggregate):
                 backordered_total=backordered_total,
             )
         )
+
+    def answer_bump(self, sku: str, quantity: int, *, for_order_id: UUID, priority: int) -> None:
+        """Inventory asks for `quantity` reserved units of `sku` for a higher-priority order.
+
+        This order's stream decides, so a release and a bump never both take the same units:
+        only units not yet released are yielded, and the SKU releases nothing more until
+        inventory answers with `StockBumped`. Released units, an ended order or a bump of the
+        SKU still unanswered keep what the order has."""
+        state = self.state
+        unreleased = state.reserved.get(sku, 0) - state.released.get(sku, 0)
+        if kept_because := _kept_because(state, sku, unreleased):
+            self._record(
+                ReservationKept(
+                    order_id=self.order_id,
+                    sku=sku,
+                    quantity=quantity,
+                    to_order_id=for_order_id,
+                    reason=kept_because,
+                )
+            )
+            return
+        self._record_fact(
+            ReservationYielded(
+                order_id=self.order_id,
+                sku=sku,
+                quantity=min(quantity, unreleased),
+                to_order_id=for_order_id,
+                reason=f"order {for_order_id} of higher priority ({priority}) needs it",
+            )
+        )
+
+    def record_stock_bumped(
+        self, reply: Reply, sku: str, quantity: int, *, by_order_id: UUID, totals: tuple[int, int]
+    ) -> None:
+        """Inventory settled a yield: the line's totals after it end the SKU's suspension."""
+        reserved_total, backordered_total = totals
+        state = self.state
+        current = (state.reserved.get(sku, 0), state.backordered.get(sku, 0))
+        if sku not in state.yielding and current == totals:
+            return
+        self._record_fact(
+            StockBumpRecorded(
+                **reply.fields(self.order_id),
+                sku=sku,
+                quantity=quantity,
+                by_order_id=by_order_id,
+                reserved_total=reserved_total,
+                backordered_total=backordered_total,
+            )
+        )
+        self.release_if_ready()
 
     def record_shipped(
         self,
@@ -343,6 +411,38 @@ class Order(Aggregate):
         )
         self.complete_if_done()
 
+    def record_address_change(
+        self, reply: Reply, shipment_id: UUID, ship_to: ShipTo, *, amended: bool
+    ) -> None:
+        self._record_address_answer(
+            AddressChangeRecorded(
+                **reply.fields(self.order_id),
+                shipment_id=shipment_id,
+                ship_to=ship_to,
+                amended=amended,
+            )
+        )
+
+    def record_address_change_refused(
+        self, reply: Reply, shipment_id: UUID, refusal: AddressRefusal
+    ) -> None:
+        self._record_address_answer(
+            AddressChangeRefusalRecorded(
+                **reply.fields(self.order_id),
+                shipment_id=shipment_id,
+                ship_to=refusal.ship_to,
+                requested=refusal.requested,
+                reason=refusal.reason,
+            )
+        )
+
+    def _record_address_answer(self, answer: AddressAnswer) -> None:
+        """A shipment's address answers may repeat (readdressed to B, to A, to B again): only
+        the same answer as the last one for that shipment is a repeat."""
+        last = self.state.address_answers.get(answer.shipment_id)
+        if last is None or _answered(last) != _answered(answer):
+            self._record_fact(answer)
+
     # -- holds -----------------------------------------------------------------------------------
 
     def hold(self, hold: Hold, reason: str) -> None:
@@ -388,17 +488,20 @@ class Order(Aggregate):
             return
         if state.credit_approved_cents != state.total_cents:
             return  # credit has not (yet) approved the current total
-        lines = releasable(state.lines, state.reserved, state.released, state.backorder_rule)
-        if lines and state.ship_to is not None:
+        lines = releasable(
+            state.lines, state.releasable_reserved, state.released, state.backorder_rule
+        )
+        if lines and state.ship_to is not None and state.terms is not None:
             self._record_fact(
                 OrderReleased(
                     order_id=self.order_id,
                     release_no=state.releases + 1,
                     customer_id=state.placed.customer_id,
                     lines=tuple(lines),
-                    priority=state.placed.priority,
-                    deadline=state.placed.deadline,
+                    priority=state.terms.priority,
+                    deadline=state.terms.deadline,
                     ship_to=state.ship_to,
+                    protection_floor=state.terms.protection_floor,
                 )
             )
 
@@ -423,6 +526,28 @@ class Order(Aggregate):
         self._record_fact(returned)
         return returned
 
+    def _refuse_below_released(self, new_lines: Sequence[OrderLine]) -> None:
+        for line in new_lines:
+            released = self.state.released.get(line.sku, 0)
+            if line.quantity < released:
+                raise ReleasedUnitsError(self.order_id, line.sku, released)
+        for sku, released in self.state.released.items():
+            if released and sku not in {line.sku for line in new_lines}:
+                raise ReleasedUnitsError(self.order_id, sku, released)
+
+    def _hold_as_rechecked(self, checks: Rechecked) -> None:
+        if checks.unusual is not None and "pattern_check" not in self.state.holds:
+            self._record(
+                OrderHeld(
+                    order_id=self.order_id,
+                    hold="pattern_check",
+                    reason=checks.unusual,
+                    confirm_by=checks.confirm_by,
+                )
+            )
+        for stop in checks.stops:
+            self.hold_for_pull(stop)
+
     def _refuse_unless_changeable(self, action: str) -> None:
         if any(self.state.shipped.values()):
             raise OrderAlreadyShippedError(self.order_id, action)
@@ -440,8 +565,38 @@ class Order(Aggregate):
         for lifted in sorted(before - self.state.holds):
             self._record(OrderHoldLifted(order_id=self.order_id, hold=lifted, reason=reason))
 
+    def _record(self, event: DomainEvent) -> None:
+        if not self.has_pending_events:
+            self.status_before = self.status if self.state.placed is not None else None
+        super()._record(event)
+
     def _apply(self, event: DomainEvent) -> None:
         self.state.apply(event)
+
+
+def _kept_because(state: OrderState, sku: str, unreleased: int) -> str | None:
+    """Why the order keeps the units of `sku` inventory asked for, or None: it yields them."""
+    if state.ended:
+        return f"order {state.ended}"
+    if sku in state.yielding:
+        return "an earlier bump of the SKU is not yet settled"
+    if unreleased <= 0:
+        return "already released to the warehouse"
+    return None
+
+
+def _answered(answer: AddressAnswer) -> tuple[str, dict[str, object]]:
+    """What an answer says, whenever and in reply to whatever it came."""
+    return answer.event_type(), answer.model_dump(exclude={"answered_at", "in_reply_to"})
+
+
+def _deadline_moved(order_id: UUID, before: OrderTerms, after: OrderTerms) -> OrderDeadlineChanged:
+    return OrderDeadlineChanged(
+        order_id=order_id,
+        deadline=after.deadline,
+        previous_deadline=before.deadline,
+        reason=f"the changed order is in segment {after.segment} (was {before.segment})",
+    )
 
 
 def _placed(order_id: UUID, intake: Intake, lines: Sequence[OrderLine]) -> OrderPlaced:
@@ -458,4 +613,5 @@ def _placed(order_id: UUID, intake: Intake, lines: Sequence[OrderLine]) -> Order
         deadline=intake.terms.deadline,
         backorder_rule=intake.terms.backorder_rule,
         received_at=intake.received_at,
+        protection_floor=intake.terms.protection_floor,
     )

@@ -4,8 +4,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
+from services.order.domain.intake import OrderTerms
 from services.order.domain.progress import add_units, fully_covered, order_status
 from services.order.events import (
+    AddressChangeRecorded,
+    AddressChangeRefusalRecorded,
     BackorderRule,
     CreditApprovalRecorded,
     CreditReleaseRecorded,
@@ -23,10 +26,12 @@ from services.order.events import (
     OrderPlaced,
     OrderRejected,
     OrderReleased,
+    ReservationYielded,
     ReturnRecorded,
     ShipmentRecorded,
     ShipTo,
     StockBackorderRecorded,
+    StockBumpRecorded,
     StockReleaseRecorded,
     StockReservationRecorded,
 )
@@ -36,6 +41,7 @@ from shared.messages import DomainEvent
 @dataclass
 class OrderState:
     placed: OrderPlaced | None = None
+    terms: OrderTerms | None = None  # as placed, or as the last change of its SKUs set them
     lines: dict[str, OrderLine] = field(default_factory=dict)
     total_cents: int = 0
     ship_to: ShipTo | None = None
@@ -49,8 +55,15 @@ class OrderState:
     backordered: dict[str, int] = field(default_factory=dict)
     released: dict[str, int] = field(default_factory=dict)
     releases: int = 0
+    # SKUs whose reserved units the order yielded to a higher-priority one: nothing more of
+    # them is released until inventory's StockBumped says what the line holds after the bump.
+    yielding: set[str] = field(default_factory=set)
     shipped: dict[str, int] = field(default_factory=dict)
     shipments: set[UUID] = field(default_factory=set)
+    # Fulfillment's last answer to an address change, per shipment.
+    address_answers: dict[UUID, AddressChangeRecorded | AddressChangeRefusalRecorded] = field(
+        default_factory=dict
+    )
     invoices: dict[UUID, dict[str, int]] = field(default_factory=dict)
     paid: set[UUID] = field(default_factory=set)
     returned: dict[str, int] = field(default_factory=dict)
@@ -59,7 +72,15 @@ class OrderState:
 
     @property
     def backorder_rule(self) -> BackorderRule:
-        return self.placed.backorder_rule if self.placed else "wait_complete"
+        return self.terms.backorder_rule if self.terms else "wait_complete"
+
+    @property
+    def releasable_reserved(self) -> dict[str, int]:
+        """Reserved units per SKU that a release may send: a yielding SKU's stop at what went."""
+        return {
+            sku: self.released.get(sku, 0) if sku in self.yielding else units
+            for sku, units in self.reserved.items()
+        }
 
     @property
     def status(self) -> str:
@@ -89,15 +110,29 @@ class OrderState:
                 | ReturnRecorded()
             ):
                 self._apply_decision(event)
+            case ReservationYielded():
+                self.yielding.add(event.sku)
+                self.holds.add("backorder")
             case OrderHeld() | OrderHoldLifted():
                 self._apply_hold(event)
             case OrderConfirmed() | OrderCancelled() | OrderRejected():
                 self._apply_end(event)
             case CreditApprovalRecorded() | CreditReviewRecorded() | CreditReleaseRecorded():
                 self._apply_credit(event)
-            case StockReservationRecorded() | StockBackorderRecorded() | StockReleaseRecorded():
+            case (
+                StockReservationRecorded()
+                | StockBackorderRecorded()
+                | StockReleaseRecorded()
+                | StockBumpRecorded()
+            ):
                 self._apply_stock(event)
-            case ShipmentRecorded() | InvoiceRecorded() | InvoicePaymentRecorded():
+            case (
+                ShipmentRecorded()
+                | InvoiceRecorded()
+                | InvoicePaymentRecorded()
+                | AddressChangeRecorded()
+                | AddressChangeRefusalRecorded()
+            ):
                 self._apply_fulfillment(event)
 
     def _apply_decision(self, event: DomainEvent) -> None:
@@ -108,6 +143,13 @@ class OrderState:
                     event.total_cents,
                     event.ship_to,
                 )
+                self.terms = OrderTerms(
+                    event.segment,
+                    event.priority,
+                    event.deadline,
+                    event.backorder_rule,
+                    event.protection_floor,
+                )
                 self.lines = {line.sku: line for line in event.lines}
             case OrderChanged():
                 # Only a new total is a new credit question (a change re-runs what it affects).
@@ -116,6 +158,7 @@ class OrderState:
                     self.holds.discard("credit_review")
                 self.lines = {line.sku: line for line in event.lines}
                 self.total_cents, self.ship_to = event.total_cents, event.ship_to
+                self.terms = _terms_after(event, self.terms)
                 self._settle_backorder()
             case OrderReleased():
                 self.releases = event.release_no
@@ -172,6 +215,11 @@ class OrderState:
                 self.reserved[event.sku] = event.reserved_total
                 self.backordered[event.sku] = event.backordered_total or 0
                 self._settle_backorder()
+            case StockBumpRecorded():
+                self.yielding.discard(event.sku)
+                self.reserved[event.sku] = event.reserved_total
+                self.backordered[event.sku] = event.backordered_total
+                self._settle_backorder()
             case StockReleaseRecorded():
                 self.reserved[event.sku] = max(0, self.reserved.get(event.sku, 0) - event.quantity)
 
@@ -185,8 +233,27 @@ class OrderState:
                 add_units(self.invoices[event.invoice_id], event.lines)
             case InvoicePaymentRecorded():
                 self.paid.add(event.invoice_id)
+            case AddressChangeRecorded() | AddressChangeRefusalRecorded():
+                self.address_answers[event.shipment_id] = event
 
     def _settle_backorder(self) -> None:
-        if fully_covered(self.lines, self.reserved):
+        if not self.yielding and fully_covered(self.lines, self.reserved):
             self.holds.discard("backorder")
             self.backordered.clear()
+
+
+def _terms_after(changed: OrderChanged, terms: OrderTerms | None) -> OrderTerms | None:
+    if (
+        changed.segment is None
+        or changed.priority is None
+        or changed.deadline is None
+        or changed.backorder_rule is None
+    ):
+        return terms  # recorded before changes carried the terms: they stayed as placed
+    return OrderTerms(
+        changed.segment,
+        changed.priority,
+        changed.deadline,
+        changed.backorder_rule,
+        changed.protection_floor,
+    )

@@ -13,7 +13,9 @@ from services.order.handlers.credit_answers import (
 )
 from services.order.handlers.fulfillment_answers import (
     complete_order_when_invoice_paid,
+    record_address_when_shipment_address_changed,
     record_invoice_when_invoice_issued,
+    record_refusal_when_shipment_address_change_refused,
     record_shipment_when_shipment_shipped,
 )
 from services.order.handlers.intake import (
@@ -35,10 +37,18 @@ from services.order.handlers.order_changes import (
 )
 from services.order.handlers.returns import record_return
 from services.order.handlers.stock_answers import (
+    answer_bump_when_stock_bump_requested,
     hold_order_when_stock_backordered,
     note_stock_when_stock_changed,
     record_release_when_stock_released,
     release_order_when_stock_reserved,
+    resume_order_when_stock_bumped,
+)
+from services.order.handlers.webhooks import (
+    redrive_deliveries,
+    register_webhook,
+    remove_webhook,
+    rotate_webhook_secret,
 )
 
 __all__ = [
@@ -46,6 +56,7 @@ __all__ = [
     "Classes",
     "ExternalIdReusedError",
     "IdempotencyKeyReusedError",
+    "answer_bump_when_stock_bump_requested",
     "cancel_order",
     "change_order",
     "change_policy",
@@ -60,7 +71,11 @@ __all__ = [
     "hold_orders_when_andon_pulled",
     "note_stock_when_stock_changed",
     "place_orders",
+    "record_address_when_shipment_address_changed",
     "record_invoice_when_invoice_issued",
+    "record_refusal_when_shipment_address_change_refused",
+    "redrive_deliveries",
+    "register_webhook",
     "record_release_when_credit_released",
     "record_release_when_stock_released",
     "record_return",
@@ -68,5 +83,8 @@ __all__ = [
     "reject_order_when_credit_declined",
     "release_order_when_credit_approved",
     "release_order_when_stock_reserved",
+    "resume_order_when_stock_bumped",
+    "remove_webhook",
     "resume_orders_when_andon_resolved",
+    "rotate_webhook_secret",
 ]

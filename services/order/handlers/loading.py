@@ -6,6 +6,8 @@ from uuid import UUID
 from services.order.commands import RequestedLine
 from services.order.domain import CatalogItem, Order
 from services.order.events import OrderLine
+from services.order.views.queries import order_channel
+from shared.archive import StreamArchivedError, archive_of
 from shared.errors import InvalidRequestError, NotFoundError
 from shared.limits import MAX_CENTS
 from shared.unit_of_work import UnitOfWork
@@ -14,6 +16,7 @@ from shared.unit_of_work import UnitOfWork
 async def order_answered(uow: UnitOfWork, order_id: UUID) -> Order:
     order = await uow.get(Order, str(order_id))
     if order is None:
+        await _refuse_if_archived(uow, order_id, channel=None)
         # An answer about an order we never accepted is a lost or foreign hand-off: dead-letter it.
         raise NotFoundError(f"order {order_id} is unknown to the order service")
     return order
@@ -22,11 +25,22 @@ async def order_answered(uow: UnitOfWork, order_id: UUID) -> Order:
 async def order_of(uow: UnitOfWork, order_id: UUID, channel: str | None) -> Order:
     """The order, if the caller may act on it: staff on any, a channel on its own only."""
     order = await uow.get(Order, str(order_id))
+    if order is None:
+        await _refuse_if_archived(uow, order_id, channel)
     placed = order.state.placed if order is not None else None
     # Someone else's order is indistinguishable from none.
     if order is None or placed is None or channel not in (None, placed.channel):
         raise NotFoundError(f"order {order_id} not found")
     return order
+
+
+async def _refuse_if_archived(uow: UnitOfWork, order_id: UUID, channel: str | None) -> None:
+    """Raises:
+    StreamArchivedError: the order's events are in an archive file (for its channel or staff).
+    """
+    archive = await archive_of(uow.conn, Order.stream_id_for(str(order_id)))
+    if archive is not None and channel in (None, await order_channel(uow.conn, order_id)):
+        raise StreamArchivedError(f"order {order_id}", archive)
 
 
 async def catalog_items(uow: UnitOfWork, skus: Sequence[str]) -> dict[str, CatalogItem]:

@@ -21,7 +21,13 @@ async def release_order_when_stock_reserved(
 ) -> None:
     await note_stock_when_stock_changed(event, envelope, uow)
     order = await order_answered(uow, event.order_id)
-    order.record_stock_reserved(reply_to(envelope), event.sku, event.quantity, event.reserved_total)
+    order.record_stock_reserved(
+        reply_to(envelope),
+        event.sku,
+        event.quantity,
+        event.reserved_total,
+        taken_from=event.taken_from,
+    )
 
 
 async def hold_order_when_stock_backordered(
@@ -41,5 +47,28 @@ async def record_release_when_stock_released(
         event.sku,
         event.quantity,
         event.reason,
+        totals=(event.reserved_total, event.backordered_total),
+    )
+
+
+async def answer_bump_when_stock_bump_requested(
+    event: inbound.StockBumpRequested, _: Envelope, uow: UnitOfWork
+) -> None:
+    order = await order_answered(uow, event.order_id)
+    order.answer_bump(
+        event.sku, event.quantity, for_order_id=event.for_order_id, priority=event.priority
+    )
+
+
+async def resume_order_when_stock_bumped(
+    event: inbound.StockBumped, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    await note_stock_when_stock_changed(event, envelope, uow)
+    order = await order_answered(uow, event.order_id)
+    order.record_stock_bumped(
+        reply_to(envelope),
+        event.sku,
+        event.quantity,
+        by_order_id=event.by_order_id,
         totals=(event.reserved_total, event.backordered_total),
     )

@@ -74,9 +74,13 @@ async def orders_held_by(conn: Connection, pull_id: UUID) -> list[str]:
     return [row["order_id"] for row in rows]
 
 
-async def open_stops(conn: Connection, customer_id: str, skus: Sequence[str]) -> list[AndonStop]:
-    """Open pulls on this customer or any of these SKUs, as of a pull noted concurrently too."""
-    wanted = {("customer", customer_id), *(("sku", sku) for sku in skus)}
+async def open_stops(
+    conn: Connection, customer_id: str | None, skus: Sequence[str]
+) -> list[AndonStop]:
+    """Open pulls on this customer (None: none asked) or any of these SKUs, as of a pull noted
+    concurrently too."""
+    customers = {("customer", customer_id)} if customer_id is not None else set()
+    wanted = {*customers, *(("sku", sku) for sku in skus)}
     await lock_names(conn, [_stop_lock(kind, target) for kind, target in wanted], shared=True)
     rows = await conn.fetch(
         "SELECT pull_id, target_kind, target_id, reason FROM open_andon_pull"

@@ -95,16 +95,22 @@ async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) ->
 
 def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
     # The order's state after the event: of several in one batch, only the last is written.
+    terms = order.state.terms
+    if terms is None:
+        return  # no OrderPlaced, so no row to update
     conn.defer(
         ("order_summary", order.id),
         "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
-        " updated_at = $6 WHERE order_id = $1",
+        " updated_at = $6, segment = $7, priority = $8, deadline = $9 WHERE order_id = $1",
         order.id,
         order.status,
         json.dumps(sorted(order.state.holds)),
         order.state.total_cents,
         _confirm_by(order),
         envelope.occurred_at,
+        terms.segment,
+        terms.priority,
+        terms.deadline,
     )
 
 

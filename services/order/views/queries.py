@@ -1,6 +1,7 @@
 """Queries over the read models: orders, customers, the customer's history and revenue."""
 
 import json
+import zlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,8 @@ async def order_details(conn: Connection, order_id: UUID) -> dict[str, Any] | No
     if row is None:
         return None
     history = await SqlEventStore().load(conn, Order.stream_id_for(str(order_id)))
+    if not history:
+        return await archived_details(conn, order_id)
     order = Order.rehydrate(
         str(order_id), [Order.event_from(e.event_type, e.data) for e in history]
     )
@@ -48,6 +51,22 @@ async def order_details(conn: Connection, order_id: UUID) -> dict[str, Any] | No
         ],
         "timeline": timeline(history),
     }
+
+
+async def order_channel(conn: Connection, order_id: UUID) -> str | None:
+    channel = await conn.fetchval(
+        "SELECT channel FROM order_summary WHERE order_id = $1", str(order_id)
+    )
+    return None if channel is None else str(channel)
+
+
+async def archived_details(conn: Connection, order_id: UUID) -> dict[str, Any] | None:
+    """What `order_details` answered when the order's events moved to an archive
+    (services/order/views/archive.py)."""
+    kept = await conn.fetchval(
+        "SELECT details FROM archived_order WHERE order_id = $1", str(order_id)
+    )
+    return None if kept is None else dict(json.loads(zlib.decompress(kept)))
 
 
 async def list_orders(
@@ -141,6 +160,13 @@ async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, in
         customers[row["customer_id"]] = customers.get(row["customer_id"], 0) + row["revenue"]
         items[row["sku"]] = items.get(row["sku"], 0) + row["revenue"]
     return customers, items
+
+
+async def accepted_at(conn: Connection, order_id: str) -> datetime:
+    """When the order was accepted (its `OrderPlaced`): its deadline counts from then."""
+    return parse_time(
+        await conn.fetchval("SELECT placed_at FROM order_summary WHERE order_id = $1", order_id)
+    )
 
 
 async def awaiting_confirmation_before(conn: Connection, now: datetime) -> list[str]:

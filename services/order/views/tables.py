@@ -1,6 +1,17 @@
 """Read-model tables (rebuildable from the event store) and the tables a rebuild keeps."""
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 from services.order.views import kpis
 from shared.tables import NAMING_CONVENTION
@@ -66,6 +77,14 @@ Table(
     # The credit account version of that exposure: a later answer with an older one is stale.
     Column("exposure_version", BigInteger),
 )
+# GET /v1/orders/{id} of an order whose events moved to an archive, as it answered then
+# (zlib-compressed JSON; services/order/views/archive.py). Empty whenever a rebuild may run.
+Table(
+    "archived_order",
+    metadata,
+    Column("order_id", String(36), primary_key=True),
+    Column("details", LargeBinary, nullable=False),
+)
 # Andon pulls on a customer or SKU still open (new orders of theirs are held from the start).
 Table(
     "open_andon_pull",
@@ -85,7 +104,8 @@ Table(
 )
 
 # Not derived from the order service's own events, so a rebuild keeps them: an Idempotency-Key
-# only ever meets the order service's API, and a SKU's stock is the inventory's.
+# only ever meets the order service's API, a SKU's stock is the inventory's, and webhooks are the
+# channels' settings and what is being sent to them.
 kept_metadata = MetaData(naming_convention=NAMING_CONVENTION)
 Table(
     "idempotency_record",
@@ -116,6 +136,45 @@ Table(
     Column("available", Integer, nullable=False),
     # The version of the inventory's stream of the SKU that told it: only a newer one counts.
     Column("stock_version", BigInteger, nullable=False),
+)
+
+# A channel's webhook: where its orders' status changes go, and the secret that signs them.
+Table(
+    "webhook_subscription",
+    kept_metadata,
+    Column("channel", String(100), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+# The webhook outbox: one row per status change of a subscribed channel's order, written in the
+# transaction of the change and sent by the order process (services/order/webhooks/sender.py).
+# `sequence` is the order's version after the change: per order, rows go out in its order;
+# `created_at` is when the status changed.
+Table(
+    "webhook_delivery",
+    kept_metadata,
+    Column("delivery_id", String(36), primary_key=True),
+    Column("channel", String(100), nullable=False),
+    Column("order_id", String(36), nullable=False),
+    Column("sequence", Integer, nullable=False),
+    # What the CloudEvent tells (built when sent: queuing stays cheap for every change).
+    Column("status", String(30), nullable=False),
+    Column("previous_status", String(30)),
+    Column("holds", Text, nullable=False),
+    Column("external_id", String(200)),
+    Column("correlation_id", String(36), nullable=False),
+    Column("causation_id", String(36), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("delivered_at", DateTime(timezone=True)),
+    Index("ix_webhook_delivery_due", "state", "next_attempt_at"),
+    Index("ix_webhook_delivery_order_sequence", "order_id", "sequence", unique=True),
+    Index("ix_webhook_delivery_channel", "channel", "state", "created_at"),
 )
 
 # The KPI read model (services/order/views/kpis.py) is rebuilt with the others.

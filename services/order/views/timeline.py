@@ -14,9 +14,12 @@ _ANSWERS = {
     "StockReservationRecorded": ("inventory", "StockReserved"),
     "StockBackorderRecorded": ("inventory", "StockBackordered"),
     "StockReleaseRecorded": ("inventory", "StockReleased"),
+    "StockBumpRecorded": ("inventory", "StockBumped"),
     "ShipmentRecorded": ("fulfillment", "ShipmentShipped"),
     "InvoiceRecorded": ("fulfillment", "InvoiceIssued"),
     "InvoicePaymentRecorded": ("fulfillment", "InvoicePaid"),
+    "AddressChangeRecorded": ("fulfillment", "ShipmentAddressChanged"),
+    "AddressChangeRefusalRecorded": ("fulfillment", "ShipmentAddressChangeRefused"),
 }
 
 

@@ -209,6 +209,30 @@ async def run_watchdog(runtime: ServiceRuntime) -> None:
     await runtime.send(DetectGaps(timeouts=TIMEOUTS))
 
 
+async def test_a_bumped_order_waits_for_stock_again_and_is_not_late_to_release(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, deadline_minutes=60)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1})
+
+    await deliver(
+        runtime,
+        "StockBumped",
+        {
+            "order_id": order_id,
+            "sku": "RETRO-CLOCK",
+            "quantity": 1,
+            "by_order_id": str(uuid4()),
+            "reserved_total": 0,
+            "backordered_total": 1,
+        },
+    )
+    clock_of(runtime).advance(timedelta(minutes=61))
+    await run_watchdog(runtime)
+
+    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+
+
 async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_was_lost(
     runtime: ServiceRuntime,
 ) -> None:

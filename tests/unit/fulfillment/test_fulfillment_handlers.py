@@ -132,6 +132,57 @@ async def test_confirmations_take_a_shipment_to_the_tms_then_ship_and_invoice_it
     }
 
 
+def _changed(order_id: UUID, city: str) -> dict[str, Any]:
+    ship_to = released(order_id)["ship_to"] | {"city": city}
+    return {"order_id": str(order_id), "lines": [], "changes": [], "ship_to": ship_to}
+
+
+async def test_an_order_changed_before_the_pack_sends_its_new_address_with_the_request(
+    service: Harness,
+) -> None:
+    order_id = uuid4()
+    shipment_id = await release(service, order_id)
+    await service.runtime.send(ReleasePickWave())
+
+    await service.deliver(
+        ORDER_EVENTS, "OrderChanged", _changed(order_id, "York"), order_id=order_id
+    )
+    await confirm(service, "Packed", shipment_id, order_id)
+
+    sent = {m.event_type: m for m in await service.outgoing()}
+    assert sent["ShipmentAddressChanged"].data["amended"] is False
+    assert sent["ShipmentAddressChanged"].correlation_id == str(order_id)
+    assert sent["ShipmentRequested"].data["ship_to"]["city"] == "York"
+
+
+async def test_an_order_changed_once_the_tms_has_the_request_amends_it_and_after_shipping_not(
+    service: Harness,
+) -> None:
+    order_id = uuid4()
+    shipment_id = await release(service, order_id)
+    await confirm(service, "Packed", shipment_id, order_id)
+
+    await service.deliver(
+        ORDER_EVENTS, "OrderChanged", _changed(order_id, "York"), order_id=order_id
+    )
+    await confirm(service, "Shipped", shipment_id, order_id)
+    await service.deliver(
+        ORDER_EVENTS, "OrderChanged", _changed(order_id, "Hull"), order_id=order_id
+    )
+
+    sent = [
+        m
+        for m in await service.outgoing()
+        if "Address" in m.event_type or "Amended" in m.event_type
+    ]
+    assert [(m.topic, m.event_type, m.data["ship_to"]["city"]) for m in sent] == [
+        ("fulfillment.events", "ShipmentAddressChanged", "York"),
+        ("tms.shipment-requests", "ShipmentRequestAmended", "York"),
+        ("fulfillment.events", "ShipmentAddressChangeRefused", "York"),
+    ]
+    assert sent[-1].data["requested"]["city"] == "Hull"
+
+
 async def test_the_invoice_bills_exactly_what_shipped(service: Harness) -> None:
     order_id = uuid4()
     shipment_id = await release(service, order_id)

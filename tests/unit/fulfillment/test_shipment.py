@@ -3,8 +3,18 @@
 from datetime import UTC, datetime
 from uuid import UUID, uuid4
 
+import pytest
+
 from services.fulfillment.domain import Release, Shipment, ShipmentStatus, shipment_id_for
-from services.fulfillment.events import PricedLine, ShipTo
+from services.fulfillment.events import (
+    PricedLine,
+    ShipmentAddressChanged,
+    ShipmentAddressChangeRefused,
+    ShipmentRequestAmended,
+    ShipmentRequested,
+    ShipmentShipped,
+    ShipTo,
+)
 
 DEADLINE = datetime(2025, 3, 1, 12, tzinfo=UTC)
 
@@ -210,3 +220,88 @@ class TestCancel:
 
         assert types(shipment) == []
         assert shipment.status is ShipmentStatus.CANCELLED
+
+
+LEEDS = a_release().ship_to
+YORK = ShipTo(name="Ada", line1="2 Minster Yard", city="York", postal_code="YO1", country="GB")
+
+
+class TestAddressChange:
+    @pytest.mark.parametrize("steps", [(), ("pick",), ("pick", "picked")], ids=str)
+    def test_before_the_tms_has_the_request_the_request_carries_the_new_address(
+        self, steps: tuple[str, ...]
+    ) -> None:
+        shipment = a_shipment(*steps)
+
+        shipment.change_address(YORK)
+        shipment.confirm_packed()
+
+        changed, _, requested = shipment.collect_events()
+        assert isinstance(changed, ShipmentAddressChanged) and not changed.amended
+        assert isinstance(requested, ShipmentRequested) and requested.ship_to == YORK
+
+    def test_once_the_tms_has_the_request_it_is_sent_an_amendment_with_every_line(self) -> None:
+        shipment = a_shipment("pick", "picked", "packed")
+
+        shipment.change_address(YORK)
+
+        changed, amended = shipment.collect_events()
+        assert isinstance(changed, ShipmentAddressChanged) and changed.amended
+        assert isinstance(amended, ShipmentRequestAmended) and amended.ship_to == YORK
+        assert [(line.sku, line.quantity) for line in amended.lines] == [
+            ("RETRO-CLOCK", 2),
+            ("TEAPOT", 1),
+        ]
+
+    def test_a_shipped_shipment_refuses_it_once_saying_where_it_went(self) -> None:
+        shipment = a_shipment("pick", "picked", "packed", "shipped")
+
+        shipment.change_address(YORK)
+        shipment.change_address(YORK)
+
+        [refused] = shipment.collect_events()
+        assert isinstance(refused, ShipmentAddressChangeRefused)
+        assert (refused.ship_to, refused.requested) == (LEEDS, YORK)
+        assert "already shipped" in refused.reason
+
+    def test_the_same_address_or_a_cancelled_shipment_changes_nothing(self) -> None:
+        unchanged, cancelled = a_shipment("pick"), a_shipment()
+        cancelled.cancel("customer changed their mind")
+        cancelled.collect_events()
+
+        assert LEEDS is not None
+        unchanged.change_address(LEEDS)
+        cancelled.change_address(YORK)
+
+        assert types(unchanged) == types(cancelled) == []
+
+    def test_changing_back_and_forth_follows_every_change(self) -> None:
+        shipment = a_shipment()
+
+        for address in (YORK, LEEDS, YORK):
+            assert address is not None
+            shipment.change_address(address)
+
+        assert [e.ship_to.city for e in shipment.collect_events()] == ["York", "Leeds", "York"]
+
+    def test_a_carrier_that_collected_it_for_the_old_address_is_told_as_a_refusal(self) -> None:
+        shipment = a_shipment("pick", "picked", "packed")
+        shipment.change_address(YORK)
+        shipment.collect_events()
+
+        shipment.confirm_shipped(carrier="DHL", tracking_number="T1", ship_to=LEEDS)
+
+        shipped, refused = shipment.collect_events()
+        assert isinstance(shipped, ShipmentShipped)
+        assert isinstance(refused, ShipmentAddressChangeRefused)
+        assert (refused.ship_to, refused.requested) == (LEEDS, YORK)
+        assert "Leeds" in refused.reason
+
+    def test_a_carrier_that_collected_it_for_the_new_address_is_no_news(self) -> None:
+        shipment = a_shipment("pick", "picked", "packed")
+        shipment.change_address(YORK)
+        shipment.collect_events()
+
+        shipment.confirm_shipped(carrier="DHL", tracking_number="T1", ship_to=YORK)
+
+        assert types(shipment) == ["ShipmentShipped"]

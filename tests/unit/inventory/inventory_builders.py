@@ -28,15 +28,29 @@ def place(
     deadline_in: timedelta = timedelta(hours=4),
     at: datetime = NOW,
     order_id: UUID | None = None,
+    protection_floor: int = 0,
 ) -> UUID:
     order_id = order_id or uuid4()
-    stock.place(order_id, quantity, priority=priority, deadline=at + deadline_in, at=at)
+    stock.place(
+        order_id,
+        quantity,
+        priority=priority,
+        deadline=at + deadline_in,
+        at=at,
+        protection_floor=protection_floor,
+    )
     return order_id
 
 
 def published(stock: Stock) -> list[str]:
     """The types of the pending events, internal ones left out."""
-    internal = {"StockRequested", "StockRequestIncreased", "ReorderPointSet"}
+    internal = {
+        "StockRequested",
+        "StockRequestIncreased",
+        "ReorderPointSet",
+        "StockBumpDeclined",
+        "StockCommitted",
+    }
     return [e.event_type() for e in stock.collect_events() if e.event_type() not in internal]
 
 

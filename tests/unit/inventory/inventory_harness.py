@@ -77,6 +77,7 @@ class Inventory:
         *,
         priority: int = 1,
         deadline_in: timedelta = timedelta(hours=4),
+        protection_floor: int = 0,
     ) -> UUID:
         order_id = uuid4()
         data = {
@@ -86,6 +87,7 @@ class Inventory:
             ],
             "priority": priority,
             "deadline": (self.clock.now() + deadline_in).isoformat(),
+            "protection_floor": protection_floor,
         }
         await self.deliver(an_inbound("OrderPlaced", data))
         return order_id

@@ -1,4 +1,5 @@
-"""Property-style checks: random place/receive/change/cancel/ship runs on one SKU keep the rules."""
+"""Property-style checks: random place/receive/change/cancel/release/ship runs on one SKU, with
+protection levels and bumps answered as the order service would, keep the rules."""
 
 import random
 from collections.abc import Callable
@@ -9,35 +10,90 @@ import pytest
 from inventory_builders import NOW, SKU
 
 from services.inventory.domain import OrderLine, Stock
-from services.inventory.events import StockReceived, StockReleased, StockReserved
+from services.inventory.events import (
+    StockBumped,
+    StockReceived,
+    StockReleased,
+    StockReserved,
+)
 
 RUNS = 200
 STEPS = 60
 
 
 class Run:
-    """One random history against one SKU, with what each order asked for."""
+    """One random history against one SKU, with what each order asked for and, as its order
+    service knows it, released to the warehouse (a bump it is asked about is answered from
+    that, whatever inventory saw)."""
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.stock = Stock(SKU)
         self.ordered: dict[UUID, int] = {}
+        self.released: dict[UUID, int] = {}
+        self.releases: dict[UUID, int] = {}
         self.open: list[UUID] = []
+        # A random policy: the protection level kept for priorities at or above each weight
+        # (about a third of the runs protect nothing, as the default policy).
+        self.levels = {weight: self.rng.choice([0, 0, 1, 2, 4]) for weight in (3, 6, 10)}
 
     def step(self) -> None:
         actions: list[Callable[[], None]] = [self.place, self.place, self.receive]
         if self.open:
-            actions += [self.change, self.cancel, self.ship]
+            actions += [self.change, self.cancel, self.release, self.ship]
+        if self.stock.bump_requests:
+            actions += [self.answer_bump, self.answer_bump]
         self.rng.choice(actions)()
         self.stock.allocate_all()
+
+    def floor(self, priority: int) -> int:
+        return max((level for weight, level in self.levels.items() if weight > priority), default=0)
+
+    def bump_for(self, order_id: UUID) -> None:
+        while (asked := self.stock.bump_candidate(order_id)) is not None:
+            self.stock.request_bump(order_id, asked)
 
     def place(self) -> None:
         order_id, quantity = uuid4(), self.rng.randint(1, 8)
         deadline = NOW + timedelta(minutes=self.rng.randint(1, 600))
         priority = self.rng.randint(1, 15)
-        self.stock.place(order_id, quantity, priority=priority, deadline=deadline, at=NOW)
+        self.stock.place(
+            order_id,
+            quantity,
+            priority=priority,
+            deadline=deadline,
+            at=NOW,
+            protection_floor=self.floor(priority),
+        )
         self.ordered[order_id] = quantity
         self.open.append(order_id)
+        self.bump_for(order_id)
+
+    def answer_bump(self) -> None:
+        """The asked order yields what it holds and has not released, or keeps it."""
+        order_id = self.rng.choice(sorted(self.stock.bump_requests))
+        request = self.stock.bump_requests[order_id]
+        line = self.line(order_id)
+        unreleased = line.reserved + line.shipped - self.released.get(order_id, 0)
+        yielded = min(request.quantity, unreleased) if order_id in self.open else 0
+        left = self.stock.answer_bump(order_id, request.for_order_id, max(yielded, 0))
+        while (passed := self.stock.pass_on(order_id, left)) is not None:
+            left -= passed[1]
+        self.stock.allocate_all()
+        # As settle_bump_when_order_answered does.
+        self.bump_for(request.for_order_id)
+        self.bump_for(order_id)
+        if (asker := self.stock.bump_asker(order_id)) is not None:
+            self.bump_for(asker)
+
+    def release(self) -> None:
+        """The order service sends reserved units to the warehouse, bumps asked or not."""
+        order_id = self.rng.choice(self.open)
+        line = self.line(order_id)
+        if (quantity := line.reserved + line.shipped - self.released.get(order_id, 0)) > 0:
+            self.released[order_id] = self.released.get(order_id, 0) + quantity
+            self.releases[order_id] = self.releases.get(order_id, 0) + 1
+            self.stock.commit(order_id, self.releases[order_id], quantity)
 
     def receive(self) -> None:
         self.stock.receive(self.rng.randint(1, 12))
@@ -48,15 +104,23 @@ class Run:
         return line
 
     def change(self) -> None:
-        # As the order service rules: an order can change until anything of it has shipped.
+        # As the order service rules: an order can change until anything of it has shipped,
+        # and not below what it released.
         unshipped = [o for o in self.open if self.line(o).shipped == 0]
         if not unshipped:
             return
         order_id = self.rng.choice(unshipped)
         line = self.line(order_id)
-        quantity = self.rng.randint(0, 10)
-        self.stock.change(order_id, quantity, priority=line.priority, deadline=line.deadline)
+        quantity = self.rng.randint(self.released.get(order_id, 0), 10)
+        self.stock.change(
+            order_id,
+            quantity,
+            priority=line.priority,
+            deadline=line.deadline,
+            protection_floor=line.protection_floor,
+        )
         self.ordered[order_id] = quantity
+        self.bump_for(order_id)
 
     def cancel(self) -> None:
         order_id = self.open.pop(self.rng.randrange(len(self.open)))
@@ -64,9 +128,10 @@ class Run:
         self.ordered[order_id] = self.line(order_id).shipped
 
     def ship(self) -> None:
+        """The warehouse ships only what was released to it."""
         order_id = self.rng.choice(self.open)
-        if (reserved := self.line(order_id).reserved) > 0:
-            self.stock.ship(uuid4(), order_id, self.rng.randint(1, reserved))
+        if (unshipped := self.released.get(order_id, 0) - self.line(order_id).shipped) > 0:
+            self.stock.ship(uuid4(), order_id, self.rng.randint(1, unshipped))
 
 
 def check_invariants(run: Run) -> None:
@@ -84,8 +149,21 @@ def check_invariants(run: Run) -> None:
         assert settled.held == 0
         if order_id in run.open:
             assert settled.shipped == run.ordered[order_id]
-    # Free stock never idles while someone waits (so nobody is both servable and waiting).
-    assert stock.available == 0 or stock.backordered == 0
+    # What was released to the warehouse is still the order's: reserved, or shipped.
+    for order_id, released in run.released.items():
+        line = run.line(order_id)
+        if order_id in run.open:
+            assert line.reserved + line.shipped >= released
+    # Free stock never idles while someone who may take it waits (above their floor).
+    for order_id in stock.lines.keys() & run.open:
+        line = stock.lines[order_id]
+        if line.waiting:
+            assert stock.available <= line.protection_floor
+            # Nobody waits while an order it may bump holds unreleased units it did not ask.
+            assert stock.bump_candidate(order_id) is None
+    for asked, request in stock.bump_requests.items():
+        asker, line = stock.line(request.for_order_id), stock.line(asked)
+        assert asker is not None and line is not None and asker.may_bump(line)
 
 
 @pytest.mark.parametrize("seed", range(RUNS))
@@ -97,7 +175,26 @@ def test_random_histories_never_oversell_or_over_hold(seed: int) -> None:
         check_invariants(run)
 
     rehydrated = Stock.rehydrate(SKU, run.stock.collect_events())
-    assert (rehydrated.lines, rehydrated.settled) == (run.stock.lines, run.stock.settled)
+    assert (rehydrated.lines, rehydrated.settled, rehydrated.bump_requests) == (
+        run.stock.lines,
+        run.stock.settled,
+        run.stock.bump_requests,
+    )
+
+
+def test_the_random_histories_bump_and_keep_reservations() -> None:
+    """The runs above are no proof unless protection, bumps and refusals happen in them."""
+    seen: set[str] = set()
+    for seed in range(20):
+        run = Run(seed)
+        for _ in range(STEPS):
+            run.step()
+        seen |= {
+            type(e).__name__
+            for e in run.stock.collect_events()
+            if not isinstance(e, StockBumped) or e.quantity > 0
+        }
+    assert {"StockBumpRequested", "StockBumped", "StockBumpDeclined", "StockCommitted"} <= seen
 
 
 @pytest.mark.parametrize("seed", range(50))
@@ -125,7 +222,7 @@ def test_the_totals_in_every_answer_are_the_lines_state_after_it(seed: int) -> N
 
     for count, event in enumerate(history, start=1):
         replay = Stock.rehydrate(SKU, history[:count])
-        if isinstance(event, StockReserved | StockReleased):
+        if isinstance(event, StockReserved | StockReleased | StockBumped):
             line = replay.line(event.order_id)
             assert line is not None
             assert (event.reserved_total, event.backordered_total) == (
@@ -156,3 +253,27 @@ def test_every_event_that_moves_the_stock_tells_the_level_after_it_and_no_other_
         else:
             assert after == before, event
     assert {"StockSaleStopped", "StockSaleResumed"} <= {e.event_type() for e in history}
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_only_bumps_take_stock_below_an_orders_floor_and_never_released_units(seed: int) -> None:
+    run = Run(seed)
+    for _ in range(STEPS):
+        run.step()
+    history = run.stock.collect_events()
+
+    freed = 0  # units the last bump freed and not yet passed on
+    for count, event in enumerate(history):
+        before = Stock.rehydrate(SKU, history[:count])
+        if isinstance(event, StockReserved) and event.taken_from is None:
+            line = before.lines[event.order_id]
+            assert before.available - event.quantity >= line.protection_floor, event
+        if isinstance(event, StockReserved) and event.taken_from is not None:
+            # Only what the bump just freed: the shelf is no lower than before the bump.
+            assert event.quantity <= freed, (event, freed)
+            freed -= event.quantity
+        else:
+            freed = 0
+        if isinstance(event, StockBumped):
+            assert event.quantity <= before.lines[event.order_id].bumpable
+            freed = event.quantity

@@ -145,6 +145,10 @@ class RunWithPulls(Run):
             self.stock.stop_sale(pull_id)
         elif roll < 0.16 and self.pulls:
             self.stock.resume_sale(self.pulls.pop(self.rng.randrange(len(self.pulls))))
+            # As resume_sale_when_andon_resolved does: the bumps the stop held back are asked.
+            self.stock.allocate_all()
+            for order_id in self.stock.waiting_in_turn():
+                self.bump_for(order_id)
         self.stock.collect_events()
         reserved_before = self.stock.reserved
         stopped = self.stock.stops.stopped

@@ -16,13 +16,14 @@ from order_builders import (
     units,
 )
 
+from services.order.domain import AddressRefusal, AndonStop, OrderTerms, Rechecked
 from services.order.domain.errors import (
     OrderAlreadyShippedError,
     OrderClosedError,
     OrderNotHeldError,
     ReleasedUnitsError,
 )
-from services.order.events import OrderChanged, OrderReleased
+from services.order.events import OrderChanged, OrderDeadlineChanged, OrderHeld, OrderReleased
 
 
 def test_an_order_is_released_when_credit_approved_and_stock_reserved() -> None:
@@ -279,3 +280,85 @@ def test_cancelling_twice_is_one_cancellation_and_a_rejected_order_cannot_be_can
     assert event_types(cancelled) == ["OrderCancelled"]
     with pytest.raises(OrderClosedError):
         rejected.cancel("too late")
+
+
+def _terms(segment: str, priority: int, deadline_hours: int) -> OrderTerms:
+    return OrderTerms(segment, priority, NOW + timedelta(hours=deadline_hours), "ship_partial")
+
+
+def test_a_change_into_another_segment_carries_its_terms_and_tells_the_new_deadline() -> None:
+    order = a_placed_order(a_line("CLOCK", 2))
+    approve(order)
+    order.collect_events()
+
+    order.change([a_line("CLOCK", 2), a_line("FAN", 1)], None, Rechecked(terms=_terms("AB", 4, 3)))
+    order.record_credit_approved(REPLY, credit(3_000))
+    order.record_stock_reserved(REPLY, "CLOCK", 2, 2)
+
+    changed, moved, *_, released = order.collect_events()
+    assert isinstance(changed, OrderChanged)
+    assert (changed.segment, changed.priority) == ("AB", 4)
+    assert isinstance(moved, OrderDeadlineChanged)
+    assert (moved.previous_deadline, moved.deadline) == (NOW + timedelta(hours=1), changed.deadline)
+    assert "segment AB (was AA)" in moved.reason
+    assert isinstance(released, OrderReleased)
+    assert (released.priority, released.deadline) == (4, NOW + timedelta(hours=3))
+
+
+def test_a_change_that_keeps_the_deadline_tells_no_new_one_and_carries_the_terms_as_they_were() -> (
+    None
+):
+    order = a_placed_order(a_line("CLOCK", 2))
+
+    order.change([a_line("CLOCK", 3)], None)
+    order.change([a_line("CLOCK", 3), a_line("FAN", 1)], None, Rechecked(terms=_terms("AB", 4, 1)))
+
+    first, second = [e for e in order.collect_events() if isinstance(e, OrderChanged)]
+    assert (first.segment, first.priority, first.deadline) == ("AA", 5, NOW + timedelta(hours=1))
+    assert (second.segment, second.priority) == ("AB", 4)
+    assert "OrderDeadlineChanged" not in event_types(order)
+
+
+def test_a_new_line_on_a_sku_with_an_open_andon_pull_holds_the_order_like_at_intake() -> None:
+    order = a_placed_order(a_line("CLOCK", 2))
+    pull_id = uuid4()
+    stop = AndonStop(pull_id, "sku", "FAN", "cracked blades")
+
+    order.change([a_line("CLOCK", 2), a_line("FAN", 1)], None, Rechecked(stops=[stop]))
+
+    held = order.collect_events()[-1]
+    assert isinstance(held, OrderHeld)
+    assert (held.hold, held.pull_id, held.reason) == ("andon", pull_id, "cracked blades")
+    assert order.status == "on_hold"
+
+
+def test_an_unusual_change_waits_for_confirmation_again() -> None:
+    order = a_placed_order(a_line("CLOCK", 2))
+    confirm_by = NOW + timedelta(hours=1)
+
+    order.change(
+        [a_line("CLOCK", 500)], None, Rechecked(unusual="500 x CLOCK", confirm_by=confirm_by)
+    )
+
+    held = order.collect_events()[-1]
+    assert isinstance(held, OrderHeld)
+    assert (held.hold, held.confirm_by) == ("pattern_check", confirm_by)
+
+
+def test_fulfillments_address_answers_are_recorded_once_each_and_again_when_they_change() -> None:
+    order = a_placed_order(a_line("CLOCK", 2))
+    shipment_id = uuid4()
+    york = SHIP_TO.model_copy(update={"city": "York"})
+    refusal = AddressRefusal(ship_to=SHIP_TO, requested=york, reason="already shipped")
+
+    for ship_to in (york, york, SHIP_TO, york):
+        order.record_address_change(REPLY, shipment_id, ship_to, amended=False)
+    order.record_address_change_refused(REPLY, shipment_id, refusal)
+    order.record_address_change_refused(REPLY, shipment_id, refusal)
+
+    assert event_types(order) == [
+        "AddressChangeRecorded",
+        "AddressChangeRecorded",
+        "AddressChangeRecorded",
+        "AddressChangeRefusalRecorded",
+    ]

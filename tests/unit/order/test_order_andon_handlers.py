@@ -1,6 +1,8 @@
 """Andon pulls, returns and the defect rule on a real database, through handlers and routes."""
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,6 +20,8 @@ from order_harness import (
     published,
 )
 
+from services.order import handlers
+from services.order.commands import ChangeOrder, RequestedLine
 from services.order.domain import DEFAULT_POLICY
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
@@ -255,30 +259,86 @@ async def test_no_order_escapes_a_pull_noted_while_it_is_placed_on_postgres(
 ) -> None:
     # Intake checks for open pulls while the pull looks for the orders to hold: on PostgreSQL
     # (READ COMMITTED) each could miss the other's uncommitted write, unless they take turns.
-    settings = ServiceSettings(database_url=postgres_dsn, namespace=f"r{uuid4().hex[:8]}")
     rounds, orders_per_round = 40, 6
     skus = [f"RACE-{n}" for n in range(rounds)]
+    async with _on_postgres(postgres_dsn, tmp_path) as runtime:
+        await define(runtime, items=[(sku, 1_000) for sku in skus])
+        escaped = []
+        for sku in skus:
+            placing = [
+                place(runtime, a_place_command(lines=[(sku, 1)])) for _ in range(orders_per_round)
+            ]
+            half = orders_per_round // 2
+            *placed, _ = await asyncio.gather(
+                *placing[:half], *placing[half:], pull(runtime, "sku", sku)
+            )
+            for order_id in placed:
+                status, holds = await status_and_holds(runtime, order_id)
+                if "andon" not in holds:
+                    escaped.append((sku, status, holds))
+        assert escaped == []
+
+
+@asynccontextmanager
+async def _on_postgres(postgres_dsn: str, tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
+    """The order service in a PostgreSQL schema of its own, dropped afterwards."""
+    settings = ServiceSettings(database_url=postgres_dsn, namespace=f"r{uuid4().hex[:8]}")
     try:
         async with order_service(tmp_path, settings=settings) as runtime:
-            await define(runtime, items=[(sku, 1_000) for sku in skus])
-            escaped = []
-            for sku in skus:
-                placing = [
-                    place(runtime, a_place_command(lines=[(sku, 1)]))
-                    for _ in range(orders_per_round)
-                ]
-                half = orders_per_round // 2
-                *placed, _ = await asyncio.gather(
-                    *placing[:half], *placing[half:], pull(runtime, "sku", sku)
-                )
-                for order_id in placed:
-                    status, holds = await status_and_holds(runtime, order_id)
-                    if "andon" not in holds:
-                        escaped.append((sku, status, holds))
-            assert escaped == []
+            yield runtime
     finally:
         async with (
             order_service(tmp_path, settings=settings) as runtime,
             runtime.db.transaction() as conn,
         ):
             await conn.execute(f'DROP SCHEMA "{settings.schema_for("order")}" CASCADE')
+
+
+def _adding(order_id: UUID, sku: str) -> ChangeOrder:
+    lines = (RequestedLine(sku="CLOCK", quantity=1), RequestedLine(sku=sku, quantity=1))
+    return ChangeOrder(order_id=order_id, channel="shop", lines=lines)
+
+
+async def test_a_line_added_for_a_sku_with_an_open_pull_holds_the_order_until_it_resolves(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        pull_id = await pull(runtime, "sku", "LAMP")
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        before = await status_and_holds(runtime, order_id)
+
+        after = await handlers.change_order(_adding(order_id, "LAMP"), runtime.unit_of_work())
+        await approve_and_reserve(runtime, order_id, "CLOCK", 1)
+        lamp = {"order_id": str(order_id), "sku": "LAMP", "quantity": 1, "reserved_total": 1}
+        await deliver(runtime, "StockReserved", lamp)
+        held = await status_and_holds(runtime, order_id)
+        await resolve(runtime, pull_id)
+
+        assert (before, after, held) == (("pending", []), "on_hold", ("on_hold", ["andon"]))
+        [hold] = [h for h in await published(runtime, "OrderHeld") if h["hold"] == "andon"]
+        assert hold["pull_id"] == str(pull_id)
+        assert await status_and_holds(runtime, order_id) == ("released", [])
+
+
+@pytest.mark.integration
+async def test_no_changed_order_escapes_a_pull_noted_while_the_line_is_added_on_postgres(
+    postgres_dsn: str, tmp_path: Path
+) -> None:
+    # As at intake: the change looks for open pulls on its new SKUs while the pull looks for
+    # the orders holding them; they take turns on the target, so neither misses the other.
+    skus = [f"ADDED-{n}" for n in range(20)]
+    async with _on_postgres(postgres_dsn, tmp_path) as runtime:
+        await define(runtime, items=[("CLOCK", 1_000), *((sku, 1_000) for sku in skus)])
+        escaped = []
+        for sku in skus:
+            orders = [await place(runtime, a_place_command(lines=[("CLOCK", 1)])) for _ in "ab"]
+            changes = [
+                handlers.change_order(_adding(order_id, sku), runtime.unit_of_work())
+                for order_id in orders
+            ]
+            await asyncio.gather(changes[0], pull(runtime, "sku", sku), changes[1])
+            for order_id in orders:
+                if "andon" not in (await status_and_holds(runtime, order_id))[1]:
+                    escaped.append((sku, order_id))
+        assert escaped == []

@@ -139,3 +139,21 @@ async def test_a_policy_whose_deadlines_or_priorities_cannot_be_computed_is_refu
         assert response.status_code == 422, response.text
         assert "target_response_minutes" in response.json()["errors"][0]["message"]
         assert after["version"] == policy["version"]
+
+
+async def test_a_protection_level_is_whole_units_of_stock(tmp_path: Path) -> None:
+    async with api(tmp_path) as (_, client):
+        policy = (await client.get("/v1/policy", headers=auth("staff"))).json()
+        assert {s["protection_level"] for s in policy["segments"].values()} == {0}
+        responses = []
+        for level in (-1, 10**8):
+            policy["segments"]["AA"]["protection_level"] = level
+            body = {"segments": policy["segments"], "pattern_check": policy["pattern_check"]}
+            responses.append(await client.put("/v1/policy", json=body, headers=auth("ops")))
+        policy["segments"]["AA"]["protection_level"] = 5
+        body = {"segments": policy["segments"], "pattern_check": policy["pattern_check"]}
+        accepted = await client.put("/v1/policy", json=body, headers=auth("ops"))
+
+        assert [r.status_code for r in responses] == [422, 422]
+        assert "protection_level must be at most" in responses[1].json()["errors"][0]["message"]
+        assert accepted.json()["segments"]["AA"]["protection_level"] == 5

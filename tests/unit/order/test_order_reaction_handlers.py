@@ -1,9 +1,11 @@
 """Reactions on a real database: the whole life of an order, rejection, changes, rebuild."""
 
+from datetime import timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
+from order_builders import SHIP_TO
 from order_harness import (
     a_place_command,
     define,
@@ -16,9 +18,18 @@ from order_harness import (
 )
 
 from services.order import handlers
-from services.order.commands import CancelOrder, ChangeOrder, RequestedLine
+from services.order.commands import (
+    CancelOrder,
+    ChangeOrder,
+    ChangePolicy,
+    ClassifyCustomersAndItems,
+    ConfirmOrder,
+    RequestedLine,
+)
+from services.order.domain import DEFAULT_POLICY
 from services.order.service import DEFINITION
 from services.order.views import queries
+from shared.envelope import parse_time
 from shared.errors import NotFoundError
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
@@ -194,13 +205,18 @@ async def test_a_change_is_published_with_its_deltas_and_a_channel_cannot_touch_
         ]
 
 
+async def _with_history(runtime: ServiceRuntime) -> None:
+    """acme's earlier orders: the default policy's min_history_orders, 2 clocks each."""
+    await define(runtime)
+    for _ in range(3):
+        await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+
+
 async def test_a_change_far_outside_the_history_waits_for_confirmation_like_a_new_order(
     tmp_path: Path,
 ) -> None:
     async with order_service(tmp_path) as runtime:
-        await define(runtime)
-        for _ in range(3):  # the default policy's min_history_orders, 2 clocks each
-            await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+        await _with_history(runtime)
         order_id = await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
         usual = ChangeOrder(
             order_id=order_id, channel="shop", lines=(RequestedLine(sku="CLOCK", quantity=3),)
@@ -280,3 +296,97 @@ async def test_a_customers_exposure_is_credits_newest_whatever_order_the_answers
             assert (await queries.customer(conn, "acme") or {})["exposure_cents"] == 4_000
         report = await rebuild_read_models(runtime.db, DEFINITION, check_only=True)
         assert report.identical
+
+
+async def test_a_confirmed_unusual_order_made_smaller_is_not_asked_to_confirm_again(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await _with_history(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 500)]))
+        await handlers.confirm_order(
+            ConfirmOrder(order_id=order_id, channel="shop"), runtime.unit_of_work()
+        )
+        smaller = ChangeOrder(
+            order_id=order_id, channel="shop", lines=(RequestedLine(sku="CLOCK", quantity=400),)
+        )
+
+        status = await handlers.change_order(smaller, runtime.unit_of_work())
+
+        assert status == "pending"
+        assert [h["hold"] for h in await published(runtime, "OrderHeld")] == ["pattern_check"]
+
+
+async def test_a_new_line_that_moves_the_order_into_another_segment_moves_its_terms(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime, tier="vip")
+        await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
+        await runtime.send(ClassifyCustomersAndItems())  # acme and CLOCK are A, LAMP is C
+        order_id = await place(runtime, a_place_command(lines=[("LAMP", 1)]))
+        aa = DEFAULT_POLICY.segments.AA.model_copy(update={"target_response_minutes": 30})
+        segments = DEFAULT_POLICY.segments.model_copy(update={"AA": aa})
+        await handlers.change_policy(
+            ChangePolicy(segments=segments, pattern_check=DEFAULT_POLICY.pattern_check),
+            runtime.unit_of_work(),
+        )
+        adding = ChangeOrder(
+            order_id=order_id,
+            channel="shop",
+            lines=(RequestedLine(sku="LAMP", quantity=1), RequestedLine(sku="CLOCK", quantity=1)),
+        )
+
+        await handlers.change_order(adding, runtime.unit_of_work())
+
+        [changed] = await published(runtime, "OrderChanged")
+        assert (changed["segment"], changed["priority"]) == ("AA", 10)
+        [moved] = await published(runtime, "OrderDeadlineChanged")
+        assert moved["deadline"] == changed["deadline"]
+        assert parse_time(moved["previous_deadline"]) - parse_time(moved["deadline"]) == timedelta(
+            minutes=30
+        )
+        order = await details(runtime, order_id)
+        assert (order["segment"], order["priority"]) == ("AA", 10)
+        assert parse_time(order["deadline"]) == parse_time(moved["deadline"])
+        assert "OrderDeadlineChanged" in [entry["event"] for entry in order["timeline"]]
+
+
+async def test_fulfillments_answers_to_an_address_change_are_on_the_timeline(
+    tmp_path: Path,
+) -> None:
+    async with order_service(tmp_path) as runtime:
+        await define(runtime)
+        order_id = await place(runtime, a_place_command(lines=[("CLOCK", 2)]))
+        new_address = SHIP_TO.model_copy(update={"city": "York"})
+        york = new_address.model_dump()
+        readdress = ChangeOrder(order_id=order_id, channel="shop", ship_to=new_address)
+        await handlers.change_order(readdress, runtime.unit_of_work())
+        first, second = str(uuid4()), str(uuid4())
+        ids = {"order_id": str(order_id)}
+
+        await deliver(
+            runtime,
+            "ShipmentAddressChanged",
+            {**ids, "shipment_id": first, "ship_to": york, "amended": True},
+        )
+        await deliver(
+            runtime,
+            "ShipmentAddressChangeRefused",
+            {
+                **ids,
+                "shipment_id": second,
+                "ship_to": SHIP_TO.model_dump(),
+                "requested": york,
+                "reason": "it had already shipped when the address changed",
+            },
+        )
+
+        order = await details(runtime, order_id)
+        assert order["ship_to"]["city"] == "York"
+        answers = [e for e in order["timeline"] if e["service"] == "fulfillment"]
+        assert [(e["event"], e["detail"]["shipment_id"]) for e in answers] == [
+            ("ShipmentAddressChanged", first),
+            ("ShipmentAddressChangeRefused", second),
+        ]
+        assert answers[1]["detail"]["reason"].startswith("it had already shipped")

@@ -59,23 +59,3 @@ async def test_a_published_message_is_structured_cloudevents_with_no_binary_mode
         ("event-type", b"io.gapless.ParcelWeighed"),
     )
     assert Envelope.from_json(record.value) == envelope
-
-
-async def test_published_rows_older_than_the_retention_are_pruned(
-    sqlite_db: SqliteDatabase,
-) -> None:
-    broker = MemoryBroker()
-    await queue(sqlite_db, [an_envelope()])
-    await relay_to(broker, sqlite_db).relay_batch()
-    await queue(sqlite_db, [an_envelope()])
-    later = OutboxRelay(
-        db=sqlite_db,
-        publisher=broker.publisher(),
-        service="parcels",
-        clock=FrozenClock(datetime(2025, 4, 1, tzinfo=UTC)),
-    )
-
-    pruned = await later.prune()
-
-    assert pruned == 1
-    assert await count_rows(sqlite_db, "outbox_message") == 1

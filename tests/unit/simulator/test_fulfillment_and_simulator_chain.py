@@ -10,6 +10,7 @@ import random
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -66,8 +67,14 @@ async def chain(tmp_path: Path) -> AsyncIterator[tuple[Harness, Harness]]:
 
 
 async def publish_release(broker: MemoryBroker, order_id: UUID) -> None:
+    await publish_order_event(broker, order_id, "OrderReleased", released(order_id))
+
+
+async def publish_order_event(
+    broker: MemoryBroker, order_id: UUID, event_type: str, data: dict[str, Any]
+) -> None:
     envelope = an_envelope(
-        event_type="OrderReleased", data=released(order_id), correlation_id=order_id, source="order"
+        event_type=event_type, data=data, correlation_id=order_id, source="order"
     )
     message = OutgoingMessage(
         topic=ORDER_EVENTS,
@@ -132,3 +139,34 @@ async def test_a_lost_pick_leaves_the_shipment_picking_for_the_gap_watchdog(
 
     await eventually(lost, timeout=10)
     assert await status_of(fulfillment, order_id) == ["picking"]
+
+
+async def test_an_address_changed_while_the_carrier_has_the_request_reaches_the_carrier(
+    chain: tuple[Harness, Harness],
+) -> None:
+    fulfillment, simulator = chain
+    await run_command(
+        tune_simulator,
+        TuneSimulator(pick_delay_ms=0, ship_delay_ms=1_500),
+        simulator.runtime.unit_of_work(),
+    )
+    order_id = uuid4()
+    await publish_release(fulfillment.broker, order_id)
+
+    async def packed() -> None:
+        assert await status_of(fulfillment, order_id) == ["packed"]
+
+    await eventually(packed, timeout=10)
+    ship_to = released(order_id)["ship_to"] | {"city": "York"}
+    changed = {"order_id": str(order_id), "lines": [], "changes": [], "ship_to": ship_to}
+    await publish_order_event(fulfillment.broker, order_id, "OrderChanged", changed)
+
+    async def delivered() -> None:
+        assert await status_of(fulfillment, order_id) == ["delivered"]
+
+    await eventually(delivered, timeout=10)
+    [shipped] = [m for m in await simulator.outgoing() if m.event_type == "Shipped"]
+    assert shipped.data["ship_to"]["city"] == "York"
+    published = [t for _, t in await fulfillment.outgoing_types()]
+    assert "ShipmentRequestAmended" in published
+    assert "ShipmentAddressChangeRefused" not in published

@@ -5,7 +5,14 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
-from services.simulator.events import SimulatorTuned, TaskKind, TaskReceived
+from services.simulator.events import (
+    Shipped,
+    ShipTo,
+    SimulatorTuned,
+    TaskAmended,
+    TaskKind,
+    TaskReceived,
+)
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
@@ -163,3 +170,47 @@ def test_tuning_to_the_current_settings_records_nothing() -> None:
     current.tune(current.current.model_copy(update={"paused": True}))
 
     assert [e.event_type() for e in current.collect_events()] == ["SimulatorTuned"]
+
+
+LEEDS = ShipTo(name="Ada", line1="1 Loop", city="Leeds", postal_code="LS1", country="GB")
+YORK = LEEDS.model_copy(update={"city": "York", "postal_code": "YO1"})
+
+
+def a_shipment_task(current: SimulatorSettings) -> Task:
+    shipment_id = uuid4()
+    task = Task(task_id_for(TaskKind.SHIP, shipment_id))
+    task.receive(
+        kind=TaskKind.SHIP,
+        shipment_id=shipment_id,
+        order_id=uuid4(),
+        settings=current,
+        now=NOW,
+        roll=0.5,
+        ship_to=LEEDS,
+    )
+    task.collect_events()
+    return task
+
+
+def test_an_amended_shipment_is_collected_for_the_new_address() -> None:
+    current = settings()
+    task = a_shipment_task(current)
+
+    task.amend(YORK)
+    task.amend(YORK)
+    task.answer(settings=current, now=NOW + timedelta(seconds=1))
+
+    amended, shipped, _ = task.collect_events()
+    assert isinstance(amended, TaskAmended) and isinstance(shipped, Shipped)
+    assert shipped.ship_to == YORK
+
+
+def test_an_amendment_after_collection_changes_nothing_and_shipped_told_the_old_address() -> None:
+    current = settings()
+    task = a_shipment_task(current)
+    task.answer(settings=current, now=NOW + timedelta(seconds=1))
+
+    task.amend(YORK)
+
+    shipped, _ = task.collect_events()
+    assert isinstance(shipped, Shipped) and shipped.ship_to == LEEDS

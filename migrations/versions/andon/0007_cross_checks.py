@@ -2,15 +2,15 @@
 
 Empty after the upgrade: no run asked the other services before.
 
-Revision ID: andon_0006
-Revises: andon_0005
+Revision ID: andon_0007
+Revises: andon_0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "andon_0006"
-down_revision = "andon_0005"
+revision = "andon_0007"
+down_revision = "andon_0006"
 branch_labels = None
 depends_on = None
 

@@ -1,13 +1,13 @@
 """The watchdog's scan reads only overdue clocks: running clocks by step and start.
 
-Revision ID: andon_0005
-Revises: andon_0004
+Revision ID: andon_0006
+Revises: andon_0005
 """
 
 from alembic import op
 
-revision = "andon_0005"
-down_revision = "andon_0004"
+revision = "andon_0006"
+down_revision = "andon_0005"
 branch_labels = None
 depends_on = None
 
