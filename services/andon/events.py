@@ -187,6 +187,15 @@ class OrderLinesChanged(DomainEvent):
     total_cents: NonNegativeInt | None = None
 
 
+class TermsObserved(DomainEvent):
+    """A change gave the order a new release deadline or backorder rule."""
+
+    order_id: UUID
+    deadline: datetime | None
+    backorder_rule: str
+    at: datetime
+
+
 class StockObserved(DomainEvent):
     order_id: UUID
     sku: str

@@ -48,6 +48,14 @@ class OrderChanged(_Inbound):
     lines: tuple[Line, ...]
     changes: tuple[Change, ...] = ()
     total_cents: int | None = None
+    # The order's terms after the change (absent in events of older producers).
+    deadline: datetime | None = None
+    backorder_rule: str | None = None
+
+
+class OrderDeadlineChanged(_Inbound):
+    order_id: UUID
+    deadline: datetime
 
 
 class ItemDefined(_Inbound):

@@ -59,6 +59,11 @@ HAND_OFFS = Subscriptions(
         "OrderChanged": Route(
             inbound.OrderChanged, handlers.follow_change_when_order_changed, _the_watch
         ),
+        "OrderDeadlineChanged": Route(
+            inbound.OrderDeadlineChanged,
+            handlers.move_deadline_when_order_deadline_changed,
+            _the_watch,
+        ),
         "OrderReleased": Route(
             inbound.OrderReleased, handlers.record_release_when_order_released, _the_watch
         ),

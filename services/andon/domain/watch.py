@@ -34,6 +34,7 @@ from services.andon.events import (
     ReleaseObserved,
     ShipmentObserved,
     StockObserved,
+    TermsObserved,
 )
 from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
@@ -44,6 +45,7 @@ class OrderWatch(Aggregate):
     event_classes = event_map(
         OrderWatched,
         OrderLinesChanged,
+        TermsObserved,
         StockObserved,
         CreditObserved,
         ReleaseObserved,
@@ -134,6 +136,26 @@ class OrderWatch(Aggregate):
             total_cents=total_cents,
         )
         self._observe(event, at)
+
+    def follow_terms(self, *, deadline: datetime | None, backorder_rule: str, at: datetime) -> None:
+        """A change moved the release deadline or the backorder rule: a running release clock
+        keeps its start and is due by the new deadline (a later one is no gap meanwhile)."""
+        if not self.placed or (deadline, backorder_rule) == (self.deadline, self.backorder_rule):
+            return
+        releasing = self.statuses()[Step.RELEASE] is Status.ACTIVE
+        event = TermsObserved(
+            order_id=self.order_id, deadline=deadline, backorder_rule=backorder_rule, at=at
+        )
+        self._observe(event, at)
+        if not releasing or self.statuses()[Step.RELEASE] is not Status.ACTIVE:
+            return  # a clock that starts (or resumes) later takes the new deadline then
+        since, due_floor = self.since.get(Step.RELEASE), self._due(Step.RELEASE, at)
+        if since is not None and due_floor != self.due_floor.get(Step.RELEASE):
+            self._record(
+                HandOffAwaited(
+                    order_id=self.order_id, step=Step.RELEASE, since=since, due_floor=due_floor
+                )
+            )
 
     def stock_reserved(
         self,
@@ -320,6 +342,9 @@ class OrderWatch(Aggregate):
                 self._apply_placed(event)
             case OrderLinesChanged():
                 self._apply_changed(event)
+            case TermsObserved():
+                self.deadline = event.deadline
+                self.backorder_rule = event.backorder_rule
             case StockObserved():
                 self.stock[event.sku] = Stock(True, event.reserved, event.backordered)
             case CreditObserved():

@@ -48,6 +48,20 @@ async def follow_change_when_order_changed(
         at=envelope.occurred_at,
         total_cents=event.total_cents,
     )
+    watch.follow_terms(
+        deadline=event.deadline or watch.deadline,
+        backorder_rule=event.backorder_rule or watch.backorder_rule,
+        at=envelope.occurred_at,
+    )
+
+
+async def move_deadline_when_order_deadline_changed(
+    event: inbound.OrderDeadlineChanged, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.follow_terms(
+        deadline=event.deadline, backorder_rule=watch.backorder_rule, at=envelope.occurred_at
+    )
 
 
 async def record_release_when_order_released(

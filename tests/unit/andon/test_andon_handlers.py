@@ -233,6 +233,62 @@ async def test_a_bumped_order_waits_for_stock_again_and_is_not_late_to_release(
     assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
 
 
+async def test_a_moved_deadline_moves_the_running_release_clock_and_is_no_false_gap(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, deadline_minutes=60)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1})
+    now = runtime.clock.now()
+    await deliver(
+        runtime,
+        "OrderDeadlineChanged",
+        {
+            "order_id": order_id,
+            "deadline": (now + timedelta(minutes=120)).isoformat(),
+            "previous_deadline": (now + timedelta(minutes=60)).isoformat(),
+            "reason": "the changed order is in segment CC (was AA)",
+        },
+    )
+
+    clock_of(runtime).advance(timedelta(minutes=61))
+    await run_watchdog(runtime)
+    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+
+    clock_of(runtime).advance(timedelta(minutes=60))
+    await run_watchdog(runtime)
+    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    assert (gap["order_id"], gap["step"], gap["overdue_seconds"]) == (order_id, "release", 60)
+
+
+async def test_a_change_carrying_a_later_deadline_times_the_release_by_it(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, lines={"RETRO-CLOCK": 1, "TEAPOT": 1}, deadline_minutes=60)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1, "TEAPOT": 1})
+    await deliver(
+        runtime,
+        "OrderChanged",
+        {
+            "order_id": order_id,
+            "lines": [{"sku": "RETRO-CLOCK", "quantity": 1, "unit_price_cents": 100}],
+            "changes": [{"sku": "TEAPOT", "quantity_delta": -1}],
+            "total_cents": 100,
+            "deadline": (runtime.clock.now() + timedelta(minutes=180)).isoformat(),
+            "backorder_rule": "ship_partial",
+        },
+    )
+    await deliver(runtime, "CreditApproved", {"order_id": order_id, "amount_cents": 100})
+
+    clock_of(runtime).advance(timedelta(minutes=179))
+    await run_watchdog(runtime)
+    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+
+    clock_of(runtime).advance(timedelta(minutes=2))
+    await run_watchdog(runtime)
+    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    assert (gap["step"], gap["overdue_seconds"]) == ("release", 60)
+
+
 async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_was_lost(
     runtime: ServiceRuntime,
 ) -> None:
