@@ -57,8 +57,10 @@ async def test_an_order_left_in_credit_review_past_its_deadline_is_a_gap_pulled_
     await api.wait_for_order(order_id, lambda o: "credit_review" in o["holds"], within=120)
 
     async def gap() -> dict[str, Any]:
-        [found] = [g for g in await api.gaps() if str(g["order_id"]) == order_id]
-        assert found["step"] == "credit_review" and found["pull_id"] is not None, found
+        gaps = [g for g in await api.gaps() if str(g["order_id"]) == order_id]
+        assert [g["step"] for g in gaps] == ["credit_review"], gaps  # retried until it shows
+        [found] = gaps
+        assert found["pull_id"] is not None, found
         return found
 
     found = await eventually(gap, timeout=240, interval=0.5)
