@@ -1,9 +1,14 @@
-"""Reading a service's facts for a reconciliation request: its page of orders and the ids asked."""
+"""Answering a reconciliation request: reading a service's facts for its page of orders and the
+ids asked, and recording them as the service's answer."""
 
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from shared.db import Connection, Row
-from shared.facts import ReconciliationRequested, page_end
+from shared.envelope import Envelope
+from shared.facts import FactReport, ReconciliationRequested, page_end
+from shared.messages import DomainEvent, Message
+from shared.unit_of_work import UnitOfWork
 
 
 async def facts_of(
@@ -24,3 +29,28 @@ async def facts_of(
     return [rows[order_id] for order_id in sorted(rows)], page_end(
         [row["order_id"] for row in page], request.limit
     )
+
+
+def facts_reporter(
+    service: str,
+    *,
+    query: str,
+    report: type[FactReport],
+    answer: type[DomainEvent],
+    facts: Callable[[Row], Message],
+) -> Callable[[ReconciliationRequested, Envelope, UnitOfWork], Awaitable[None]]:
+    """The handler by which `service` answers the requests naming it: one `answer` event
+    (`run_id`, `orders`: `facts` of each row of `query`, `page_end`) on the run's `report`."""
+
+    async def report_facts_when_reconciliation_requested(
+        event: ReconciliationRequested, _: Envelope, uow: UnitOfWork
+    ) -> None:
+        if not event.asks(service):
+            return
+        rows, end = await facts_of(uow.conn, query, event)
+        reported = answer.model_validate(
+            {"run_id": event.run_id, "orders": tuple(map(facts, rows)), "page_end": end}
+        )
+        (await uow.get_or_create(report, str(event.run_id))).answer(reported)
+
+    return report_facts_when_reconciliation_requested

@@ -3,26 +3,24 @@
 from services.order.domain.fact_report import OrderFactReport
 from services.order.events import OrderFacts, OrderFactsReported
 from services.order.views import queries as views
-from shared.envelope import Envelope, parse_time
-from shared.fact_queries import facts_of
-from shared.facts import ReconciliationRequested
-from shared.unit_of_work import UnitOfWork
+from shared.db import Row
+from shared.envelope import parse_time
+from shared.fact_queries import facts_reporter
 
 
-async def report_facts_when_reconciliation_requested(
-    event: ReconciliationRequested, _: Envelope, uow: UnitOfWork
-) -> None:
-    if not event.asks("order"):
-        return
-    rows, page_end = await facts_of(uow.conn, views.ORDER_FACTS, event)
-    orders = tuple(
-        OrderFacts(
-            order_id=row["order_id"],
-            status=row["status"],
-            placed_at=parse_time(row["placed_at"]),
-            updated_at=parse_time(row["updated_at"]),
-        )
-        for row in rows
+def _facts(row: Row) -> OrderFacts:
+    return OrderFacts(
+        order_id=row["order_id"],
+        status=row["status"],
+        placed_at=parse_time(row["placed_at"]),
+        updated_at=parse_time(row["updated_at"]),
     )
-    report = await uow.get_or_create(OrderFactReport, str(event.run_id))
-    report.answer(OrderFactsReported(run_id=event.run_id, orders=orders, page_end=page_end))
+
+
+report_facts_when_reconciliation_requested = facts_reporter(
+    "order",
+    query=views.ORDER_FACTS,
+    report=OrderFactReport,
+    answer=OrderFactsReported,
+    facts=_facts,
+)
