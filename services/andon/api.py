@@ -17,17 +17,24 @@ from services.andon.schemas import (
     AndonStats,
     ComplaintAccepted,
     ComplaintCreate,
+    CrossCheckPublic,
     GapPublic,
     ReconciliationReport,
 )
 from services.andon.settings import AndonSettings
 from shared.auth import Ops, Staff
+from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
-    return [_andon(runtime), _watchdog(runtime), improvements_router(runtime)]
+    return [
+        _andon(runtime),
+        _watchdog(runtime),
+        _cross_checks(runtime),
+        improvements_router(runtime),
+    ]
 
 
 def _andon(runtime: ServiceRuntime) -> APIRouter:
@@ -115,6 +122,28 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
+def _cross_checks(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(prefix="/v1/reconciliation/runs", tags=["andon"])
+
+    @router.get("", response_model=list[CrossCheckPublic])
+    async def cross_checks(_: Staff) -> list[CrossCheckPublic]:
+        """The latest 20 cross-service checks, newest first."""
+        async with runtime.db.transaction() as conn:
+            rows = await views.cross_checks.runs(conn)
+        return [CrossCheckPublic.model_validate(row) for row in rows]
+
+    @router.get("/{run_id}", response_model=CrossCheckPublic)
+    async def cross_check(run_id: UUID, _: Staff) -> CrossCheckPublic:
+        """One run's cross-service check: the services still to answer, then the findings."""
+        async with runtime.db.transaction() as conn:
+            rows = await views.cross_checks.runs(conn, run_id=str(run_id))
+        if not rows:
+            raise NotFoundError(f"reconciliation run {run_id} not found")
+        return CrossCheckPublic.model_validate(rows[0])
+
+    return router
+
+
 def _watchdog(runtime: ServiceRuntime) -> APIRouter:
     router = APIRouter(tags=["andon"])
 
@@ -154,8 +183,12 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
 
     @router.post("/v1/reconciliation/run", response_model=ReconciliationReport)
     async def reconcile(_: Ops) -> ReconciliationReport:
-        """Check every watched order is in an active step or terminal; list the lost hand-offs."""
-        report = await runtime.send(Reconcile(timeouts=AndonSettings().timeouts()))
+        """Check every watched order is in an active step or terminal and list the lost
+        hand-offs; ask every service for its facts about the next page of orders (the result at
+        `GET /v1/reconciliation/runs/{run_id}` once they all answered)."""
+        settings = AndonSettings()
+        command = Reconcile(timeouts=settings.timeouts(), page_size=settings.reconcile_page_size)
+        report = await runtime.send(command)
         return ReconciliationReport.model_validate(report.model_dump())
 
     return router

@@ -7,6 +7,7 @@ from pydantic import Field
 
 from services.andon.domain import Timeouts
 from services.andon.events import Category, TargetKind
+from shared.facts import MAX_FACTS_PAGE
 from shared.messages import Command
 
 
@@ -59,3 +60,5 @@ class Reconcile(Command):
 
     run_id: UUID = Field(default_factory=uuid4)
     timeouts: Timeouts
+    # Orders each service answers for in the cross-service part of the run.
+    page_size: int = Field(default=200, ge=1, le=MAX_FACTS_PAGE)

@@ -95,7 +95,66 @@ class ReconciliationCompleted(DomainEvent):
     completed_at: datetime
 
 
+class ReconciliationRequested(DomainEvent):
+    """Asks `services` for their facts about a page of orders: the first `limit` each knows
+    with an id after `after` (UUID order), and those in `order_ids`. Each answers on its own
+    topic (`OrderFactsReported`, `StockFactsReported`, `CreditFactsReported`,
+    `FulfillmentFactsReported`)."""
+
+    run_id: UUID
+    services: tuple[str, ...]
+    after: UUID | None
+    limit: NonNegativeInt
+    order_ids: tuple[UUID, ...] = ()
+    requested_at: datetime
+
+
+class Finding(Message):
+    """One fact a service should have and has not: `step` names the hand-off that failed."""
+
+    order_id: UUID
+    step: str
+    service: str
+    problem: str
+
+
+class ServicesReconciled(DomainEvent):
+    """The services' facts about orders after `after` through `through` (null: to the last)
+    compared: `checked` orders, and what one service knows that another never heard of."""
+
+    run_id: UUID
+    after: UUID | None
+    through: UUID | None
+    checked: NonNegativeInt
+    findings: tuple[Finding, ...]
+    completed_at: datetime
+
+
 # Internal events: they never leave the service, but the read models are folded from them.
+
+
+class CrossCheckStarted(DomainEvent):
+    run_id: UUID
+    after: UUID | None
+    limit: NonNegativeInt
+    settle_seconds: NonNegativeFloat
+    started_at: datetime
+
+
+class FactsNoted(DomainEvent):
+    """One service's answer: its facts per order (as it reported them) and its page's end."""
+
+    run_id: UUID
+    service: str
+    orders: tuple[dict[str, Any], ...]
+    page_end: UUID | None
+    at: datetime
+
+
+class CrossCheckCursorMoved(DomainEvent):
+    """Where the next cross-check starts (null: from the first order again)."""
+
+    after: UUID | None
 
 
 class AndonPulledAgain(DomainEvent):
@@ -128,6 +187,15 @@ class OrderLinesChanged(DomainEvent):
     total_cents: NonNegativeInt | None = None
 
 
+class TermsObserved(DomainEvent):
+    """A change gave the order a new release deadline or backorder rule."""
+
+    order_id: UUID
+    deadline: datetime | None
+    backorder_rule: str
+    at: datetime
+
+
 class StockObserved(DomainEvent):
     order_id: UUID
     sku: str
@@ -152,6 +220,29 @@ class ShipmentObserved(DomainEvent):
     order_id: UUID
     release_no: PositiveInt
     at: datetime
+    # None in events recorded before the watch followed invoices and deliveries.
+    shipment_id: UUID | None = None
+
+
+class InvoiceObserved(DomainEvent):
+    order_id: UUID
+    invoice_id: UUID
+    shipment_id: UUID
+    at: datetime
+
+
+class PaymentObserved(DomainEvent):
+    """The invoice is paid in full."""
+
+    order_id: UUID
+    invoice_id: UUID
+    at: datetime
+
+
+class DeliveryObserved(DomainEvent):
+    order_id: UUID
+    shipment_id: UUID
+    at: datetime
 
 
 class OrderEnded(DomainEvent):
@@ -165,6 +256,8 @@ class HoldObserved(DomainEvent):
     hold: str
     open: bool
     at: datetime
+    # The hold's own deadline when its event carries one (a pattern check's `confirm_by`).
+    due: datetime | None = None
 
 
 class HandOffAwaited(DomainEvent):
@@ -186,6 +279,17 @@ class HandOffSettled(DomainEvent):
     order_id: UUID
     step: str
     at: datetime
+
+
+class DeadlinesSet(DomainEvent):
+    """The deadlines of waiting states, as the order service's policy last set them."""
+
+    credit_review_minutes: float
+    backorder_minutes: float
+    andon_hold_minutes: float
+    invoice_minutes: float
+    delivery_minutes: float
+    payment_term_days: float
 
 
 class DefectCounted(DomainEvent):
@@ -215,6 +319,8 @@ PUBLISHED: Final = (
     GapDetected,
     GapClosed,
     ReconciliationCompleted,
+    ReconciliationRequested,
+    ServicesReconciled,
 )
 
 

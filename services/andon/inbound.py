@@ -1,6 +1,7 @@
 """Tolerant-reader models of what the andon service reacts to."""
 
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -47,6 +48,14 @@ class OrderChanged(_Inbound):
     lines: tuple[Line, ...]
     changes: tuple[Change, ...] = ()
     total_cents: int | None = None
+    # The order's terms after the change (absent in events of older producers).
+    deadline: datetime | None = None
+    backorder_rule: str | None = None
+
+
+class OrderDeadlineChanged(_Inbound):
+    order_id: UUID
+    deadline: datetime
 
 
 class ItemDefined(_Inbound):
@@ -73,6 +82,8 @@ class OrderHold(_Inbound):
 
     order_id: UUID
     hold: str
+    # A pattern-check hold's deadline: the customer confirms by then or the order is cancelled.
+    confirm_by: datetime | None = None
 
 
 class ReturnRecorded(_Inbound):
@@ -86,9 +97,19 @@ class DefectRule(_Inbound):
     window_minutes: int
 
 
+class Deadlines(_Inbound):
+    credit_review_minutes: float
+    backorder_minutes: float
+    andon_hold_minutes: float
+    invoice_minutes: float
+    delivery_minutes: float
+    payment_term_days: float
+
+
 class PolicyChanged(_Inbound):
     version: int = 0
     defects: DefectRule | None = None
+    deadlines: Deadlines | None = None
 
 
 class StockReserved(_Inbound):
@@ -114,6 +135,15 @@ class StockReleased(_Inbound):
     backordered_total: int | None = None
 
 
+class FactsReported(_Inbound):
+    """A service's answer to a `ReconciliationRequested` (OrderFactsReported,
+    StockFactsReported, CreditFactsReported, FulfillmentFactsReported)."""
+
+    run_id: UUID
+    orders: tuple[dict[str, Any], ...]
+    page_end: UUID | None = None
+
+
 class CreditAnswered(_Inbound):
     """CreditApproved, CreditReviewRequired and CreditDeclined."""
 
@@ -123,6 +153,7 @@ class CreditAnswered(_Inbound):
 class ShipmentShipped(_Inbound):
     order_id: UUID
     release_no: int = 1
+    shipment_id: UUID | None = None
 
 
 class ShipmentCancelled(_Inbound):
@@ -131,3 +162,19 @@ class ShipmentCancelled(_Inbound):
 
     order_id: UUID
     release_no: int | None = None
+
+
+class ShipmentDelivered(_Inbound):
+    order_id: UUID
+    shipment_id: UUID
+
+
+class InvoiceIssued(_Inbound):
+    order_id: UUID
+    invoice_id: UUID
+    shipment_id: UUID
+
+
+class InvoicePaid(_Inbound):
+    order_id: UUID
+    invoice_id: UUID

@@ -126,9 +126,28 @@ class LostHandOffPublic(BaseModel):
 
 
 class ReconciliationReport(BaseModel):
-    run_id: UUID
+    run_id: UUID = Field(description="also names the run's cross-service check")
     checked: int = Field(ge=0)
     lost: list[LostHandOffPublic]
+
+
+class FindingPublic(BaseModel):
+    order_id: UUID
+    step: str = Field(description="the hand-off that failed, e.g. stock_check")
+    service: str = Field(description="the service that lacks the fact")
+    problem: str
+
+
+class CrossCheckPublic(BaseModel):
+    run_id: UUID
+    status: str = Field(description="awaiting (answers outstanding) or complete")
+    awaiting: list[str] = Field(description="services that have not answered yet")
+    after: UUID | None = Field(description="the page starts after this order id")
+    through: UUID | None = Field(description="the last order id compared; null: to the last")
+    checked: int | None
+    findings: list[FindingPublic]
+    requested_at: datetime
+    completed_at: datetime | None
 
 
 class ImprovementPublic(BaseModel):

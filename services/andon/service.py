@@ -14,6 +14,9 @@ from services.andon.commands import (
 )
 from services.andon.domain import (
     AndonTarget,
+    CrossCheck,
+    CrossCheckCursor,
+    DeadlinePolicy,
     DefectPolicy,
     DefectWatch,
     OrderWatch,
@@ -22,6 +25,7 @@ from services.andon.domain import (
 from services.andon.domain.improvement import Improvement
 from services.andon.events import PUBLISHED
 from services.andon.handlers.improvements import AUDITS_PER_ROUND
+from services.andon.handlers.reconciliation import ANSWERED_BY
 from services.andon.settings import AndonSettings
 from shared.consumer import Route, preload_by
 from shared.deadletter import DEAD_LETTERED, decode_dead_letter, dlq_topic
@@ -55,6 +59,11 @@ HAND_OFFS = Subscriptions(
         "OrderChanged": Route(
             inbound.OrderChanged, handlers.follow_change_when_order_changed, _the_watch
         ),
+        "OrderDeadlineChanged": Route(
+            inbound.OrderDeadlineChanged,
+            handlers.move_deadline_when_order_deadline_changed,
+            _the_watch,
+        ),
         "OrderReleased": Route(
             inbound.OrderReleased, handlers.record_release_when_order_released, _the_watch
         ),
@@ -76,9 +85,7 @@ HAND_OFFS = Subscriptions(
         "ReturnRecorded": Route(
             inbound.ReturnRecorded, handlers.count_defects_when_return_recorded
         ),
-        "PolicyChanged": Route(
-            inbound.PolicyChanged, handlers.adopt_defect_rule_when_policy_changed
-        ),
+        "PolicyChanged": Route(inbound.PolicyChanged, handlers.adopt_policy_when_policy_changed),
         "StockReserved": Route(
             inbound.StockReserved, handlers.record_stock_when_stock_reserved, _the_watch
         ),
@@ -109,6 +116,19 @@ HAND_OFFS = Subscriptions(
             handlers.stop_awaiting_shipment_when_shipment_cancelled,
             _the_watch,
         ),
+        **{
+            answer: Route(inbound.FactsReported, handlers.note_facts_when_facts_reported)
+            for answer in ANSWERED_BY
+        },
+        "ShipmentDelivered": Route(
+            inbound.ShipmentDelivered, handlers.record_delivery_when_shipment_delivered, _the_watch
+        ),
+        "InvoiceIssued": Route(
+            inbound.InvoiceIssued, handlers.record_invoice_when_invoice_issued, _the_watch
+        ),
+        "InvoicePaid": Route(
+            inbound.InvoicePaid, handlers.record_payment_when_invoice_paid, _the_watch
+        ),
     },
 )
 
@@ -125,7 +145,8 @@ def _watchdog_round() -> DetectGaps:
 
 
 def _reconciliation() -> Reconcile:
-    return Reconcile(timeouts=AndonSettings().timeouts())
+    settings = AndonSettings()
+    return Reconcile(timeouts=settings.timeouts(), page_size=settings.reconcile_page_size)
 
 
 DEFINITION = ServiceDefinition(
@@ -135,9 +156,12 @@ DEFINITION = ServiceDefinition(
     subscriptions=(DEAD_LETTERS, HAND_OFFS),
     aggregates=(
         OrderWatch,
+        CrossCheck,
+        CrossCheckCursor,
         AndonTarget,
         DefectWatch,
         DefectPolicy,
+        DeadlinePolicy,
         ReconciliationRun,
         Improvement,
     ),

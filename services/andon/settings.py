@@ -6,6 +6,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.andon.domain import Timeouts
+from shared.facts import MAX_FACTS_PAGE
 
 
 class AndonSettings(BaseSettings):
@@ -22,6 +23,8 @@ class AndonSettings(BaseSettings):
 
     # The scheduled reconciliation pass (each run records a ReconciliationCompleted).
     reconcile_every_seconds: float = Field(default=600, gt=0)
+    # Orders each service answers for per run (the next run takes the next page).
+    reconcile_page_size: int = Field(default=200, ge=1, le=MAX_FACTS_PAGE)
 
     def timeouts(self) -> Timeouts:
         return Timeouts(

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, NonNegativeInt
 
-from shared.messages import DomainEvent
+from shared.messages import DomainEvent, Message
 
 
 class CreditLight(StrEnum):
@@ -119,4 +119,25 @@ class PaymentNoted(DomainEvent):
     paid_cents: NonNegativeInt
 
 
-PUBLISHED: Final = (CreditApproved, CreditReviewRequired, CreditDeclined, CreditReleased)
+class OrderCreditFacts(Message):
+    """What credit decided for one order: `open_review` while ops have it in review."""
+
+    order_id: UUID
+    open_review: bool
+
+
+class CreditFactsReported(DomainEvent):
+    """Credit's answer to a `ReconciliationRequested`: the orders it decided of the page."""
+
+    run_id: UUID
+    orders: tuple[OrderCreditFacts, ...]
+    page_end: UUID | None
+
+
+PUBLISHED: Final = (
+    CreditApproved,
+    CreditReviewRequired,
+    CreditDeclined,
+    CreditReleased,
+    CreditFactsReported,
+)

@@ -3,8 +3,11 @@
 from services.credit import api, handlers, inbound, views
 from services.credit.commands import DecideReview
 from services.credit.domain import CreditAccount
+from services.credit.domain.fact_report import CreditFactReport
 from services.credit.events import PUBLISHED
+from services.credit.handlers import facts
 from shared.consumer import Route, preload_by
+from shared.facts import ReconciliationRequested
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
@@ -15,7 +18,7 @@ DEFINITION = ServiceDefinition(
     published=PUBLISHED,
     subscriptions=(
         Subscriptions(
-            topics=(events_topic("order"), events_topic("fulfillment")),
+            topics=(events_topic("order"), events_topic("fulfillment"), events_topic("andon")),
             routes={
                 "CustomerDefined": Route(
                     inbound.CustomerDefined, handlers.define_profile_when_customer_defined
@@ -39,10 +42,13 @@ DEFINITION = ServiceDefinition(
                 "CreditNoteIssued": Route(
                     inbound.CreditNoteIssued, handlers.release_credit_when_credit_note_issued
                 ),
+                "ReconciliationRequested": Route(
+                    ReconciliationRequested, facts.report_facts_when_reconciliation_requested
+                ),
             },
         ),
     ),
-    aggregates=(CreditAccount,),
+    aggregates=(CreditAccount, CreditFactReport),
     commands={DecideReview: handlers.decide_review},
     projections=(views.project,),
     read_models=views.metadata,

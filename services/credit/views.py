@@ -201,3 +201,11 @@ async def latest_review(conn: Connection, order_id: UUID) -> dict[str, Any] | No
         str(order_id),
     )
     return dict(row) if row else None
+
+
+# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
+ORDER_FACTS = (
+    "SELECT order_id, EXISTS (SELECT 1 FROM credit_review r WHERE r.order_id ="
+    " credit_order.order_id AND r.status = 'open') AS open_review FROM credit_order"
+    " WHERE {where}"
+)

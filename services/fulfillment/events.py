@@ -272,7 +272,26 @@ class CreditNoteIssued(DomainEvent):
     refund_cents: NonNegativeInt
 
 
+class OrderFulfillmentFacts(Message):
+    """Fulfillment's shipments and invoices of one order (`last_shipped_at`: null if none)."""
+
+    order_id: UUID
+    shipments: NonNegativeInt
+    shipped: NonNegativeInt
+    last_shipped_at: AwareDatetime | None
+    invoices: NonNegativeInt
+
+
+class FulfillmentFactsReported(DomainEvent):
+    """Fulfillment's answer to a `ReconciliationRequested`: the orders it has shipments of."""
+
+    run_id: UUID
+    orders: tuple[OrderFulfillmentFacts, ...]
+    page_end: UUID | None
+
+
 PUBLISHED: Final = (
+    FulfillmentFactsReported,
     ShipmentShipped,
     ShipmentDelivered,
     ShipmentCancelled,

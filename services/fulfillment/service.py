@@ -11,6 +11,7 @@ from services.fulfillment.commands import (
     ReleasePickWave,
 )
 from services.fulfillment.domain import CustomerReturn, Invoice, PickStop, Shipment
+from services.fulfillment.domain.fact_report import FulfillmentFactReport
 from services.fulfillment.events import (
     PUBLISHED,
     PickCancelled,
@@ -22,12 +23,14 @@ from services.fulfillment.events import (
 from services.fulfillment.handlers import (
     andon,
     confirmations,
+    facts,
     payments,
     releases,
     returns,
     waves,
 )
 from shared.consumer import Route
+from shared.facts import ReconciliationRequested
 from shared.runtime import Schedule, ServiceDefinition, Subscriptions
 from shared.topics import (
     TMS_CONFIRMATIONS,
@@ -77,11 +80,14 @@ DEFINITION = ServiceDefinition(
                     inbound.Confirmation, confirmations.record_delivery_when_delivered
                 ),
                 "AndonPulled": Route(inbound.AndonEvent, andon.hold_shipments_when_andon_pulled),
+                "ReconciliationRequested": Route(
+                    ReconciliationRequested, facts.report_facts_when_reconciliation_requested
+                ),
                 "AndonResolved": Route(inbound.AndonEvent, andon.lift_holds_when_andon_resolved),
             },
         ),
     ),
-    aggregates=(Shipment, Invoice, PickStop, CustomerReturn),
+    aggregates=(Shipment, Invoice, PickStop, CustomerReturn, FulfillmentFactReport),
     commands={
         RecordPayment: payments.record_payment,
         ReceiveReturn: returns.receive_return,

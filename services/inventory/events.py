@@ -216,6 +216,23 @@ class StockSaleStopLifted(DomainEvent):
     pull_id: UUID
 
 
+class OrderStockFacts(Message):
+    """What inventory holds for one order, summed over its lines."""
+
+    order_id: UUID
+    reserved: NonNegativeInt
+    backordered: NonNegativeInt
+    shipped: NonNegativeInt
+
+
+class StockFactsReported(DomainEvent):
+    """Inventory's answer to a `ReconciliationRequested`: the orders it knows of the page."""
+
+    run_id: UUID
+    orders: tuple[OrderStockFacts, ...]
+    page_end: UUID | None
+
+
 PUBLISHED: Final = (
     StockReceived,
     StockReserved,
@@ -230,4 +247,5 @@ PUBLISHED: Final = (
     DemandSpikeDetected,
     StockSaleStopped,
     StockSaleResumed,
+    StockFactsReported,
 )

@@ -3,8 +3,11 @@
 from services.inventory import api, demo, handlers, inbound, views
 from services.inventory.commands import ReceiveStock
 from services.inventory.domain import Stock
+from services.inventory.domain.fact_report import StockFactReport
 from services.inventory.events import PUBLISHED
+from services.inventory.handlers import facts
 from shared.consumer import Route
+from shared.facts import ReconciliationRequested
 from shared.runtime import ServiceDefinition, Subscriptions
 from shared.topics import events_topic
 
@@ -75,10 +78,13 @@ DEFINITION = ServiceDefinition(
                 "AndonResolved": Route(
                     inbound.AndonEvent, handlers.resume_sale_when_andon_resolved
                 ),
+                "ReconciliationRequested": Route(
+                    ReconciliationRequested, facts.report_facts_when_reconciliation_requested
+                ),
             },
         ),
     ),
-    aggregates=(Stock,),
+    aggregates=(Stock, StockFactReport),
     commands={ReceiveStock: handlers.receive_stock},
     projections=(views.project,),
     projected_aggregates=(Stock,),

@@ -17,6 +17,7 @@ from services.inventory.domain import Stock
 from services.inventory.events import (
     StockBackordered,
     StockBumped,
+    StockFactsReported,
     StockReleased,
     StockRequested,
     StockRequestIncreased,
@@ -99,6 +100,8 @@ _ORDER_LINE_EVENTS = (
 async def project(
     conn: WriteBehind, event: DomainEvent, _: Envelope, stock: Aggregate | None
 ) -> None:
+    if isinstance(event, StockFactsReported):
+        return  # an answer to reconciliation: no read model keeps it
     if not isinstance(stock, Stock):
         raise TypeError(f"{event.event_type()} is projected from its Stock aggregate")
     match event:
@@ -219,3 +222,10 @@ async def order_terms(conn: Connection, order_id: UUID) -> tuple[int, str] | Non
         str(order_id),
     )
     return (row["priority"], row["deadline"]) if row else None
+
+
+# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
+ORDER_FACTS = (
+    "SELECT order_id, SUM(reserved) AS reserved, SUM(backordered) AS backordered,"
+    " SUM(shipped) AS shipped FROM stock_order_line WHERE {where} GROUP BY order_id"
+)

@@ -12,6 +12,7 @@ from services.order.events import (
     SegmentTable,
     ShipTo,
     Tier,
+    WatchDeadlines,
 )
 from shared.messages import Command, Message
 
@@ -71,6 +72,7 @@ class ChangePolicy(Command):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
     defects: DefectPolicy | None = None
+    deadlines: WatchDeadlines | None = None
 
 
 class RecordReturn(Command):

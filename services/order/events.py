@@ -83,6 +83,20 @@ class DefectPolicy(Message):
     window_minutes: PositiveInt
 
 
+class WatchDeadlines(Message):
+    """How long an order may wait in each waiting state before the andon service reports a gap
+    (the pattern check's is its `confirmation_timeout_minutes`, carried on the hold)."""
+
+    credit_review_minutes: float = Field(default=8 * 60, gt=0)
+    backorder_minutes: float = Field(default=3 * 24 * 60, gt=0)
+    andon_hold_minutes: float = Field(default=4 * 60, gt=0)
+    # After the shipment: its invoice issued, its delivery confirmed.
+    invoice_minutes: float = Field(default=60, gt=0)
+    delivery_minutes: float = Field(default=3 * 24 * 60, gt=0)
+    # After the invoice: the payment term.
+    payment_term_days: float = Field(default=30, gt=0)
+
+
 # Master data and policy.
 
 
@@ -120,6 +134,8 @@ class PolicyChanged(DomainEvent):
     pattern_check: PatternCheckPolicy
     # Optional (absent, not null, when no rule is set): the andon service's defect rule.
     defects: DefectPolicy | None = Field(default=None, exclude_if=_absent)
+    # The andon service's deadlines for waiting states (default in events older than it).
+    deadlines: WatchDeadlines = WatchDeadlines()
 
 
 # The order's own decisions.
@@ -417,7 +433,25 @@ class AddressChangeRefusalRecorded(_Answer):
     reason: str
 
 
+class OrderFacts(Message):
+    """The order as the order service has it (its status as `GET /v1/orders/{id}` shows)."""
+
+    order_id: UUID
+    status: str
+    placed_at: AwareDatetime
+    updated_at: AwareDatetime
+
+
+class OrderFactsReported(DomainEvent):
+    """The order service's answer to a `ReconciliationRequested`: its orders of the page."""
+
+    run_id: UUID
+    orders: tuple[OrderFacts, ...]
+    page_end: UUID | None
+
+
 PUBLISHED: Final = (
+    OrderFactsReported,
     ItemDefined,
     CustomerDefined,
     CustomerClassified,

@@ -6,8 +6,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from services.order.events import DefectPolicy, PatternCheckPolicy, SegmentTable
+from services.order.events import DefectPolicy, PatternCheckPolicy, SegmentTable, WatchDeadlines
 from shared.limits import MAX_CENTS, MAX_MINUTES, Cents, Identifier, Whole, printable
+
+MAX_DAYS = MAX_MINUTES // (24 * 60)
 
 MAX_LINES = 200
 MAX_QUANTITY = 100_000
@@ -158,6 +160,9 @@ class PolicyPut(_Strict):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
     defects: DefectPolicy | None = None
+    deadlines: WatchDeadlines | None = Field(
+        default=None, description="omitted: the deadlines in force stay"
+    )
 
     @model_validator(mode="after")
     def within_bounds(self) -> "PolicyPut":
@@ -187,6 +192,11 @@ class PolicyPut(_Strict):
             ("pattern_check.order_value_multiplier", check.order_value_multiplier, 10**6),
             ("pattern_check.line_quantity_multiplier", check.line_quantity_multiplier, 10**6),
         ]
+        if self.deadlines is not None:
+            bounds += [
+                (f"deadlines.{field}", value, MAX_DAYS if field.endswith("_days") else MAX_MINUTES)
+                for field, value in self.deadlines
+            ]
         if self.defects is not None:
             bounds += [
                 ("defects.count", self.defects.count, 10_000),
@@ -205,6 +215,7 @@ class PolicyPublic(BaseModel):
     segments: SegmentTable
     pattern_check: PatternCheckPolicy
     defects: DefectPolicy | None = None
+    deadlines: WatchDeadlines
 
 
 class ReturnCreate(_Strict):

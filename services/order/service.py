@@ -43,10 +43,11 @@ from services.order.commands import (
     RotateWebhookSecret,
 )
 from services.order.domain import AndonPull, CatalogItem, Customer, Order, ServicePolicy
+from services.order.domain.fact_report import OrderFactReport
 from services.order.domain.flow_marks import FlowMarks
 from services.order.domain.webhooks import OrderStatusChanged
 from services.order.events import PUBLISHED
-from services.order.handlers import flow_marks
+from services.order.handlers import facts, flow_marks
 from services.order.settings import WebhookSettings
 from services.order.views import kpis
 from services.order.views.projection import project
@@ -55,6 +56,7 @@ from services.order.webhooks.feed import queue_status_change
 from services.order.webhooks.sender import WebhookSender
 from shared.commands import Batched
 from shared.consumer import Route, preload_by
+from shared.facts import ReconciliationRequested
 from shared.runtime import Schedule, ServiceDefinition, ServiceRuntime, Subscriptions
 from shared.topics import WMS_PICK_REQUESTS, events_topic
 
@@ -148,6 +150,9 @@ ROUTES = {
         inbound.CreditNoteIssued, handlers.record_credit_note_when_credit_note_issued, _the_order
     ),
     "AndonPulled": Route(inbound.AndonPulled, handlers.hold_orders_when_andon_pulled),
+    "ReconciliationRequested": Route(
+        ReconciliationRequested, facts.report_facts_when_reconciliation_requested
+    ),
     "AndonResolved": Route(inbound.AndonResolved, handlers.resume_orders_when_andon_resolved),
     # Noted for the KPIs (processing time ends at the pick request; cycle time at delivery).
     "PickRequested": Route(
@@ -177,7 +182,15 @@ DEFINITION = ServiceDefinition(
             routes=ROUTES,
         ),
     ),
-    aggregates=(Order, Customer, CatalogItem, ServicePolicy, AndonPull, FlowMarks),
+    aggregates=(
+        Order,
+        Customer,
+        CatalogItem,
+        ServicePolicy,
+        AndonPull,
+        FlowMarks,
+        OrderFactReport,
+    ),
     projections=(project, kpis.projection),
     outboxes=(queue_status_change,),
     webhook_events=(OrderStatusChanged,),

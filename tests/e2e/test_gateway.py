@@ -94,7 +94,8 @@ def test_the_readme_walk_through_works_through_the_gateway(gateway: tuple[str, S
     )
 
     assert result.returncode == 0, result.stderr
-    order, paid, pulls = _json_values(result.stdout)
+    item, order, paid, pulls = _json_values(result.stdout)
+    assert item["sku"] == "RETRO-CLOCK" and item["unit_price_cents"] > 0
     assert order["customer_id"] == "acme" and order["lines"][0]["sku"] == "RETRO-CLOCK"
     assert paid["invoice_id"] and paid["order_id"] == order["order_id"]
     assert pulls == []

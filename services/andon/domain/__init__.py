@@ -1,10 +1,12 @@
 """Andon domain: targets and their pulls, order watches (the gap watchdog), defect counting."""
 
+from services.andon.domain.cross_check import CrossCheck, CrossCheckCursor
+from services.andon.domain.deadlines import DeadlinePolicy, Deadlines
 from services.andon.domain.defects import DefectPolicy, DefectRule, DefectWatch
 from services.andon.domain.order_facts import andon_hold
 from services.andon.domain.reconciliation import ReconciliationRun, RunningClock, find_lost
 from services.andon.domain.routing import departments_for
-from services.andon.domain.steps import OWNER, Status, Step, Timeouts, expected_by
+from services.andon.domain.steps import HAND_OFFS, OWNER, Status, Step, Timeouts, expected_by
 from services.andon.domain.target import (
     AndonTarget,
     Pull,
@@ -17,8 +19,13 @@ from services.andon.domain.target import (
 from services.andon.domain.watch import OrderWatch
 
 __all__ = [
+    "HAND_OFFS",
     "OWNER",
     "AndonTarget",
+    "CrossCheck",
+    "CrossCheckCursor",
+    "DeadlinePolicy",
+    "Deadlines",
     "DefectPolicy",
     "DefectRule",
     "DefectWatch",

@@ -5,6 +5,7 @@ from uuid import UUID
 
 CREDIT_ANSWERS = frozenset({"approved", "review", "declined"})
 ANDON_HOLD = "andon:"
+PATTERN_CHECK_HOLD = "pattern_check"
 
 
 def andon_hold(pull_id: UUID) -> str:

@@ -53,6 +53,8 @@ class Pull:
     pulled_by: str
     automatic: bool = False
     details: dict[str, Any] | None = None
+    # Who owns the ticket when not the category's departments (a gap's: the overdue step's).
+    departments: tuple[str, ...] | None = None
 
 
 @dataclass
@@ -106,7 +108,7 @@ class AndonTarget(Aggregate):
                 category=pull.category,
                 pulled_by=pull.pulled_by,
                 automatic=pull.automatic,
-                departments=departments_for(pull.category, self.kind),
+                departments=departments_for(pull.category, self.kind, pull.departments),
                 pulled_at=now,
                 details=pull.details or {},
             )

@@ -6,25 +6,35 @@ paused, settled): the read models and the watchdog's scan are folded from those,
 rebuildable from this service's own event store.
 """
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from services.andon.domain.order_facts import ANDON_HOLD, CREDIT_ANSWERS, Stock
+from services.andon.domain.order_facts import (
+    ANDON_HOLD,
+    CREDIT_ANSWERS,
+    PATTERN_CHECK_HOLD,
+    Stock,
+)
 from services.andon.domain.steps import Status, Step, Timeouts, expected_by
 from services.andon.events import (
     CreditObserved,
+    DeliveryObserved,
     GapClosed,
     GapDetected,
     HandOffAwaited,
     HandOffPaused,
     HandOffSettled,
     HoldObserved,
+    InvoiceObserved,
     OrderEnded,
     OrderLinesChanged,
     OrderWatched,
+    PaymentObserved,
     ReleaseObserved,
     ShipmentObserved,
     StockObserved,
+    TermsObserved,
 )
 from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
@@ -35,10 +45,14 @@ class OrderWatch(Aggregate):
     event_classes = event_map(
         OrderWatched,
         OrderLinesChanged,
+        TermsObserved,
         StockObserved,
         CreditObserved,
         ReleaseObserved,
         ShipmentObserved,
+        InvoiceObserved,
+        PaymentObserved,
+        DeliveryObserved,
         OrderEnded,
         HoldObserved,
         HandOffAwaited,
@@ -62,8 +76,17 @@ class OrderWatch(Aggregate):
         self.credit = "pending"
         self.released: set[int] = set()
         self.shipped: set[int] = set()
+        # Shipment id -> when it shipped (shipments recorded without an id are not followed
+        # further); the shipments invoiced and delivered; invoice id -> when it was issued.
+        self.shipments: dict[UUID, datetime] = {}
+        self.invoiced: set[UUID] = set()
+        self.delivered: set[UUID] = set()
+        self.invoices: dict[UUID, datetime] = {}
+        self.paid: set[UUID] = set()
         self.outcome: str | None = None
-        self.holds: set[str] = set()
+        # Open hold -> when it opened; and the deadline a hold's event carried.
+        self.holds: dict[str, datetime] = {}
+        self.hold_due: dict[str, datetime] = {}
         self.since: dict[Step, datetime] = {}
         self.due_floor: dict[Step, datetime | None] = {}
         self.paused_since: dict[Step, datetime] = {}
@@ -114,6 +137,26 @@ class OrderWatch(Aggregate):
         )
         self._observe(event, at)
 
+    def follow_terms(self, *, deadline: datetime | None, backorder_rule: str, at: datetime) -> None:
+        """A change moved the release deadline or the backorder rule: a running release clock
+        keeps its start and is due by the new deadline (a later one is no gap meanwhile)."""
+        if not self.placed or (deadline, backorder_rule) == (self.deadline, self.backorder_rule):
+            return
+        releasing = self.statuses()[Step.RELEASE] is Status.ACTIVE
+        event = TermsObserved(
+            order_id=self.order_id, deadline=deadline, backorder_rule=backorder_rule, at=at
+        )
+        self._observe(event, at)
+        if not releasing or self.statuses()[Step.RELEASE] is not Status.ACTIVE:
+            return  # a clock that starts (or resumes) later takes the new deadline then
+        since, due_floor = self.since.get(Step.RELEASE), self._due(Step.RELEASE, at)
+        if since is not None and due_floor != self.due_floor.get(Step.RELEASE):
+            self._record(
+                HandOffAwaited(
+                    order_id=self.order_id, step=Step.RELEASE, since=since, due_floor=due_floor
+                )
+            )
+
     def stock_reserved(
         self,
         sku: str,
@@ -156,18 +199,39 @@ class OrderWatch(Aggregate):
         if release_no not in self.released:
             self._observe(ReleaseObserved(order_id=self.order_id, release_no=release_no, at=at), at)
 
-    def shipment_observed(self, release_no: int, *, at: datetime) -> None:
+    def shipment_observed(
+        self, release_no: int, *, at: datetime, shipment_id: UUID | None = None
+    ) -> None:
         if release_no not in self.shipped:
-            event = ShipmentObserved(order_id=self.order_id, release_no=release_no, at=at)
+            event = ShipmentObserved(
+                order_id=self.order_id, release_no=release_no, at=at, shipment_id=shipment_id
+            )
+            self._observe(event, at)
+
+    def invoice_observed(self, invoice_id: UUID, *, shipment_id: UUID, at: datetime) -> None:
+        if invoice_id not in self.invoices:
+            event = InvoiceObserved(
+                order_id=self.order_id, invoice_id=invoice_id, shipment_id=shipment_id, at=at
+            )
+            self._observe(event, at)
+
+    def payment_observed(self, invoice_id: UUID, *, at: datetime) -> None:
+        if invoice_id not in self.paid:
+            self._observe(PaymentObserved(order_id=self.order_id, invoice_id=invoice_id, at=at), at)
+
+    def delivery_observed(self, shipment_id: UUID, *, at: datetime) -> None:
+        if shipment_id not in self.delivered:
+            event = DeliveryObserved(order_id=self.order_id, shipment_id=shipment_id, at=at)
             self._observe(event, at)
 
     def end(self, outcome: str, *, at: datetime) -> None:
         if self.outcome is None:
             self._observe(OrderEnded(order_id=self.order_id, outcome=outcome, at=at), at)
 
-    def hold(self, hold: str, *, at: datetime) -> None:
+    def hold(self, hold: str, *, at: datetime, due: datetime | None = None) -> None:
         if hold not in self.holds:
-            self._observe(HoldObserved(order_id=self.order_id, hold=hold, open=True, at=at), at)
+            event = HoldObserved(order_id=self.order_id, hold=hold, open=True, at=at, due=due)
+            self._observe(event, at)
 
     def lift(self, hold: str, *, at: datetime) -> None:
         if hold in self.holds:
@@ -179,7 +243,8 @@ class OrderWatch(Aggregate):
         """Steps whose hand-off is overdue and not yet reported as a gap."""
         late = []
         for step, status in self.statuses().items():
-            if status is not Status.ACTIVE or step in self.open_gaps:
+            # A watch older than a step may be in it with no clock: nothing to be late against.
+            if status is not Status.ACTIVE or step in self.open_gaps or step not in self.since:
                 continue
             due = expected_by(
                 step, since=self.since[step], due_floor=self.due_floor.get(step), timeouts=timeouts
@@ -203,6 +268,10 @@ class OrderWatch(Aggregate):
             )
         )
 
+    def andon_pulls(self) -> list[str]:
+        """Ids of the pulls that hold the order."""
+        return sorted(h.removeprefix(ANDON_HOLD) for h in self.holds if h.startswith(ANDON_HOLD))
+
     @property
     def is_open(self) -> bool:
         return self.outcome is None
@@ -217,19 +286,19 @@ class OrderWatch(Aggregate):
         self._observe(event, at)
 
     def _observe(self, fact: DomainEvent, at: datetime) -> None:
-        before = self.statuses()
+        before, started = self.statuses(), self._starts()
         self._record(fact)
+        starts = self._starts()
         for step, now_status in self.statuses().items():
             if now_status is not before[step]:
                 self._follow_clock(step, before[step], now_status, at)
+            elif now_status is Status.ACTIVE and starts.get(step) != started.get(step):
+                # The oldest thing the step waited for arrived: its clock runs from the next.
+                self._await(step, at)
 
     def _follow_clock(self, step: Step, before: Status, after: Status, at: datetime) -> None:
         if after is Status.ACTIVE:
-            self._record(
-                HandOffAwaited(
-                    order_id=self.order_id, step=step, since=at, due_floor=self._due(step, at)
-                )
-            )
+            self._await(step, at)
         elif after is Status.PAUSED:
             self._record(HandOffPaused(order_id=self.order_id, step=step, at=at))
         elif before in (Status.ACTIVE, Status.PAUSED):
@@ -237,8 +306,29 @@ class OrderWatch(Aggregate):
         if after in (Status.DONE, Status.IDLE) and step in self.open_gaps:
             self._record(GapClosed(order_id=self.order_id, step=step, closed_at=at))
 
+    def _await(self, step: Step, at: datetime) -> None:
+        since = self._starts().get(step, at)
+        self._record(
+            HandOffAwaited(
+                order_id=self.order_id, step=step, since=since, due_floor=self._due(step, at)
+            )
+        )
+
+    def _starts(self) -> dict[Step, datetime]:
+        """When the oldest thing a step waits for began, for steps that wait for several."""
+        waiting = {
+            Step.INVOICE: [t for s, t in self.shipments.items() if s not in self.invoiced],
+            Step.DELIVERY: [t for s, t in self.shipments.items() if s not in self.delivered],
+            Step.PAYMENT: [t for i, t in self.invoices.items() if i not in self.paid],
+            Step.ANDON_HOLD: [t for h, t in self.holds.items() if h.startswith(ANDON_HOLD)],
+        }
+        return {step: min(times) for step, times in waiting.items() if times}
+
     def _due(self, step: Step, at: datetime) -> datetime | None:
-        """The release deadline, moved back by every second a hold kept the release paused."""
+        """The release deadline, moved back by every second a hold kept the release paused; the
+        deadline a pattern-check hold carried."""
+        if step is Step.PATTERN_CHECK:
+            return self.hold_due.get(PATTERN_CHECK_HOLD)
         if step is not Step.RELEASE or self.deadline is None:
             return None
         paused = self.paused_seconds.get(step, 0.0)
@@ -252,6 +342,9 @@ class OrderWatch(Aggregate):
                 self._apply_placed(event)
             case OrderLinesChanged():
                 self._apply_changed(event)
+            case TermsObserved():
+                self.deadline = event.deadline
+                self.backorder_rule = event.backorder_rule
             case StockObserved():
                 self.stock[event.sku] = Stock(True, event.reserved, event.backordered)
             case CreditObserved():
@@ -260,16 +353,34 @@ class OrderWatch(Aggregate):
                 self.released.add(event.release_no)
             case ShipmentObserved():
                 self.shipped.add(event.release_no)
+                if event.shipment_id is not None:
+                    self.shipments[event.shipment_id] = event.at
+            case InvoiceObserved():
+                self.invoices[event.invoice_id] = event.at
+                self.invoiced.add(event.shipment_id)
+            case PaymentObserved():
+                self.paid.add(event.invoice_id)
+            case DeliveryObserved():
+                self.delivered.add(event.shipment_id)
             case OrderEnded():
                 self.outcome = event.outcome
             case HoldObserved():
-                (self.holds.add if event.open else self.holds.discard)(event.hold)
+                self._apply_hold(event)
             case HandOffAwaited() | HandOffPaused() | HandOffSettled():
                 self._apply_clock(event)
             case GapDetected():
                 self.open_gaps[Step(event.step)] = event.expected_by
             case GapClosed():
                 self.open_gaps.pop(Step(event.step), None)
+
+    def _apply_hold(self, event: HoldObserved) -> None:
+        if not event.open:
+            self.holds.pop(event.hold, None)
+            self.hold_due.pop(event.hold, None)
+            return
+        self.holds[event.hold] = event.at
+        if event.due is not None:
+            self.hold_due[event.hold] = event.due
 
     def _apply_placed(self, event: OrderWatched) -> None:
         self.placed = True
@@ -309,14 +420,41 @@ class OrderWatch(Aggregate):
     # -- step statuses implied by the facts ------------------------------------------------------
 
     def statuses(self) -> dict[Step, Status]:
-        if not self.placed or self.outcome is not None:
-            return dict.fromkeys(Step, Status.IDLE)
+        statuses = dict.fromkeys(Step, Status.IDLE)
+        if not self.placed:
+            return statuses
+        if self.outcome is not None:
+            # Complete is shipped, invoiced and paid: the carrier may still owe the delivery.
+            if self.outcome == "completed":
+                statuses[Step.DELIVERY] = self._awaiting(self.shipments, self.delivered)
+            return statuses
         return {
             Step.CREDIT_CHECK: Status.ACTIVE if self.credit == "pending" else Status.DONE,
             Step.STOCK_CHECK: self._stock_status(),
             Step.RELEASE: self._release_status(),
             Step.SHIPMENT: self._shipment_status(),
+            Step.INVOICE: self._awaiting(self.shipments, self.invoiced),
+            Step.DELIVERY: self._awaiting(self.shipments, self.delivered),
+            Step.PAYMENT: self._awaiting(self.invoices, self.paid),
+            Step.CREDIT_REVIEW: Status.ACTIVE if self.credit == "review" else Status.IDLE,
+            Step.PATTERN_CHECK: (
+                Status.ACTIVE if PATTERN_CHECK_HOLD in self.holds else Status.IDLE
+            ),
+            Step.BACKORDER: self._backorder_status(),
+            Step.ANDON_HOLD: Status.ACTIVE if self._andon_held() else Status.IDLE,
         }
+
+    @staticmethod
+    def _awaiting(expected: Mapping[UUID, datetime], arrived: set[UUID]) -> Status:
+        if not expected:
+            return Status.IDLE
+        return Status.DONE if expected.keys() <= arrived else Status.ACTIVE
+
+    def _backorder_status(self) -> Status:
+        """Units waiting for stock are purchasing's to bring in, unless an andon stops them."""
+        if not any(self.stock.get(sku, Stock()).backordered for sku in self.ordered):
+            return Status.IDLE
+        return Status.PAUSED if self._andon_held() else Status.ACTIVE
 
     def _andon_held(self) -> bool:
         return any(hold.startswith(ANDON_HOLD) for hold in self.holds)

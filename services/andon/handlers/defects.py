@@ -53,9 +53,7 @@ async def count_defects_when_return_recorded(
         await _stop_if_repeated(uow, watch, envelope.occurred_at)
 
 
-async def adopt_defect_rule_when_policy_changed(
-    event: inbound.PolicyChanged, _: Envelope, uow: UnitOfWork
-) -> None:
+async def adopt_defect_rule(event: inbound.PolicyChanged, uow: UnitOfWork) -> None:
     rule = event.defects
     if rule is None or rule.count < 1 or rule.window_minutes < 1:
         return  # a policy without a (sane) defect rule keeps the rule in force

@@ -1,11 +1,24 @@
-"""The gap watchdog: an overdue hand-off is a gap, reported once and pulled as an andon."""
+"""The gap watchdog: an overdue hand-off or waiting state is a gap, reported once and pulled as
+an andon routed to whoever has the next move."""
 
+import json
+from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
 from services.andon import views
 from services.andon.commands import DetectGaps
-from services.andon.domain import OWNER, OrderWatch, Pull, RunningClock, Step, Timeouts, find_lost
+from services.andon.domain import (
+    OWNER,
+    DeadlinePolicy,
+    OrderWatch,
+    Pull,
+    RunningClock,
+    Step,
+    Timeouts,
+    find_lost,
+)
+from services.andon.domain.routing import GAP_ROUTES
 from services.andon.events import Category, TargetKind
 from services.andon.handlers.cord import pull_cord
 from shared import context
@@ -16,10 +29,29 @@ from shared.unit_of_work import UnitOfWork
 GAP_WATCHDOG = "gap-watchdog"
 # Orders one round reports: the next round, seconds later, takes the rest.
 ORDERS_PER_ROUND = 200
+CLOCKS_PER_ROUND = 1000
 
 
-async def running_clocks(conn: Connection, *, since_before: datetime) -> list[RunningClock]:
-    rows = await views.watch.active_hand_offs(conn, since_before=since_before)
+async def timeouts_in_force(uow: UnitOfWork, settings: Timeouts) -> Timeouts:
+    """The settings' hand-off timeouts with the policy's deadlines of waiting states."""
+    policy = await uow.get(DeadlinePolicy, DeadlinePolicy.ID) or DeadlinePolicy()
+    return policy.deadlines.applied_to(settings)
+
+
+async def overdue_clocks(
+    conn: Connection,
+    *,
+    now: datetime,
+    timeouts: Timeouts,
+    steps: Iterable[Step],
+    gap_reported: bool,
+    limit: int,
+) -> list[RunningClock]:
+    bounds = {
+        str(step): (now - timeouts.after_start(step), now - timeouts.after_floor(step))
+        for step in steps
+    }
+    rows = await views.watch.overdue_hand_offs(conn, bounds, gap_reported=gap_reported, limit=limit)
     return [
         RunningClock(
             order_id=UUID(row["order_id"]),
@@ -33,22 +65,26 @@ async def running_clocks(conn: Connection, *, since_before: datetime) -> list[Ru
 
 
 async def detect_gaps(cmd: DetectGaps, uow: UnitOfWork) -> int:
-    """Report overdue hand-offs as gaps, each with an automatic andon on its order; returns
-    how many. The clocks come from the read model; each order's watch decides afresh.
+    """Report overdue steps as gaps, each with an automatic andon on its order; returns how
+    many. The clocks come from the read model; each order's watch decides afresh.
 
     Replicas may run it at once: the loser's append conflicts, it re-reads the watches, finds
     the gaps already recorded and reports nothing twice.
     """
-    now, timeouts = uow.now(), cmd.timeouts
-    # No clock younger than the shortest timeout can be overdue: skip reading those.
-    shortest = min(timeouts.answer, timeouts.release_grace, timeouts.shipment)
+    now = uow.now()
     reported = 0
     async with uow:
-        clocks = await running_clocks(uow.conn, since_before=now - shortest)
+        timeouts = await timeouts_in_force(uow, cmd.timeouts)
+        clocks = await overdue_clocks(
+            uow.conn,
+            now=now,
+            timeouts=timeouts,
+            steps=Step,
+            gap_reported=False,
+            limit=CLOCKS_PER_ROUND,
+        )
         lost = find_lost(clocks, now=now, timeouts=timeouts)
-        for order_id in sorted({h.order_id for h in lost if not h.gap_detected}, key=str)[
-            :ORDERS_PER_ROUND
-        ]:
+        for order_id in sorted({h.order_id for h in lost}, key=str)[:ORDERS_PER_ROUND]:
             reported += await _report_gaps(uow, order_id, now, timeouts)
         await uow.commit()
     return reported
@@ -61,14 +97,30 @@ async def _report_gaps(uow: UnitOfWork, order_id: UUID, now: datetime, timeouts:
     late = watch.overdue(now, timeouts)
     with context.flow(order_id):
         for step, due in late:
+            category, departments = await _route(uow.conn, step, watch)
             pull = Pull(
                 reason=f"gap: {step} from {OWNER[step]} was due by {due.isoformat()}",
-                category=Category.PROCESS,
+                category=category,
                 pulled_by=GAP_WATCHDOG,
                 automatic=True,
                 details={"step": str(step), "expected_by": due.isoformat()},
+                departments=departments,
             )
             pull_id, _ = await pull_cord(uow, TargetKind.ORDER, str(order_id), pull, now=now)
             watch.record_gap(step, expected_by=due, now=now, pull_id=pull_id)
         await uow.flush()
     return len(late)
+
+
+async def _route(
+    conn: Connection, step: Step, watch: OrderWatch
+) -> tuple[Category, tuple[str, ...]]:
+    """The step's owners; an andon hold's are the departments of the pulls that hold it."""
+    category, departments = GAP_ROUTES[step]
+    if step is not Step.ANDON_HOLD:
+        return category, departments
+    pulls = await views.pulls.routing_of(conn, watch.andon_pulls())
+    if not pulls:
+        return category, departments
+    owners = dict.fromkeys(d for row in pulls for d in json.loads(row["departments"]))
+    return Category(pulls[0]["category"]), tuple(owners)

@@ -48,6 +48,20 @@ async def follow_change_when_order_changed(
         at=envelope.occurred_at,
         total_cents=event.total_cents,
     )
+    watch.follow_terms(
+        deadline=event.deadline or watch.deadline,
+        backorder_rule=event.backorder_rule or watch.backorder_rule,
+        at=envelope.occurred_at,
+    )
+
+
+async def move_deadline_when_order_deadline_changed(
+    event: inbound.OrderDeadlineChanged, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.follow_terms(
+        deadline=event.deadline, backorder_rule=watch.backorder_rule, at=envelope.occurred_at
+    )
 
 
 async def record_release_when_order_released(
@@ -68,7 +82,8 @@ async def note_hold_when_order_held(
     event: inbound.OrderHold, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     if event.hold not in DERIVED_HOLDS:
-        (await watch_of(uow, str(event.order_id))).hold(event.hold, at=envelope.occurred_at)
+        watch = await watch_of(uow, str(event.order_id))
+        watch.hold(event.hold, at=envelope.occurred_at, due=event.confirm_by)
 
 
 async def lift_hold_when_order_hold_lifted(
@@ -125,7 +140,30 @@ async def record_shipment_when_shipment_shipped(
     event: inbound.ShipmentShipped, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     watch = await watch_of(uow, str(event.order_id))
-    watch.shipment_observed(event.release_no, at=envelope.occurred_at)
+    watch.shipment_observed(
+        event.release_no, at=envelope.occurred_at, shipment_id=event.shipment_id
+    )
+
+
+async def record_invoice_when_invoice_issued(
+    event: inbound.InvoiceIssued, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.invoice_observed(event.invoice_id, shipment_id=event.shipment_id, at=envelope.occurred_at)
+
+
+async def record_payment_when_invoice_paid(
+    event: inbound.InvoicePaid, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.payment_observed(event.invoice_id, at=envelope.occurred_at)
+
+
+async def record_delivery_when_shipment_delivered(
+    event: inbound.ShipmentDelivered, envelope: Envelope, uow: UnitOfWork
+) -> None:
+    watch = await watch_of(uow, str(event.order_id))
+    watch.delivery_observed(event.shipment_id, at=envelope.occurred_at)
 
 
 async def stop_awaiting_shipment_when_shipment_cancelled(

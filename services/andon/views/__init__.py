@@ -2,7 +2,7 @@
 
 from sqlalchemy import MetaData
 
-from services.andon.views import board, improvements, pulls, watch
+from services.andon.views import board, cross_checks, improvements, pulls, watch
 from shared.db import WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -12,12 +12,14 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 pulls.define_tables(metadata)
 watch.define_tables(metadata)
 improvements.define_tables(metadata)
+cross_checks.define_tables(metadata)
 
 
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
     await pulls.project(conn, event, envelope)
     await watch.project(conn, event)
     await improvements.project(conn, event)
+    await cross_checks.project(conn, event)
 
 
-__all__ = ["board", "improvements", "metadata", "project", "pulls", "watch"]
+__all__ = ["board", "cross_checks", "improvements", "metadata", "project", "pulls", "watch"]

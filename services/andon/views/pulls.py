@@ -119,6 +119,18 @@ def board_row(row: Row) -> dict[str, Any]:
     }
 
 
+async def routing_of(conn: Connection, pull_ids: list[str]) -> list[Row]:
+    """Category and departments of these pulls, oldest first."""
+    if not pull_ids:
+        return []
+    marks = ", ".join(f"${n}" for n in range(1, len(pull_ids) + 1))
+    return await conn.fetch(
+        f"SELECT category, departments FROM andon_pull WHERE pull_id IN ({marks})"
+        " ORDER BY pulled_at",
+        *pull_ids,
+    )
+
+
 async def open_pulls_on(conn: Connection, targets: list[tuple[str, str]]) -> list[str]:
     """Ids of the open pulls on any of `targets` ((kind, id) pairs)."""
     found = []

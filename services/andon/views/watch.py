@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, DateTime, MetaData, String, Table
+from sqlalchemy import Boolean, Column, DateTime, Index, MetaData, String, Table
 
 from services.andon.events import (
     GapClosed,
@@ -50,6 +50,7 @@ def define_tables(metadata: MetaData) -> None:
         Column("status", String(10), nullable=False),
         Column("since", DateTime(timezone=True), nullable=False),
         Column("due_floor", DateTime(timezone=True)),
+        Index("ix_awaited_hand_off_clock", "status", "step", "since"),
     )
     Table(
         "gap",
@@ -212,14 +213,35 @@ def _is_uuid(text: str) -> bool:
     return True
 
 
-async def active_hand_offs(conn: Connection, *, since_before: datetime) -> list[Row]:
-    """Running clocks started before `since_before` (the others cannot be overdue yet)."""
+async def overdue_hand_offs(
+    conn: Connection,
+    bounds: Mapping[str, tuple[datetime, datetime]],
+    *,
+    gap_reported: bool,
+    limit: int,
+) -> list[Row]:
+    """Running clocks past due, oldest first. `bounds`: per step, the latest start and the latest
+    due floor of an overdue clock (the read skips every clock that cannot be late yet).
+    `gap_reported`: also those whose gap is open."""
+    clauses: list[str] = []
+    args: list[object] = []
+    for step, (started_by, floor_by) in bounds.items():
+        n = len(args)
+        clauses.append(
+            f"(a.step = ${n + 1} AND a.since <= ${n + 2}"
+            f" AND (a.due_floor IS NULL OR a.due_floor <= ${n + 3}))"
+        )
+        args += [step, started_by, floor_by]
+    if not clauses:
+        return []
+    reported = "" if gap_reported else " AND (g.open IS NULL OR NOT g.open)"
     return await conn.fetch(
         "SELECT a.order_id, a.step, a.since, a.due_floor,"
         " CASE WHEN g.open THEN TRUE ELSE FALSE END AS gap_open"
         " FROM awaited_hand_off a LEFT JOIN gap g ON g.order_id = a.order_id AND g.step = a.step"
-        " WHERE a.status = 'active' AND a.since <= $1 ORDER BY a.since",
-        since_before,
+        f" WHERE a.status = 'active' AND ({' OR '.join(clauses)}){reported}"
+        f" ORDER BY a.since LIMIT {int(limit)}",
+        *args,
     )
 
 

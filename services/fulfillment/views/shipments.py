@@ -160,3 +160,12 @@ def _public(row: Row, held_by: list[str]) -> dict[str, Any]:
 def _lines(row: Row) -> list[dict[str, Any]]:
     lines: list[dict[str, Any]] = json.loads(row["lines"])
     return lines
+
+
+# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
+ORDER_FACTS = (
+    "SELECT order_id, COUNT(*) AS shipments, COUNT(shipped_at) AS shipped,"
+    " MAX(shipped_at) AS last_shipped_at, (SELECT COUNT(*) FROM invoice i"
+    " WHERE i.order_id = shipment.order_id) AS invoices FROM shipment WHERE {where}"
+    " GROUP BY order_id"
+)

@@ -71,7 +71,8 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
 
     @policy.get("", response_model=PolicyPublic)
     async def get_policy(_: Staff) -> PolicyPublic:
-        """The service policy in effect: 9 segments, pattern check and defect settings."""
+        """The service policy in effect: 9 segments, pattern check, defect settings and the
+        deadlines of waiting states."""
         policy = await runtime.current(ServicePolicy, POLICY_ID) or ServicePolicy()
         return PolicyPublic.model_validate(policy.current.model_dump())
 
@@ -79,7 +80,10 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     async def put_policy(body: PolicyPut, _: Ops) -> PolicyPublic:
         """Replace the whole policy table; a change records a new version."""
         command = ChangePolicy(
-            segments=body.segments, pattern_check=body.pattern_check, defects=body.defects
+            segments=body.segments,
+            pattern_check=body.pattern_check,
+            defects=body.defects,
+            deadlines=body.deadlines,
         )
         changed = await runtime.send(command)
         return PolicyPublic.model_validate(changed.model_dump())

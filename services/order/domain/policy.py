@@ -6,6 +6,7 @@ from services.order.events import (
     PolicyChanged,
     SegmentPolicy,
     SegmentTable,
+    WatchDeadlines,
 )
 from shared.aggregate import Aggregate, event_map
 from shared.messages import DomainEvent
@@ -53,12 +54,16 @@ class ServicePolicy(Aggregate):
         segments: SegmentTable,
         pattern_check: PatternCheckPolicy,
         defects: DefectPolicy | None = None,
+        deadlines: WatchDeadlines | None = None,
     ) -> None:
+        """`deadlines` None keeps the ones in force."""
         current = self.current
-        if (segments, pattern_check, defects) == (
+        deadlines = deadlines or current.deadlines
+        if (segments, pattern_check, defects, deadlines) == (
             current.segments,
             current.pattern_check,
             current.defects,
+            current.deadlines,
         ):
             return  # the same table again is no change
         self._record(
@@ -67,6 +72,7 @@ class ServicePolicy(Aggregate):
                 segments=segments,
                 pattern_check=pattern_check,
                 defects=defects,
+                deadlines=deadlines,
             )
         )
 

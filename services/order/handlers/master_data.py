@@ -25,6 +25,6 @@ async def define_customer(cmd: DefineCustomer, uow: UnitOfWork) -> None:
 async def change_policy(cmd: ChangePolicy, uow: UnitOfWork) -> PolicyChanged:
     async with uow:
         policy = await uow.get_or_create(ServicePolicy, POLICY_ID)
-        policy.change(cmd.segments, cmd.pattern_check, cmd.defects)
+        policy.change(cmd.segments, cmd.pattern_check, cmd.defects, cmd.deadlines)
         await uow.commit()
     return policy.current

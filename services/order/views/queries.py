@@ -249,3 +249,7 @@ async def remember_idempotency_keys(
             " VALUES ($1, $2, $3, $4)",
             answers,
         )
+
+
+# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
+ORDER_FACTS = "SELECT order_id, status, placed_at, updated_at FROM order_summary WHERE {where}"

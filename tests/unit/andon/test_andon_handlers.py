@@ -233,6 +233,62 @@ async def test_a_bumped_order_waits_for_stock_again_and_is_not_late_to_release(
     assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
 
 
+async def test_a_moved_deadline_moves_the_running_release_clock_and_is_no_false_gap(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, deadline_minutes=60)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1})
+    now = runtime.clock.now()
+    await deliver(
+        runtime,
+        "OrderDeadlineChanged",
+        {
+            "order_id": order_id,
+            "deadline": (now + timedelta(minutes=120)).isoformat(),
+            "previous_deadline": (now + timedelta(minutes=60)).isoformat(),
+            "reason": "the changed order is in segment CC (was AA)",
+        },
+    )
+
+    clock_of(runtime).advance(timedelta(minutes=61))
+    await run_watchdog(runtime)
+    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+
+    clock_of(runtime).advance(timedelta(minutes=60))
+    await run_watchdog(runtime)
+    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    assert (gap["order_id"], gap["step"], gap["overdue_seconds"]) == (order_id, "release", 60)
+
+
+async def test_a_change_carrying_a_later_deadline_times_the_release_by_it(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    order_id = await place(runtime, lines={"RETRO-CLOCK": 1, "TEAPOT": 1}, deadline_minutes=60)
+    await answer_all(runtime, order_id, {"RETRO-CLOCK": 1, "TEAPOT": 1})
+    await deliver(
+        runtime,
+        "OrderChanged",
+        {
+            "order_id": order_id,
+            "lines": [{"sku": "RETRO-CLOCK", "quantity": 1, "unit_price_cents": 100}],
+            "changes": [{"sku": "TEAPOT", "quantity_delta": -1}],
+            "total_cents": 100,
+            "deadline": (runtime.clock.now() + timedelta(minutes=180)).isoformat(),
+            "backorder_rule": "ship_partial",
+        },
+    )
+    await deliver(runtime, "CreditApproved", {"order_id": order_id, "amount_cents": 100})
+
+    clock_of(runtime).advance(timedelta(minutes=179))
+    await run_watchdog(runtime)
+    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+
+    clock_of(runtime).advance(timedelta(minutes=2))
+    await run_watchdog(runtime)
+    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    assert (gap["step"], gap["overdue_seconds"]) == ("release", 60)
+
+
 async def test_reconciliation_names_exactly_the_order_and_step_whose_hand_off_was_lost(
     runtime: ServiceRuntime,
 ) -> None:
@@ -391,3 +447,48 @@ async def test_pulls_and_complaints_on_what_andon_does_not_know_are_refused_with
     assert wrong_sku.json()["errors"][0]["field"] == "sku"
     assert [r.status_code for r in known] == [201] * 5, [r.text for r in known]
     assert len(await board(http)) == 4  # the refused pulls left nothing behind
+
+
+async def test_a_credit_review_past_the_policy_deadline_is_a_gap_pulled_to_credit(
+    runtime: ServiceRuntime, http: httpx.AsyncClient
+) -> None:
+    deadlines = {
+        "credit_review_minutes": 30,
+        "backorder_minutes": 600,
+        "andon_hold_minutes": 600,
+        "invoice_minutes": 600,
+        "delivery_minutes": 600,
+        "payment_term_days": 30,
+    }
+    await deliver(runtime, "PolicyChanged", {"version": 2, "deadlines": deadlines})
+    order_id = await place(runtime, deadline_minutes=24 * 60)
+    await deliver(runtime, "CreditReviewRequired", {"order_id": order_id})
+    await deliver(
+        runtime,
+        "StockReserved",
+        {"order_id": order_id, "sku": "RETRO-CLOCK", "quantity": 1, "reserved_total": 1},
+    )
+    clock_of(runtime).advance(timedelta(minutes=29))
+    await run_watchdog(runtime)
+    assert await board(http) == []
+
+    clock_of(runtime).advance(timedelta(minutes=1))
+    await run_watchdog(runtime)
+
+    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    assert (gap["order_id"], gap["step"]) == (order_id, "credit_review")
+    [entry] = await board(http)
+    assert entry["pull_id"] == gap["pull_id"]
+    assert (entry["category"], entry["pulled_by"]) == ("credit", "gap-watchdog")
+    assert entry["ticket"]["departments"] == ["credit", "sales"]  # type: ignore[index]
+
+    # The gap's own andon holds the order: past the hold's deadline it goes to the pull's owners.
+    clock_of(runtime).advance(timedelta(minutes=600))
+    await run_watchdog(runtime)
+
+    steps = sorted(
+        g["step"] for g in (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    )
+    assert steps == ["andon_hold", "credit_review"]
+    [entry] = await board(http)
+    assert entry["pull_count"] == 2 and entry["details"]["step"] == "andon_hold"
