@@ -21,7 +21,7 @@ import binascii
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import quote
 
@@ -85,9 +85,9 @@ class Where:
     def between(self, column: str, start: datetime | None, end: datetime | None) -> Self:
         """`start <= column < end`, either side left open when None."""
         if start is not None:
-            self.add(f"{column} >= {{}}", start, param="from")
+            self.add(f"{column} >= {{}}", utc(start, "from"), param="from")
         if end is not None:
-            self.add(f"{column} < {{}}", end, param="to")
+            self.add(f"{column} < {{}}", utc(end, "to"), param="to")
         return self
 
     def arg(self, value: Any) -> str:
@@ -267,7 +267,7 @@ def _expect(
 def _typed(value: Any, kind: KeyType, param: str) -> Any:
     if kind is int and type(value) is int and -(2**63) <= value < 2**63:
         return value
-    if kind is str and isinstance(value, str) and len(value) <= _MAX_CURSOR:
+    if kind is str and isinstance(value, str) and _storable(value):
         return value
     if kind is datetime and isinstance(value, str):
         try:
@@ -275,8 +275,25 @@ def _typed(value: Any, kind: KeyType, param: str) -> Any:
         except ValueError:
             moment = None
         if moment is not None and moment.tzinfo is not None:
-            return moment
+            return utc(moment, param)
     raise _bad(param, "not a cursor this API gave out")
+
+
+def utc(moment: datetime, param: str) -> datetime:
+    """`moment` in UTC (how both databases compare times); a 422 when it has no UTC date."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise _bad(param, "out of range") from error
+
+
+def _storable(text: str) -> bool:
+    """Text a database can compare: PostgreSQL refuses NUL and unpaired surrogates."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text and len(text) <= _MAX_CURSOR
 
 
 def _bad(param: str, message: str) -> InvalidRequestError:

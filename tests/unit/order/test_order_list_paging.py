@@ -92,15 +92,21 @@ async def test_a_malformed_or_foreign_cursor_is_a_422_naming_it(tmp_path: Path) 
             "another order": encode(["orders", "asc", NOW.isoformat(), "x"]),
             "a naive time": encode(["orders", "desc", "2025-03-01T09:30:00", "x"]),
             "a number for a time": encode(["orders", "desc", 5, "x"]),
+            "a time before year 1": encode(["orders", "desc", "0001-01-01T00:00+01:00", "x"]),
             "too short": encode(["orders", "desc", NOW.isoformat()]),
+            "a NUL in an id": encode(["orders", "desc", NOW.isoformat(), "a\x00"]),
+            "a lone surrogate": encode(["orders", "desc", NOW.isoformat(), "\ud800"]),
         }
         answers = {
             name: await client.get("/v1/orders", params={"cursor": cursor}, headers=STAFF)
             for name, cursor in bad.items()
         }
         token = await client.get("/v1/orders?updated_since=bad", headers=STAFF)
+        early = await client.get(
+            "/v1/orders", params={"from": "0001-01-01T00:00:00+01:00"}, headers=STAFF
+        )
 
-    for name, answer in {**answers, "a bad token": token}.items():
+    for name, answer in {**answers, "a bad token": token, "a time before 1": early}.items():
         assert answer.status_code == 422, (name, answer.text)
         assert answer.headers["content-type"] == "application/problem+json", name
     assert answers["not json"].json()["errors"][0]["field"] == "query.cursor"
