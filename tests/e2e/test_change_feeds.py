@@ -15,7 +15,7 @@ from tests.e2e.clients import Api, eventually
 pytestmark = pytest.mark.e2e
 
 ORDERS = 2_000
-AT_ONCE = 16
+AT_ONCE = 32
 PAGE = 500
 # What an integrator keeps of an order; `updated_at` tells one change from the next.
 START = [0.0]
@@ -68,9 +68,9 @@ async def syncing(api: Api, customer_id: str) -> AsyncIterator[SyncClient]:
 
 async def place_and_change(api: Api, customer_id: str, sku: str) -> list[str]:
     """ORDERS orders of a red customer (each waits for a credit review), AT_ONCE at a time;
-    every fourth one changed right after it is placed. Then, while the feed is read, every
+    every fifth one changed right after it is placed. Then, while the feed is read, every
     tenth is rejected by credit, every tenth cancelled, every hundredth approved (on through
-    the warehouse, shipped and delivered) and every ninth changed once more."""
+    the warehouse, shipped and delivered) and every twentieth changed once more."""
     gate = asyncio.Semaphore(AT_ONCE)
     placed: list[str] = []
 
@@ -78,12 +78,12 @@ async def place_and_change(api: Api, customer_id: str, sku: str) -> list[str]:
         async with gate:
             order_id = await api.place_order(customer_id, [(sku, 1)])
             placed.append(order_id)
-            if i % 4 == 0:
+            if i % 5 == 0:
                 await _change(api, order_id, sku, 2)
 
     async def move_on(i: int, order_id: str) -> None:
         async with gate:
-            if i % 9 == 0:
+            if i % 20 == 0:
                 await _change(api, order_id, sku, 3)
             if i % 10 == 1:
                 assert (await api.cancel_order(order_id)).status_code == 200
