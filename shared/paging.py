@@ -60,6 +60,12 @@ class Listing:
         return f"{self.alias}.{MARK}" if self.alias else MARK
 
 
+def encode(parts: Sequence[Any]) -> str:
+    """An opaque cursor: base64url (unpadded) of the compact JSON array."""
+    text = json.dumps(list(parts), separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
+
+
 @dataclass
 class Where:
     """The filters of one request, as SQL conditions with numbered parameters."""
@@ -115,7 +121,12 @@ class PageQuery:
             Query(
                 max_length=_MAX_CURSOR,
                 description="where the page starts: from the `next` link of the previous page",
-                examples=["WyJvcmRlcnMiLCJkZXNjIiwiMjAyNi0wMS0wMVQwMDowMDowMCswMDowMCIsImEiXQ"],
+                openapi_examples={
+                    "next": {
+                        "summary": "as a next link gives it",
+                        "value": encode(["orders", "desc", "2026-01-01T00:00:00+00:00", "a"]),
+                    }
+                },
             ),
         ] = None,
         updated_since: Annotated[
@@ -127,7 +138,13 @@ class PageQuery:
                     " (`0`: from the start; then the one in the `next` link). Every answer links"
                     " the next request, also an empty one: poll it to see each change once."
                 ),
-                examples=["0"],
+                openapi_examples={
+                    "start": {"summary": "a first sync: every row", "value": START},
+                    "next": {
+                        "summary": "as a next link gives it",
+                        "value": encode(["orders", _FEED, 454115, "a"]),
+                    },
+                },
             ),
         ] = None,
     ) -> None:
@@ -232,12 +249,6 @@ def _key_of(row: Row, key: Sequence[tuple[str, KeyType]]) -> list[Any]:
         value = row[column.rsplit(".", 1)[-1]]
         values.append(parse_time(value).isoformat() if kind is datetime else value)
     return values
-
-
-def encode(parts: Sequence[Any]) -> str:
-    """An opaque cursor: base64url (unpadded) of the compact JSON array."""
-    text = json.dumps(list(parts), separators=(",", ":"))
-    return base64.urlsafe_b64encode(text.encode()).rstrip(b"=").decode()
 
 
 def decode(cursor: str, *, param: str) -> list[Any]:
