@@ -47,13 +47,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         """Shipments (one per release), newest planned first (`order=asc`: oldest first), by
         order, status, customer and when planned; `updated_since`: a change feed. The next page
         is in the `Link` header."""
-        where = (
-            paging.Where()
-            .equal("order_id", str(order_id) if order_id else None, feed=True)
-            .equal("status", status)
-            .equal("customer_id", customer_id)
-            .between("planned_at", from_, to)
-        )
+        where = _filters(order_id, status, customer_id).between("planned_at", from_, to)
         async with runtime.db.transaction() as conn:
             found = await views.shipments.shipments(conn, where, page)
         paging.link(request, response, found)
@@ -74,13 +68,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         """Invoices (one per shipped shipment), newest first (`order=asc`: oldest first), by
         order, status, customer and when issued; `updated_since`: a change feed (payments
         too). The next page is in the `Link` header."""
-        where = (
-            paging.Where()
-            .equal("order_id", str(order_id) if order_id else None, feed=True)
-            .equal("status", status)
-            .equal("customer_id", customer_id)
-            .between("issued_at", from_, to)
-        )
+        where = _filters(order_id, status, customer_id).between("issued_at", from_, to)
         async with runtime.db.transaction() as conn:
             found = await views.invoices.invoices(conn, where, page)
         paging.link(request, response, found)
@@ -178,6 +166,16 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         )
 
     return [router]
+
+
+def _filters(order_id: UUID | None, status: str | None, customer_id: str | None) -> paging.Where:
+    """A shipment's or invoice's filters; a change feed may be one order's."""
+    return (
+        paging.Where()
+        .equal("order_id", str(order_id) if order_id else None, feed=True)
+        .equal("status", status)
+        .equal("customer_id", customer_id)
+    )
 
 
 def _payment_recorded(invoice: Invoice) -> PaymentRecordedPublic:
