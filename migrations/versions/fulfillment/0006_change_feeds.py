@@ -3,8 +3,8 @@
 Rows already there get change mark 0 (changed before any feed existed): a client's first
 `updated_since=0` request lists them too.
 
-Revision ID: fulfillment_0005
-Revises: fulfillment_0004
+Revision ID: fulfillment_0006
+Revises: fulfillment_0005
 """
 
 from alembic import op
@@ -16,8 +16,8 @@ from migrations.steps import (
     drop_change_marks,
 )
 
-revision = "fulfillment_0005"
-down_revision = "fulfillment_0004"
+revision = "fulfillment_0006"
+down_revision = "fulfillment_0005"
 branch_labels = None
 depends_on = None
 

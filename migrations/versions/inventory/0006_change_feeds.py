@@ -3,8 +3,8 @@
 Rows already there get change mark 0 (changed before any feed existed): a client's first
 `updated_since=0` request lists them too.
 
-Revision ID: inventory_0005
-Revises: inventory_0004
+Revision ID: inventory_0006
+Revises: inventory_0005
 """
 
 from migrations.steps import (
@@ -14,8 +14,8 @@ from migrations.steps import (
     drop_change_marks,
 )
 
-revision = "inventory_0005"
-down_revision = "inventory_0004"
+revision = "inventory_0006"
+down_revision = "inventory_0005"
 branch_labels = None
 depends_on = None
 
