@@ -11,8 +11,8 @@ from services.fulfillment.events import (
     InvoicePaid,
     PaymentRecorded,
 )
-from shared.aggregate import Aggregate
 from shared import changes
+from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent

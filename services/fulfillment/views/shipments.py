@@ -16,8 +16,8 @@ from services.fulfillment.events import (
     ShipmentShortPicked,
 )
 from services.fulfillment.views.holds import holds_of
-from shared.aggregate import Aggregate
 from shared import changes
+from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
