@@ -178,3 +178,33 @@ def add_retention_and_archive() -> None:
 def drop_retention_and_archive() -> None:
     op.drop_table("archived_stream")
     op.drop_index("ix_processed_message_processed_at", table_name="processed_message")
+
+
+def create_change_clock() -> None:
+    """SQLite's source of change marks (shared/changes.py); every service database has one."""
+    op.create_table(
+        "change_clock",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_clock")),
+    )
+
+
+def drop_change_clock() -> None:
+    op.drop_table("change_clock")
+
+
+def add_change_marks(table: str, key: list[str]) -> None:
+    """A change mark on every row of `table` (0 for the rows already there: changed before any
+    feed existed) and the feed's index on it and the primary key `key`."""
+    with op.batch_alter_table(table) as batch:
+        batch.add_column(
+            sa.Column("change_mark", sa.BigInteger(), server_default="0", nullable=False)
+        )
+    op.create_index(f"ix_{table}_change_mark", table, ["change_mark", *key], unique=False)
+
+
+def drop_change_marks(table: str) -> None:
+    op.drop_index(f"ix_{table}_change_mark", table_name=table)
+    with op.batch_alter_table(table) as batch:
+        batch.drop_column("change_mark")

@@ -16,6 +16,7 @@ from sqlalchemy import Table
 
 from shared.aggregate import Aggregate
 from shared.archive import archived_streams
+from shared.changes import is_mark
 from shared.db import Connection, Database, WriteBehind
 from shared.errors import DomainError
 from shared.eventstore import SqlEventStore, StoredEvent
@@ -42,11 +43,13 @@ class RebuildReport:
 
 
 async def read_model_hash(conn: Connection, tables: Sequence[Table]) -> str:
-    """SHA-256 over every row of `tables`, in primary-key order."""
+    """SHA-256 over every row of `tables`, in primary-key order; change marks left out (a
+    rebuild writes every row anew, shared/changes.py)."""
     digest = hashlib.sha256()
     for table in sorted(tables, key=lambda t: t.name):
         order = ", ".join(column.name for column in table.primary_key.columns)
-        rows = await conn.fetch(f"SELECT * FROM {table.name} ORDER BY {order}")
+        columns = ", ".join(c.name for c in table.columns if not is_mark(c))
+        rows = await conn.fetch(f"SELECT {columns} FROM {table.name} ORDER BY {order}")
         digest.update(table.name.encode())
         for row in rows:
             digest.update(json.dumps(list(row), default=_plain).encode())

@@ -1,5 +1,5 @@
 """Platform tables every service database has: event store, outbox, inbox, archived streams,
-idempotency keys."""
+idempotency keys, the change clock."""
 
 from sqlalchemy import (
     BigInteger,
@@ -17,6 +17,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
+
+from shared.changes import define_clock
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -110,3 +112,6 @@ idempotent_request = Table(
     Column("status", Integer, nullable=True),
     Column("body", Text, nullable=True),
 )
+
+# Where SQLite's change marks come from (shared/changes.py): outlives read-model rebuilds.
+change_clock = define_clock(metadata)

@@ -1,9 +1,9 @@
 """Andon HTTP API: pull and resolve, the board and its stats, complaints, gaps, reconciliation."""
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.andon import views
 from services.andon.commands import PullAndon, Reconcile, RecordComplaint, ResolveAndon
@@ -22,6 +22,7 @@ from services.andon.schemas import (
     ReconciliationReport,
 )
 from services.andon.settings import AndonSettings
+from shared import paging
 from shared.auth import Ops, Staff
 from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
@@ -72,12 +73,27 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
 
-    @router.get("/pulls", response_model=list[AndonPullPublic])
-    async def board(_: Staff, open: bool = False) -> list[AndonPullPublic]:
-        """The andon board: pulls, newest first, with tickets; `open=true` for unresolved ones."""
+    @router.get("/pulls", response_model=list[AndonPullPublic], responses=paging.LINKED)
+    async def board(
+        _: Staff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        open: bool = False,
+        category: Annotated[str | None, Query(max_length=30)] = None,
+        from_: paging.From = None,
+        to: paging.To = None,
+    ) -> list[AndonPullPublic]:
+        """The andon board: pulls, newest first (`order=asc`: oldest first), with tickets;
+        `open=true` for unresolved ones, by category and when pulled; `updated_since`: a change
+        feed (pulled again, resolved). The next page is in the `Link` header."""
+        where = paging.Where().equal("category", category).between("pulled_at", from_, to)
+        if open:
+            where.add("open = {}", True, param="open")
         async with runtime.db.transaction() as conn:
-            rows = await views.board.board(conn, open_only=open, now=runtime.clock.now())
-        return [AndonPullPublic.model_validate(row) for row in rows]
+            found = await views.board.board(conn, where, page, now=runtime.clock.now())
+        paging.link(request, response, found)
+        return [AndonPullPublic.model_validate(row) for row in found.rows]
 
     @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
     async def resolve(
@@ -174,12 +190,29 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
 
-    @router.get("/v1/gaps", response_model=list[GapPublic])
-    async def gaps(_: Staff) -> list[GapPublic]:
-        """Open gaps: orders whose awaited hand-off is overdue, with the andon it pulled."""
+    @router.get("/v1/gaps", response_model=list[GapPublic], responses=paging.LINKED)
+    async def gaps(
+        _: Staff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        open: Annotated[
+            bool, Query(description="false: closed gaps too (a change feed always has them)")
+        ] = True,
+        step: Annotated[str | None, Query(max_length=30)] = None,
+        from_: paging.From = None,
+        to: paging.To = None,
+    ) -> list[GapPublic]:
+        """Gaps: orders whose awaited hand-off is overdue, with the andon it pulled, the most
+        overdue first (`order=desc`: the latest due first), by step and due time;
+        `updated_since`: a change feed (detected, closed). The next page is in `Link`."""
+        where = paging.Where().equal("step", step).between("expected_by", from_, to)
+        if open and page.updated_since is None:
+            where.add("open = {}", True, param="open")
         async with runtime.db.transaction() as conn:
-            rows = await views.board.gaps(conn, now=runtime.clock.now())
-        return [GapPublic.model_validate(row) for row in rows]
+            found = await views.board.gaps(conn, where, page, now=runtime.clock.now())
+        paging.link(request, response, found)
+        return [GapPublic.model_validate(row) for row in found.rows]
 
     @router.post("/v1/reconciliation/run", response_model=ReconciliationReport)
     async def reconcile(_: Ops) -> ReconciliationReport:

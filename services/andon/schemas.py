@@ -113,8 +113,10 @@ class GapPublic(BaseModel):
     step: str
     expected_by: datetime
     detected_at: datetime
-    overdue_seconds: float
+    overdue_seconds: float = Field(description="open: overdue by now; closed: until it closed")
     pull_id: UUID | None
+    open: bool = True
+    closed_at: datetime | None = None
 
 
 class LostHandOffPublic(BaseModel):

@@ -9,6 +9,7 @@ from services.credit import views
 from services.credit.commands import DecideReview
 from services.credit.domain import UnknownOrderError
 from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
+from shared import paging
 from shared.auth import Ops, Staff
 from shared.idempotency import OptionalIdempotencyKey, once
 from shared.limits import PathIdentifier
@@ -35,15 +36,34 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async with runtime.db.transaction() as conn:
             return CreditAccountPublic.model_validate(await views.account(conn, customer_id))
 
-    @router.get("/reviews", response_model=list[ReviewPublic])
+    @router.get("/reviews", response_model=list[ReviewPublic], responses=paging.LINKED)
     async def reviews(
         _: Staff,
-        open: Annotated[bool, Query(description="only reviews awaiting a decision")] = True,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        open: Annotated[
+            bool,
+            Query(description="only reviews awaiting a decision (a change feed has them all)"),
+        ] = True,
+        customer_id: Annotated[str | None, Query(max_length=100)] = None,
+        from_: paging.From = None,
+        to: paging.To = None,
     ) -> list[ReviewPublic]:
-        """Credit reviews, oldest first: the open ones, or all with their decisions."""
+        """Credit reviews, oldest request first (`order=desc`: newest first): the open ones, or
+        all with their decisions, by customer and request time; `updated_since`: a change feed
+        (requested, decided). The next page is in the `Link` header."""
+        where = (
+            paging.Where()
+            .equal("r.customer_id", customer_id, param="customer_id")
+            .between("r.requested_at", from_, to)
+        )
+        if open and page.updated_since is None:
+            where.add("r.status = {}", "open", param="open")
         async with runtime.db.transaction() as conn:
-            rows = await views.reviews(conn, open_only=open)
-        return [ReviewPublic.from_row(row) for row in rows]
+            found = await paging.fetch(conn, views.REVIEWS, where, page)
+        paging.link(request, response, found)
+        return [ReviewPublic.from_row(dict(row)) for row in found.rows]
 
     @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
     async def approve(

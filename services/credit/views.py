@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, MetaData, String, Table
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table
 
 from services.credit.events import (
     CreditApproved,
@@ -13,9 +13,12 @@ from services.credit.events import (
     CreditReviewClosed,
     CreditReviewRequired,
 )
+from shared import changes
+from shared.changes import mark_column
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
+from shared.paging import Listing
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -49,6 +52,20 @@ Table(
     Column("note", String(1000)),
     Column("decided_by", String(100)),
     Column("decided_at", DateTime(timezone=True)),
+    mark_column(),
+    # GET /v1/credit/reviews pages by request time: all, by status or customer, and as a feed.
+    Index("ix_credit_review_requested_at", "requested_at", "order_id", "review_no"),
+    Index(
+        "ix_credit_review_status_requested_at", "status", "requested_at", "order_id", "review_no"
+    ),
+    Index(
+        "ix_credit_review_customer_requested_at",
+        "customer_id",
+        "requested_at",
+        "order_id",
+        "review_no",
+    ),
+    Index("ix_credit_review_change_mark", "change_mark", "order_id", "review_no"),
 )
 
 
@@ -116,8 +133,8 @@ async def _open_review(conn: WriteBehind, event: CreditReviewRequired, at: datet
     )
     await conn.execute(
         "INSERT INTO credit_review (order_id, review_no, customer_id, amount_cents, reason,"
-        " requested_at, exposure_at_request_cents, status)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, 'open')",
+        " requested_at, exposure_at_request_cents, status, change_mark)"
+        f" VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', {changes.now(conn)})",
         str(event.order_id),
         number,
         event.customer_id,
@@ -132,10 +149,10 @@ async def _open_review(conn: WriteBehind, event: CreditReviewRequired, at: datet
     )
 
 
-async def _close_review(conn: Connection, event: CreditReviewClosed) -> None:
+async def _close_review(conn: WriteBehind, event: CreditReviewClosed) -> None:
     await conn.execute(
-        "UPDATE credit_review SET status = $2, note = $3, decided_by = $4, decided_at = $5"
-        " WHERE order_id = $1 AND status = 'open'",
+        "UPDATE credit_review SET status = $2, note = $3, decided_by = $4, decided_at = $5,"
+        f" change_mark = {changes.now(conn)} WHERE order_id = $1 AND status = 'open'",
         str(event.order_id),
         str(event.outcome),
         event.note,
@@ -177,22 +194,23 @@ _UNKNOWN_ACCOUNT = {
     "open_reviews": 0,
 }
 
-_REVIEW_COLUMNS = (
-    "SELECT r.order_id, r.review_no, r.customer_id, r.amount_cents, r.reason, r.requested_at,"
+_REVIEW_FIELDS = (
+    "r.order_id, r.review_no, r.customer_id, r.amount_cents, r.reason, r.requested_at,"
     " r.exposure_at_request_cents, r.status, r.note, r.decided_by, r.decided_at,"
     " a.exposure_cents, a.credit_limit_cents, a.credit_light"
-    " FROM credit_review r JOIN credit_account a ON a.customer_id = r.customer_id"
 )
-
-
-async def reviews(conn: Connection, *, open_only: bool) -> list[dict[str, Any]]:
-    """Reviews, oldest request first; the account figures are today's, for deciding now."""
-    rows = await conn.fetch(
-        _REVIEW_COLUMNS + " WHERE (CAST($1 AS INTEGER) = 0 OR r.status = 'open')"
-        " ORDER BY r.requested_at, r.order_id, r.review_no",
-        int(open_only),
-    )
-    return [dict(row) for row in rows]
+_REVIEWS = "credit_review r JOIN credit_account a ON a.customer_id = r.customer_id"
+_REVIEW_COLUMNS = f"SELECT {_REVIEW_FIELDS} FROM {_REVIEWS}"
+# The account figures are today's, for deciding now (a feed shows the review's own changes).
+REVIEWS = Listing(
+    name="reviews",
+    source=_REVIEWS,
+    columns=_REVIEW_FIELDS,
+    order=(("r.requested_at", datetime), ("r.order_id", str), ("r.review_no", int)),
+    row_key=(("r.order_id", str), ("r.review_no", int)),
+    default="asc",
+    alias="r",
+)
 
 
 async def latest_review(conn: Connection, order_id: UUID) -> dict[str, Any] | None:

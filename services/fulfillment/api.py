@@ -1,9 +1,9 @@
 """Fulfillment HTTP API: shipments, invoices, payments, returns and the WMS/TMS callback."""
 
-from typing import Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from services.fulfillment import views
 from services.fulfillment.commands import ConfirmShipmentStep, ReceiveReturn, RecordPayment
@@ -18,27 +18,61 @@ from services.fulfillment.schemas import (
     ReturnReceiptCreate,
     ShipmentPublic,
 )
+from shared import paging
 from shared.auth import Ops, Staff
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
 from shared.runtime import ServiceRuntime
+
+ShipmentStatus = Literal[
+    "waiting", "picking", "picked", "packed", "shipped", "delivered", "cancelled"
+]
+CustomerFilter = Annotated[str | None, Query(max_length=200)]
 
 
 def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     router = APIRouter(prefix="/v1", tags=["fulfillment"])
 
-    @router.get("/shipments", response_model=list[ShipmentPublic])
-    async def shipments(_: Staff, order_id: UUID | None = None) -> list[ShipmentPublic]:
-        """Shipments (one per release), optionally of one order."""
+    @router.get("/shipments", response_model=list[ShipmentPublic], responses=paging.LINKED)
+    async def shipments(
+        _: Staff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        order_id: UUID | None = None,
+        status: ShipmentStatus | None = None,
+        customer_id: CustomerFilter = None,
+        from_: paging.From = None,
+        to: paging.To = None,
+    ) -> list[ShipmentPublic]:
+        """Shipments (one per release), newest planned first (`order=asc`: oldest first), by
+        order, status, customer and when planned; `updated_since`: a change feed. The next page
+        is in the `Link` header."""
+        where = _filters(order_id, status, customer_id).between("planned_at", from_, to)
         async with runtime.db.transaction() as conn:
-            rows = await views.shipments.shipments(conn, str(order_id) if order_id else None)
-        return [ShipmentPublic.model_validate(row) for row in rows]
+            found = await views.shipments.shipments(conn, where, page)
+        paging.link(request, response, found)
+        return [ShipmentPublic.model_validate(row) for row in found.rows]
 
-    @router.get("/invoices", response_model=list[InvoicePublic])
-    async def invoices(_: Staff, order_id: UUID | None = None) -> list[InvoicePublic]:
-        """Invoices (one per shipped shipment), optionally of one order."""
+    @router.get("/invoices", response_model=list[InvoicePublic], responses=paging.LINKED)
+    async def invoices(
+        _: Staff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        order_id: UUID | None = None,
+        status: Literal["open", "paid"] | None = None,
+        customer_id: CustomerFilter = None,
+        from_: paging.From = None,
+        to: paging.To = None,
+    ) -> list[InvoicePublic]:
+        """Invoices (one per shipped shipment), newest first (`order=asc`: oldest first), by
+        order, status, customer and when issued; `updated_since`: a change feed (payments
+        too). The next page is in the `Link` header."""
+        where = _filters(order_id, status, customer_id).between("issued_at", from_, to)
         async with runtime.db.transaction() as conn:
-            rows = await views.invoices.invoices(conn, str(order_id) if order_id else None)
-        return [InvoicePublic.model_validate(row) for row in rows]
+            found = await views.invoices.invoices(conn, where, page)
+        paging.link(request, response, found)
+        return [InvoicePublic.model_validate(row) for row in found.rows]
 
     @router.post(
         "/payments", status_code=status.HTTP_201_CREATED, response_model=PaymentRecordedPublic
@@ -132,6 +166,16 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         )
 
     return [router]
+
+
+def _filters(order_id: UUID | None, status: str | None, customer_id: str | None) -> paging.Where:
+    """A shipment's or invoice's filters; a change feed may be one order's."""
+    return (
+        paging.Where()
+        .equal("order_id", str(order_id) if order_id else None, feed=True)
+        .equal("status", status)
+        .equal("customer_id", customer_id)
+    )
 
 
 def _payment_recorded(invoice: Invoice) -> PaymentRecordedPublic:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request, Response, status
 from services.inventory import views
 from services.inventory.commands import ReceiveStock
 from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPublic
+from shared import paging
 from shared.auth import Ops, Staff
 from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, once
@@ -51,11 +52,16 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             answer_again=stock_now,
         )
 
-    @router.get("", response_model=list[StockPublic])
-    async def stock_levels(_: Staff) -> list[StockPublic]:
-        """Stock of every SKU the inventory knows."""
+    @router.get("", response_model=list[StockPublic], responses=paging.LINKED)
+    async def stock_levels(
+        _: Staff, request: Request, response: Response, page: paging.Paging
+    ) -> list[StockPublic]:
+        """Stock of every SKU the inventory knows, by SKU (`order=desc`: Z to A);
+        `updated_since`: a change feed of levels. The next page is in the `Link` header."""
         async with runtime.db.transaction() as conn:
-            return [StockPublic.model_validate(row) for row in await views.stock_levels(conn)]
+            found = await views.stock_levels(conn, page)
+        paging.link(request, response, found)
+        return [StockPublic.model_validate(row) for row in found.rows]
 
     @router.get("/{sku}", response_model=StockPublic)
     async def stock(sku: PathIdentifier, _: Staff) -> StockPublic:

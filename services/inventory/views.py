@@ -6,12 +6,13 @@ events), so the read model cannot drift from the rules: `gapless replay rebuild 
 recreates it.
 """
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from pydantic import TypeAdapter
-from sqlalchemy import Column, Integer, MetaData, String, Table
+from sqlalchemy import Column, Index, Integer, MetaData, String, Table
 
 from services.inventory.domain import Stock
 from services.inventory.events import (
@@ -28,10 +29,13 @@ from services.inventory.events import (
     StockShipped,
     StockShortPicked,
 )
+from shared import changes
 from shared.aggregate import Aggregate
-from shared.db import Connection, WriteBehind
+from shared.changes import mark_column
+from shared.db import Connection, WriteBehind, placeholders
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
+from shared.paging import Listing, Page, PageQuery, Where, fetch
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -46,6 +50,9 @@ Table(
     Column("blocked", Integer, nullable=False, default=0),
     Column("backordered", Integer, nullable=False, default=0),
     Column("reorder_point", Integer, nullable=False, default=0),
+    mark_column(),
+    # GET /v1/inventory as a change feed (its pages go by SKU, the primary key).
+    Index("ix_stock_level_change_mark", "change_mark", "sku"),
 )
 Table(
     "stock_order_line",
@@ -70,10 +77,11 @@ Table(
 # it: whole rows, held back so a batch writes each one once (shared.db.WriteBehind).
 _LEVEL = (
     "INSERT INTO stock_level (sku, on_hand, reserved, blocked, backordered, reorder_point,"
-    " quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (sku) DO UPDATE SET"
+    " quarantined, change_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, {mark})"
+    " ON CONFLICT (sku) DO UPDATE SET"
     " on_hand = excluded.on_hand, reserved = excluded.reserved, blocked = excluded.blocked,"
     " backordered = excluded.backordered, reorder_point = excluded.reorder_point,"
-    " quarantined = excluded.quarantined"
+    " quarantined = excluded.quarantined, change_mark = excluded.change_mark"
 )
 _LINE = (
     "INSERT INTO stock_order_line (order_id, sku, reserved, backordered, shipped, priority,"
@@ -125,7 +133,8 @@ async def project(
         stock.reorder_point,
         stock.quarantined,
     )
-    conn.defer(("stock_level", stock.id), _LEVEL, stock.id, *levels)
+    level = _LEVEL.format(mark=changes.now(conn))
+    conn.defer(("stock_level", stock.id), level, stock.id, *levels)
     if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.line(event.order_id)):
         order_id = str(event.order_id)
         conn.defer(
@@ -162,25 +171,38 @@ _LEVEL_COLUMNS = "sku, on_hand, reserved, blocked, backordered, reorder_point, q
 async def stock_level(conn: Connection, sku: str) -> dict[str, Any] | None:
     """One SKU's stock; None if the inventory never heard of it (no item, receipt or stop)."""
     row = await conn.fetchrow(f"SELECT {_LEVEL_COLUMNS} FROM stock_level WHERE sku = $1", sku)
-    stops = await _sale_stops(conn, sku)
+    stops = await _sale_stops(conn, [sku])
     if row is None and not stops:
         return None
     empty = {"sku": sku, "on_hand": 0, "reserved": 0, "blocked": 0, "backordered": 0}
     return _public(row or empty | {"reorder_point": 0, "quarantined": 0}, stops.get(sku, []))
 
 
-async def stock_levels(conn: Connection) -> list[dict[str, Any]]:
-    rows = await conn.fetch(f"SELECT {_LEVEL_COLUMNS} FROM stock_level ORDER BY sku")
-    stops = await _sale_stops(conn, None)
-    return [_public(row, stops.get(row["sku"], [])) for row in rows]
+STOCK = Listing(
+    name="stock",
+    source="stock_level",
+    columns=_LEVEL_COLUMNS,
+    order=(("sku", str),),
+    row_key=(("sku", str),),
+    default="asc",
+)
 
 
-async def _sale_stops(conn: Connection, sku: str | None) -> dict[str, list[str]]:
-    """The pulls stopping each SKU's sale (of one SKU, or of all)."""
+async def stock_levels(conn: Connection, query: PageQuery) -> Page:
+    found = await fetch(conn, STOCK, Where(), query)
+    skus = [row["sku"] for row in found.rows]
+    stops = await _sale_stops(conn, skus)
+    return Page([_public(row, stops.get(row["sku"], [])) for row in found.rows], found.next)
+
+
+async def _sale_stops(conn: Connection, skus: Sequence[str]) -> dict[str, list[str]]:
+    """The pulls stopping each of these SKUs' sale."""
+    if not skus:
+        return {}
     rows = await conn.fetch(
         "SELECT sku, pull_id FROM stock_sale_stop"
-        " WHERE CAST($1 AS TEXT) IS NULL OR sku = $1 ORDER BY sku, pull_id",
-        sku,
+        f" WHERE sku IN ({placeholders(len(skus))}) ORDER BY sku, pull_id",
+        *skus,
     )
     stops: dict[str, list[str]] = {}
     for row in rows:

@@ -19,7 +19,7 @@ from shared.console import web
 from shared.http import problem
 
 FORWARDED_REQUEST_HEADERS = ("authorization", "content-type", "idempotency-key", "accept")
-FORWARDED_RESPONSE_HEADERS = ("content-type", "location", "retry-after")
+FORWARDED_RESPONSE_HEADERS = ("content-type", "link", "location", "retry-after")
 TIMEOUT_SECONDS = 30.0
 
 

@@ -192,9 +192,9 @@ async def _drain(
 async def _watchdog(client: load.Client) -> dict[str, int]:
     # Reconciliation reads every watched order: it may take a while on a loaded machine.
     report = await client.send("POST", "/v1/reconciliation/run", answer_within=120)
-    gaps = await client.send("GET", "/v1/gaps", role="staff")
+    stats = await client.send("GET", "/v1/andon/stats", role="staff")
     lost = len(report.json()["lost"]) if report is not None else -1
-    return {"reconciliation_lost": lost, "open_gaps": len(gaps.json()) if gaps else -1}
+    return {"reconciliation_lost": lost, "open_gaps": stats.json()["open_gaps"] if stats else -1}
 
 
 async def fault_run(plan: Plan, folder: Path) -> dict[str, Any]:

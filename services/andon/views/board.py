@@ -6,6 +6,7 @@ from typing import Any
 from services.andon.views import pulls, watch
 from shared.db import Connection
 from shared.envelope import parse_time
+from shared.paging import Page, PageQuery, Where, fetch
 
 
 def _ticket(row: dict[str, Any]) -> dict[str, Any]:
@@ -20,11 +21,11 @@ def _ticket(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def board(conn: Connection, *, open_only: bool, now: datetime) -> list[dict[str, Any]]:
-    """Pulls, newest first, each with its ticket, the orders it stops and its age."""
-    return [
-        await _with_ticket(conn, row, now) for row in await pulls.pulls(conn, open_only=open_only)
-    ]
+async def board(conn: Connection, where: Where, query: PageQuery, *, now: datetime) -> Page:
+    """A page of pulls, each with its ticket, the orders it stops and its age."""
+    found = await fetch(conn, pulls.PULLS, where, query)
+    rows = [await _with_ticket(conn, pulls.board_row(row), now) for row in found.rows]
+    return Page(rows, found.next)
 
 
 async def one_pull(conn: Connection, pull_id: str, *, now: datetime) -> dict[str, Any] | None:
@@ -75,13 +76,21 @@ async def stats(conn: Connection) -> dict[str, Any]:
     }
 
 
-async def gaps(conn: Connection, *, now: datetime) -> list[dict[str, Any]]:
-    return [
-        {
-            **dict(row),
-            "expected_by": parse_time(row["expected_by"]),
-            "detected_at": parse_time(row["detected_at"]),
-            "overdue_seconds": max(0.0, (now - parse_time(row["expected_by"])).total_seconds()),
-        }
-        for row in await watch.open_gaps(conn)
-    ]
+async def gaps(conn: Connection, where: Where, query: PageQuery, *, now: datetime) -> Page:
+    """A page of gaps; an open one is overdue by now, a closed one was until it closed."""
+    found = await fetch(conn, watch.GAPS, where, query)
+    rows = []
+    for row in found.rows:
+        expected_by, closed_at = parse_time(row["expected_by"]), row["closed_at"]
+        until = now if closed_at is None else parse_time(closed_at)
+        rows.append(
+            {
+                **dict(row),
+                "open": bool(row["open"]),
+                "expected_by": expected_by,
+                "detected_at": parse_time(row["detected_at"]),
+                "closed_at": None if closed_at is None else parse_time(closed_at),
+                "overdue_seconds": max(0.0, (until - expected_by).total_seconds()),
+            }
+        )
+    return Page(rows, found.next)

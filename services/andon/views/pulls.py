@@ -1,14 +1,29 @@
 """The andon board: one row per pull (its ticket), with every puller; stats per category."""
 
 import json
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, DateTime, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
 
 from services.andon.events import AndonPulled, AndonPulledAgain, AndonResolved
-from shared.db import Connection, Row
+from shared import changes
+from shared.changes import mark_column
+from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
+from shared.paging import Listing
 
 
 def define_tables(metadata: MetaData) -> None:
@@ -33,6 +48,11 @@ def define_tables(metadata: MetaData) -> None:
         Column("fix", Text),
         Column("resolved_by", String(200)),
         Column("seconds_to_resolve", Float),
+        mark_column(),
+        # GET /v1/andon/pulls pages by pull time, all or the open ones, and as a feed.
+        Index("ix_andon_pull_pulled_at", "pulled_at", "pull_id"),
+        Index("ix_andon_pull_open_pulled_at", "open", "pulled_at", "pull_id"),
+        Index("ix_andon_pull_change_mark", "change_mark", "pull_id"),
     )
 
 
@@ -40,13 +60,14 @@ def _puller(event: AndonPulled | AndonPulledAgain) -> dict[str, Any]:
     return event.model_dump(mode="json", include={"pulled_by", "reason", "automatic", "pulled_at"})
 
 
-async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> None:
+async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
     match event:
         case AndonPulled():
             await conn.execute(
                 "INSERT INTO andon_pull (pull_id, target_kind, target_id, reason, category,"
-                " pulled_by, automatic, departments, details, pullers, pull_count, open, pulled_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, TRUE, $11)",
+                " pulled_by, automatic, departments, details, pullers, pull_count, open, pulled_at,"
+                f" change_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, TRUE, $11,"
+                f" {changes.now(conn)})",
                 str(event.pull_id),
                 str(event.target_kind),
                 event.target_id,
@@ -64,7 +85,8 @@ async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> N
         case AndonResolved():
             await conn.execute(
                 "UPDATE andon_pull SET open = FALSE, resolved_at = $2, root_cause = $3, fix = $4,"
-                " resolved_by = $5, seconds_to_resolve = $6 WHERE pull_id = $1",
+                f" resolved_by = $5, seconds_to_resolve = $6, change_mark = {changes.now(conn)}"
+                " WHERE pull_id = $1",
                 str(event.pull_id),
                 envelope.occurred_at,
                 event.root_cause,
@@ -74,7 +96,7 @@ async def project(conn: Connection, event: DomainEvent, envelope: Envelope) -> N
             )
 
 
-async def _pulled_again(conn: Connection, event: AndonPulledAgain) -> None:
+async def _pulled_again(conn: WriteBehind, event: AndonPulledAgain) -> None:
     """The board shows the latest reason and details (a burst of dead letters: the last one)."""
     pull_id = str(event.pull_id)
     row = await conn.fetchrow("SELECT pullers FROM andon_pull WHERE pull_id = $1", pull_id)
@@ -82,8 +104,8 @@ async def _pulled_again(conn: Connection, event: AndonPulledAgain) -> None:
         return
     pullers = [*json.loads(row["pullers"]), _puller(event)]
     await conn.execute(
-        "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5"
-        " WHERE pull_id = $1",
+        "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5,"
+        f" change_mark = {changes.now(conn)} WHERE pull_id = $1",
         pull_id,
         json.dumps(pullers, sort_keys=True),
         len(pullers),
@@ -92,13 +114,15 @@ async def _pulled_again(conn: Connection, event: AndonPulledAgain) -> None:
     )
 
 
-async def pulls(conn: Connection, *, open_only: bool, limit: int = 500) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "SELECT * FROM andon_pull WHERE open OR NOT $1 ORDER BY pulled_at DESC LIMIT $2",
-        open_only,
-        limit,
-    )
-    return [board_row(row) for row in rows]
+PULLS = Listing(
+    name="pulls",
+    source="andon_pull",
+    columns="pull_id, target_kind, target_id, reason, category, pulled_by, automatic,"
+    " departments, details, pullers, pull_count, open, pulled_at, resolved_at, root_cause, fix,"
+    " resolved_by, seconds_to_resolve",
+    order=(("pulled_at", datetime), ("pull_id", str)),
+    row_key=(("pull_id", str),),
+)
 
 
 async def pull(conn: Connection, pull_id: str) -> dict[str, Any] | None:

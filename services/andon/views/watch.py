@@ -17,8 +17,11 @@ from services.andon.events import (
     OrderLinesChanged,
     OrderWatched,
 )
+from shared import changes
+from shared.changes import mark_column
 from shared.db import Connection, Row, WriteBehind
 from shared.messages import DomainEvent
+from shared.paging import Listing
 
 
 def define_tables(metadata: MetaData) -> None:
@@ -62,6 +65,11 @@ def define_tables(metadata: MetaData) -> None:
         Column("pull_id", String(36)),
         Column("open", Boolean, nullable=False),
         Column("closed_at", DateTime(timezone=True)),
+        mark_column(),
+        # GET /v1/gaps pages by when a hand-off was due, open ones or all, and as a feed.
+        Index("ix_gap_open_expected_by", "open", "expected_by", "order_id", "step"),
+        Index("ix_gap_expected_by", "expected_by", "order_id", "step"),
+        Index("ix_gap_change_mark", "change_mark", "order_id", "step"),
     )
 
 
@@ -152,20 +160,24 @@ def _hand_off(conn: WriteBehind, event: HandOffAwaited | HandOffPaused | HandOff
     )
 
 
-async def _gap(conn: Connection, event: GapDetected | GapClosed) -> None:
+async def _gap(conn: WriteBehind, event: GapDetected | GapClosed) -> None:
+    mark = changes.now(conn)
     if isinstance(event, GapClosed):
         await conn.execute(
-            "UPDATE gap SET open = FALSE, closed_at = $3 WHERE order_id = $1 AND step = $2",
+            f"UPDATE gap SET open = FALSE, closed_at = $3, change_mark = {mark}"
+            " WHERE order_id = $1 AND step = $2",
             str(event.order_id),
             event.step,
             event.closed_at,
         )
         return
     await conn.execute(
-        "INSERT INTO gap (order_id, step, expected_by, detected_at, pull_id, open, closed_at)"
-        " VALUES ($1, $2, $3, $4, $5, TRUE, NULL) ON CONFLICT (order_id, step) DO UPDATE SET"
+        "INSERT INTO gap (order_id, step, expected_by, detected_at, pull_id, open, closed_at,"
+        f" change_mark) VALUES ($1, $2, $3, $4, $5, TRUE, NULL, {mark})"
+        " ON CONFLICT (order_id, step) DO UPDATE SET"
         " expected_by = excluded.expected_by, detected_at = excluded.detected_at,"
-        " pull_id = excluded.pull_id, open = TRUE, closed_at = NULL",
+        " pull_id = excluded.pull_id, open = TRUE, closed_at = NULL,"
+        " change_mark = excluded.change_mark",
         str(event.order_id),
         event.step,
         event.expected_by,
@@ -245,8 +257,14 @@ async def overdue_hand_offs(
     )
 
 
-async def open_gaps(conn: Connection) -> list[Row]:
-    return await conn.fetch("SELECT * FROM gap WHERE open ORDER BY expected_by LIMIT 1000")
+GAPS = Listing(
+    name="gaps",
+    source="gap",
+    columns="order_id, step, expected_by, detected_at, pull_id, open, closed_at",
+    order=(("expected_by", datetime), ("order_id", str), ("step", str)),
+    row_key=(("order_id", str), ("step", str)),
+    default="asc",
+)
 
 
 async def watched_count(conn: Connection) -> int:

@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 
 from services.fulfillment.events import PicksResumed, PicksStopped, ShipmentHeld, ShipmentHoldLifted
-from shared.db import Connection, placeholders
+from shared import changes
+from shared.db import Connection, WriteBehind, placeholders
 from shared.messages import DomainEvent
 
 
-async def project(conn: Connection, event: DomainEvent) -> None:
+async def project(conn: WriteBehind, event: DomainEvent) -> None:
     match event:
         case PicksStopped():
             await conn.execute(
@@ -27,12 +28,22 @@ async def project(conn: Connection, event: DomainEvent) -> None:
                 str(event.pull_id),
                 str(event.order_id),
             )
+            await _shipment_changed(conn, str(event.shipment_id))
         case ShipmentHoldLifted():
             await conn.execute(
                 "DELETE FROM shipment_hold WHERE shipment_id = $1 AND pull_id = $2",
                 str(event.shipment_id),
                 str(event.pull_id),
             )
+            await _shipment_changed(conn, str(event.shipment_id))
+
+
+async def _shipment_changed(conn: WriteBehind, shipment_id: str) -> None:
+    """A hold came or went: the shipment's `held_by` changed, so its feed shows it again."""
+    await conn.execute(
+        f"UPDATE shipment SET change_mark = {changes.now(conn)} WHERE shipment_id = $1",
+        shipment_id,
+    )
 
 
 async def open_stops(conn: Connection) -> list[tuple[str, str, str]]:

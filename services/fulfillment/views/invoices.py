@@ -1,6 +1,7 @@
 """Invoices read model: what was billed per shipment and how much is paid."""
 
 import json
+from datetime import datetime
 from typing import Any
 
 from services.fulfillment.domain import Invoice
@@ -10,10 +11,12 @@ from services.fulfillment.events import (
     InvoicePaid,
     PaymentRecorded,
 )
+from shared import changes
 from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
+from shared.paging import Listing, Page, PageQuery, Where, fetch
 
 
 async def project(
@@ -23,8 +26,8 @@ async def project(
         case InvoiceIssued():
             await conn.execute(
                 "INSERT INTO invoice (invoice_id, order_id, shipment_id, customer_id, lines,"
-                " total_cents, paid_cents, status, issued_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, 0, 'open', $7)",
+                " total_cents, paid_cents, status, issued_at, change_mark)"
+                f" VALUES ($1, $2, $3, $4, $5, $6, 0, 'open', $7, {changes.now(conn)})",
                 str(event.invoice_id),
                 str(event.order_id),
                 str(event.shipment_id),
@@ -36,21 +39,24 @@ async def project(
         case PaymentRecorded():
             conn.defer(
                 ("invoice.paid_cents", str(event.invoice_id)),
-                "UPDATE invoice SET paid_cents = $2 WHERE invoice_id = $1",
+                f"UPDATE invoice SET paid_cents = $2, change_mark = {changes.now(conn)}"
+                " WHERE invoice_id = $1",
                 str(event.invoice_id),
                 event.paid_cents,
             )
         case InvoicePaid():
             conn.defer(
                 ("invoice.paid_at", str(event.invoice_id)),
-                "UPDATE invoice SET status = 'paid', paid_at = $2 WHERE invoice_id = $1",
+                "UPDATE invoice SET status = 'paid', paid_at = $2,"
+                f" change_mark = {changes.now(conn)} WHERE invoice_id = $1",
                 str(event.invoice_id),
                 envelope.occurred_at,
             )
         case CreditNoteIssued() if isinstance(invoice, Invoice):
             conn.defer(
                 ("invoice.credited_cents", str(event.invoice_id)),
-                "UPDATE invoice SET credited_cents = $2, refunded_cents = $3 WHERE invoice_id = $1",
+                "UPDATE invoice SET credited_cents = $2, refunded_cents = $3,"
+                f" change_mark = {changes.now(conn)} WHERE invoice_id = $1",
                 str(event.invoice_id),
                 invoice.credited_cents,
                 invoice.refunded_cents,
@@ -66,13 +72,19 @@ async def ids_of_order(conn: Connection, order_id: str) -> list[str]:
     return [row["invoice_id"] for row in rows]
 
 
-async def invoices(conn: Connection, order_id: str | None) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "SELECT * FROM invoice WHERE CAST($1 AS TEXT) IS NULL OR order_id = $1"
-        " ORDER BY issued_at, invoice_id LIMIT 500",
-        order_id,
-    )
-    return [_public(row) for row in rows]
+INVOICES = Listing(
+    name="invoices",
+    source="invoice",
+    columns="invoice_id, order_id, shipment_id, customer_id, lines, total_cents, paid_cents,"
+    " credited_cents, refunded_cents, status, issued_at, paid_at",
+    order=(("issued_at", datetime), ("invoice_id", str)),
+    row_key=(("invoice_id", str),),
+)
+
+
+async def invoices(conn: Connection, where: Where, query: PageQuery) -> Page:
+    found = await fetch(conn, INVOICES, where, query)
+    return Page([_public(row) for row in found.rows], found.next)
 
 
 def _public(row: Row) -> dict[str, Any]:

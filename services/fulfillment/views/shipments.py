@@ -1,6 +1,7 @@
 """Shipments read model: status, wave, carrier and the time of every step."""
 
 import json
+from datetime import datetime
 from typing import Any
 
 from services.fulfillment.domain import Shipment
@@ -15,10 +16,12 @@ from services.fulfillment.events import (
     ShipmentShortPicked,
 )
 from services.fulfillment.views.holds import holds_of
+from shared import changes
 from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent
+from shared.paging import Listing, Page, PageQuery, Where, fetch
 
 # Event -> (status it sets, column that records when).
 _STEPS: dict[type[DomainEvent], tuple[str, str]] = {
@@ -46,8 +49,8 @@ async def project(
     if isinstance(event, ShipmentPlanned):
         await conn.execute(
             "INSERT INTO shipment (shipment_id, order_id, release_no, customer_id, status, lines,"
-            " short_lines, priority, deadline, planned_at)"
-            " VALUES ($1, $2, $3, $4, 'waiting', $5, '[]', $6, $7, $8)",
+            " short_lines, priority, deadline, planned_at, change_mark)"
+            f" VALUES ($1, $2, $3, $4, 'waiting', $5, '[]', $6, $7, $8, {changes.now(conn)})",
             str(event.shipment_id),
             str(event.order_id),
             event.release_no,
@@ -61,7 +64,8 @@ async def project(
         short = [{"sku": sku, "quantity": units} for sku, units in shipment.short_units().items()]
         conn.defer(
             ("shipment.short_lines", str(event.shipment_id)),
-            "UPDATE shipment SET short_lines = $2 WHERE shipment_id = $1",
+            f"UPDATE shipment SET short_lines = $2, change_mark = {changes.now(conn)}"
+            " WHERE shipment_id = $1",
             str(event.shipment_id),
             json.dumps(short, sort_keys=True),
         )
@@ -77,8 +81,8 @@ async def project(
             f"UPDATE shipment SET status = $2, {column} = $3,"
             " wave_id = COALESCE(CAST($4 AS TEXT), wave_id),"
             " carrier = COALESCE(CAST($5 AS TEXT), carrier),"
-            " tracking_number = COALESCE(CAST($6 AS TEXT), tracking_number)"
-            " WHERE shipment_id = $1",
+            " tracking_number = COALESCE(CAST($6 AS TEXT), tracking_number),"
+            f" change_mark = {changes.now(conn)} WHERE shipment_id = $1",
             str(event.shipment_id),
             status,
             envelope.occurred_at,
@@ -125,14 +129,21 @@ async def ids_of_order(conn: Connection, order_id: str) -> list[str]:
     return [row["shipment_id"] for row in rows]
 
 
-async def shipments(conn: Connection, order_id: str | None) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "SELECT * FROM shipment WHERE CAST($1 AS TEXT) IS NULL OR order_id = $1"
-        " ORDER BY planned_at, release_no LIMIT 500",
-        order_id,
-    )
-    holds = await holds_of(conn, [row["shipment_id"] for row in rows])
-    return [_public(row, holds.get(row["shipment_id"], [])) for row in rows]
+SHIPMENTS = Listing(
+    name="shipments",
+    source="shipment",
+    columns="shipment_id, order_id, release_no, status, lines, short_lines, priority, deadline,"
+    f" wave_id, carrier, tracking_number, {', '.join(_TIMES)}",
+    order=(("planned_at", datetime), ("shipment_id", str)),
+    row_key=(("shipment_id", str),),
+)
+
+
+async def shipments(conn: Connection, where: Where, query: PageQuery) -> Page:
+    found = await fetch(conn, SHIPMENTS, where, query)
+    holds = await holds_of(conn, [row["shipment_id"] for row in found.rows])
+    rows = [_public(row, holds.get(row["shipment_id"], [])) for row in found.rows]
+    return Page(rows, found.next)
 
 
 def _public(row: Row, held_by: list[str]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
+from shared.changes import mark_column
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -29,8 +30,24 @@ shipment = Table(
     Column("shipped_at", DateTime(timezone=True), nullable=True),
     Column("delivered_at", DateTime(timezone=True), nullable=True),
     Column("cancelled_at", DateTime(timezone=True), nullable=True),
+    mark_column(),
 )
 Index("ix_shipment_order_id", shipment.c.order_id)
+# GET /v1/shipments pages by planning time, whole or by status or customer, and as a feed.
+Index("ix_shipment_planned_at", shipment.c.planned_at, shipment.c.shipment_id)
+Index(
+    "ix_shipment_status_planned_at",
+    shipment.c.status,
+    shipment.c.planned_at,
+    shipment.c.shipment_id,
+)
+Index(
+    "ix_shipment_customer_planned_at",
+    shipment.c.customer_id,
+    shipment.c.planned_at,
+    shipment.c.shipment_id,
+)
+Index("ix_shipment_change_mark", shipment.c.change_mark, shipment.c.shipment_id)
 # The pick wave reads waiting shipments by priority, then deadline.
 Index("ix_shipment_wave_order", shipment.c.status, shipment.c.priority, shipment.c.deadline)
 
@@ -69,8 +86,19 @@ invoice = Table(
     Column("status", String(10), nullable=False),
     Column("issued_at", DateTime(timezone=True), nullable=False),
     Column("paid_at", DateTime(timezone=True), nullable=True),
+    mark_column(),
 )
 Index("ix_invoice_order_id", invoice.c.order_id)
+# GET /v1/invoices pages by issue time, whole or by status or customer, and as a feed.
+Index("ix_invoice_issued_at", invoice.c.issued_at, invoice.c.invoice_id)
+Index("ix_invoice_status_issued_at", invoice.c.status, invoice.c.issued_at, invoice.c.invoice_id)
+Index(
+    "ix_invoice_customer_issued_at",
+    invoice.c.customer_id,
+    invoice.c.issued_at,
+    invoice.c.invoice_id,
+)
+Index("ix_invoice_change_mark", invoice.c.change_mark, invoice.c.invoice_id)
 
 # Returns the order service authorised, and what the warehouse received of them.
 customer_return = Table(

@@ -1,7 +1,7 @@
 """Master data, service policy and classification routes (ops changes, staff reads), and the
 catalogue channels read."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Request, Response, status
 
 from services.order.commands import (
     ChangePolicy,
@@ -14,6 +14,7 @@ from services.order.handlers import Classes
 from services.order.schemas import CustomerPublic, CustomerPut, ItemPut, PolicyPublic, PolicyPut
 from services.order.views import catalogue, queries
 from services.order.views.catalogue import CatalogueItem
+from shared import paging
 from shared.auth import ChannelOrStaff, Ops, Principal, Staff
 from shared.cursor import Cursor, Limit, Page, decode_cursor, page
 from shared.errors import NotFoundError
@@ -27,17 +28,25 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     policy = APIRouter(prefix="/v1/policy", tags=["service policy"])
     classifications = APIRouter(prefix="/v1/classifications", tags=["service policy"])
 
-    @items.get("", response_model=Page[CatalogueItem])
+    @items.get("", response_model=Page[CatalogueItem], responses=paging.LINKED)
     async def list_items(
-        principal: ChannelOrStaff, limit: Limit = 100, cursor: Cursor = None
+        principal: ChannelOrStaff,
+        request: Request,
+        response: Response,
+        limit: Limit = 100,
+        cursor: Cursor = None,
     ) -> Page[CatalogueItem]:
-        """The catalogue by SKU, a page at a time: prices and what can be promised now."""
+        """The catalogue by SKU, a page at a time: prices and what can be promised now (the
+        next page also in the `Link` header, as every list has it)."""
         after = decode_cursor(cursor, (str,))
         async with runtime.db.transaction() as conn:
             found = await catalogue.items(
                 conn, after=str(after[0]) if after else "", limit=limit + 1
             )
-        return page([_seen_by(principal, item) for item in found], limit, lambda i: (i.sku,))
+        listed = page([_seen_by(principal, item) for item in found], limit, lambda i: (i.sku,))
+        if listed.next_cursor is not None:
+            paging.link(request, response, paging.Page([], {"cursor": listed.next_cursor}))
+        return listed
 
     @items.get("/{sku}", response_model=CatalogueItem)
     async def get_item(sku: PathIdentifier, principal: ChannelOrStaff) -> CatalogueItem:

@@ -27,7 +27,7 @@ from services.order.schemas import (
     ReturnPublic,
 )
 from services.order.views import queries
-from shared import context
+from shared import context, paging
 from shared.auth import ChannelOrStaff
 from shared.errors import NotFoundError
 from shared.idempotency import IdempotencyKey, OptionalIdempotencyKey, once
@@ -96,27 +96,38 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             raise NotFoundError(f"order {order_id} not found")
         return OrderPublic.model_validate(details)
 
-    @orders.get("", response_model=list[OrderSummary])
+    @orders.get("", response_model=list[OrderSummary], responses=paging.LINKED)
     async def list_orders(
         principal: ChannelOrStaff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
         status: Annotated[str, Query(max_length=30)] | None = None,
         customer_id: Annotated[str, Query(max_length=100)] | None = None,
+        channel: Annotated[str, Query(max_length=100, description="staff: one channel's")]
+        | None = None,
         external_id: Annotated[
             str | None, Query(max_length=200, description="the channel's own order id")
         ] = None,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        from_: paging.From = None,
+        to: paging.To = None,
     ) -> list[OrderSummary]:
-        """Orders, newest first, filtered by status, customer and the channel's own id."""
+        """Orders, newest first (`order=asc`: oldest first), by status, customer, channel, the
+        channel's own id and when placed; `updated_since`: a change feed of every order's
+        status (a channel key's: its own orders'). The next page is in the `Link` header."""
+        where = (
+            paging.Where()
+            .equal("channel", principal.channel, feed=True)
+            .equal("channel", channel, feed=True)
+            .equal("status", status)
+            .equal("customer_id", customer_id)
+            .equal("external_id", external_id)
+            .between("placed_at", from_, to)
+        )
         async with runtime.db.transaction() as conn:
-            rows = await queries.list_orders(
-                conn,
-                channel=principal.channel,
-                status=status,
-                customer_id=customer_id,
-                external_id=external_id,
-                limit=limit,
-            )
-        return [OrderSummary.model_validate(row) for row in rows]
+            found = await paging.fetch(conn, queries.ORDERS, where, page)
+        paging.link(request, response, found)
+        return [OrderSummary.model_validate(queries.order_summary(row)) for row in found.rows]
 
     @orders.patch("/{order_id}", response_model=OrderAccepted)
     async def change_order(

@@ -18,6 +18,7 @@ from services.order.events import (
     OrderShortPicked,
 )
 from services.order.views.andon import project_andon
+from shared import changes
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
@@ -72,13 +73,14 @@ async def _project_order(
         await _replace_lines(conn, order)
 
 
-async def _insert_summary(conn: Connection, order: Order, envelope: Envelope) -> None:
+async def _insert_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
     placed = order.state.placed
     assert placed is not None
     await conn.execute(
         "INSERT INTO order_summary (order_id, customer_id, channel, external_id, status, holds,"
-        " total_cents, segment, priority, deadline, confirm_by, placed_at, updated_at)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)",
+        " total_cents, segment, priority, deadline, confirm_by, placed_at, updated_at,"
+        f" change_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12,"
+        f" {changes.now(conn)})",
         order.id,
         placed.customer_id,
         placed.channel,
@@ -102,7 +104,8 @@ def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None
     conn.defer(
         ("order_summary", order.id),
         "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
-        " updated_at = $6, segment = $7, priority = $8, deadline = $9 WHERE order_id = $1",
+        " updated_at = $6, segment = $7, priority = $8, deadline = $9,"
+        f" change_mark = {changes.now(conn)} WHERE order_id = $1",
         order.id,
         order.status,
         json.dumps(sorted(order.state.holds)),

@@ -10,9 +10,10 @@ from uuid import UUID
 from services.order.domain import CustomerHistory, Order
 from services.order.domain.state import OrderState
 from services.order.views.timeline import timeline
-from shared.db import Connection, placeholders
+from shared.db import Connection, Row, placeholders
 from shared.envelope import parse_time
 from shared.eventstore import SqlEventStore
+from shared.paging import Listing
 
 # Orders that never went ahead count neither as history nor as revenue.
 _LIVE = "s.status NOT IN ('cancelled', 'rejected')"
@@ -78,38 +79,23 @@ async def archived_details(conn: Connection, order_id: UUID) -> dict[str, Any] |
     return None if kept is None else dict(json.loads(zlib.decompress(kept)))
 
 
-async def list_orders(
-    conn: Connection,
-    *,
-    channel: str | None,
-    status: str | None,
-    customer_id: str | None,
-    external_id: str | None = None,
-    limit: int,
-) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "SELECT order_id, status, holds, customer_id, external_id, total_cents, segment,"
-        " priority, placed_at, updated_at FROM order_summary"
-        " WHERE (CAST($1 AS TEXT) IS NULL OR status = $1)"
-        " AND (CAST($2 AS TEXT) IS NULL OR customer_id = $2)"
-        " AND (CAST($3 AS TEXT) IS NULL OR channel = $3)"
-        " AND (CAST($4 AS TEXT) IS NULL OR external_id = $4)"
-        " ORDER BY placed_at DESC LIMIT $5",
-        status,
-        customer_id,
-        channel,
-        external_id,
-        limit,
-    )
-    return [
-        {
-            **dict(row),
-            "holds": json.loads(row["holds"]),
-            "placed_at": parse_time(row["placed_at"]).isoformat(),
-            "updated_at": parse_time(row["updated_at"]).isoformat(),
-        }
-        for row in rows
-    ]
+ORDERS = Listing(
+    name="orders",
+    source="order_summary",
+    columns="order_id, status, holds, customer_id, external_id, total_cents, segment, priority,"
+    " placed_at, updated_at",
+    order=(("placed_at", datetime), ("order_id", str)),
+    row_key=(("order_id", str),),
+)
+
+
+def order_summary(row: Row) -> dict[str, Any]:
+    return {
+        **dict(row),
+        "holds": json.loads(row["holds"]),
+        "placed_at": parse_time(row["placed_at"]).isoformat(),
+        "updated_at": parse_time(row["updated_at"]).isoformat(),
+    }
 
 
 async def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:

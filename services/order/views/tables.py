@@ -14,6 +14,7 @@ from sqlalchemy import (
 )
 
 from services.order.views import kpis
+from shared.changes import mark_column
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -35,9 +36,17 @@ Table(
     Column("confirm_by", DateTime(timezone=True)),
     Column("placed_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    mark_column(),
     Index("ix_order_summary_customer", "customer_id", "placed_at"),
     Index("ix_order_summary_confirm_by", "confirm_by"),
     Index("ix_order_summary_channel_external_id", "channel", "external_id"),
+    # GET /v1/orders: each page an index range scan, unfiltered, by status or by channel (a
+    # channel key only ever sees its own), and the change feed, whole or a channel's.
+    Index("ix_order_summary_placed_at", "placed_at", "order_id"),
+    Index("ix_order_summary_status_placed_at", "status", "placed_at", "order_id"),
+    Index("ix_order_summary_channel_placed_at", "channel", "placed_at", "order_id"),
+    Index("ix_order_summary_change_mark", "change_mark", "order_id"),
+    Index("ix_order_summary_channel_change_mark", "channel", "change_mark", "order_id"),
 )
 # The current lines of every order: the customer's history (pattern check) and revenue (ABC).
 Table(

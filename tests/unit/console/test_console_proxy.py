@@ -68,6 +68,15 @@ async def test_api_calls_go_to_the_owning_service_with_the_callers_key(
     assert unauthenticated.status_code == 401  # the service checks the key, not the console
 
 
+async def test_a_lists_next_link_comes_through(console: httpx.AsyncClient) -> None:
+    feed = await console.get(
+        "/v1/orders", params={"updated_since": "0"}, headers={"Authorization": "Bearer staff-key"}
+    )
+
+    assert feed.status_code == 200, feed.text
+    assert feed.links["next"]["url"].startswith("/v1/orders?updated_since=")
+
+
 async def test_what_cannot_be_forwarded_is_a_problem(console: httpx.AsyncClient) -> None:
     unknown = await console.get("/v1/nothing-here")
     assert unknown.status_code == 404

@@ -13,6 +13,7 @@ from shared import context
 from shared.auth import Principal, Role
 from shared.clock import FrozenClock
 from shared.envelope import Envelope
+from shared.paging import PageQuery, Where, fetch
 from shared.runtime import ServiceRuntime
 from shared.testing.apps import app_for_tests
 
@@ -116,7 +117,9 @@ class CreditService:
 
     async def reviews(self, *, open_only: bool = True) -> list[dict[str, Any]]:
         async with self.runtime.db.transaction() as conn:
-            return await views.reviews(conn, open_only=open_only)
+            where = Where().equal("r.status", "open" if open_only else None, param="open")
+            found = await fetch(conn, views.REVIEWS, where, PageQuery())
+        return [dict(row) for row in found.rows]
 
 
 def auth(key: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ from services.fulfillment import views
 from services.fulfillment.commands import ReleasePickWave
 from services.fulfillment.domain import shipment_id_for
 from services.fulfillment.service import DEFINITION
+from shared.paging import PageQuery, Where
 from shared.replay import rebuild_read_models
 from tests.unit.fulfillment.builders import ORDER_EVENTS, released
 from tests.unit.fulfillment.harness import Harness, as_staff, harness, http_client
@@ -57,7 +58,11 @@ async def wave(service: Harness) -> set[str]:
 
 async def shipment(service: Harness, order_id: UUID) -> dict[str, Any]:
     async with service.runtime.db.transaction() as conn:
-        [found] = await views.shipments.shipments(conn, str(order_id))
+        [found] = (
+            await views.shipments.shipments(
+                conn, Where().equal("order_id", str(order_id)), PageQuery()
+            )
+        ).rows
     return found
 
 

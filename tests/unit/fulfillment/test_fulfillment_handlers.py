@@ -11,6 +11,7 @@ from services.fulfillment import views
 from services.fulfillment.commands import ReceiptLine, ReceiveReturn, ReleasePickWave
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
 from services.fulfillment.service import DEFINITION
+from shared.paging import PageQuery, Where
 from shared.replay import rebuild_read_models
 from shared.topics import TMS_CONFIRMATIONS, WMS_CONFIRMATIONS
 from tests.unit.fulfillment.builders import ORDER_EVENTS, released
@@ -45,12 +46,18 @@ async def confirm(
 
 async def shipments_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]:
     async with service.runtime.db.transaction() as conn:
-        return await views.shipments.shipments(conn, str(order_id))
+        found = await views.shipments.shipments(
+            conn, Where().equal("order_id", str(order_id)), PageQuery()
+        )
+    return [dict(row) for row in found.rows]
 
 
 async def invoices_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]:
     async with service.runtime.db.transaction() as conn:
-        return await views.invoices.invoices(conn, str(order_id))
+        found = await views.invoices.invoices(
+            conn, Where().equal("order_id", str(order_id)), PageQuery()
+        )
+    return [dict(row) for row in found.rows]
 
 
 async def test_a_release_becomes_one_waiting_shipment_even_when_it_arrives_twice(

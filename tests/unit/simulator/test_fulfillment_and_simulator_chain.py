@@ -29,6 +29,7 @@ from shared.bus.memory import MemoryBroker
 from shared.clock import SystemClock
 from shared.commands import run_command
 from shared.envelope import CONTENT_TYPE
+from shared.paging import PageQuery, Where
 from shared.signal import ChangeSignal
 from shared.testing import eventually
 from shared.testing.builders import an_envelope
@@ -87,7 +88,14 @@ async def publish_order_event(
 
 async def status_of(fulfillment: Harness, order_id: UUID) -> list[str]:
     async with fulfillment.runtime.db.transaction() as conn:
-        return [s["status"] for s in await views.shipments.shipments(conn, str(order_id))]
+        return [
+            s["status"]
+            for s in (
+                await views.shipments.shipments(
+                    conn, Where().equal("order_id", str(order_id)), PageQuery()
+                )
+            ).rows
+        ]
 
 
 async def test_a_released_order_is_picked_shipped_delivered_invoiced_and_paid(
