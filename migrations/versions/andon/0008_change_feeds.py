@@ -3,8 +3,8 @@
 Rows already there get change mark 0 (changed before any feed existed): a client's first
 `updated_since=0` request lists them too.
 
-Revision ID: andon_0006
-Revises: andon_0005
+Revision ID: andon_0008
+Revises: andon_0007
 """
 
 from alembic import op
@@ -16,8 +16,8 @@ from migrations.steps import (
     drop_change_marks,
 )
 
-revision = "andon_0006"
-down_revision = "andon_0005"
+revision = "andon_0008"
+down_revision = "andon_0007"
 branch_labels = None
 depends_on = None
 
