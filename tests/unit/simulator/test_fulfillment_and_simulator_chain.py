@@ -165,7 +165,10 @@ async def test_a_short_pick_of_the_simulated_wms_ships_and_invoices_one_unit_les
 
     await eventually(delivered, timeout=10)
     async with fulfillment.runtime.db.transaction() as conn:
-        [invoice] = await views.invoices.invoices(conn, str(order_id))
+        found = await views.invoices.invoices(
+            conn, Where().equal("order_id", str(order_id)), PageQuery()
+        )
+    [invoice] = found.rows
     # The release asked for 2 RETRO-CLOCK at 4,999 and 1 TEAPOT at 2,500; one clock was short.
     assert invoice["total_cents"] == 4_999 + 2_500
     shorts = [m for m in await fulfillment.outgoing() if m.event_type == "ShipmentShortPicked"]
