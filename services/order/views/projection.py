@@ -192,8 +192,7 @@ def _set_exposure(
     commit (a hot row, never in a lock cycle) and only over an older version."""
     row = ("customer.exposure", answer.customer_id)
     version = answer.exposure_version
-    known, newest = conn.recall(row)
-    if known and version is not None and newest is not None and version <= newest:
+    held = conn.held(row)  # (customer_id, exposure_cents, version) this batch holds, if any
+    if version is not None and held is not None and held[-1] is not None and version <= held[-1]:
         return  # this batch already holds a newer answer for the customer
-    conn.remember(row, version)
     conn.defer_to_commit(row, _SET_EXPOSURE, answer.customer_id, answer.exposure_cents, version)
