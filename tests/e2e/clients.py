@@ -70,13 +70,18 @@ class Api:
         """A list's every row, following its `Link: rel=next` pages as an integrator does."""
         send = self.andon_request if andon else self.request
         rows: list[Any] = []
-        params = {"limit": "500", **kwargs.pop("params", {})}
+        # The first request carries the filters; a next link carries them itself (httpx would
+        # replace its query by any params given, even empty ones).
+        params: dict[str, str] | None = {"limit": "500", **kwargs.pop("params", {})}
         url: str | None = path
+        seen: set[str] = set()
         while url is not None:
+            assert url not in seen, f"GET {url}: the next link repeats a page"
+            seen.add(url)
             response = await send("GET", url, params=params, **kwargs)
             assert response.status_code == 200, f"GET {url}: {response.text}"
             rows += response.json()
-            url, params = response.links.get("next", {}).get("url"), {}
+            url, params = response.links.get("next", {}).get("url"), None
         return rows
 
     # --- master data (ops) ---------------------------------------------------------------
