@@ -55,6 +55,8 @@ class Listing:
     row_key: tuple[tuple[str, KeyType], ...]
     default: Direction = "desc"
     alias: str = ""
+    # False for a list without a change feed (its table has no change mark).
+    feed: bool = True
 
     def mark(self) -> str:
         return f"{self.alias}.{MARK}" if self.alias else MARK
@@ -104,31 +106,47 @@ class Where:
         return f" WHERE {' AND '.join(self.conditions)}" if self.conditions else ""
 
 
-class PageQuery:
-    """The paging parameters every list takes (a FastAPI dependency)."""
+_Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page, at most 500")]
+_Order = Annotated[
+    Direction | None,
+    Query(description="`desc`: newest first; `asc`: oldest first (default per list)"),
+]
+_Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=_MAX_CURSOR,
+        description="where the page starts: from the `next` link of the previous page",
+        openapi_examples={
+            "next": {
+                "summary": "as a next link gives it",
+                "value": encode(["orders", "desc", "2026-01-01T00:00:00+00:00", "a"]),
+            }
+        },
+    ),
+]
+
+
+class ListQuery:
+    """The paging parameters of a list without a change feed (a FastAPI dependency)."""
+
+    updated_since: str | None = None
+
+    def __init__(
+        self, limit: _Limit = DEFAULT_LIMIT, order: _Order = None, cursor: _Cursor = None
+    ) -> None:
+        self.limit = limit
+        self.order = order
+        self.cursor = cursor
+
+
+class PageQuery(ListQuery):
+    """The paging parameters every list with a change feed takes (a FastAPI dependency)."""
 
     def __init__(
         self,
-        limit: Annotated[
-            int, Query(ge=1, le=MAX_LIMIT, description="rows per page, at most 500")
-        ] = DEFAULT_LIMIT,
-        order: Annotated[
-            Direction | None,
-            Query(description="`desc`: newest first; `asc`: oldest first (default per list)"),
-        ] = None,
-        cursor: Annotated[
-            str | None,
-            Query(
-                max_length=_MAX_CURSOR,
-                description="where the page starts: from the `next` link of the previous page",
-                openapi_examples={
-                    "next": {
-                        "summary": "as a next link gives it",
-                        "value": encode(["orders", "desc", "2026-01-01T00:00:00+00:00", "a"]),
-                    }
-                },
-            ),
-        ] = None,
+        limit: _Limit = DEFAULT_LIMIT,
+        order: _Order = None,
+        cursor: _Cursor = None,
         updated_since: Annotated[
             str | None,
             Query(
@@ -148,13 +166,12 @@ class PageQuery:
             ),
         ] = None,
     ) -> None:
-        self.limit = limit
-        self.order = order
-        self.cursor = cursor
+        super().__init__(limit, order, cursor)
         self.updated_since = updated_since
 
 
 Paging = Annotated[PageQuery, Depends()]
+ListPaging = Annotated[ListQuery, Depends()]
 # A time range on the list's time (`from` <= t < `to`).
 From = Annotated[
     AwareDatetime | None, Query(alias="from", description="at or after this time (ISO 8601)")
@@ -179,7 +196,7 @@ class Page:
     next: dict[str, str] | None  # the query parameters that ask for the next page
 
 
-async def fetch(conn: Connection, listing: Listing, where: Where, query: PageQuery) -> Page:
+async def fetch(conn: Connection, listing: Listing, where: Where, query: ListQuery) -> Page:
     """One page of `listing` under `where`: a list page, or a change-feed page."""
     if query.updated_since is not None:
         return await _feed(conn, listing, where, query)
@@ -196,7 +213,7 @@ async def fetch(conn: Connection, listing: Listing, where: Where, query: PageQue
     return Page(rows, {"cursor": encode([listing.name, direction, *last])})
 
 
-async def _feed(conn: Connection, listing: Listing, where: Where, query: PageQuery) -> Page:
+async def _feed(conn: Connection, listing: Listing, where: Where, query: ListQuery) -> Page:
     refused = where.list_only + (["cursor"] if query.cursor else [])
     if query.order == "desc":
         refused.append("order")
@@ -236,8 +253,9 @@ async def _select(
     limit: int,
 ) -> list[Row]:
     order = ", ".join(f"{column} {direction.upper()}" for column in columns)
+    selected = f"{listing.columns}, {listing.mark()} AS {MARK}" if listing.feed else listing.columns
     sql = (
-        f"SELECT {listing.columns}, {listing.mark()} AS {MARK} FROM {listing.source}"
+        f"SELECT {selected} FROM {listing.source}"
         f"{where.sql()} ORDER BY {order} LIMIT {where.arg(limit)}"
     )
     return await conn.fetch(sql, *where.args)

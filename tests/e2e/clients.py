@@ -66,7 +66,7 @@ class Api:
         assert response.status_code == expect, f"{method} {path}: {response.text}"
         return response.json() if response.content else None
 
-    async def _every_page(self, path: str, *, andon: bool = False, **kwargs: Any) -> list[Any]:
+    async def every_page(self, path: str, *, andon: bool = False, **kwargs: Any) -> list[Any]:
         """A list's every row, following its `Link: rel=next` pages as an integrator does."""
         send = self.andon_request if andon else self.request
         rows: list[Any] = []
@@ -208,7 +208,7 @@ class Api:
         return dict(await self._ok("GET", f"/v1/orders/{order_id}", role="channel"))
 
     async def orders(self, **filters: str) -> list[dict[str, Any]]:
-        return await self._every_page("/v1/orders", role="channel", params=filters)
+        return await self.every_page("/v1/orders", role="channel", params=filters)
 
     async def change_order(self, order_id: str, **changes: Any) -> httpx.Response:
         return await self.request("PATCH", f"/v1/orders/{order_id}", role="channel", json=changes)
@@ -249,7 +249,7 @@ class Api:
     # --- credit (ops) --------------------------------------------------------------------
 
     async def open_reviews(self) -> list[dict[str, Any]]:
-        return await self._every_page("/v1/credit/reviews", params={"open": "true"})
+        return await self.every_page("/v1/credit/reviews", params={"open": "true"})
 
     async def decide_review(self, order_id: str, decision: str, note: str = "e2e") -> None:
         response = await self.request(
@@ -260,10 +260,10 @@ class Api:
     # --- fulfillment (staff / ops) -------------------------------------------------------
 
     async def shipments(self, order_id: str) -> list[dict[str, Any]]:
-        return await self._every_page("/v1/shipments", params={"order_id": order_id})
+        return await self.every_page("/v1/shipments", params={"order_id": order_id})
 
     async def invoices(self, order_id: str) -> list[dict[str, Any]]:
-        return await self._every_page("/v1/invoices", params={"order_id": order_id})
+        return await self.every_page("/v1/invoices", params={"order_id": order_id})
 
     async def pay(self, invoice_id: str, amount_cents: int) -> httpx.Response:
         return await self.request(
@@ -271,7 +271,7 @@ class Api:
         )
 
     async def andon_pulls(self) -> list[dict[str, Any]]:
-        return await self._every_page("/v1/andon/pulls", params={"open": "true"})
+        return await self.every_page("/v1/andon/pulls", params={"open": "true"})
 
     # --- andon, gaps, reconciliation, defects (staff / ops) ---------------------------------
 
@@ -342,7 +342,7 @@ class Api:
 
     async def andon_board(self, *, open_only: bool = False) -> list[dict[str, Any]]:
         params = {"open": "true"} if open_only else {}
-        return await self._every_page("/v1/andon/pulls", andon=True, role="staff", params=params)
+        return await self.every_page("/v1/andon/pulls", andon=True, role="staff", params=params)
 
     async def andon_pull(self, pull_id: str) -> dict[str, Any]:
         """One pull of the board (open or resolved)."""

@@ -26,16 +26,8 @@ async def _available(api: Api, sku: str, expected: int) -> None:
 
 async def _catalogue(api: Api) -> dict[str, dict[str, Any]]:
     """Every item, page by page, as the channel reads them."""
-    found: dict[str, dict[str, Any]] = {}
-    params: dict[str, str] = {"limit": "50"}
-    while True:
-        response = await api.request("GET", "/v1/items", role="channel", params=params)
-        assert response.status_code == 200, response.text
-        page = response.json()
-        found |= {item["sku"]: item for item in page["items"]}
-        if page["next_cursor"] is None:
-            return found
-        params["cursor"] = page["next_cursor"]
+    items = await api.every_page("/v1/items", role="channel", params={"limit": "50"})
+    return {item["sku"]: item for item in items}
 
 
 async def test_a_channel_sees_what_it_can_promise_drop_as_orders_reserve_and_nothing_else(

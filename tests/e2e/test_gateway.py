@@ -74,7 +74,8 @@ def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Sta
 
 
 def _readme_walk_through() -> str:
-    """The README's curl walk-through, the shell block that places, ships and pays an order."""
+    """The README's curl walk-through, the shell block that places, ships and pays an order and
+    pulls and resolves an andon."""
     text = (REPO / "README.md").read_text()
     return next(b for b in re.findall(r"```bash\n(.*?)```", text, re.DOTALL) if "GAPLESS=" in b)
 
@@ -94,11 +95,17 @@ def test_the_readme_walk_through_works_through_the_gateway(gateway: tuple[str, S
     )
 
     assert result.returncode == 0, result.stderr
-    item, order, paid, pulls = _json_values(result.stdout)
+    item, order, paid, resolved, open_pulls = _json_values(result.stdout)
     assert item["sku"] == "RETRO-CLOCK" and item["unit_price_cents"] > 0
     assert order["customer_id"] == "acme" and order["lines"][0]["sku"] == "RETRO-CLOCK"
     assert paid["invoice_id"] and paid["order_id"] == order["order_id"]
-    assert pulls == []
+    assert (resolved["target_kind"], resolved["target_id"], resolved["open"]) == (
+        "sku",
+        "LAVA-LAMP",
+        False,
+    )
+    assert resolved["resolved_by"] and resolved["root_cause"] == "packing foam too thin"
+    assert open_pulls == []
 
 
 def _json_values(text: str) -> list[Any]:

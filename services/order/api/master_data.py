@@ -16,7 +16,6 @@ from services.order.views import catalogue, queries
 from services.order.views.catalogue import CatalogueItem
 from shared import paging
 from shared.auth import ChannelOrStaff, Ops, Principal, Staff
-from shared.cursor import Cursor, Limit, Page, decode_cursor, page
 from shared.errors import NotFoundError
 from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime
@@ -28,25 +27,19 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
     policy = APIRouter(prefix="/v1/policy", tags=["service policy"])
     classifications = APIRouter(prefix="/v1/classifications", tags=["service policy"])
 
-    @items.get("", response_model=Page[CatalogueItem], responses=paging.LINKED)
+    @items.get("", response_model=list[CatalogueItem], responses=paging.LINKED)
     async def list_items(
         principal: ChannelOrStaff,
         request: Request,
         response: Response,
-        limit: Limit = 100,
-        cursor: Cursor = None,
-    ) -> Page[CatalogueItem]:
-        """The catalogue by SKU, a page at a time: prices and what can be promised now (the
-        next page also in the `Link` header, as every list has it)."""
-        after = decode_cursor(cursor, (str,))
+        page: paging.ListPaging,
+    ) -> list[CatalogueItem]:
+        """The catalogue by SKU (`order=desc`: from the last SKU back), a page at a time: prices
+        and what can be promised now. The next page is in the `Link` header."""
         async with runtime.db.transaction() as conn:
-            found = await catalogue.items(
-                conn, after=str(after[0]) if after else "", limit=limit + 1
-            )
-        listed = page([_seen_by(principal, item) for item in found], limit, lambda i: (i.sku,))
-        if listed.next_cursor is not None:
-            paging.link(request, response, paging.Page([], {"cursor": listed.next_cursor}))
-        return listed
+            found, position = await catalogue.items(conn, page)
+        paging.link(request, response, position)
+        return [_seen_by(principal, item) for item in found]
 
     @items.get("/{sku}", response_model=CatalogueItem)
     async def get_item(sku: PathIdentifier, principal: ChannelOrStaff) -> CatalogueItem:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.order.inbound import StockLevel
 from shared.db import Connection, Row, WriteBehind
+from shared.paging import Listing, ListQuery, Page, Where, fetch
 
 _STAFF_ONLY = "Staff and ops keys only: null for a channel's key."
 _STAFF_FIELDS = ("on_hand", "reserved", "reorder_point", "item_class")
@@ -53,23 +54,33 @@ def note_stock(conn: WriteBehind, sku: str, level: StockLevel, version: int) -> 
         conn.defer_to_commit(row, _STOCK, sku, *levels, version)
 
 
-_ITEMS = (
-    "SELECT c.sku, c.name, c.unit_price_cents, c.reorder_point, c.item_class,"
+_COLUMNS = (
+    "c.sku, c.name, c.unit_price_cents, c.reorder_point, c.item_class,"
     " COALESCE(s.on_hand, 0) AS on_hand, COALESCE(s.reserved, 0) AS reserved,"
     " COALESCE(s.available, 0) AS available"
-    " FROM catalog_item c LEFT JOIN catalog_stock s ON s.sku = c.sku"
+)
+_SOURCE = "catalog_item c LEFT JOIN catalog_stock s ON s.sku = c.sku"
+# By SKU; no change feed (a stock level changes with every order of its SKU).
+ITEMS = Listing(
+    name="items",
+    source=_SOURCE,
+    columns=_COLUMNS,
+    order=(("c.sku", str),),
+    row_key=(("c.sku", str),),
+    default="asc",
+    feed=False,
 )
 
 
 async def item(conn: Connection, sku: str) -> CatalogueItem | None:
-    row = await conn.fetchrow(f"{_ITEMS} WHERE c.sku = $1", sku)
+    row = await conn.fetchrow(f"SELECT {_COLUMNS} FROM {_SOURCE} WHERE c.sku = $1", sku)
     return None if row is None else _item(row)
 
 
-async def items(conn: Connection, *, after: str, limit: int) -> list[CatalogueItem]:
-    """Up to `limit` items by SKU, those after `after` (every SKU sorts after "")."""
-    rows = await conn.fetch(f"{_ITEMS} WHERE c.sku > $1 ORDER BY c.sku LIMIT $2", after, limit)
-    return [_item(row) for row in rows]
+async def items(conn: Connection, query: ListQuery) -> tuple[list[CatalogueItem], Page]:
+    """A page of the catalogue, and its position for the next link."""
+    found = await fetch(conn, ITEMS, Where(), query)
+    return [_item(row) for row in found.rows], found
 
 
 def _item(row: Row) -> CatalogueItem:
