@@ -56,21 +56,22 @@ def build(target: str, folder: Path, *, replicas: int, schedule_interval_s: floa
 _INTERVAL = "GAPLESS_SCHEDULE_INTERVAL_SECONDS"
 
 
-def process_cpu_s(stack: Stack) -> dict[str, float]:
-    """CPU seconds (user + system) each product process has used so far.
-
-    Worker processes a product process started count on their own, as `name/<service>`
-    (embedded runs services in children such as `services.embedded andon <parent pid>`).
-    """
-    used: dict[str, float] = {}
+def product_pids(stack: Stack) -> dict[str, int]:
+    """Every product process by name; a worker a product process started as `name/<service>`
+    (embedded runs services in children such as `services.embedded andon <parent pid>`)."""
+    pids: dict[str, int] = {}
     for name, process in stack.processes.items():
         if process.popen is None:
             continue
-        used[name] = _cpu_s(process.popen.pid)
+        pids[name] = process.popen.pid
         for pid in _descendants(process.popen.pid):
-            label = f"{name}/{_worker_service(pid) or pid}"
-            used[label] = used.get(label, 0.0) + _cpu_s(pid)
-    return used
+            pids[f"{name}/{_worker_service(pid) or pid}"] = pid
+    return pids
+
+
+def process_cpu_s(stack: Stack) -> dict[str, float]:
+    """CPU seconds (user + system) each product process has used so far."""
+    return {name: _cpu_s(pid) for name, pid in product_pids(stack).items()}
 
 
 def servers_cpu_s() -> dict[str, float]:
@@ -108,12 +109,16 @@ def _descendants(pid: int) -> list[int]:
 
 
 def _worker_service(pid: int) -> str:
-    """The service a worker runs: the argument after the module (`-m MODULE SERVICE ...`)."""
+    """The service a worker runs: the argument after the module (`-m MODULE SERVICE ...`, or
+    `-m shared.child PARENT MODULE SERVICE ...`)."""
     try:
         argv = Path(f"/proc/{pid}/cmdline").read_bytes().rstrip(b"\0").split(b"\0")
     except OSError:
         return ""
-    after = argv[argv.index(b"-m") + 2 :] if b"-m" in argv else []
+    if b"-m" not in argv:
+        return ""
+    at = argv.index(b"-m") + 1
+    after = argv[at + 3 :] if argv[at : at + 1] == [b"shared.child"] else argv[at + 1 :]
     return after[0].decode() if after else ""
 
 

@@ -13,3 +13,5 @@ eval "$(deploy/infra.sh up | sed 's/^/export /')"
 .venv/bin/python -m bench.orders
 .venv/bin/python -m bench.kpis
 .venv/bin/python -m bench.storage
+.venv/bin/python -m bench.profile --target embedded
+.venv/bin/python -m bench.profile --target scaleout

@@ -8,6 +8,7 @@ its kills hit the main process or one of its worker processes.
 
 import asyncio
 import contextlib
+import json
 import os
 import random
 import signal
@@ -230,7 +231,26 @@ async def fault_run(plan: Plan, folder: Path) -> dict[str, Any]:
         "watchdog": watchdog,
         "refusals_503": client.history.statuses[503],
         "phases_over_time": faults.over_time,
+        # What the product logged as failed: a 500's cause, for whoever reads a failed run.
+        "error_log": _errors_logged(stack),
     }
+
+
+def _errors_logged(stack: Stack, most: int = 20) -> list[str]:
+    """The last lines at level ERROR (with a traceback's last line) of every product log."""
+    found: list[str] = []
+    for name, process in stack.processes.items():
+        if not process.log_path.exists():
+            continue
+        for line in process.log_path.read_text(errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # not a log record (a server's own output)
+            if isinstance(record, dict) and record.get("level") == "ERROR":
+                cause = str(record.get("exc_info", "")).strip().splitlines()[-1:]
+                found.append(f"{name}: {record.get('message')} {' '.join(cause)}"[:1000])
+    return found[-most:]
 
 
 def failures(report: dict[str, Any]) -> list[str]:

@@ -63,3 +63,38 @@ def test_a_quick_run_measures_every_part_and_writes_its_files(target: str, tmp_p
         assert f"## {title}" in report
     assert f"| {target} | {RATE} |" in report
     assert (tmp_path / "orders.png").read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_short_profile_samples_every_process_of_the_product(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "bench.profile", "--target", "embedded", "--rate", "5"]
+    command += ["--seconds", "3", "--customers", "5", "--skus", "2", "--output-dir", str(tmp_path)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=150)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+
+    document = json.loads((tmp_path / "profile-embedded.json").read_text())
+    processes = document["processes"]
+    # The embedded parent and a worker per service, each sampled.
+    assert {"embedded", "embedded/andon", "embedded/inventory"} <= set(processes), processes
+    assert all("error" not in p for p in processes.values()), processes
+    assert processes["embedded"]["samples"] > 0
+    ours = [f["function"] for f in processes["embedded"]["ours_nearest"]]
+    assert ours and all(" (services/" in f or " (shared/" in f for f in ours), ours
+    assert (tmp_path / "profile-embedded.md").read_text().startswith("## py-spy, embedded")
+
+
+def test_a_short_storage_run_measures_the_folder_before_and_after_retention(
+    tmp_path: Path,
+) -> None:
+    command = [sys.executable, "-m", "bench.storage", "--orders", "20", "--rate", "10"]
+    command += ["--customers", "5", "--skus", "2", "--output-dir", str(tmp_path)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+
+    result = json.loads((tmp_path / "storage.json").read_text())["result"]
+    assert result["orders"]["accepted"] == 20, result["orders"]
+    totals = result["totals"]
+    # The retention job frees pages (its period passed): in use drops, and VACUUM gives them back.
+    assert totals["after_pruning"]["in_use"] < totals["after_orders"]["in_use"], totals
+    assert totals["after_vacuum"]["file"] <= totals["after_orders"]["file"], totals
+    assert result["bytes_per_order"]["after_orders"] > 0
+    assert "## Data folder (embedded) after 20 orders" in (tmp_path / "storage.md").read_text()
