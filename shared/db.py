@@ -238,8 +238,16 @@ class PostgresDatabase:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        async with self._pool.acquire() as conn, conn.transaction():
-            yield _PgConnection(conn)
+        async with self._pool.acquire() as conn:
+            try:
+                async with conn.transaction():
+                    yield _PgConnection(conn)
+            except asyncpg.InternalClientError:
+                # A connection the server dropped mid-operation (a restart) can be left in a state
+                # asyncpg cannot leave ("another operation is in progress"): close it so the pool
+                # opens a new one; the caller sees the database unavailable for now.
+                conn.terminate()
+                raise
 
     async def close(self) -> None:
         await self._pool.close()

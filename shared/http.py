@@ -167,6 +167,7 @@ UNAVAILABLE: tuple[type[Exception], ...] = (
     TimeoutError,
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
+    asyncpg.InternalClientError,  # a connection a server restart left broken (shared/db.py)
     asyncpg.OperatorInterventionError,
     asyncpg.TooManyConnectionsError,
     sqlite3.OperationalError,
