@@ -231,13 +231,13 @@ async def fault_run(plan: Plan, folder: Path) -> dict[str, Any]:
         "watchdog": watchdog,
         "refusals_503": client.history.statuses[503],
         "phases_over_time": faults.over_time,
-        # What the product logged as failed: a 500's cause, for whoever reads a failed run.
-        "error_log": _errors_logged(stack),
+        # The cause of each 500 the product answered, for whoever reads a failed run.
+        "server_error_log": _server_errors_logged(stack),
     }
 
 
-def _errors_logged(stack: Stack, most: int = 20) -> list[str]:
-    """The last lines at level ERROR (with a traceback's last line) of every product log."""
+def _server_errors_logged(stack: Stack, most: int = 20) -> list[str]:
+    """The requests the product logged as failed (a 500), with the last line of each traceback."""
     found: list[str] = []
     for name, process in stack.processes.items():
         if not process.log_path.exists():
@@ -247,7 +247,10 @@ def _errors_logged(stack: Stack, most: int = 20) -> list[str]:
                 record = json.loads(line)
             except ValueError:
                 continue  # not a log record (a server's own output)
-            if isinstance(record, dict) and record.get("level") == "ERROR":
+            if isinstance(record, dict) and (record.get("logger"), record.get("level")) == (
+                "shared.http",
+                "ERROR",
+            ):
                 cause = str(record.get("exc_info", "")).strip().splitlines()[-1:]
                 found.append(f"{name}: {record.get('message')} {' '.join(cause)}"[:1000])
     return found[-most:]
