@@ -415,8 +415,11 @@ async def read_topics(
     done: Callable[[list[Envelope]], bool],
     *,
     within: float = 30,
+    caught_up: bool = False,
 ) -> list[Envelope]:
-    """Read `topics` from the start as a fresh consumer group until `done` holds; commits nothing.
+    """Read `topics` from the start as a fresh consumer group until `done` holds (and, with
+    `caught_up`, on until a fetch finds nothing more: every record published by then, whatever
+    its partition, is read); commits nothing.
 
     Raises AssertionError with what was read when `done` never holds within `within` seconds.
     """
@@ -431,15 +434,24 @@ async def read_topics(
             if asyncio.get_running_loop().time() > deadline:
                 types = sorted({e.event_type for e in read})
                 raise AssertionError(f"read {len(read)} events of types {types} from {topics}")
-            for record in await subscription.fetch(max_records=500, timeout_ms=500):
-                try:
-                    read.append(Envelope.from_cloudevent(json.loads(record.value)))
-                except ValueError:
-                    continue  # poison injected by other scenarios
+            _append(read, await subscription.fetch(max_records=500, timeout_ms=500))
+        more = caught_up
+        while more:
+            more = bool(_append(read, await subscription.fetch(max_records=500, timeout_ms=1000)))
     finally:
         await subscription.stop()
         await broker.close()
     return read
+
+
+def _append(read: list[Envelope], records: Sequence[Any]) -> int:
+    """Add the records' envelopes to `read`; how many records there were."""
+    for record in records:
+        try:
+            read.append(Envelope.from_cloudevent(json.loads(record.value)))
+        except ValueError:
+            continue  # poison injected by other scenarios
+    return len(records)
 
 
 @asynccontextmanager

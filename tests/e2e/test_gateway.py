@@ -104,7 +104,8 @@ def test_the_readme_walk_through_works_through_the_gateway(gateway: tuple[str, S
         "LAVA-LAMP",
         False,
     )
-    assert resolved["resolved_by"] and resolved["root_cause"] == "packing foam too thin"
+    ticket = resolved["ticket"]
+    assert ticket["resolved_by"] and ticket["root_cause"] == "packing foam too thin", ticket
     assert open_pulls == []
 
 
