@@ -1,7 +1,7 @@
 """Storage benchmark: bytes per order and the embedded data folder after N orders, before and
 after the retention job has pruned what it may.
 
-Run: python -m bench.storage [--orders 10000] [--rate 50] [--max-seconds 600]
+Run: python -m bench.storage [--orders 10000] [--rate 30] [--max-seconds 600]
 
 Starts the embedded product on a fresh data folder (tests/e2e/stack.py, every schedule at its own
 interval), sets up customers and SKUs and places --orders orders over HTTP at --rate per second
@@ -61,7 +61,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     option = parser.add_argument
     option("--orders", type=int, default=10_000, help="orders to place (%(default)s)")
-    option("--rate", type=float, default=50.0, help="orders/s (%(default)s)")
+    option("--rate", type=float, default=30.0, help="orders/s (%(default)s)")
     option("--max-seconds", type=float, default=600.0, help="placing, at most (%(default)s)")
     option("--customers", type=int, default=200, help="of the orders (%(default)s)")
     option("--skus", type=int, default=8, help="of the orders (%(default)s)")
