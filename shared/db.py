@@ -340,6 +340,19 @@ class SqliteDatabase:
                 raise
             self._conn.execute("COMMIT")
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[Connection]:
+        """A read-only transaction: a plain (deferred) BEGIN takes no write lock, and in WAL mode
+        a reader neither waits for a writer nor holds one up. For what polls a file other
+        processes write (the local log): a poll that took the write lock would queue behind every
+        writer, and every writer behind it."""
+        async with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield _SqliteConnection(self._conn)
+            finally:
+                self._conn.execute("COMMIT")  # ends the read: nothing was written
+
     async def _begin(self) -> None:
         """BEGIN IMMEDIATE: the write lock up front, so two processes on one file never deadlock
         upgrading read locks to write locks.

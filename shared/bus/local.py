@@ -233,7 +233,7 @@ class LocalLogSubscription:
         args: list[object] = []
         for topic in self._topics:
             args += [topic, self._position[topic]]
-        async with self._broker.db.transaction() as conn:
+        async with self._broker.db.snapshot() as conn:
             rows = await conn.fetch(
                 "SELECT position, topic, key, value, headers FROM log_record"
                 f" WHERE {clauses} ORDER BY position LIMIT {int(max_records)}",
@@ -279,7 +279,7 @@ class LocalLogSubscription:
     async def lag(self) -> int:
         """Records past the group's committed position: fetched but unfinished work counts."""
         total = 0
-        async with self._broker.db.transaction() as conn:
+        async with self._broker.db.snapshot() as conn:
             rows = await conn.fetch(
                 "SELECT topic, position FROM group_position WHERE group_name = $1", self._group
             )
