@@ -58,7 +58,7 @@ TARGETS = ("embedded", "scaleout")
 # Starting the stack and setting up customers and SKUs: on top of the planned load.
 SETUP_S = 120.0
 DEFAULTS: dict[str, Any] = {
-    "rates": "10,25,50,100,150,200,300",
+    "rates": "10,20,30,40,50,75,100,150,200",
     "step_seconds": 60.0,
     "grace": 20.0,
     "warmup_seconds": 5.0,

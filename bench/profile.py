@@ -9,8 +9,9 @@ parent and each service's worker) with py-spy for --seconds. py-spy counts only 
 thread is busy, so a process's samples over rate x seconds is the share of a core it used.
 
 For each process the report gives its busy share and where the samples fall: each sample is
-counted to the product's function (services/, shared/) nearest the leaf, so a function's share
-holds its own time and that of the libraries it called; and the hottest leaf functions anywhere
+counted to the product's function (services/, shared/) nearest the leaf together with the library
+it was in below that function (`-> fastapi`: the time went to FastAPI's routing and validation
+under a middleware, not to the middleware's own lines); and the hottest leaf functions anywhere
 (library code included), by self share.
 Writes bench-results/profile-TARGET.json and .md; the raw stacks stay beside them
 (`profile-TARGET-PROCESS.txt`, py-spy's collapsed format, readable by flame-graph tools).
@@ -70,6 +71,14 @@ def frame_name(frame: str) -> str:
     return f"{function} ({Path(path).name})" if where else function
 
 
+def _with_library_below(frames: list[str], index: int, raw_frames: list[str]) -> str:
+    """The product frame at `index`, and the top-level package of the frame below it, if any."""
+    if index + 1 == len(frames):
+        return frames[index]
+    where = raw_frames[index + 1].partition(" (")[2].lstrip("/<")
+    return f"{frames[index]} -> {where.split('/', 1)[0].split('.', 1)[0] or '?'}"
+
+
 def summarise(raw: str, seconds: float) -> dict[str, Any]:
     """Busy share; each sample counted to the product's function nearest the leaf (its own time
     and the libraries it called); and the leaf functions by self share."""
@@ -85,9 +94,9 @@ def summarise(raw: str, seconds: float) -> dict[str, Any]:
         total += count
         if frames:
             leaves[frames[-1]] += count
-        ours = [f for f in frames if " (services/" in f or " (shared/" in f]
+        ours = [i for i, f in enumerate(frames) if " (services/" in f or " (shared/" in f]
         if ours:
-            nearest[ours[-1]] += count
+            nearest[_with_library_below(frames, ours[-1], stack.split(";"))] += count
 
     def shares(counter: Counter[str]) -> list[dict[str, Any]]:
         return [

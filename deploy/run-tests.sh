@@ -25,4 +25,4 @@ fi
 
 echo "== tests"
 # CI=true makes any test that needs a server fail instead of skipping when it is missing.
-CI=${CI:-true} $VENV/bin/pytest -ra "$@"
+CI=${CI:-true} $VENV/bin/pytest -ra --durations=40 "$@"

@@ -2,6 +2,7 @@
 and the API documents (behind a key unless made public)."""
 
 import logging
+import re
 import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
@@ -71,7 +72,7 @@ def create_app(
         redoc_url=None,
         openapi_url=None,
         generate_unique_id_function=operation_id,
-        dependencies=[Depends(known_query_parameters)],
+        dependencies=[Depends(checked_query_parameters)],
     )
     app.state.key_ring = key_ring
     for router in routers:
@@ -87,8 +88,10 @@ def create_app(
     return app
 
 
-async def known_query_parameters(request: Request) -> None:
-    """Refuse query parameters the route does not take: `?staus=held` must not list every order."""
+async def checked_query_parameters(request: Request) -> None:
+    """Refuse query parameters the route does not take (`?staus=held` must not list every
+    order) and values with control characters: a filter is compared in the database, and
+    PostgreSQL refuses a NUL in text (which would otherwise surface as a 500)."""
     dependant = getattr(request.scope.get("route"), "dependant", None)
     if dependant is None or not request.query_params:
         return
@@ -99,6 +102,20 @@ async def known_query_parameters(request: Request) -> None:
             f"unknown query parameters: {', '.join(unknown)}",
             errors=[{"field": f"query.{name}", "message": "not a parameter"} for name in unknown],
         )
+    controlled = sorted(
+        {name for name, value in request.query_params.multi_items() if _CONTROL.search(value)}
+    )
+    if controlled:
+        raise InvalidRequestError(
+            f"control characters in query parameters: {', '.join(controlled)}",
+            errors=[
+                {"field": f"query.{name}", "message": "control characters are not allowed"}
+                for name in controlled
+            ],
+        )
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _query_names(dependant: Dependant) -> Iterator[str]:

@@ -17,6 +17,7 @@ from services.andon.schemas import (
     AndonStats,
     ComplaintAccepted,
     ComplaintCreate,
+    ComplaintPublic,
     CrossCheckPublic,
     GapPublic,
     ReconciliationReport,
@@ -33,6 +34,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
     return [
         _andon(runtime),
         _watchdog(runtime),
+        _complaints(runtime),
         _cross_checks(runtime),
         improvements_router(runtime),
     ]
@@ -160,12 +162,10 @@ def _cross_checks(runtime: ServiceRuntime) -> APIRouter:
     return router
 
 
-def _watchdog(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(tags=["andon"])
+def _complaints(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(prefix="/v1/complaints", tags=["andon"])
 
-    @router.post(
-        "/v1/complaints", status_code=status.HTTP_201_CREATED, response_model=ComplaintAccepted
-    )
+    @router.post("", status_code=status.HTTP_201_CREATED, response_model=ComplaintAccepted)
     async def complain(
         body: ComplaintCreate,
         request: Request,
@@ -189,6 +189,45 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
         )
+
+    @router.get("", response_model=list[ComplaintPublic], responses=paging.LINKED)
+    async def complaints(
+        _: Staff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        order_id: UUID | None = None,
+        sku: Annotated[str | None, Query(max_length=200)] = None,
+        from_: paging.From = None,
+        to: paging.To = None,
+    ) -> list[ComplaintPublic]:
+        """Customer complaints, newest first (`order=asc`: oldest first), by order, SKU and
+        when recorded; `updated_since`: a change feed. The next page is in the `Link` header."""
+        where = (
+            paging.Where()
+            .equal("order_id", str(order_id) if order_id else None, feed=True)
+            .equal("sku", sku, feed=True)
+            .between("recorded_at", from_, to)
+        )
+        async with runtime.db.transaction() as conn:
+            found, position = await views.complaints.complaints(conn, where, page)
+        paging.link(request, response, position)
+        return found
+
+    @router.get("/{complaint_id}", response_model=ComplaintPublic)
+    async def complaint(complaint_id: UUID, _: Staff) -> ComplaintPublic:
+        """One complaint, by the id its recording answered."""
+        async with runtime.db.transaction() as conn:
+            found = await views.complaints.complaint(conn, str(complaint_id))
+        if found is None:
+            raise NotFoundError(f"complaint {complaint_id} not found")
+        return found
+
+    return router
+
+
+def _watchdog(runtime: ServiceRuntime) -> APIRouter:
+    router = APIRouter(tags=["andon"])
 
     @router.get("/v1/gaps", response_model=list[GapPublic], responses=paging.LINKED)
     async def gaps(

@@ -108,6 +108,15 @@ class ComplaintAccepted(BaseModel):
     complaint_id: UUID
 
 
+class ComplaintPublic(BaseModel):
+    complaint_id: UUID
+    order_id: UUID
+    sku: str
+    reason: str
+    recorded_by: str = Field(description="the name of the key that recorded it")
+    recorded_at: datetime
+
+
 class GapPublic(BaseModel):
     order_id: UUID
     step: str

@@ -107,12 +107,26 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             answer_again=invoice_now,
         )
 
-    @router.get("/returns", response_model=list[ReturnPublic])
-    async def returns(_: Staff, order_id: UUID | None = None) -> list[ReturnPublic]:
-        """Returns the order service authorised, what arrived of them and their credit notes."""
+    @router.get("/returns", response_model=list[ReturnPublic], responses=paging.LINKED)
+    async def returns(
+        _: Staff,
+        request: Request,
+        response: Response,
+        page: paging.Paging,
+        order_id: UUID | None = None,
+        status: Literal["authorised", "received"] | None = None,
+        from_: paging.From = None,
+        to: paging.To = None,
+    ) -> list[ReturnPublic]:
+        """Returns the order service authorised, what arrived of them and their credit notes,
+        newest first (`order=asc`: oldest first), by order, status and when authorised;
+        `updated_since`: a change feed (received, credited). The next page is in the `Link`
+        header."""
+        where = _filters(order_id, status, None).between("authorised_at", from_, to)
         async with runtime.db.transaction() as conn:
-            rows = await views.returns.returns(conn, order_id=str(order_id) if order_id else None)
-        return [ReturnPublic.model_validate(row) for row in rows]
+            found = await views.returns.returns(conn, where, page)
+        paging.link(request, response, found)
+        return [ReturnPublic.model_validate(row) for row in found.rows]
 
     @router.post(
         "/returns/{return_id}/receipt",
@@ -135,7 +149,8 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async def act() -> ReturnPublic:
             await runtime.send(command)
             async with runtime.db.transaction() as conn:
-                [received] = await views.returns.returns(conn, return_id=str(return_id))
+                received = await views.returns.one_return(conn, str(return_id))
+            assert received is not None, "the receipt's transaction projected it"
             return ReturnPublic.model_validate(received)
 
         return await once(
@@ -169,7 +184,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
 
 
 def _filters(order_id: UUID | None, status: str | None, customer_id: str | None) -> paging.Where:
-    """A shipment's or invoice's filters; a change feed may be one order's."""
+    """A shipment's, invoice's or return's filters; a change feed may be one order's."""
     return (
         paging.Where()
         .equal("order_id", str(order_id) if order_id else None, feed=True)

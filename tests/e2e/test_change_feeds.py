@@ -157,13 +157,16 @@ LISTS = {
     "/v1/gaps?open=false": ("order_id", "step"),
     "/v1/credit/reviews?open=false": ("order_id", "review_no"),
     "/v1/inventory": ("sku",),
+    "/v1/returns": ("return_id",),
+    "/v1/complaints": ("complaint_id",),
 }
 
 
 async def test_every_list_pages_by_cursor_refuses_a_bad_one_and_offers_a_change_feed(
     api: Api,
 ) -> None:
-    # At least two rows in every list but gaps: shipped and invoiced orders, reviews, pulls.
+    # At least two rows in every list but gaps: shipped and invoiced orders, reviews, pulls,
+    # returns and complaints.
     green = await api.new_customer("lists")
     sku = await api.new_item("lists", stock=5)
     await api.new_item("lists", stock=1)  # a second stock level
@@ -176,6 +179,9 @@ async def test_every_list_pages_by_cursor_refuses_a_bad_one_and_offers_a_change_
         await api.wait_for_order(reviewed, lambda order: "credit_review" in order["holds"])
     await api.pull("customer", red)
     await api.pull("sku", sku)
+    # After the pulls: returns and complaints count as defects, and enough of them pull too.
+    for order_id in shipped:
+        await _return_and_complain(api, order_id, sku)
 
     for path, key in LISTS.items():
         joiner = "&" if "?" in path else "?"
@@ -187,6 +193,20 @@ async def test_every_list_pages_by_cursor_refuses_a_bad_one_and_offers_a_change_
         assert len(set(pages)) == len(pages), (path, pages)
         assert feed.status_code == 200 and "updated_since=" in feed.links["next"]["url"], path
         assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "query.cursor"
+
+
+async def _return_and_complain(api: Api, order_id: str, sku: str) -> None:
+    returned = await api.record_return(order_id, [(sku, 1)])
+    complained = await api.complain(order_id, sku)
+    assert (returned.status_code, complained.status_code) == (201, 201), (
+        returned.text,
+        complained.text,
+    )
+
+    async def known_to_fulfillment() -> None:
+        assert await api.every_page("/v1/returns", params={"order_id": order_id})
+
+    await eventually(known_to_fulfillment, timeout=30, interval=0.2)
 
 
 async def _pages(api: Api, url: str | None, key: tuple[str, ...], *, at_most: int) -> list[Any]:

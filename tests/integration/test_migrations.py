@@ -7,7 +7,7 @@ import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from uuid import uuid4
@@ -15,16 +15,19 @@ from uuid import uuid4
 import asyncpg
 import httpx
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, MetaData
 
 from migrations import runner
+from services.andon.domain import DefectWatch
 from services.roster import ALL_SERVICES
 from shared import fastjson, tables
 from shared.bus.memory import MemoryBroker
 from shared.db import connect
 from shared.envelope import Envelope, parse_time
+from shared.replay import rebuild_read_models
 from shared.runtime import ServiceDefinition, ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.testing.builders import an_envelope
@@ -273,3 +276,57 @@ async def test_the_product_on_release_0_1_data_shows_the_old_order_and_takes_new
     assert (order["status"], old_lines) == (before["status"], before["lines"])
     assert {(line["cancelled"], line["returned"]) for line in order["lines"]} == {(0, 0)}
     await eventually(both_listed, timeout=20, interval=0.2)
+
+
+# --- read models a migration fills in from the event store ----------------------------------------
+
+
+def _downgrade(target: Target, service: str, revision: str) -> None:
+    config = runner.config(service)
+
+    def downgrade(conn: Connection) -> None:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)
+
+    runner.on_connection(target.url(service), target.schema(service), downgrade)
+
+
+async def _complaint_rows(runtime: ServiceRuntime) -> list[tuple[object, ...]]:
+    async with runtime.db.transaction() as conn:
+        rows = await conn.fetch(
+            "SELECT complaint_id, order_id, sku, reason, recorded_by, recorded_at"
+            " FROM complaint ORDER BY complaint_id"
+        )
+    return [tuple(row) for row in rows]
+
+
+async def test_complaints_recorded_before_their_list_existed_are_filled_in_by_the_upgrade(
+    target: Target,
+) -> None:
+    andon = next(d for d in ALL_SERVICES if d.name == "andon")
+    runtime = ServiceRuntime(andon, target.settings, MemoryBroker())
+    await runtime.open()
+    # Not UTC, with microseconds: filled in, it must read back as the projection wrote it.
+    at = datetime(2025, 3, 1, 9, 30, 15, 123456, tzinfo=timezone(timedelta(hours=2)))
+    try:
+        async with runtime.unit_of_work() as uow:
+            watch = await uow.get_or_create(DefectWatch, "LAVA-LAMP")
+            for reason in ("leaks", "cracked"):
+                watch.record_complaint(
+                    uuid4(), order_id=uuid4(), reason=reason, recorded_by="ops", now=at
+                )
+            await uow.commit()
+        projected = await _complaint_rows(runtime)
+
+        await asyncio.to_thread(_downgrade, target, "andon", "andon_0008")
+        await asyncio.to_thread(
+            runner.upgrade, target.url("andon"), schema=target.schema("andon"), service="andon"
+        )
+
+        filled_in = await _complaint_rows(runtime)
+        check = await rebuild_read_models(runtime.db, andon, check_only=True)
+    finally:
+        await runtime.db.close()
+    assert len(projected) == 2
+    assert filled_in == projected
+    assert check.identical

@@ -2,7 +2,7 @@
 
 from sqlalchemy import MetaData
 
-from services.andon.views import board, cross_checks, improvements, pulls, watch
+from services.andon.views import board, complaints, cross_checks, improvements, pulls, watch
 from shared.db import WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -13,6 +13,7 @@ pulls.define_tables(metadata)
 watch.define_tables(metadata)
 improvements.define_tables(metadata)
 cross_checks.define_tables(metadata)
+complaints.define_tables(metadata)
 
 
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
@@ -20,6 +21,16 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: 
     await watch.project(conn, event)
     await improvements.project(conn, event)
     await cross_checks.project(conn, event)
+    await complaints.project(conn, event)
 
 
-__all__ = ["board", "cross_checks", "improvements", "metadata", "project", "pulls", "watch"]
+__all__ = [
+    "board",
+    "complaints",
+    "cross_checks",
+    "improvements",
+    "metadata",
+    "project",
+    "pulls",
+    "watch",
+]

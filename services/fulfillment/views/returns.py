@@ -1,12 +1,15 @@
 """Returns read model: each authorised return, what was received of it and its credit notes."""
 
 import json
+from datetime import datetime
 from typing import Any
 
 from services.fulfillment.events import CreditNoteIssued, ReturnAuthorised, ReturnReceived
+from shared import changes
 from shared.db import Connection, Row, WriteBehind, placeholders
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent, Message
+from shared.paging import Listing, Page, PageQuery, Where, fetch
 
 
 def _json(lines: tuple[Message, ...]) -> str:
@@ -18,7 +21,8 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> 
         case ReturnAuthorised():
             await conn.execute(
                 "INSERT INTO customer_return (return_id, order_id, return_no, status, reason,"
-                " lines, authorised_at) VALUES ($1, $2, $3, 'authorised', $4, $5, $6)",
+                " lines, authorised_at, change_mark)"
+                f" VALUES ($1, $2, $3, 'authorised', $4, $5, $6, {changes.now(conn)})",
                 str(event.return_id),
                 str(event.order_id),
                 event.return_no,
@@ -30,12 +34,19 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> 
             conn.defer(
                 ("customer_return.received", str(event.return_id)),
                 "UPDATE customer_return SET status = 'received', received_lines = $2,"
-                " received_at = $3 WHERE return_id = $1",
+                f" received_at = $3, change_mark = {changes.now(conn)} WHERE return_id = $1",
                 str(event.return_id),
                 _json(event.lines),
                 envelope.occurred_at,
             )
         case CreditNoteIssued():
+            # A return is listed with its credit notes: a new one is a change of the return.
+            conn.defer(
+                ("customer_return.credited", str(event.return_id)),
+                f"UPDATE customer_return SET change_mark = {changes.now(conn)}"
+                " WHERE return_id = $1",
+                str(event.return_id),
+            )
             await conn.execute(
                 "INSERT INTO credit_note (credit_note_id, return_id, invoice_id, order_id,"
                 " customer_id, lines, total_cents, applied_cents, refund_cents, issued_at)"
@@ -53,19 +64,30 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> 
             )
 
 
-async def returns(
-    conn: Connection, *, order_id: str | None = None, return_id: str | None = None
-) -> list[dict[str, Any]]:
-    """Returns of one order, one return, or the latest ones, each with its credit notes."""
-    rows = await conn.fetch(
-        "SELECT * FROM customer_return WHERE (CAST($1 AS TEXT) IS NULL OR order_id = $1)"
-        " AND (CAST($2 AS TEXT) IS NULL OR return_id = $2)"
-        " ORDER BY authorised_at, return_id LIMIT 500",
-        order_id,
-        return_id,
-    )
-    notes = await _credit_notes(conn, [row["return_id"] for row in rows])
-    return [_public(row, notes.get(row["return_id"], [])) for row in rows]
+RETURNS = Listing(
+    name="returns",
+    source="customer_return",
+    columns="return_id, order_id, return_no, status, reason, lines, received_lines,"
+    " authorised_at, received_at",
+    order=(("authorised_at", datetime), ("return_id", str)),
+    row_key=(("return_id", str),),
+)
+
+
+async def returns(conn: Connection, where: Where, query: PageQuery) -> Page:
+    """A page of returns (or of their change feed), each with its credit notes."""
+    found = await fetch(conn, RETURNS, where, query)
+    notes = await _credit_notes(conn, [row["return_id"] for row in found.rows])
+    rows = [_public(row, notes.get(row["return_id"], [])) for row in found.rows]
+    return Page(rows, found.next)
+
+
+async def one_return(conn: Connection, return_id: str) -> dict[str, Any] | None:
+    row = await conn.fetchrow("SELECT * FROM customer_return WHERE return_id = $1", return_id)
+    if row is None:
+        return None
+    notes = await _credit_notes(conn, [return_id])
+    return _public(row, notes.get(return_id, []))
 
 
 async def _credit_notes(conn: Connection, return_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

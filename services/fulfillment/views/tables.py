@@ -113,8 +113,26 @@ customer_return = Table(
     Column("received_lines", Text, nullable=True),
     Column("authorised_at", DateTime(timezone=True), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=True),
+    mark_column(),
 )
 Index("ix_customer_return_order_id", customer_return.c.order_id)
+# GET /v1/returns pages by authorisation time, whole or by status, and as a feed.
+Index(
+    "ix_customer_return_authorised_at",
+    customer_return.c.authorised_at,
+    customer_return.c.return_id,
+)
+Index(
+    "ix_customer_return_status_authorised_at",
+    customer_return.c.status,
+    customer_return.c.authorised_at,
+    customer_return.c.return_id,
+)
+Index(
+    "ix_customer_return_change_mark",
+    customer_return.c.change_mark,
+    customer_return.c.return_id,
+)
 
 credit_note = Table(
     "credit_note",

@@ -29,13 +29,21 @@ def auth(key: str) -> dict[str, str]:
 
 
 @asynccontextmanager
-async def andon_service(folder: Any) -> AsyncIterator[ServiceRuntime]:
-    settings = ServiceSettings(data_dir=folder, database_url="")
+async def andon_service(folder: Any, *, postgres_dsn: str = "") -> AsyncIterator[ServiceRuntime]:
+    """The service on SQLite in `folder`, or in a PostgreSQL schema of its own (dropped after)."""
+    settings = ServiceSettings(
+        data_dir=folder,
+        database_url=postgres_dsn,
+        namespace=f"t{uuid4().hex[:10]}" if postgres_dsn else "",
+    )
     runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=FrozenClock(NOW))
     await runtime.open()
     try:
         yield runtime
     finally:
+        if postgres_dsn:
+            async with runtime.db.transaction() as conn:
+                await conn.execute(f'DROP SCHEMA "{settings.schema_for("andon")}" CASCADE')
         await runtime.db.close()
 
 

@@ -1,0 +1,75 @@
+"""Complaints read model: one row per customer complaint recorded, for GET /v1/complaints."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text
+
+from services.andon.events import ComplaintRecorded
+from services.andon.schemas import ComplaintPublic
+from shared import changes
+from shared.changes import mark_column
+from shared.db import Connection, Row, WriteBehind
+from shared.messages import DomainEvent
+from shared.paging import Listing, Page, PageQuery, Where, fetch
+
+
+def define_tables(metadata: MetaData) -> None:
+    Table(
+        "complaint",
+        metadata,
+        Column("complaint_id", String(36), primary_key=True),
+        Column("order_id", String(36), nullable=False),
+        Column("sku", String(200), nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("recorded_by", String(200), nullable=False),
+        Column("recorded_at", DateTime(timezone=True), nullable=False),
+        mark_column(),
+        Index("ix_complaint_order_id", "order_id"),
+        # GET /v1/complaints pages by recording time, whole or by SKU, and as a feed.
+        Index("ix_complaint_recorded_at", "recorded_at", "complaint_id"),
+        Index("ix_complaint_sku_recorded_at", "sku", "recorded_at", "complaint_id"),
+        Index("ix_complaint_change_mark", "change_mark", "complaint_id"),
+    )
+
+
+async def project(conn: WriteBehind, event: DomainEvent) -> None:
+    if isinstance(event, ComplaintRecorded):
+        await conn.execute(
+            "INSERT INTO complaint (complaint_id, order_id, sku, reason, recorded_by,"
+            f" recorded_at, change_mark) VALUES ($1, $2, $3, $4, $5, $6, {changes.now(conn)})",
+            str(event.complaint_id),
+            str(event.order_id),
+            event.sku,
+            event.reason,
+            event.recorded_by,
+            event.recorded_at,
+        )
+
+
+_COLUMNS = "complaint_id, order_id, sku, reason, recorded_by, recorded_at"
+COMPLAINTS = Listing(
+    name="complaints",
+    source="complaint",
+    columns=_COLUMNS,
+    order=(("recorded_at", datetime), ("complaint_id", str)),
+    row_key=(("complaint_id", str),),
+)
+
+
+async def complaints(
+    conn: Connection, where: Where, query: PageQuery
+) -> tuple[list[ComplaintPublic], Page]:
+    """A page of complaints (or of their change feed), and its position for the next link."""
+    found = await fetch(conn, COMPLAINTS, where, query)
+    return [_public(row) for row in found.rows], found
+
+
+async def complaint(conn: Connection, complaint_id: str) -> ComplaintPublic | None:
+    row = await conn.fetchrow(
+        f"SELECT {_COLUMNS} FROM complaint WHERE complaint_id = $1", complaint_id
+    )
+    return None if row is None else _public(row)
+
+
+def _public(row: Row) -> ComplaintPublic:
+    return ComplaintPublic.model_validate(dict(row))
