@@ -22,7 +22,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, Self
+from typing import Annotated, Any, Generic, Literal, Self, TypeVar
 from urllib.parse import quote
 
 from fastapi import Depends, Query, Request, Response
@@ -190,13 +190,22 @@ LINK_HEADER = {
 LINKED: dict[int | str, dict[str, Any]] = {200: {"headers": {"Link": LINK_HEADER}}}
 
 
+Item = TypeVar("Item")
+Other = TypeVar("Other")
+
+
 @dataclass(frozen=True)
-class Page:
-    rows: Sequence[Row]
+class Page(Generic[Item]):
+    """A page of rows as the database gave them, or as a view typed them (`with_rows`)."""
+
+    rows: Sequence[Item]
     next: dict[str, str] | None  # the query parameters that ask for the next page
 
+    def with_rows(self, rows: Sequence[Other]) -> "Page[Other]":
+        return Page(rows, self.next)
 
-async def fetch(conn: Connection, listing: Listing, where: Where, query: ListQuery) -> Page:
+
+async def fetch(conn: Connection, listing: Listing, where: Where, query: ListQuery) -> Page[Row]:
     """One page of `listing` under `where`: a list page, or a change-feed page."""
     if query.updated_since is not None:
         return await _feed(conn, listing, where, query)
@@ -213,7 +222,7 @@ async def fetch(conn: Connection, listing: Listing, where: Where, query: ListQue
     return Page(rows, {"cursor": encode([listing.name, direction, *last])})
 
 
-async def _feed(conn: Connection, listing: Listing, where: Where, query: ListQuery) -> Page:
+async def _feed(conn: Connection, listing: Listing, where: Where, query: ListQuery) -> Page[Row]:
     refused = where.list_only + (["cursor"] if query.cursor else [])
     if query.order == "desc":
         refused.append("order")
@@ -331,7 +340,7 @@ def _bad(param: str, message: str) -> InvalidRequestError:
     )
 
 
-def link(request: Request, response: Response, page: Page) -> None:
+def link(request: Request, response: Response, page: Page[Any]) -> None:
     """Set `Link: <next>; rel="next"` when there is a next request to make."""
     if page.next is None:
         return

@@ -95,7 +95,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.db.transaction() as conn:
             found = await views.board.board(conn, where, page, now=runtime.clock.now())
         paging.link(request, response, found)
-        return [AndonPullPublic.model_validate(row) for row in found.rows]
+        return list(found.rows)
 
     @router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
     async def resolve(
@@ -124,7 +124,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
                 row = await views.board.one_pull(conn, str(pull_id), now=runtime.clock.now())
             if row is None:
                 raise PullNotFoundError(str(pull_id))
-            return AndonPullPublic.model_validate(row)
+            return row
 
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
@@ -135,7 +135,7 @@ def _andon(runtime: ServiceRuntime) -> APIRouter:
         """Pull count, open count and mean seconds to resolve, overall and per category; open gaps
         and gaps per 1,000 orders watched."""
         async with runtime.db.transaction() as conn:
-            return AndonStats.model_validate(await views.board.stats(conn))
+            return await views.board.stats(conn)
 
     return router
 
@@ -210,9 +210,9 @@ def _complaints(runtime: ServiceRuntime) -> APIRouter:
             .between("recorded_at", from_, to)
         )
         async with runtime.db.transaction() as conn:
-            found, position = await views.complaints.complaints(conn, where, page)
-        paging.link(request, response, position)
-        return found
+            found = await views.complaints.complaints(conn, where, page)
+        paging.link(request, response, found)
+        return list(found.rows)
 
     @router.get("/{complaint_id}", response_model=ComplaintPublic)
     async def complaint(complaint_id: UUID, _: Staff) -> ComplaintPublic:
@@ -251,7 +251,7 @@ def _watchdog(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.db.transaction() as conn:
             found = await views.board.gaps(conn, where, page, now=runtime.clock.now())
         paging.link(request, response, found)
-        return [GapPublic.model_validate(row) for row in found.rows]
+        return list(found.rows)
 
     @router.post("/v1/reconciliation/run", response_model=ReconciliationReport)
     async def reconcile(_: Ops) -> ReconciliationReport:

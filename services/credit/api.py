@@ -28,13 +28,13 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             row = await views.latest_review(conn, order_id)
         if row is None:  # the decision committed, so its review row is there
             raise UnknownOrderError(order_id)
-        return ReviewPublic.from_row(row)
+        return row
 
     @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
     async def account(customer_id: PathIdentifier, _: Staff) -> CreditAccountPublic:
         """A customer's credit light, limit, threshold, exposure and open reviews."""
         async with runtime.db.transaction() as conn:
-            return CreditAccountPublic.model_validate(await views.account(conn, customer_id))
+            return await views.account(conn, customer_id)
 
     @router.get("/reviews", response_model=list[ReviewPublic], responses=paging.LINKED)
     async def reviews(
@@ -61,9 +61,9 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         if open and page.updated_since is None:
             where.add("r.status = {}", "open", param="open")
         async with runtime.db.transaction() as conn:
-            found = await paging.fetch(conn, views.REVIEWS, where, page)
+            found = await views.reviews(conn, where, page)
         paging.link(request, response, found)
-        return [ReviewPublic.from_row(dict(row)) for row in found.rows]
+        return list(found.rows)
 
     @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
     async def approve(

@@ -1,7 +1,6 @@
 """Credit read models: accounts, the order -> customer index and the review queue (rebuildable)."""
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, MetaData, String, Table
@@ -13,12 +12,13 @@ from services.credit.events import (
     CreditReviewClosed,
     CreditReviewRequired,
 )
+from services.credit.schemas import CreditAccountPublic, ReviewPublic
 from shared import changes
 from shared.changes import mark_column
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
-from shared.paging import Listing
+from shared.paging import Listing, Page, PageQuery, Where, fetch
 from shared.tables import NAMING_CONVENTION
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -173,7 +173,7 @@ async def customer_of(conn: Connection, order_id: UUID) -> str | None:
     return customer_id
 
 
-async def account(conn: Connection, customer_id: str) -> dict[str, Any]:
+async def account(conn: Connection, customer_id: str) -> CreditAccountPublic:
     row = await conn.fetchrow(
         "SELECT credit_light, credit_limit_cents, review_threshold_cents, exposure_cents,"
         " open_reviews FROM credit_account WHERE customer_id = $1",
@@ -183,7 +183,9 @@ async def account(conn: Connection, customer_id: str) -> dict[str, Any]:
         "SELECT count(*) FROM credit_order WHERE customer_id = $1", customer_id
     )
     found = dict(row) if row else _UNKNOWN_ACCOUNT
-    return {"customer_id": customer_id, **found, "decided_orders": int(orders)}
+    return CreditAccountPublic.model_validate(
+        {"customer_id": customer_id, **found, "decided_orders": int(orders)}
+    )
 
 
 _UNKNOWN_ACCOUNT = {
@@ -213,12 +215,18 @@ REVIEWS = Listing(
 )
 
 
-async def latest_review(conn: Connection, order_id: UUID) -> dict[str, Any] | None:
+async def reviews(conn: Connection, where: Where, query: PageQuery) -> Page[ReviewPublic]:
+    """A page of reviews (or of their change feed)."""
+    found = await fetch(conn, REVIEWS, where, query)
+    return found.with_rows([ReviewPublic.from_row(dict(row)) for row in found.rows])
+
+
+async def latest_review(conn: Connection, order_id: UUID) -> ReviewPublic | None:
     row = await conn.fetchrow(
         _REVIEW_COLUMNS + " WHERE r.order_id = $1 ORDER BY r.review_no DESC LIMIT 1",
         str(order_id),
     )
-    return dict(row) if row else None
+    return ReviewPublic.from_row(dict(row)) if row else None
 
 
 # Reconciliation: one row per order the service knows; `{where}` picks the orders by id.

@@ -51,7 +51,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async with runtime.db.transaction() as conn:
             found = await views.shipments.shipments(conn, where, page)
         paging.link(request, response, found)
-        return [ShipmentPublic.model_validate(row) for row in found.rows]
+        return list(found.rows)
 
     @router.get("/invoices", response_model=list[InvoicePublic], responses=paging.LINKED)
     async def invoices(
@@ -72,7 +72,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async with runtime.db.transaction() as conn:
             found = await views.invoices.invoices(conn, where, page)
         paging.link(request, response, found)
-        return [InvoicePublic.model_validate(row) for row in found.rows]
+        return list(found.rows)
 
     @router.post(
         "/payments", status_code=status.HTTP_201_CREATED, response_model=PaymentRecordedPublic
@@ -126,7 +126,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async with runtime.db.transaction() as conn:
             found = await views.returns.returns(conn, where, page)
         paging.link(request, response, found)
-        return [ReturnPublic.model_validate(row) for row in found.rows]
+        return list(found.rows)
 
     @router.post(
         "/returns/{return_id}/receipt",
@@ -151,7 +151,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             async with runtime.db.transaction() as conn:
                 received = await views.returns.one_return(conn, str(return_id))
             assert received is not None, "the receipt's transaction projected it"
-            return ReturnPublic.model_validate(received)
+            return received
 
         return await once(
             runtime.db, request, response, principal=principal.name, key=key, body=body, act=act

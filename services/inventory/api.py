@@ -35,7 +35,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             async with runtime.db.transaction() as conn:
                 level = await views.stock_level(conn, sku)
             assert level is not None, "a receipt creates the SKU's stock"
-            return StockPublic.model_validate(level)
+            return level
 
         async def act() -> StockPublic:
             await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
@@ -61,7 +61,7 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
         async with runtime.db.transaction() as conn:
             found = await views.stock_levels(conn, page)
         paging.link(request, response, found)
-        return [StockPublic.model_validate(row) for row in found.rows]
+        return list(found.rows)
 
     @router.get("/{sku}", response_model=StockPublic)
     async def stock(sku: PathIdentifier, _: Staff) -> StockPublic:
@@ -70,12 +70,12 @@ def routers(runtime: ServiceRuntime) -> list[APIRouter]:
             level = await views.stock_level(conn, sku)
         if level is None:
             raise NotFoundError(f"SKU {sku!r} is unknown to the inventory")
-        return StockPublic.model_validate(level)
+        return level
 
     @router.get("/{sku}/backorders", response_model=list[BackorderPublic])
     async def backorders(sku: PathIdentifier, _: Staff) -> list[BackorderPublic]:
         """Orders waiting for the SKU, in the order a receipt would serve them."""
         async with runtime.db.transaction() as conn:
-            return [BackorderPublic.model_validate(b) for b in await views.backorders(conn, sku)]
+            return await views.backorders(conn, sku)
 
     return [router]

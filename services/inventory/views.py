@@ -29,6 +29,7 @@ from services.inventory.events import (
     StockShipped,
     StockShortPicked,
 )
+from services.inventory.schemas import BackorderPublic, StockPublic
 from shared import changes
 from shared.aggregate import Aggregate
 from shared.changes import mark_column
@@ -151,24 +152,26 @@ async def project(
         )
 
 
-def _public(row: Any, stopped_by: list[str]) -> dict[str, Any]:
-    return {
-        "sku": row["sku"],
-        "on_hand": row["on_hand"],
-        "reserved": row["reserved"],
-        "available": row["on_hand"] - row["reserved"] - row["blocked"],
-        "blocked": row["blocked"],
-        "backordered": row["backordered"],
-        "reorder_point": row["reorder_point"],
-        "quarantined": row["quarantined"],
-        "stopped_by": stopped_by,
-    }
+def _public(row: Any, stopped_by: list[str]) -> StockPublic:
+    return StockPublic.model_validate(
+        {
+            "sku": row["sku"],
+            "on_hand": row["on_hand"],
+            "reserved": row["reserved"],
+            "available": row["on_hand"] - row["reserved"] - row["blocked"],
+            "blocked": row["blocked"],
+            "backordered": row["backordered"],
+            "reorder_point": row["reorder_point"],
+            "quarantined": row["quarantined"],
+            "stopped_by": stopped_by,
+        }
+    )
 
 
 _LEVEL_COLUMNS = "sku, on_hand, reserved, blocked, backordered, reorder_point, quarantined"
 
 
-async def stock_level(conn: Connection, sku: str) -> dict[str, Any] | None:
+async def stock_level(conn: Connection, sku: str) -> StockPublic | None:
     """One SKU's stock; None if the inventory never heard of it (no item, receipt or stop)."""
     row = await conn.fetchrow(f"SELECT {_LEVEL_COLUMNS} FROM stock_level WHERE sku = $1", sku)
     stops = await _sale_stops(conn, [sku])
@@ -188,11 +191,11 @@ STOCK = Listing(
 )
 
 
-async def stock_levels(conn: Connection, query: PageQuery) -> Page:
+async def stock_levels(conn: Connection, query: PageQuery) -> Page[StockPublic]:
     found = await fetch(conn, STOCK, Where(), query)
     skus = [row["sku"] for row in found.rows]
     stops = await _sale_stops(conn, skus)
-    return Page([_public(row, stops.get(row["sku"], [])) for row in found.rows], found.next)
+    return found.with_rows([_public(row, stops.get(row["sku"], [])) for row in found.rows])
 
 
 async def _sale_stops(conn: Connection, skus: Sequence[str]) -> dict[str, list[str]]:
@@ -210,7 +213,7 @@ async def _sale_stops(conn: Connection, skus: Sequence[str]) -> dict[str, list[s
     return stops
 
 
-async def backorders(conn: Connection, sku: str) -> list[dict[str, Any]]:
+async def backorders(conn: Connection, sku: str) -> list[BackorderPublic]:
     """Orders waiting for the SKU, in the order a receipt would serve them."""
     rows = await conn.fetch(
         "SELECT order_id, backordered, reserved, priority, deadline, arrival"
@@ -220,13 +223,13 @@ async def backorders(conn: Connection, sku: str) -> list[dict[str, Any]]:
     # Sorted here: deadlines are RFC 3339 text, which does not sort as time in SQL.
     rows.sort(key=lambda r: (-r["priority"], parse_time(r["deadline"]), r["arrival"]))
     return [
-        {
-            "order_id": row["order_id"],
-            "quantity": row["backordered"],
-            "reserved": row["reserved"],
-            "priority": row["priority"],
-            "deadline": row["deadline"],
-        }
+        BackorderPublic(
+            order_id=row["order_id"],
+            quantity=row["backordered"],
+            reserved=row["reserved"],
+            priority=row["priority"],
+            deadline=row["deadline"],
+        )
         for row in rows
     ]
 

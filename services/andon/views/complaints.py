@@ -56,12 +56,10 @@ COMPLAINTS = Listing(
 )
 
 
-async def complaints(
-    conn: Connection, where: Where, query: PageQuery
-) -> tuple[list[ComplaintPublic], Page]:
-    """A page of complaints (or of their change feed), and its position for the next link."""
+async def complaints(conn: Connection, where: Where, query: PageQuery) -> Page[ComplaintPublic]:
+    """A page of complaints (or of their change feed)."""
     found = await fetch(conn, COMPLAINTS, where, query)
-    return [_public(row) for row in found.rows], found
+    return found.with_rows([_public(row) for row in found.rows])
 
 
 async def complaint(conn: Connection, complaint_id: str) -> ComplaintPublic | None:

@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime
-from typing import Any
 
 from services.fulfillment.domain import Invoice
 from services.fulfillment.events import (
@@ -11,6 +10,7 @@ from services.fulfillment.events import (
     InvoicePaid,
     PaymentRecorded,
 )
+from services.fulfillment.schemas import InvoicePublic
 from shared import changes
 from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
@@ -82,13 +82,13 @@ INVOICES = Listing(
 )
 
 
-async def invoices(conn: Connection, where: Where, query: PageQuery) -> Page:
+async def invoices(conn: Connection, where: Where, query: PageQuery) -> Page[InvoicePublic]:
     found = await fetch(conn, INVOICES, where, query)
-    return Page([_public(row) for row in found.rows], found.next)
+    return found.with_rows([_public(row) for row in found.rows])
 
 
-def _public(row: Row) -> dict[str, Any]:
-    return {
+def _public(row: Row) -> InvoicePublic:
+    public = {
         "invoice_id": row["invoice_id"],
         "order_id": row["order_id"],
         "shipment_id": row["shipment_id"],
@@ -103,3 +103,4 @@ def _public(row: Row) -> dict[str, Any]:
         "issued_at": parse_time(row["issued_at"]).isoformat(),
         "paid_at": parse_time(row["paid_at"]).isoformat() if row["paid_at"] else None,
     }
+    return InvoicePublic.model_validate(public)

@@ -2,9 +2,9 @@
 
 import json
 from datetime import datetime
-from typing import Any
 
 from services.fulfillment.events import CreditNoteIssued, ReturnAuthorised, ReturnReceived
+from services.fulfillment.schemas import CreditNotePublic, ReturnPublic
 from shared import changes
 from shared.db import Connection, Row, WriteBehind, placeholders
 from shared.envelope import Envelope, parse_time
@@ -74,15 +74,15 @@ RETURNS = Listing(
 )
 
 
-async def returns(conn: Connection, where: Where, query: PageQuery) -> Page:
+async def returns(conn: Connection, where: Where, query: PageQuery) -> Page[ReturnPublic]:
     """A page of returns (or of their change feed), each with its credit notes."""
     found = await fetch(conn, RETURNS, where, query)
     notes = await _credit_notes(conn, [row["return_id"] for row in found.rows])
     rows = [_public(row, notes.get(row["return_id"], [])) for row in found.rows]
-    return Page(rows, found.next)
+    return found.with_rows(rows)
 
 
-async def one_return(conn: Connection, return_id: str) -> dict[str, Any] | None:
+async def one_return(conn: Connection, return_id: str) -> ReturnPublic | None:
     row = await conn.fetchrow("SELECT * FROM customer_return WHERE return_id = $1", return_id)
     if row is None:
         return None
@@ -90,7 +90,9 @@ async def one_return(conn: Connection, return_id: str) -> dict[str, Any] | None:
     return _public(row, notes.get(return_id, []))
 
 
-async def _credit_notes(conn: Connection, return_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+async def _credit_notes(
+    conn: Connection, return_ids: list[str]
+) -> dict[str, list[CreditNotePublic]]:
     if not return_ids:
         return {}
     rows = await conn.fetch(
@@ -98,25 +100,27 @@ async def _credit_notes(conn: Connection, return_ids: list[str]) -> dict[str, li
         f" WHERE return_id IN ({placeholders(len(return_ids))}) ORDER BY issued_at, credit_note_id",
         *return_ids,
     )
-    notes: dict[str, list[dict[str, Any]]] = {}
+    notes: dict[str, list[CreditNotePublic]] = {}
     for row in rows:
         notes.setdefault(row["return_id"], []).append(
-            {
-                "credit_note_id": row["credit_note_id"],
-                "invoice_id": row["invoice_id"],
-                "lines": json.loads(row["lines"]),
-                "total_cents": row["total_cents"],
-                "applied_cents": row["applied_cents"],
-                "refund_cents": row["refund_cents"],
-                "issued_at": parse_time(row["issued_at"]).isoformat(),
-            }
+            CreditNotePublic.model_validate(
+                {
+                    "credit_note_id": row["credit_note_id"],
+                    "invoice_id": row["invoice_id"],
+                    "lines": json.loads(row["lines"]),
+                    "total_cents": row["total_cents"],
+                    "applied_cents": row["applied_cents"],
+                    "refund_cents": row["refund_cents"],
+                    "issued_at": parse_time(row["issued_at"]).isoformat(),
+                }
+            )
         )
     return notes
 
 
-def _public(row: Row, credit_notes: list[dict[str, Any]]) -> dict[str, Any]:
+def _public(row: Row, credit_notes: list[CreditNotePublic]) -> ReturnPublic:
     received_at = row["received_at"]
-    return {
+    public = {
         "return_id": row["return_id"],
         "order_id": row["order_id"],
         "return_no": row["return_no"],
@@ -128,3 +132,4 @@ def _public(row: Row, credit_notes: list[dict[str, Any]]) -> dict[str, Any]:
         "authorised_at": parse_time(row["authorised_at"]).isoformat(),
         "received_at": parse_time(received_at).isoformat() if received_at else None,
     }
+    return ReturnPublic.model_validate(public)

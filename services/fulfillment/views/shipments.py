@@ -15,6 +15,7 @@ from services.fulfillment.events import (
     ShipmentShipped,
     ShipmentShortPicked,
 )
+from services.fulfillment.schemas import ShipmentPublic
 from services.fulfillment.views.holds import holds_of
 from shared import changes
 from shared.aggregate import Aggregate
@@ -139,15 +140,15 @@ SHIPMENTS = Listing(
 )
 
 
-async def shipments(conn: Connection, where: Where, query: PageQuery) -> Page:
+async def shipments(conn: Connection, where: Where, query: PageQuery) -> Page[ShipmentPublic]:
     found = await fetch(conn, SHIPMENTS, where, query)
     holds = await holds_of(conn, [row["shipment_id"] for row in found.rows])
     rows = [_public(row, holds.get(row["shipment_id"], [])) for row in found.rows]
-    return Page(rows, found.next)
+    return found.with_rows(rows)
 
 
-def _public(row: Row, held_by: list[str]) -> dict[str, Any]:
-    return {
+def _public(row: Row, held_by: list[str]) -> ShipmentPublic:
+    public = {
         "shipment_id": row["shipment_id"],
         "order_id": row["order_id"],
         "release_no": row["release_no"],
@@ -166,6 +167,7 @@ def _public(row: Row, held_by: list[str]) -> dict[str, Any]:
             if row[column] is not None
         },
     }
+    return ShipmentPublic.model_validate(public)
 
 
 def _lines(row: Row) -> list[dict[str, Any]]:

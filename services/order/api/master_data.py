@@ -37,9 +37,9 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
         """The catalogue by SKU (`order=desc`: from the last SKU back), a page at a time: prices
         and what can be promised now. The next page is in the `Link` header."""
         async with runtime.db.transaction() as conn:
-            found, position = await catalogue.items(conn, page)
-        paging.link(request, response, position)
-        return [_seen_by(principal, item) for item in found]
+            found = await catalogue.items(conn, page)
+        paging.link(request, response, found)
+        return [_seen_by(principal, item) for item in found.rows]
 
     @items.get("/{sku}", response_model=CatalogueItem)
     async def get_item(sku: PathIdentifier, principal: ChannelOrStaff) -> CatalogueItem:

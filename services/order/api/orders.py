@@ -125,9 +125,9 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
             .between("placed_at", from_, to)
         )
         async with runtime.db.transaction() as conn:
-            found = await paging.fetch(conn, queries.ORDERS, where, page)
+            found = await queries.orders(conn, where, page)
         paging.link(request, response, found)
-        return [OrderSummary.model_validate(queries.order_summary(row)) for row in found.rows]
+        return list(found.rows)
 
     @orders.patch("/{order_id}", response_model=OrderAccepted)
     async def change_order(

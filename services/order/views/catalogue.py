@@ -77,10 +77,10 @@ async def item(conn: Connection, sku: str) -> CatalogueItem | None:
     return None if row is None else _item(row)
 
 
-async def items(conn: Connection, query: ListQuery) -> tuple[list[CatalogueItem], Page]:
-    """A page of the catalogue, and its position for the next link."""
+async def items(conn: Connection, query: ListQuery) -> Page[CatalogueItem]:
+    """A page of the catalogue."""
     found = await fetch(conn, ITEMS, Where(), query)
-    return [_item(row) for row in found.rows], found
+    return found.with_rows([_item(row) for row in found.rows])
 
 
 def _item(row: Row) -> CatalogueItem:

@@ -9,11 +9,12 @@ from uuid import UUID
 
 from services.order.domain import CustomerHistory, Order
 from services.order.domain.state import OrderState
+from services.order.schemas import OrderSummary
 from services.order.views.timeline import timeline
 from shared.db import Connection, Row, placeholders
 from shared.envelope import parse_time
 from shared.eventstore import SqlEventStore
-from shared.paging import Listing
+from shared.paging import Listing, Page, PageQuery, Where, fetch
 
 # Orders that never went ahead count neither as history nor as revenue.
 _LIVE = "s.status NOT IN ('cancelled', 'rejected')"
@@ -89,13 +90,21 @@ ORDERS = Listing(
 )
 
 
-def order_summary(row: Row) -> dict[str, Any]:
-    return {
-        **dict(row),
-        "holds": json.loads(row["holds"]),
-        "placed_at": parse_time(row["placed_at"]).isoformat(),
-        "updated_at": parse_time(row["updated_at"]).isoformat(),
-    }
+async def orders(conn: Connection, where: Where, query: PageQuery) -> Page[OrderSummary]:
+    """A page of orders (or of their change feed)."""
+    found = await fetch(conn, ORDERS, where, query)
+    return found.with_rows([_summary(row) for row in found.rows])
+
+
+def _summary(row: Row) -> OrderSummary:
+    return OrderSummary.model_validate(
+        {
+            **dict(row),
+            "holds": json.loads(row["holds"]),
+            "placed_at": parse_time(row["placed_at"]).isoformat(),
+            "updated_at": parse_time(row["updated_at"]).isoformat(),
+        }
+    )
 
 
 async def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:

@@ -113,7 +113,8 @@ class CreditService:
 
     async def account(self, customer_id: str) -> dict[str, Any]:
         async with self.runtime.db.transaction() as conn:
-            return await views.account(conn, customer_id)
+            found = await views.account(conn, customer_id)
+        return found.model_dump(mode="json")
 
     async def reviews(self, *, open_only: bool = True) -> list[dict[str, Any]]:
         async with self.runtime.db.transaction() as conn:

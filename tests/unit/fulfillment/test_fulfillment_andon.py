@@ -63,7 +63,7 @@ async def shipment(service: Harness, order_id: UUID) -> dict[str, Any]:
                 conn, Where().equal("order_id", str(order_id)), PageQuery()
             )
         ).rows
-    return found
+    return found.model_dump(mode="json")
 
 
 async def published(service: Harness, event_type: str) -> list[tuple[str, str]]:

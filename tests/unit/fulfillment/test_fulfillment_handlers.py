@@ -49,7 +49,7 @@ async def shipments_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]
         found = await views.shipments.shipments(
             conn, Where().equal("order_id", str(order_id)), PageQuery()
         )
-    return [dict(row) for row in found.rows]
+    return [row.model_dump(mode="json") for row in found.rows]
 
 
 async def invoices_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]:
@@ -57,7 +57,7 @@ async def invoices_of(service: Harness, order_id: UUID) -> list[dict[str, Any]]:
         found = await views.invoices.invoices(
             conn, Where().equal("order_id", str(order_id)), PageQuery()
         )
-    return [dict(row) for row in found.rows]
+    return [row.model_dump(mode="json") for row in found.rows]
 
 
 async def test_a_release_becomes_one_waiting_shipment_even_when_it_arrives_twice(

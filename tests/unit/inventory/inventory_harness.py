@@ -99,11 +99,11 @@ class Inventory:
         async with self.runtime.db.transaction() as conn:
             level = await views.stock_level(conn, sku)
         assert level is not None, f"{sku} is unknown to the inventory"
-        return level
+        return level.model_dump(mode="json")
 
     async def backorders(self, sku: str) -> list[dict[str, Any]]:
         async with self.runtime.db.transaction() as conn:
-            return await views.backorders(conn, sku)
+            return [b.model_dump(mode="json") for b in await views.backorders(conn, sku)]
 
     async def published(self, *event_types: str) -> list[Envelope]:
         """Envelopes queued for `inventory.events`, oldest first, of the given types."""

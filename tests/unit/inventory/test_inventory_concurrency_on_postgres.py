@@ -115,7 +115,8 @@ async def test_two_concurrent_batches_for_one_sku_let_one_win_and_the_retry_back
     assert backordered["order_id"] == loser.data["order_id"]
     async with db.transaction() as conn:
         level = await views.stock_level(conn, SKU)
-    assert (level["on_hand"], level["reserved"], level["backordered"]) == (1, 1, 1)
+    assert level is not None
+    assert (level.on_hand, level.reserved, level.backordered) == (1, 1, 1)
 
 
 async def test_many_concurrent_orders_for_a_scarce_sku_never_oversell(db: PostgresDatabase) -> None:
@@ -134,4 +135,5 @@ async def test_many_concurrent_orders_for_a_scarce_sku_never_oversell(db: Postgr
     assert answered == {UUID(o.data["order_id"]) for o in orders}
     async with db.transaction() as conn:
         level = await views.stock_level(conn, SKU)
-    assert (level["on_hand"], level["reserved"], level["backordered"]) == (5, 5, 27)
+    assert level is not None
+    assert (level.on_hand, level.reserved, level.backordered) == (5, 5, 27)

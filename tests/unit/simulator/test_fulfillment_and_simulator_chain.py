@@ -89,7 +89,7 @@ async def publish_order_event(
 async def status_of(fulfillment: Harness, order_id: UUID) -> list[str]:
     async with fulfillment.runtime.db.transaction() as conn:
         return [
-            s["status"]
+            s.status
             for s in (
                 await views.shipments.shipments(
                     conn, Where().equal("order_id", str(order_id)), PageQuery()
@@ -170,7 +170,7 @@ async def test_a_short_pick_of_the_simulated_wms_ships_and_invoices_one_unit_les
         )
     [invoice] = found.rows
     # The release asked for 2 RETRO-CLOCK at 4,999 and 1 TEAPOT at 2,500; one clock was short.
-    assert invoice["total_cents"] == 4_999 + 2_500
+    assert invoice.total_cents == 4_999 + 2_500
     shorts = [m for m in await fulfillment.outgoing() if m.event_type == "ShipmentShortPicked"]
     assert [m.data["lines"] for m in shorts] == [[{"sku": "RETRO-CLOCK", "quantity": 1}]]
     assert fulfillment.dead_letters() == []
