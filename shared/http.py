@@ -26,6 +26,7 @@ from shared.db import is_busy
 from shared.errors import ConcurrencyError, DomainError, InvalidRequestError
 from shared.json_bodies import RefuseDuplicateKeys
 from shared.openapi import WebhookDocs, allowed_methods, operation_id, truthful_openapi
+from shared.settings import MAX_IN_FLIGHT
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,11 @@ REQUESTS = Counter(
     "gapless_http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
 )
 LATENCY = Histogram("gapless_http_request_seconds", "HTTP latency", ["service", "route"])
+SHED = Counter(
+    "gapless_http_shed_total", "Requests answered 503 at once: too many in flight", ["service"]
+)
+# Never shed: probes and metrics must answer most when the process is busiest.
+_UNSHED = frozenset({"/healthz", "/readyz", "/metrics"})
 
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -63,6 +69,7 @@ def create_app(
     readiness: ReadinessCheck,
     key_ring: KeyRing,
     public_docs: bool = False,
+    max_in_flight: int = MAX_IN_FLIGHT,
 ) -> FastAPI:
     app = FastAPI(
         title=f"gapless {service}",
@@ -84,7 +91,7 @@ def create_app(
     _add_docs(app, public=public_docs)
     _add_error_handlers(app)
     _add_probes(app, readiness)
-    _add_middleware(app, service)
+    _add_middleware(app, service, max_in_flight)
     return app
 
 
@@ -225,23 +232,27 @@ def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
-def _add_middleware(app: FastAPI, service: str) -> None:
+def _add_middleware(app: FastAPI, service: str, max_in_flight: int) -> None:
     # Added first, so it runs inside the limit: it reads a body only once the limit holds.
     app.add_middleware(RefuseDuplicateKeys)
-    app.add_middleware(LimitsAndMetrics, service=service)
+    app.add_middleware(LimitsAndMetrics, service=service, max_in_flight=max_in_flight)
 
 
 class LimitsAndMetrics:
-    """Body-size limit and request metrics as plain ASGI (no per-request task, unlike
-    `BaseHTTPMiddleware`).
+    """Body-size limit, load shedding and request metrics as plain ASGI (no per-request task,
+    unlike `BaseHTTPMiddleware`).
 
-    The limit counts the bytes as they arrive, so a chunked upload without Content-Length is cut
-    off at the limit too, before anything reads it whole.
+    The size limit counts the bytes as they arrive, so a chunked upload without Content-Length
+    is cut off at the limit too, before anything reads it whole. Past `max_in_flight` requests
+    at once, a new one is answered 503 with Retry-After before anything reads it: nothing of it
+    was done, so the client may send it again (with its Idempotency-Key) as it is.
     """
 
-    def __init__(self, app: ASGIApp, *, service: str) -> None:
+    def __init__(self, app: ASGIApp, *, service: str, max_in_flight: int) -> None:
         self._app = app
         self._service = service
+        self._max_in_flight = max_in_flight
+        self._in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -251,6 +262,18 @@ class LimitsAndMetrics:
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             await _too_large()(scope, receive, send)
             return
+        if self._in_flight >= self._max_in_flight and scope["path"] not in _UNSHED:
+            SHED.labels(self._service).inc()
+            REQUESTS.labels(self._service, scope["method"], "unmatched", 503).inc()
+            await _too_busy()(scope, receive, send)
+            return
+        self._in_flight += 1
+        try:
+            await self._measured(scope, receive, send)
+        finally:
+            self._in_flight -= 1
+
+    async def _measured(self, scope: Scope, receive: Receive, send: Send) -> None:
         status = 500
         received = 0
 
@@ -283,3 +306,11 @@ _TOO_LARGE = f"request bodies are limited to {MAX_BODY_BYTES} bytes"
 
 def _too_large() -> JSONResponse:
     return problem(413, "Body too large", _TOO_LARGE)
+
+
+def _too_busy() -> JSONResponse:
+    detail = (
+        "more requests are in progress than this process takes at once; nothing of this one was"
+        " done: send it again after Retry-After seconds"
+    )
+    return problem(503, "Too busy", detail, headers={"Retry-After": "1"})

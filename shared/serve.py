@@ -115,6 +115,7 @@ def create_process_app(
         readiness=readiness,
         key_ring=_key_ring(settings),
         public_docs=settings.public_docs,
+        max_in_flight=settings.max_in_flight,
     )
     return app
 

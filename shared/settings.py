@@ -7,6 +7,10 @@ from typing import Literal, Self
 from pydantic import BaseModel, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Requests one process works on at once before it answers 503 + Retry-After instead of queueing
+# them: past its capacity, an answer in a second beats one in half a minute (a client's timeout).
+MAX_IN_FLIGHT = 128
+
 
 class KafkaSettings(BaseModel):
     bootstrap_servers: str = "127.0.0.1:9092"
@@ -75,6 +79,7 @@ class ServiceSettings(BaseSettings):
     kafka: KafkaSettings = KafkaSettings()
     consumer: ConsumerSettings = ConsumerSettings()
     db_pool_size: int = Field(default=10, ge=1)
+    max_in_flight: int = Field(default=MAX_IN_FLIGHT, ge=1)
     seed_demo: bool = False
     # Embedded mode: run every service but the order service in a child process of its own.
     embedded_workers: bool = True

@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 
 from shared.auth import KeyRing, Principal, digest
 from shared.http import ReadinessCheck, create_app
+from shared.settings import MAX_IN_FLIGHT
 
 
 @asynccontextmanager
@@ -24,6 +25,7 @@ def app_for_tests(
     keys: Mapping[str, Principal],
     *,
     readiness: ReadinessCheck = _ready,
+    max_in_flight: int = MAX_IN_FLIGHT,
 ) -> FastAPI:
     """The app of `routers`, answering to each key in `keys` as its principal."""
     return create_app(
@@ -32,4 +34,5 @@ def app_for_tests(
         lifespan=_no_lifespan,
         readiness=readiness,
         key_ring=KeyRing({digest(key): principal for key, principal in keys.items()}),
+        max_in_flight=max_in_flight,
     )
