@@ -7,14 +7,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import asyncpg
+import httpx
 
-from bench.orders_load import Mix
+from bench.orders_load import Channel, Mix
 from bench.postgres import plain_dsn
 from services.roster import NAMES
 from tests.e2e.clients import Api, unique
@@ -158,6 +159,22 @@ async def settle(stack: Stack, *, idle_cores: float, limit_s: float) -> float:
         if await busy_cores(stack, 0.5) <= 2 * idle_cores + 0.05:
             break
     return round(time.monotonic() - started, 1)
+
+
+@contextlib.asynccontextmanager
+async def steady_load(
+    stack: Stack, *, customers: int, skus: int, stock: int
+) -> AsyncIterator[tuple[Channel, Channel, Mix]]:
+    """A placing and a polling channel (each on a client of its own, so polls never hold up a
+    placement), the simulator tuned for load, and the customers and SKUs orders are drawn from."""
+    async with (
+        httpx.AsyncClient(timeout=30) as placing,
+        httpx.AsyncClient(timeout=30) as polling,
+    ):
+        api = Api(stack, polling)
+        await api.tune_simulator()
+        mix = await prepare(api, customers=customers, skus=skus, stock=stock)
+        yield Channel(stack, [placing]), Channel(stack, [polling]), mix
 
 
 async def prepare(api: Api, *, customers: int, skus: int, stock: int) -> Mix:

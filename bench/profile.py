@@ -28,14 +28,12 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
 from rich.console import Console
 
-from bench.orders_load import Channel, run_step
+from bench.orders_load import run_step
 from bench.orders_report import Section, markdown_table, rich_table
-from bench.orders_stack import build, prepare, product_pids
+from bench.orders_stack import build, product_pids, steady_load
 from bench.report import write
-from tests.e2e.clients import Api
 from tests.e2e.stack import Stack
 
 SAMPLES_PER_S = 100
@@ -114,20 +112,11 @@ def summarise(raw: str, seconds: float) -> dict[str, Any]:
 
 async def load(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     """The steady load, and py-spy on every process while it runs."""
-    async with httpx.AsyncClient(timeout=30) as placing, httpx.AsyncClient(timeout=30) as polling:
-        api = Api(stack, polling)
-        await api.tune_simulator()
-        mix = await prepare(api, customers=args.customers, skus=args.skus, stock=STOCK)
+    load = steady_load(stack, customers=args.customers, skus=args.skus, stock=STOCK)
+    async with load as (placing, polling, mix):
         count = round(args.rate * (args.seconds + 2 * LEAD_S))
         step = asyncio.create_task(
-            run_step(
-                Channel(stack, [placing]),
-                Channel(stack, [polling]),
-                mix,
-                rate=args.rate,
-                count=count,
-                grace_s=30.0,
-            )
+            run_step(placing, polling, mix, rate=args.rate, count=count, grace_s=30.0)
         )
         await asyncio.sleep(LEAD_S)
         profiles = await asyncio.to_thread(sample, product_pids(stack), args)

@@ -31,20 +31,18 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-import httpx
 from rich.console import Console
 
 from bench.orders import machine
-from bench.orders_load import Channel, run_step
+from bench.orders_load import run_step
 from bench.orders_report import Section, markdown_table, rich_table
-from bench.orders_stack import build, busy_cores, prepare, settle
+from bench.orders_stack import build, busy_cores, settle, steady_load
 from bench.report import write
 from services.roster import ALL_SERVICES
 from shared.bus.local import LocalLogBroker
 from shared.clock import FrozenClock
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from tests.e2e.clients import Api
 from tests.e2e.stack import Stack
 
 GRACE_S = 60.0
@@ -111,24 +109,12 @@ def vacuum(folder: Path) -> None:
 
 
 async def place(stack: Stack, args: argparse.Namespace, result: dict[str, Any]) -> None:
-    async with (
-        httpx.AsyncClient(timeout=30) as placing,
-        httpx.AsyncClient(timeout=30) as polling,
-    ):
-        api = Api(stack, polling)
-        await api.tune_simulator()
-        mix = await prepare(api, customers=args.customers, skus=args.skus, stock=STOCK)
+    load = steady_load(stack, customers=args.customers, skus=args.skus, stock=STOCK)
+    async with load as (placing, polling, mix):
         idle = await busy_cores(stack, 1.0)
         result["setup_bytes"] = sum(f["file"] for f in measure_files(stack.folder).values())
         count = max(1, min(args.orders, round(args.rate * args.max_seconds)))
-        run = await run_step(
-            Channel(stack, [placing]),
-            Channel(stack, [polling]),
-            mix,
-            rate=args.rate,
-            count=count,
-            grace_s=GRACE_S,
-        )
+        run = await run_step(placing, polling, mix, rate=args.rate, count=count, grace_s=GRACE_S)
         result["orders"] = {
             "planned": count,
             "accepted": sum(s.order_id is not None for s in run.samples),

@@ -148,7 +148,7 @@ def _cross_checks(runtime: ServiceRuntime) -> APIRouter:
         """The latest 20 cross-service checks, newest first."""
         async with runtime.db.transaction() as conn:
             rows = await views.cross_checks.runs(conn)
-        return [CrossCheckPublic.model_validate(row) for row in rows]
+        return rows
 
     @router.get("/{run_id}", response_model=CrossCheckPublic)
     async def cross_check(run_id: UUID, _: Staff) -> CrossCheckPublic:
@@ -157,7 +157,7 @@ def _cross_checks(runtime: ServiceRuntime) -> APIRouter:
             rows = await views.cross_checks.runs(conn, run_id=str(run_id))
         if not rows:
             raise NotFoundError(f"reconciliation run {run_id} not found")
-        return CrossCheckPublic.model_validate(rows[0])
+        return rows[0]
 
     return router
 

@@ -73,7 +73,8 @@ class PatternCheckPolicy(Message):
     line_quantity_multiplier: float = Field(default=5, gt=0)
     min_history_orders: PositiveInt = 3
     first_order_threshold_cents: NonNegativeInt = 100_000
-    confirmation_timeout_minutes: PositiveInt = 60
+    # A fraction of a minute is allowed, as for the watch's deadlines.
+    confirmation_timeout_minutes: float = Field(default=60, gt=0)
 
 
 class DefectPolicy(Message):

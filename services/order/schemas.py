@@ -1,11 +1,13 @@
 """HTTP request and response models of the order API."""
 
 import hashlib
+from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from services.order.domain.webhooks import DeliveryState
 from services.order.events import DefectPolicy, PatternCheckPolicy, SegmentTable, WatchDeadlines
 from shared.limits import MAX_CENTS, MAX_MINUTES, Cents, Identifier, Whole, printable
 
@@ -321,3 +323,25 @@ class KpiReport(BaseModel):
     throughput_per_hour: dict[str, float]
     statuses: dict[str, int] = Field(description="orders by status now (not windowed)")
     hours: list[HourFigures]
+
+
+class WebhookPublic(BaseModel):
+    channel: str
+    url: str
+    created_at: datetime
+    updated_at: datetime
+    pending: int = Field(description="Deliveries waiting to be sent (or sent again)")
+    parked: int = Field(description="Deliveries that failed every attempt: redrive them")
+
+
+class DeliveryPublic(BaseModel):
+    delivery_id: UUID = Field(description="Also the request's `webhook-id` and CloudEvent `id`")
+    order_id: UUID
+    sequence: int = Field(description="The order's version after the change (`aggregateversion`)")
+    status: str = Field(description="The order's status it tells")
+    state: DeliveryState
+    attempts: int
+    next_attempt_at: datetime = Field(description="While pending: when it is tried (again)")
+    last_error: str | None
+    created_at: datetime
+    delivered_at: datetime | None

@@ -1,11 +1,11 @@
 """Cross-service reconciliation runs: which services still owe an answer, and the findings."""
 
 import json
-from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
 from services.andon.events import FactsNoted, ReconciliationRequested, ServicesReconciled
+from services.andon.schemas import CrossCheckPublic
 from shared.db import Connection
 from shared.envelope import parse_time
 from shared.messages import DomainEvent
@@ -69,7 +69,7 @@ async def _awaiting(
 
 async def runs(
     conn: Connection, *, run_id: str | None = None, limit: int = 20
-) -> list[dict[str, Any]]:
+) -> list[CrossCheckPublic]:
     """The latest runs, newest first (or the one named)."""
     if run_id is None:
         rows = await conn.fetch(
@@ -78,18 +78,20 @@ async def runs(
     else:
         rows = await conn.fetch("SELECT * FROM cross_check WHERE run_id = $1", run_id)
     return [
-        {
-            "run_id": row["run_id"],
-            "status": row["status"],
-            "awaiting": json.loads(row["awaiting"]),
-            "after": row["after_order"],
-            "through": row["through_order"],
-            "checked": row["checked"],
-            "findings": json.loads(row["findings"]),
-            "requested_at": parse_time(row["requested_at"]),
-            "completed_at": None
-            if row["completed_at"] is None
-            else parse_time(row["completed_at"]),
-        }
+        CrossCheckPublic.model_validate(
+            {
+                "run_id": row["run_id"],
+                "status": row["status"],
+                "awaiting": json.loads(row["awaiting"]),
+                "after": row["after_order"],
+                "through": row["through_order"],
+                "checked": row["checked"],
+                "findings": json.loads(row["findings"]),
+                "requested_at": parse_time(row["requested_at"]),
+                "completed_at": None
+                if row["completed_at"] is None
+                else parse_time(row["completed_at"]),
+            }
+        )
         for row in rows
     ]

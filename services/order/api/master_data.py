@@ -69,7 +69,7 @@ def master_data_routers(runtime: ServiceRuntime) -> list[APIRouter]:
             found = await queries.customer(conn, customer_id)
         if found is None:
             raise NotFoundError(f"customer {customer_id} not found")
-        return CustomerPublic.model_validate(found)
+        return found
 
     @policy.get("", response_model=PolicyPublic)
     async def get_policy(_: Staff) -> PolicyPublic:

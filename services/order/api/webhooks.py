@@ -19,6 +19,7 @@ from services.order.domain.webhooks import (
     OrderStatusChanged,
     WebhookNotFoundError,
 )
+from services.order.schemas import DeliveryPublic, WebhookPublic
 from services.order.views import webhooks as queries
 from shared.auth import Principal, Role, require
 from shared.envelope import CONTENT_TYPE
@@ -50,30 +51,8 @@ class WebhookPut(BaseModel):
     url: WebhookUrl = Field(description="Where the status changes are POSTed: http or https")
 
 
-class WebhookPublic(BaseModel):
-    channel: str
-    url: str
-    created_at: datetime
-    updated_at: datetime
-    pending: int = Field(description="Deliveries waiting to be sent (or sent again)")
-    parked: int = Field(description="Deliveries that failed every attempt: redrive them")
-
-
 class WebhookSecret(BaseModel):
     secret: str = Field(description="`whsec_` + base64 key of the HMAC-SHA256 signatures")
-
-
-class DeliveryPublic(BaseModel):
-    delivery_id: UUID = Field(description="Also the request's `webhook-id` and CloudEvent `id`")
-    order_id: UUID
-    sequence: int = Field(description="The order's version after the change (`aggregateversion`)")
-    status: str = Field(description="The order's status it tells")
-    state: DeliveryState
-    attempts: int
-    next_attempt_at: datetime = Field(description="While pending: when it is tried (again)")
-    last_error: str | None
-    created_at: datetime
-    delivered_at: datetime | None
 
 
 class Redriven(BaseModel):
@@ -92,7 +71,7 @@ def webhooks_router(runtime: ServiceRuntime) -> APIRouter:
     async def current(channel: str | None) -> list[WebhookPublic]:
         async with runtime.db.transaction() as conn:
             found = await queries.webhooks(conn, channel)
-        return [WebhookPublic.model_validate(row) for row in found]
+        return found
 
     async def one(channel: str) -> WebhookPublic:
         found = await current(channel)
@@ -153,7 +132,7 @@ def webhooks_router(runtime: ServiceRuntime) -> APIRouter:
         _own(principal, channel)
         async with runtime.db.transaction() as conn:
             rows = await queries.deliveries(conn, channel, state=state, limit=limit)
-        return [DeliveryPublic.model_validate(row) for row in rows]
+        return rows
 
     @webhooks.post("/{channel}/deliveries/redrive", response_model=Redriven)
     async def redrive_all(channel: PathIdentifier, principal: ChannelOrOps) -> Redriven:

@@ -9,7 +9,7 @@ from uuid import UUID
 
 from services.order.domain import CustomerHistory, Order
 from services.order.domain.state import OrderState
-from services.order.schemas import OrderSummary
+from services.order.schemas import CustomerPublic, OrderSummary
 from services.order.views.timeline import timeline
 from shared.db import Connection, Row, placeholders
 from shared.envelope import parse_time
@@ -107,9 +107,9 @@ def _summary(row: Row) -> OrderSummary:
     )
 
 
-async def customer(conn: Connection, customer_id: str) -> dict[str, Any] | None:
+async def customer(conn: Connection, customer_id: str) -> CustomerPublic | None:
     row = await conn.fetchrow("SELECT * FROM customer WHERE customer_id = $1", customer_id)
-    return dict(row) if row is not None else None
+    return None if row is None else CustomerPublic.model_validate(dict(row))
 
 
 # The pattern check looks at this many of the customer's latest live orders (and, per SKU, at

@@ -1,14 +1,13 @@
 """Queries over channel webhooks: the subscription, its secret, its deliveries."""
 
-from typing import Any
-
+from services.order.schemas import DeliveryPublic, WebhookPublic
 from shared.db import Connection
 
 # Counted on the (channel, state, created_at) index: no more rows than the channel has waiting.
 _COUNT = "(SELECT count(*) FROM webhook_delivery d WHERE d.channel = s.channel AND d.state = '{}')"
 
 
-async def webhooks(conn: Connection, channel: str | None = None) -> list[dict[str, Any]]:
+async def webhooks(conn: Connection, channel: str | None = None) -> list[WebhookPublic]:
     """Every channel's webhook (or one channel's) with how many of its deliveries wait to be
     sent (pending) or are parked."""
     one = "" if channel is None else " WHERE s.channel = $1"
@@ -18,7 +17,7 @@ async def webhooks(conn: Connection, channel: str | None = None) -> list[dict[st
         f" FROM webhook_subscription s{one} ORDER BY s.channel",
         *([] if channel is None else [channel]),
     )
-    return [dict(row) for row in rows]
+    return [WebhookPublic.model_validate(dict(row)) for row in rows]
 
 
 async def secret(conn: Connection, channel: str) -> str | None:
@@ -30,7 +29,7 @@ async def secret(conn: Connection, channel: str) -> str | None:
 
 async def deliveries(
     conn: Connection, channel: str, *, state: str | None, limit: int
-) -> list[dict[str, Any]]:
+) -> list[DeliveryPublic]:
     """The channel's deliveries, newest first, in one state or all."""
     in_state = "" if state is None else " AND state = $3"
     rows = await conn.fetch(
@@ -41,4 +40,4 @@ async def deliveries(
         limit,
         *([] if state is None else [state]),
     )
-    return [dict(row) for row in rows]
+    return [DeliveryPublic.model_validate(dict(row)) for row in rows]

@@ -130,7 +130,8 @@ async def test_an_order_is_released_shipped_invoiced_paid_and_completed(tmp_path
             ("order", "OrderCompleted"),
         ]
         async with runtime.db.transaction() as conn:
-            assert (await queries.customer(conn, "acme") or {})["exposure_cents"] == 2_000
+            found = await queries.customer(conn, "acme")
+            assert found is not None and found.exposure_cents == 2_000
 
 
 async def test_a_short_pick_of_a_wait_complete_order_cancels_the_units_not_found(
@@ -335,7 +336,8 @@ async def test_a_customers_exposure_is_credits_newest_whatever_order_the_answers
                 await deliver(runtime, event_type, data, **envelope)
 
         async with runtime.db.transaction() as conn:
-            assert (await queries.customer(conn, "acme") or {})["exposure_cents"] == 4_000
+            found = await queries.customer(conn, "acme")
+            assert found is not None and found.exposure_cents == 4_000
         report = await rebuild_read_models(runtime.db, DEFINITION, check_only=True)
         assert report.identical
 
