@@ -192,6 +192,25 @@ def hot_figures(
     }
 
 
+def beside_figures(run: StepRun, **_: Any) -> dict[str, Any]:
+    """Orders alternating between the long stream's pair (even) and a new pair (odd), placed
+    together: what the history alone costs, whatever the machine was doing meanwhile."""
+    accepted = [s for s in run.samples if s.order_id is not None]
+    pairs = {"long": accepted[0::2], "new": accepted[1::2]}
+    figures: dict[str, Any] = {"orders": len(accepted)}
+    for name, measure in (
+        ("intake", _intake),
+        ("released", lambda samples: _release(samples, run.deadline)),
+    ):
+        long, new = (percentiles(measure(pairs[p]), (50, 99)) for p in ("long", "new"))
+        figures[name] = {
+            "long_ms": long,
+            "new_ms": new,
+            "ratio": {rank: _ratio(long[rank], new[rank]) for rank in ("p50", "p99")},
+        }
+    return figures
+
+
 def _ratio(late: float | None, early: float | None) -> float | None:
     return round(late / early, 2) if late is not None and early else None
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from bench.orders_figures import hot_figures, step_figures, sustained
+from bench.orders_figures import beside_figures, hot_figures, step_figures, sustained
 from bench.orders_load import Channel, Mix, run_step
 from bench.orders_stack import (
     busy_cores,
@@ -26,6 +26,8 @@ from tests.e2e.stack import Stack
 
 STOCK_PER_SKU = 1_000_000
 HOT_RATE = 100.0
+# After the hot stream: this many orders of its pair, each beside one of a new pair, at this rate.
+BESIDE_ORDERS, BESIDE_RATE = 200, 10.0
 SETTLE_LIMIT_S = 60.0
 PLACING_CONNECTIONS, POLLING_CONNECTIONS = 256, 64
 Say = Callable[[str], None]
@@ -143,3 +145,10 @@ async def measure(stack: Stack, args: argparse.Namespace, say: Say, result: dict
             rate, count = hot_plan(args, result["sustained_per_s"])
             say(f"hot stream: {count} orders at {rate:g}/s")
             result["hot_stream"] = await timed_step(session, hot, rate, count, hot_figures)
+            new = await prepare(api, customers=1, skus=1, stock=BESIDE_ORDERS + 1)
+            pairs = Mix([*hot.customers, *new.customers], [*hot.skus, *new.skus])
+            beside = min(BESIDE_ORDERS, count)
+            say(f"the hot pair beside a new one: {beside} orders each at {BESIDE_RATE:g}/s")
+            result["hot_stream"]["beside_a_new_pair"] = await timed_step(
+                session, pairs, BESIDE_RATE, 2 * beside, beside_figures
+            )

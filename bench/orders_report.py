@@ -110,6 +110,16 @@ def hot_stream(document: dict[str, Any]) -> Section:
                 first, last = drift["first_ms"][rank], drift["last_ms"][rank]
                 cells.append(f"{_rate(first)} → {_rate(last)} (×{_rate(drift['ratio'][rank])})")
         cells.append("yes" if hot["met"] else "no")
+        beside = hot.get("beside_a_new_pair")
+        cells.append(
+            "-"
+            if not beside
+            else ", ".join(
+                f"{name} p50 {_rate(beside[name]['long_ms']['p50'])} vs"
+                f" {_rate(beside[name]['new_ms']['p50'])} (×{_rate(beside[name]['ratio']['p50'])})"
+                for name in ("intake", "released")
+            )
+        )
         rows.append(cells)
     headers = (
         "target",
@@ -121,6 +131,7 @@ def hot_stream(document: dict[str, Any]) -> Section:
         "released p50 ms",
         "released p99 ms",
         "last/first ≤ 1.5",
+        "then beside a new pair, ms (long / new)",
     )
     return Section("Hot stream: one customer, one SKU (first vs last orders)", headers, rows)
 

@@ -55,6 +55,9 @@ def test_a_quick_run_measures_every_part_and_writes_its_files(target: str, tmp_p
     hot = result["hot_stream"]
     assert hot["step"]["accepted"] == hot["step"]["released"] == HOT_ORDERS, hot["step"]
     assert {"p50", "p99"} == set(hot["released"]["ratio"])
+    beside = hot["beside_a_new_pair"]
+    assert beside["orders"] == 2 * HOT_ORDERS, beside
+    assert all(beside[name]["ratio"]["p50"] is not None for name in ("intake", "released")), beside
     rebuilt = result["rebuild"]["services"]
     assert set(rebuilt) == set(REBUILT)
     assert all(r["error"] is None and r["events"] > 0 for r in rebuilt.values()), rebuilt
