@@ -29,8 +29,9 @@ export CI=${CI:-true}
 if [[ $# -gt 0 ]]; then
   $VENV/bin/pytest -ra "$@"
 else
-  # Unit tests need no server of their own and share nothing (a PostgreSQL schema each): two
-  # at a time. The rest start stacks and servers, one test at a time. The slowest are listed.
-  $VENV/bin/pytest -ra -n 2 --durations=15 tests/unit
+  # Unit tests start no server: two at a time, those on PostgreSQL one after another (see
+  # tests/conftest.py). The rest start stacks and servers, one test at a time. The slowest are
+  # listed.
+  $VENV/bin/pytest -ra -n 2 --dist loadgroup --durations=15 tests/unit
   $VENV/bin/pytest -ra --durations=40 --ignore=tests/unit
 fi

@@ -63,6 +63,15 @@ def _wait_until_listening(name: str, host: str, port: int) -> None:
         )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests on PostgreSQL run one after another even when the suite runs in parallel
+    (`-n 2 --dist loadgroup`): a change feed's horizon is the oldest transaction running in the
+    whole server, so another test's open transaction would hold back what a feed shows."""
+    for item in items:
+        if "postgres_dsn" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("postgresql"))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
     if item.get_closest_marker("integration") is None or not hasattr(signal, "SIGALRM"):
