@@ -15,7 +15,8 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Histogram, generate_latest
+from prometheus_client.registry import Collector
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -230,6 +231,17 @@ def _add_probes(app: FastAPI, readiness: ReadinessCheck) -> None:
     @app.get("/metrics", include_in_schema=False)
     async def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+_SERVED: set[Collector] = set()
+
+
+def serve_on_metrics(collector: Collector) -> None:
+    """Serve a service's own collector on /metrics: once per process, however many runtimes
+    (embedded, tests) start with it."""
+    if collector not in _SERVED:
+        REGISTRY.register(collector)
+        _SERVED.add(collector)
 
 
 def _add_middleware(app: FastAPI, service: str, max_in_flight: int) -> None:

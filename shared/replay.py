@@ -99,7 +99,7 @@ async def rebuild_read_models(
     """
     if service.read_models is None:
         raise ValueError(f"the {service.name} service has no read models to rebuild")
-    tables = list(service.read_models.sorted_tables)
+    tables = service.derived_tables()
     report: RebuildReport | None = None
     try:
         async with db.transaction() as conn:

@@ -14,7 +14,7 @@ from functools import cached_property, partial
 from typing import Any, TypeVar
 
 from fastapi import APIRouter
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 
 from migrations import runner as migrations
 from shared import tables
@@ -108,9 +108,12 @@ class ServiceDefinition:
     projected_aggregates: tuple[type[Aggregate], ...] = ()
     # Tables derived from events by `projections`: `gapless replay rebuild` can recreate them.
     read_models: MetaData | None = None
+    # The write side's own indexes (services/<name>/lookups): derived from events like read
+    # models, in the same transaction, and rebuilt with them; only handlers read them.
+    lookups: MetaData | None = None
     # Tables that no projection of the service's own events derives (idempotency keys, another
     # service's state as its events tell it): created, never rebuilt.
-    other_tables: MetaData | None = None
+    other_tables: tuple[MetaData, ...] = ()
     # The handler of each command the service accepts (see shared/commands.py).
     commands: CommandHandlers = field(default_factory=dict)
     routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
@@ -122,6 +125,19 @@ class ServiceDefinition:
     webhook_events: tuple[type[DomainEvent], ...] = ()
     # Published on outward topics instead (requests to a WMS or TMS, say): event -> topic.
     published_elsewhere: Mapping[type[DomainEvent], str] = field(default_factory=dict)
+
+    def owned_tables(self) -> list[MetaData]:
+        """Every set of tables the service keeps besides the platform's."""
+        owned = (self.read_models, self.lookups, *self.other_tables)
+        return [metadata for metadata in owned if metadata is not None]
+
+    def derived_tables(self) -> list[Table]:
+        """Every table folded from the service's own events (read models and lookups), in
+        creation order: what a rebuild empties and fills again."""
+        owned = (self.read_models, self.lookups)
+        return [
+            table for metadata in owned if metadata is not None for table in metadata.sorted_tables
+        ]
 
     @property
     def topic(self) -> str:
@@ -185,13 +201,8 @@ class ServiceRuntime:
             # A definition outside the product (a test's) has no schema history: its tables are
             # created as they are. Every product service has one (tests/integration/
             # test_migrations.py compares each history with its tables).
-            for owned in (
-                tables.metadata,
-                self.definition.read_models,
-                self.definition.other_tables,
-            ):
-                if owned is not None:
-                    await create_tables(self.db, owned)
+            for owned in (tables.metadata, *self.definition.owned_tables()):
+                await create_tables(self.db, owned)
         self.relay = OutboxRelay(
             db=self.db, publisher=self.broker.publisher(), service=self.name, clock=self.clock
         )

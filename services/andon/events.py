@@ -130,7 +130,8 @@ class ServicesReconciled(DomainEvent):
     completed_at: datetime
 
 
-# Internal events: they never leave the service, but the read models are folded from them.
+# Internal events: they never leave the service, but the read models and lookups are folded
+# from them.
 
 
 class CrossCheckStarted(DomainEvent):

@@ -1,7 +1,7 @@
 """Improvement routes: the items, the Pareto of causes, owners, repeat offenders, revisions."""
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Query
@@ -24,16 +24,14 @@ def improvements_router(runtime: ServiceRuntime) -> APIRouter:
         owner: Annotated[str | None, Query(max_length=200)] = None,
         days: Annotated[int, Query(ge=1, le=366, description="items fixed in the last days")] = 90,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    ) -> dict[str, Any]:
+    ) -> ImprovementReport:
         """Improvement items with the Pareto of root causes, open items by owner, repeat
         offenders and the recurrence rate after a fix."""
         since = runtime.clock.now() - timedelta(days=days)
         async with runtime.db.transaction() as conn:
-            found = await views.improvements.items(
+            return await views.improvements.report(
                 conn, status=status, owner=owner, since=since, limit=limit
             )
-            summary = await views.improvements.summary(conn, since=since)
-        return {"items": found, **summary}
 
     @router.get("/causes")
     async def causes(_: Staff) -> dict[str, list[str]]:

@@ -8,7 +8,6 @@ serves the same numbers: aggregate them with max(), not sum().
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from prometheus_client import REGISTRY
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -19,6 +18,7 @@ from prometheus_client.registry import Collector
 
 from services.andon import views
 from shared.db import Connection
+from shared.http import serve_on_metrics
 
 BUCKETS = (60.0, 300.0, 900.0, 1800.0, 3600.0, 4 * 3600.0, 24 * 3600.0, 7 * 24 * 3600.0)
 
@@ -73,15 +73,11 @@ def _buckets(seconds: Sequence[float]) -> list[tuple[str, float]]:
 
 
 COLLECTOR = AndonCollector()
-_registered = False
 
 
 def register() -> None:
-    """Serve the andon metrics on /metrics (once per process, however many runtimes start)."""
-    global _registered
-    if not _registered:
-        REGISTRY.register(COLLECTOR)
-        _registered = True
+    """Serve the andon metrics on /metrics."""
+    serve_on_metrics(COLLECTOR)
 
 
 async def refresh(conn: Connection) -> BoardSnapshot:

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from services.andon import api, handlers, inbound, metrics, views
+from services.andon import api, handlers, inbound, lookups, metrics, views
 from services.andon.commands import (
     AuditImprovements,
     DetectGaps,
@@ -174,8 +174,9 @@ DEFINITION = ServiceDefinition(
         AuditImprovements: handlers.audit_improvements,
         ReviseImprovement: handlers.revise_improvement,
     },
-    projections=(views.project,),
+    projections=(views.project, lookups.project),
     read_models=views.metadata,
+    lookups=lookups.metadata,
     routers=api.routers,
     schedules=(
         Schedule.sending("gap-watchdog", timedelta(seconds=5), _watchdog_round),

@@ -1,4 +1,8 @@
-"""Credit read models: accounts, the order -> customer index and the review queue (rebuildable)."""
+"""Credit read models: accounts, the order -> customer index and the review queue (rebuildable).
+
+The write side reads the index and the reviews too, with its own queries
+(services/credit/lookups.py): change those with these tables.
+"""
 
 from datetime import datetime
 from uuid import UUID
@@ -32,6 +36,8 @@ Table(
     Column("exposure_cents", BigInteger, nullable=False),
     Column("open_reviews", Integer, nullable=False),
 )
+# Which customer's account decided each order: counted per account here, and read by the
+# write side (lookups) to find the account of an order event that carries no customer.
 Table(
     "credit_order",
     metadata,
@@ -165,14 +171,6 @@ async def _close_review(conn: WriteBehind, event: CreditReviewClosed) -> None:
     )
 
 
-async def customer_of(conn: Connection, order_id: UUID) -> str | None:
-    """Which customer's account decided this order (None: credit never saw it)."""
-    customer_id: str | None = await conn.fetchval(
-        "SELECT customer_id FROM credit_order WHERE order_id = $1", str(order_id)
-    )
-    return customer_id
-
-
 async def account(conn: Connection, customer_id: str) -> CreditAccountPublic:
     row = await conn.fetchrow(
         "SELECT credit_light, credit_limit_cents, review_threshold_cents, exposure_cents,"
@@ -227,11 +225,3 @@ async def latest_review(conn: Connection, order_id: UUID) -> ReviewPublic | None
         str(order_id),
     )
     return ReviewPublic.from_row(dict(row)) if row else None
-
-
-# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
-ORDER_FACTS = (
-    "SELECT order_id, EXISTS (SELECT 1 FROM credit_review r WHERE r.order_id ="
-    " credit_order.order_id AND r.status = 'open') AS open_review FROM credit_order"
-    " WHERE {where}"
-)

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from services.fulfillment import api, inbound, views
+from services.fulfillment import api, inbound, lookups, views
 from services.fulfillment.commands import (
     WAVE_SIZE,
     ConfirmShipmentStep,
@@ -94,11 +94,12 @@ DEFINITION = ServiceDefinition(
         ConfirmShipmentStep: confirmations.confirm_shipment_step,
         ReleasePickWave: waves.release_pick_wave,
     },
-    projections=(views.project,),
+    projections=(views.project, lookups.project),
     # The read models show what a short pick left of each shipment and what credit notes took
     # off each invoice.
     projected_aggregates=(Shipment, Invoice),
     read_models=views.metadata,
+    lookups=lookups.metadata,
     routers=api.routers,
     schedules=(
         Schedule.sending(

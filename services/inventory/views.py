@@ -4,12 +4,14 @@ andon pulls stopping a SKU's sale.
 Projected from the Stock aggregate that recorded each event (a rebuild folds it alongside the
 events), so the read model cannot drift from the rules: `gapless replay rebuild inventory`
 recreates it.
+
+The write side reads the orders' claims too, with its own queries (services/inventory/
+lookups.py): change those with the `stock_order_line` table.
 """
 
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from uuid import UUID
 
 from pydantic import TypeAdapter
 from sqlalchemy import Column, Index, Integer, MetaData, String, Table
@@ -232,25 +234,3 @@ async def backorders(conn: Connection, sku: str) -> list[BackorderPublic]:
         )
         for row in rows
     ]
-
-
-async def order_skus(conn: Connection, order_id: UUID) -> list[str]:
-    """The SKUs an order has (had) a claim on."""
-    rows = await conn.fetch("SELECT sku FROM stock_order_line WHERE order_id = $1", str(order_id))
-    return [row["sku"] for row in rows]
-
-
-async def order_terms(conn: Connection, order_id: UUID) -> tuple[int, str] | None:
-    """An order's priority and deadline, as its first line here recorded them."""
-    row = await conn.fetchrow(
-        "SELECT priority, deadline FROM stock_order_line WHERE order_id = $1 ORDER BY sku LIMIT 1",
-        str(order_id),
-    )
-    return (row["priority"], row["deadline"]) if row else None
-
-
-# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
-ORDER_FACTS = (
-    "SELECT order_id, SUM(reserved) AS reserved, SUM(backordered) AS backordered,"
-    " SUM(shipped) AS shipped FROM stock_order_line WHERE {where} GROUP BY order_id"
-)

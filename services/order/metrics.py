@@ -8,7 +8,6 @@ serves the snapshot. Every replica serves the same numbers: aggregate them with 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from prometheus_client import REGISTRY
 from prometheus_client.core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -20,6 +19,7 @@ from prometheus_client.registry import Collector
 from services.order.domain.kpis import HAND_OFFS, HOLD_KINDS, LATENCY_BUCKETS
 from services.order.views import kpis
 from shared.db import Connection
+from shared.http import serve_on_metrics
 
 
 @dataclass
@@ -65,15 +65,11 @@ class FlowCollector(Collector):
 
 
 COLLECTOR = FlowCollector()
-_registered = False
 
 
 def register() -> None:
-    """Serve the flow metrics on /metrics (once per process, however many runtimes start)."""
-    global _registered
-    if not _registered:
-        REGISTRY.register(COLLECTOR)
-        _registered = True
+    """Serve the flow metrics on /metrics."""
+    serve_on_metrics(COLLECTOR)
 
 
 async def refresh(conn: Connection) -> FlowSnapshot:

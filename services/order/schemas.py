@@ -119,6 +119,13 @@ class OrderPublic(BaseModel):
     timeline: list[TimelineEntry]
 
 
+class OrderDetails(OrderPublic):
+    """An order as GET /v1/orders/{id} answers it, with the channel that placed it (a channel
+    may read only its own)."""
+
+    channel: str
+
+
 class OrderSummary(BaseModel):
     order_id: UUID
     status: str

@@ -25,7 +25,7 @@ Sends OrderStatusChanged to each subscribed channel's webhook URL (services/orde
 
 from datetime import timedelta
 
-from services.order import api, demo, handlers, inbound, metrics
+from services.order import api, demo, handlers, inbound, lookups, metrics
 from services.order.commands import (
     CancelOrder,
     ChangeOrder,
@@ -191,12 +191,13 @@ DEFINITION = ServiceDefinition(
         FlowMarks,
         OrderFactReport,
     ),
-    projections=(project, kpis.projection),
+    projections=(project, lookups.project, kpis.projection),
     outboxes=(queue_status_change,),
     webhook_events=(OrderStatusChanged,),
     projected_aggregates=(Order,),
     read_models=metadata,
-    other_tables=kept_metadata,
+    lookups=lookups.metadata,
+    other_tables=(kept_metadata, lookups.kept_metadata),
     routers=api.routers,
     demo_data=demo.seed,
     commands={

@@ -4,7 +4,7 @@ import random
 from dataclasses import dataclass, field
 from uuid import UUID
 
-from services.simulator import inbound, views
+from services.simulator import inbound, lookups
 from services.simulator.commands import AnswerDueTasks, TuneSimulator
 from services.simulator.domain import SimulatorSettings, Task, task_id_for
 from services.simulator.events import ShipTo, TaskKind, TaskLine
@@ -96,7 +96,7 @@ class Simulation:
             settings = await current_settings(uow)
             if settings.current.paused:
                 return 0
-            due = await views.due_tasks(uow.conn, now=now, limit=BATCH)
+            due = await lookups.due_tasks(uow.conn, now=now, limit=BATCH)
             tasks = await uow.get_all(Task, [task_id for task_id, _ in due])
             for task_id, order_id in due:
                 task = tasks.get(task_id)

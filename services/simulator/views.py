@@ -1,4 +1,8 @@
-"""Simulator read model: every task, when it is due, and whether it was answered."""
+"""Simulator read model: every task, when it is due, and whether it was answered.
+
+The write side reads the tasks too, with its own query (services/simulator/lookups.py): change
+it with the `simulator_task` table.
+"""
 
 from datetime import datetime
 
@@ -24,6 +28,7 @@ task = Table(
     Column("received_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True), nullable=True),
 )
+# The answering schedule reads waiting tasks by due time (lookups.due_tasks).
 Index("ix_simulator_task_due", task.c.status, task.c.due_at)
 
 STATUSES = ("waiting", "answered", "lost", "cancelled")
@@ -69,17 +74,6 @@ def _finish(conn: WriteBehind, task_id: str, status: str, at: datetime) -> None:
         status,
         at,
     )
-
-
-async def due_tasks(conn: Connection, *, now: datetime, limit: int) -> list[tuple[str, str]]:
-    """(task id, order id) of waiting tasks due by `now`, the longest-due first."""
-    rows = await conn.fetch(
-        "SELECT task_id, order_id FROM simulator_task WHERE status = 'waiting' AND due_at <= $1"
-        " ORDER BY due_at, task_id LIMIT $2",
-        now,
-        limit,
-    )
-    return [(row["task_id"], row["order_id"]) for row in rows]
 
 
 async def counts(conn: Connection) -> dict[str, dict[str, int]]:

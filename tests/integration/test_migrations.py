@@ -80,8 +80,8 @@ async def target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
 def _code_metadata(definition: ServiceDefinition) -> MetaData:
     """Every table the service's code defines, as one MetaData."""
     combined = MetaData(naming_convention=tables.NAMING_CONVENTION)
-    for owned in (tables.metadata, definition.read_models, definition.other_tables):
-        for table in owned.sorted_tables if owned is not None else ():
+    for owned in (tables.metadata, *definition.owned_tables()):
+        for table in owned.sorted_tables:
             table.to_metadata(combined)
     return combined
 

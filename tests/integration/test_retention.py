@@ -45,7 +45,7 @@ DEFINITION = ServiceDefinition(
             routes={"ParcelWeighed": Route(ParcelWeighedIn, record_weight)},
         ),
     ),
-    other_tables=effects,
+    other_tables=(effects,),
 )
 TOPIC = DEFINITION.topic
 RETENTION = RetentionSettings(every=timedelta(milliseconds=50))

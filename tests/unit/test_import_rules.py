@@ -185,6 +185,35 @@ def test_handlers_get_what_they_need_not_the_runtime_the_web_or_the_environment(
     assert violations == []
 
 
+def test_handlers_look_up_in_the_write_sides_tables_never_in_the_read_models() -> None:
+    """The write side decides from its own streams and lookups; the views are the routes'."""
+    violations = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for service in _service_folders()
+        for path in _modules_named(service, "handlers")
+        for module in _imports_of(path)
+        if _is_within(module, f"services.{service.name}.views")
+    ]
+
+    assert violations == []
+
+
+def test_routes_and_views_read_the_read_models_never_the_lookups() -> None:
+    violations = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for service in _service_folders()
+        for path in [*_modules_named(service, "api"), *_modules_named(service, "views")]
+        for module in _imports_of(path)
+        if _is_within(module, f"services.{service.name}.lookups")
+    ]
+
+    assert violations == []
+
+
+def _is_within(module: str, package: str) -> bool:
+    return module == package or module.startswith(f"{package}.")
+
+
 def test_http_routes_act_only_by_sending_commands() -> None:
     """A route never runs a handler itself: it builds a command and calls `runtime.send`."""
     violations = [

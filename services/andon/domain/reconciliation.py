@@ -13,7 +13,7 @@ from shared.messages import DomainEvent
 
 @dataclass(frozen=True)
 class RunningClock:
-    """An awaited hand-off whose clock runs (no hold pauses it), as the read model has it."""
+    """An awaited hand-off whose clock runs (no hold pauses it), as the lookups have it."""
 
     order_id: UUID
     step: Step

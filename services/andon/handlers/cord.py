@@ -3,7 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from services.andon import views
+from services.andon import lookups
 from services.andon.domain import (
     AndonTarget,
     OrderWatch,
@@ -23,7 +23,7 @@ async def pull_cord(
     target = await uow.get_or_create(AndonTarget, target_id_of(kind, target_id))
     pull_id, new = target.pull(pull, new_pull_id=uuid4(), now=now)
     if new:
-        for order_id in await views.watch.affected_orders(uow.conn, kind, target_id):
+        for order_id in await lookups.watch.affected_orders(uow.conn, kind, target_id):
             watch = await watch_of(uow, order_id)
             watch.hold(andon_hold(pull_id), at=now)
     return pull_id, new
@@ -41,7 +41,7 @@ async def refuse_unknown(uow: UnitOfWork, kind: TargetKind, target_id: str) -> N
     else:
         target = await uow.get(AndonTarget, target_id_of(kind, target_id))
         known = target is not None and target.known
-        known = known or await views.watch.ever_ordered(uow.conn, kind, target_id)
+        known = known or await lookups.watch.ever_ordered(uow.conn, kind, target_id)
     if not known:
         raise UnknownTargetError(kind, target_id)
 
@@ -62,7 +62,7 @@ async def know_target(uow: UnitOfWork, kind: TargetKind, target_id: str) -> None
 async def release_holds(uow: UnitOfWork, pull_id: UUID, *, now: datetime) -> None:
     """The watchdog's clocks of every order this pull held run again."""
     hold = andon_hold(pull_id)
-    for order_id in await views.watch.held_by(uow.conn, hold):
+    for order_id in await lookups.watch.held_by(uow.conn, hold):
         (await watch_of(uow, order_id)).lift(hold, at=now)
 
 
@@ -70,7 +70,7 @@ async def hold_if_stopped(uow: UnitOfWork, watch: OrderWatch, *, now: datetime) 
     """A new order for a stopped SKU or customer is held from the start."""
     targets = [("order", str(watch.order_id)), ("customer", watch.customer_id)]
     targets += [("sku", sku) for sku in watch.ordered]
-    for pull_id in await views.pulls.open_pulls_on(uow.conn, targets):
+    for pull_id in await lookups.pulls.open_pulls_on(uow.conn, targets):
         watch.hold(andon_hold(UUID(pull_id)), at=now)
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID
 
-from services.andon import views
+from services.andon import lookups
 from services.andon.commands import DetectGaps
 from services.andon.domain import (
     OWNER,
@@ -51,7 +51,9 @@ async def overdue_clocks(
         str(step): (now - timeouts.after_start(step), now - timeouts.after_floor(step))
         for step in steps
     }
-    rows = await views.watch.overdue_hand_offs(conn, bounds, gap_reported=gap_reported, limit=limit)
+    rows = await lookups.watch.overdue_hand_offs(
+        conn, bounds, gap_reported=gap_reported, limit=limit
+    )
     return [
         RunningClock(
             order_id=UUID(row["order_id"]),
@@ -66,7 +68,7 @@ async def overdue_clocks(
 
 async def detect_gaps(cmd: DetectGaps, uow: UnitOfWork) -> int:
     """Report overdue steps as gaps, each with an automatic andon on its order; returns how
-    many. The clocks come from the read model; each order's watch decides afresh.
+    many. The clocks come from the lookups; each order's watch decides afresh.
 
     Replicas may run it at once: the loser's append conflicts, it re-reads the watches, finds
     the gaps already recorded and reports nothing twice.
@@ -119,7 +121,7 @@ async def _route(
     category, departments = GAP_ROUTES[step]
     if step is not Step.ANDON_HOLD:
         return category, departments
-    pulls = await views.pulls.routing_of(conn, watch.andon_pulls())
+    pulls = await lookups.pulls.routing_of(conn, watch.andon_pulls())
     if not pulls:
         return category, departments
     owners = dict.fromkeys(d for row in pulls for d in json.loads(row["departments"]))

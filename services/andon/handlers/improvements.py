@@ -3,9 +3,10 @@
 import logging
 from uuid import UUID
 
-from services.andon import views
+from services.andon import lookups
 from services.andon.commands import AuditImprovements, ReviseImprovement
 from services.andon.domain.improvement import DEFAULT_AUDIT_AFTER, Improvement
+from services.andon.lookups.improvements import DueItem
 from shared.errors import NotFoundError
 from shared.unit_of_work import UnitOfWork
 
@@ -21,11 +22,11 @@ async def audit_improvements(_: AuditImprovements, uow: UnitOfWork) -> int:
     them audited and audits nothing twice.
     """
     now = uow.now()
-    audited: list[tuple[dict[str, object], list[str]]] = []
+    audited: list[tuple[DueItem, list[str]]] = []
     async with uow:
-        for item in await views.improvements.due(uow.conn, now, limit=AUDITS_PER_ROUND):
-            recurring = await views.improvements.recurrences(uow.conn, item, now)
-            improvement = await uow.get(Improvement, str(item["item_id"]))
+        for item in await lookups.improvements.due(uow.conn, now, limit=AUDITS_PER_ROUND):
+            recurring = await lookups.improvements.recurrences(uow.conn, item, now)
+            improvement = await uow.get(Improvement, item.item_id)
             if improvement is not None and improvement.audit([UUID(p) for p in recurring], now):
                 audited.append((item, recurring))
         await uow.commit()
@@ -33,9 +34,9 @@ async def audit_improvements(_: AuditImprovements, uow: UnitOfWork) -> int:
         logger.info(
             "improvement audited",
             extra={
-                "item_id": item["item_id"],
+                "item_id": item.item_id,
                 "outcome": "reopened" if recurring else "effective",
-                "owner": item["owner"],
+                "owner": item.owner,
                 "evidence": recurring,
             },
         )

@@ -1,7 +1,7 @@
 """Reconciliation: prove every watched order is in an active step or terminal and name the lost
 hand-offs; ask every service for its facts about the next page of orders and compare them."""
 
-from services.andon import inbound, views
+from services.andon import inbound, lookups
 from services.andon.commands import Reconcile
 from services.andon.domain import (
     HAND_OFFS,
@@ -34,7 +34,7 @@ async def reconcile(cmd: Reconcile, uow: UnitOfWork) -> ReconciliationCompleted:
         lost = find_lost(clocks, now=now, timeouts=timeouts)
         run = ReconciliationRun(str(cmd.run_id))
         uow.add(run)
-        run.complete(checked=await views.watch.watched_count(uow.conn), lost=lost, now=now)
+        run.complete(checked=await lookups.watch.watched_count(uow.conn), lost=lost, now=now)
         cursor = await uow.get(CrossCheckCursor, CrossCheckCursor.ID) or CrossCheckCursor()
         cross_check = CrossCheck(str(cmd.run_id))
         uow.add(cross_check)

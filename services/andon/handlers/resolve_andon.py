@@ -3,7 +3,7 @@ pull becomes an improvement item audited later for recurrence."""
 
 from datetime import datetime
 
-from services.andon import views
+from services.andon import lookups
 from services.andon.commands import ResolveAndon
 from services.andon.domain import AndonTarget, PullNotFoundError, target_id_of
 from services.andon.domain.improvement import DEFAULT_AUDIT_AFTER, Fix, Improvement, ResolvedPull
@@ -16,7 +16,7 @@ from shared.unit_of_work import UnitOfWork
 async def resolve_andon(cmd: ResolveAndon, uow: UnitOfWork) -> None:
     now = uow.now()
     async with uow:
-        row = await views.pulls.pull(uow.conn, str(cmd.pull_id))
+        row = await lookups.pulls.pull(uow.conn, str(cmd.pull_id))
         if row is None:
             raise PullNotFoundError(str(cmd.pull_id))
         target_id = target_id_of(TargetKind(row["target_kind"]), row["target_id"])
@@ -25,7 +25,7 @@ async def resolve_andon(cmd: ResolveAndon, uow: UnitOfWork) -> None:
             raise PullNotFoundError(str(cmd.pull_id))
         kind = TargetKind(row["target_kind"])
         # Counted before the holds lift: the orders the stop held are the cause's cost.
-        affected = await views.watch.affected_orders(uow.conn, kind, row["target_id"])
+        affected = await lookups.watch.affected_orders(uow.conn, kind, row["target_id"])
         target.resolve(
             cmd.pull_id,
             root_cause=cmd.root_cause,

@@ -1,4 +1,6 @@
-"""Andon read models, all folded from the service's own events (rebuildable)."""
+"""Andon read models: what the API and its metrics read, all folded from the service's own
+events (rebuildable). Handlers ask services/andon/lookups instead, whose queries also read the
+tables the API shares with them: pulls, watched orders and their lines, gaps, improvements."""
 
 from sqlalchemy import MetaData
 

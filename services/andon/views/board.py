@@ -1,25 +1,14 @@
 """Queries behind the andon API: the board with tickets and affected orders, stats, gaps."""
 
+import json
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from services.andon.schemas import AndonPullPublic, AndonStats, GapPublic
+from services.andon.schemas import AndonPullPublic, AndonStats, AndonStatsLine, GapPublic, Ticket
 from services.andon.views import pulls, watch
-from shared.db import Connection
+from shared.db import Connection, Row
 from shared.envelope import parse_time
 from shared.paging import Page, PageQuery, Where, fetch
-
-
-def _ticket(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "departments": row["departments"],
-        "status": "open" if row["open"] else "resolved",
-        "root_cause": row["root_cause"],
-        "fix": row["fix"],
-        "resolved_by": row["resolved_by"],
-        "resolved_at": row["resolved_at"],
-        "seconds_to_resolve": row["seconds_to_resolve"],
-    }
 
 
 async def board(
@@ -27,37 +16,65 @@ async def board(
 ) -> Page[AndonPullPublic]:
     """A page of pulls, each with its ticket, the orders it stops and its age."""
     found = await fetch(conn, pulls.PULLS, where, query)
-    rows = [await _with_ticket(conn, pulls.board_row(row), now) for row in found.rows]
-    return found.with_rows(rows)
+    return found.with_rows(await _public(conn, found.rows, now))
 
 
 async def one_pull(conn: Connection, pull_id: str, *, now: datetime) -> AndonPullPublic | None:
     row = await pulls.pull(conn, pull_id)
-    return None if row is None else await _with_ticket(conn, row, now)
+    return None if row is None else (await _public(conn, [row], now))[0]
 
 
-async def _with_ticket(conn: Connection, row: dict[str, Any], now: datetime) -> AndonPullPublic:
-    row["ticket"] = _ticket(row)
+async def _public(conn: Connection, rows: Sequence[Row], now: datetime) -> list[AndonPullPublic]:
+    """The pulls as the board shows them; the orders the open ones stop, in one query."""
+    stopping = [(row["target_kind"], row["target_id"]) for row in rows if row["open"]]
+    affected = await watch.affected_orders(conn, stopping)
+    return [
+        _pull(row, affected.get((row["target_kind"], row["target_id"]), []), now) for row in rows
+    ]
+
+
+def _pull(row: Row, affected_orders: list[str], now: datetime) -> AndonPullPublic:
     # A resolved pull stops nothing any more; its age is how long it stayed open.
-    row["affected_orders"] = (
-        await watch.affected_orders(conn, row["target_kind"], row["target_id"])
-        if row["open"]
-        else []
+    is_open = bool(row["open"])
+    departments = json.loads(row["departments"])
+    pulled_at = parse_time(row["pulled_at"])
+    resolved_at = None if row["resolved_at"] is None else parse_time(row["resolved_at"])
+    ticket = Ticket(
+        departments=departments,
+        status="open" if is_open else "resolved",
+        root_cause=row["root_cause"],
+        fix=row["fix"],
+        resolved_by=row["resolved_by"],
+        resolved_at=resolved_at,
+        seconds_to_resolve=row["seconds_to_resolve"],
     )
-    ended = row["resolved_at"] or now
-    row["age_seconds"] = max(0.0, (ended - row["pulled_at"]).total_seconds())
-    return AndonPullPublic.model_validate(row)
+    return AndonPullPublic.model_validate(
+        {
+            **dict(row),
+            "automatic": bool(row["automatic"]),
+            "open": is_open,
+            "departments": departments,
+            "details": json.loads(row["details"]),
+            "pullers": json.loads(row["pullers"]),
+            "pulled_at": pulled_at,
+            "ticket": ticket,
+            "affected_orders": affected_orders if is_open else [],
+            "age_seconds": max(0.0, ((resolved_at or now) - pulled_at).total_seconds()),
+        }
+    )
 
 
-def _line(pull_count: int, open_count: int, resolved: int, seconds: float) -> dict[str, Any]:
+def _line(pull_count: int, open_count: int, resolved: int, seconds: float) -> AndonStatsLine:
     mean = seconds / resolved if resolved else None
-    return {"pull_count": pull_count, "open_count": open_count, "mean_seconds_to_resolve": mean}
+    return AndonStatsLine(
+        pull_count=pull_count, open_count=open_count, mean_seconds_to_resolve=mean
+    )
 
 
 async def stats(conn: Connection) -> AndonStats:
     """Pull count, open count and mean time to resolve, overall and per category."""
     totals = [0, 0, 0, 0.0]
-    categories = {}
+    categories: dict[str, AndonStatsLine] = {}
     for row in await pulls.stats(conn):
         counts = (
             int(row["pull_count"]),
@@ -72,7 +89,7 @@ async def stats(conn: Connection) -> AndonStats:
     watched = await watch.watched_count(conn)
     return AndonStats.model_validate(
         {
-            **_line(int(pull_count), int(open_count), int(resolved), seconds),
+            **_line(int(pull_count), int(open_count), int(resolved), seconds).model_dump(),
             "categories": categories,
             **gaps,
             "orders_watched": watched,

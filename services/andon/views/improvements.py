@@ -1,14 +1,13 @@
-"""Improvement items (one per resolved pull) and the queries behind the audit and the Pareto."""
+"""Improvement items (one per resolved pull) and the report behind GET /v1/improvements."""
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 from services.andon.events import ImprovementAudited, ImprovementOpened, ImprovementRevised
-from shared.db import Connection
-from shared.envelope import parse_time
+from services.andon.schemas import CauseCount, ImprovementPublic, ImprovementReport, Offender
+from shared.db import Connection, Row
 from shared.messages import DomainEvent
 
 
@@ -82,64 +81,12 @@ async def project(conn: Connection, event: DomainEvent) -> None:
             )
 
 
-async def due(conn: Connection, now: datetime, limit: int = 100) -> list[dict[str, Any]]:
-    rows = await conn.fetch(
-        "SELECT * FROM improvement_item WHERE status = 'awaiting_audit' AND audit_at <= $1"
-        " ORDER BY audit_at LIMIT $2",
-        now,
-        limit,
-    )
-    return [_item(row) for row in rows]
-
-
-async def recurrences(conn: Connection, item: dict[str, Any], now: datetime) -> list[str]:
-    """Pulls since the fix on the same target and category, or resolved with the same cause."""
-    same_target = await conn.fetch(
-        "SELECT pull_id, pulled_at FROM andon_pull WHERE target_kind = $1 AND target_id = $2"
-        " AND category = $3 AND pulled_at > $4 AND pulled_at <= $5 AND pull_id <> $6",
-        item["target_kind"],
-        item["target_id"],
-        item["category"],
-        item["fixed_at"],
-        now,
-        item["item_id"],
-    )
-    same_cause = (
-        await conn.fetch(
-            "SELECT item_id AS pull_id, pulled_at FROM improvement_item WHERE category = $1"
-            " AND cause_code = $2 AND pulled_at > $3 AND pulled_at <= $4 AND item_id <> $5",
-            item["category"],
-            item["cause_code"],
-            item["fixed_at"],
-            now,
-            item["item_id"],
-        )
-        if item["cause_code"] != "unclassified"
-        else []
-    )
-    found = {row["pull_id"]: parse_time(row["pulled_at"]) for row in [*same_target, *same_cause]}
-    return sorted(found, key=lambda pull_id: (found[pull_id], pull_id))
-
-
-async def items(
+async def report(
     conn: Connection, *, status: str | None, owner: str | None, since: datetime, limit: int
-) -> list[dict[str, Any]]:
-    where, args = "fixed_at >= $1", list[object]([since])
-    for column, value in (("status", status), ("owner", owner)):
-        if value is not None:
-            args.append(value)
-            where += f" AND {column} = ${len(args)}"
-    rows = await conn.fetch(
-        f"SELECT * FROM improvement_item WHERE {where} ORDER BY fixed_at DESC, item_id"
-        f" LIMIT ${len(args) + 1}",
-        *args,
-        limit,
-    )
-    return [_item(row) for row in rows]
-
-
-async def summary(conn: Connection, *, since: datetime) -> dict[str, Any]:
-    """Pareto of causes, open items by owner, repeat offenders and recurrence after a fix."""
+) -> ImprovementReport:
+    """Items fixed since `since` (by status and owner), with the Pareto of causes, open items by
+    owner, repeat offenders and recurrence after a fix."""
+    found = await _items(conn, status=status, owner=owner, since=since, limit=limit)
     causes = await conn.fetch(
         "SELECT category, cause_code, COUNT(*) AS items, SUM(orders_affected) AS orders"
         " FROM improvement_item WHERE fixed_at >= $1 GROUP BY category, cause_code",
@@ -163,39 +110,52 @@ async def summary(conn: Connection, *, since: datetime) -> dict[str, Any]:
     assert audits is not None
     total, reopened = int(audits["audits"]), int(audits["reopened"])
     pareto = [
-        {
-            "category": row["category"],
-            "cause_code": row["cause_code"],
-            "items": int(row["items"]),
-            "orders_affected": int(row["orders"] or 0),
-        }
+        CauseCount(
+            category=row["category"],
+            cause_code=row["cause_code"],
+            items=int(row["items"]),
+            orders_affected=int(row["orders"] or 0),
+        )
         for row in causes
     ]
-    return {
-        "pareto_by_count": sorted(pareto, key=lambda c: (-c["items"], c["cause_code"])),
-        "pareto_by_orders": sorted(pareto, key=lambda c: (-c["orders_affected"], c["cause_code"])),
-        "open_by_owner": {row["owner"]: int(row["items"]) for row in owners},
-        "repeat_offenders": sorted(
-            (
-                {
-                    "target_kind": row["target_kind"],
-                    "target_id": row["target_id"],
-                    "pulls": int(row["pulls"]),
-                    "orders_affected": int(row["orders"] or 0),
-                }
-                for row in offenders
-            ),
-            key=lambda row: (-row["pulls"], row["target_kind"], row["target_id"]),
+    repeat_offenders = [
+        Offender(
+            target_kind=row["target_kind"],
+            target_id=row["target_id"],
+            pulls=int(row["pulls"]),
+            orders_affected=int(row["orders"] or 0),
+        )
+        for row in offenders
+    ]
+    return ImprovementReport(
+        items=found,
+        pareto_by_count=sorted(pareto, key=lambda c: (-c.items, c.cause_code)),
+        pareto_by_orders=sorted(pareto, key=lambda c: (-c.orders_affected, c.cause_code)),
+        open_by_owner={row["owner"]: int(row["items"]) for row in owners},
+        repeat_offenders=sorted(
+            repeat_offenders, key=lambda o: (-o.pulls, o.target_kind, o.target_id)
         ),
-        "audits": total,
-        "recurrence_rate": reopened / total if total else None,
-    }
+        audits=total,
+        recurrence_rate=reopened / total if total else None,
+    )
 
 
-def _item(row: Any) -> dict[str, Any]:
-    item = dict(zip(row.keys(), tuple(row), strict=True))
-    for column in ("pulled_at", "fixed_at", "audit_at", "audited_at"):
-        if item[column] is not None:
-            item[column] = parse_time(item[column])
-    item["evidence"] = json.loads(item["evidence"])
-    return item
+async def _items(
+    conn: Connection, *, status: str | None, owner: str | None, since: datetime, limit: int
+) -> list[ImprovementPublic]:
+    where, args = "fixed_at >= $1", list[object]([since])
+    for column, value in (("status", status), ("owner", owner)):
+        if value is not None:
+            args.append(value)
+            where += f" AND {column} = ${len(args)}"
+    rows = await conn.fetch(
+        f"SELECT * FROM improvement_item WHERE {where} ORDER BY fixed_at DESC, item_id"
+        f" LIMIT ${len(args) + 1}",
+        *args,
+        limit,
+    )
+    return [_public(row) for row in rows]
+
+
+def _public(row: Row) -> ImprovementPublic:
+    return ImprovementPublic.model_validate({**dict(row), "evidence": json.loads(row["evidence"])})

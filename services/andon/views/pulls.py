@@ -2,7 +2,6 @@
 
 import json
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -18,10 +17,11 @@ from sqlalchemy import (
 )
 
 from services.andon.events import AndonPulled, AndonPulledAgain, AndonResolved
+from services.andon.schemas import Puller
 from shared import changes
 from shared.changes import mark_column
 from shared.db import Connection, Row, WriteBehind
-from shared.envelope import Envelope, parse_time
+from shared.envelope import Envelope
 from shared.messages import DomainEvent
 from shared.paging import Listing
 
@@ -56,8 +56,10 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
-def _puller(event: AndonPulled | AndonPulledAgain) -> dict[str, Any]:
-    return event.model_dump(mode="json", include={"pulled_by", "reason", "automatic", "pulled_at"})
+def _puller(event: AndonPulled | AndonPulledAgain) -> Puller:
+    """One puller as the board lists it (its time as the event's JSON has it)."""
+    fields = {"pulled_by", "reason", "automatic", "pulled_at"}
+    return Puller.model_validate(event.model_dump(mode="json", include=fields))
 
 
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
@@ -77,7 +79,7 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> 
                 event.automatic,
                 json.dumps(list(event.departments), sort_keys=True),
                 json.dumps(event.details, sort_keys=True),
-                json.dumps([_puller(event)], sort_keys=True),
+                json.dumps([_puller(event).model_dump()], sort_keys=True),
                 event.pulled_at,
             )
         case AndonPulledAgain():
@@ -102,7 +104,7 @@ async def _pulled_again(conn: WriteBehind, event: AndonPulledAgain) -> None:
     row = await conn.fetchrow("SELECT pullers FROM andon_pull WHERE pull_id = $1", pull_id)
     if row is None:
         return
-    pullers = [*json.loads(row["pullers"]), _puller(event)]
+    pullers = [*json.loads(row["pullers"]), _puller(event).model_dump()]
     await conn.execute(
         "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5,"
         f" change_mark = {changes.now(conn)} WHERE pull_id = $1",
@@ -125,47 +127,10 @@ PULLS = Listing(
 )
 
 
-async def pull(conn: Connection, pull_id: str) -> dict[str, Any] | None:
-    row = await conn.fetchrow("SELECT * FROM andon_pull WHERE pull_id = $1", pull_id)
-    return None if row is None else board_row(row)
-
-
-def board_row(row: Row) -> dict[str, Any]:
-    return {
-        **dict(row),
-        "automatic": bool(row["automatic"]),
-        "open": bool(row["open"]),
-        "departments": json.loads(row["departments"]),
-        "details": json.loads(row["details"]),
-        "pullers": json.loads(row["pullers"]),
-        "pulled_at": parse_time(row["pulled_at"]),
-        "resolved_at": None if row["resolved_at"] is None else parse_time(row["resolved_at"]),
-    }
-
-
-async def routing_of(conn: Connection, pull_ids: list[str]) -> list[Row]:
-    """Category and departments of these pulls, oldest first."""
-    if not pull_ids:
-        return []
-    marks = ", ".join(f"${n}" for n in range(1, len(pull_ids) + 1))
-    return await conn.fetch(
-        f"SELECT category, departments FROM andon_pull WHERE pull_id IN ({marks})"
-        " ORDER BY pulled_at",
-        *pull_ids,
+async def pull(conn: Connection, pull_id: str) -> Row | None:
+    return await conn.fetchrow(
+        f"SELECT {PULLS.columns} FROM andon_pull WHERE pull_id = $1", pull_id
     )
-
-
-async def open_pulls_on(conn: Connection, targets: list[tuple[str, str]]) -> list[str]:
-    """Ids of the open pulls on any of `targets` ((kind, id) pairs)."""
-    found = []
-    for kind, target_id in targets:
-        rows = await conn.fetch(
-            "SELECT pull_id FROM andon_pull WHERE open AND target_kind = $1 AND target_id = $2",
-            kind,
-            target_id,
-        )
-        found += [row["pull_id"] for row in rows]
-    return found
 
 
 async def stats(conn: Connection) -> list[Row]:

@@ -1,6 +1,7 @@
-"""What the watchdog tracks: orders and their lines, awaited hand-offs, gaps."""
+"""The orders the watchdog follows and the gaps it found: the orders a pull stops, the stats
+and GET /v1/gaps."""
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from uuid import UUID
 
@@ -9,17 +10,13 @@ from sqlalchemy import Boolean, Column, DateTime, Index, MetaData, String, Table
 from services.andon.events import (
     GapClosed,
     GapDetected,
-    HandOffAwaited,
-    HandOffPaused,
-    HandOffSettled,
-    HoldObserved,
     OrderEnded,
     OrderLinesChanged,
     OrderWatched,
 )
 from shared import changes
 from shared.changes import mark_column
-from shared.db import Connection, Row, WriteBehind
+from shared.db import Connection, WriteBehind, placeholders
 from shared.messages import DomainEvent
 from shared.paging import Listing
 
@@ -38,22 +35,6 @@ def define_tables(metadata: MetaData) -> None:
         metadata,
         Column("order_id", String(36), primary_key=True),
         Column("sku", String(100), primary_key=True, index=True),
-    )
-    Table(
-        "order_hold",
-        metadata,
-        Column("hold", String(60), primary_key=True),
-        Column("order_id", String(36), primary_key=True),
-    )
-    Table(
-        "awaited_hand_off",
-        metadata,
-        Column("order_id", String(36), primary_key=True),
-        Column("step", String(30), primary_key=True),
-        Column("status", String(10), nullable=False),
-        Column("since", DateTime(timezone=True), nullable=False),
-        Column("due_floor", DateTime(timezone=True)),
-        Index("ix_awaited_hand_off_clock", "status", "step", "since"),
     )
     Table(
         "gap",
@@ -90,10 +71,6 @@ async def project(conn: WriteBehind, event: DomainEvent) -> None:
             await conn.execute(
                 "UPDATE watched_order SET open = FALSE WHERE order_id = $1", str(event.order_id)
             )
-        case HoldObserved():
-            _hold(conn, event)
-        case HandOffAwaited() | HandOffPaused() | HandOffSettled():
-            _hand_off(conn, event)
         case GapDetected() | GapClosed():
             await _gap(conn, event)
 
@@ -103,60 +80,6 @@ async def _lines(conn: Connection, order_id: str, lines: Mapping[str, int]) -> N
     await conn.executemany(
         "INSERT INTO watched_order_line (order_id, sku) VALUES ($1, $2)",
         [(order_id, sku) for sku in sorted(lines)],
-    )
-
-
-# Hand-off clocks and holds are whole rows that come and go many times per order: held back,
-# a batch writes each once (shared.db.WriteBehind).
-
-
-def _hold(conn: WriteBehind, event: HoldObserved) -> None:
-    order_id = str(event.order_id)
-    row = ("order_hold", event.hold, order_id)
-    if event.open:
-        conn.defer(
-            row,
-            "INSERT INTO order_hold (hold, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            event.hold,
-            order_id,
-        )
-    else:
-        conn.defer(
-            row, "DELETE FROM order_hold WHERE hold = $1 AND order_id = $2", event.hold, order_id
-        )
-
-
-async def held_by(conn: Connection, hold: str) -> list[str]:
-    rows = await conn.fetch("SELECT order_id FROM order_hold WHERE hold = $1", hold)
-    return [row["order_id"] for row in rows]
-
-
-def _hand_off(conn: WriteBehind, event: HandOffAwaited | HandOffPaused | HandOffSettled) -> None:
-    order_id = str(event.order_id)
-    row = ("awaited_hand_off", order_id, event.step)
-    match event:
-        case HandOffSettled():
-            conn.defer(
-                row,
-                "DELETE FROM awaited_hand_off WHERE order_id = $1 AND step = $2",
-                order_id,
-                event.step,
-            )
-            return
-        case HandOffAwaited():
-            status, since, due_floor = "active", event.since, event.due_floor
-        case HandOffPaused():
-            status, since, due_floor = "paused", event.at, None
-    conn.defer(
-        row,
-        "INSERT INTO awaited_hand_off (order_id, step, status, since, due_floor)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, step) DO UPDATE SET"
-        " status = excluded.status, since = excluded.since, due_floor = excluded.due_floor",
-        order_id,
-        event.step,
-        status,
-        since,
-        due_floor,
     )
 
 
@@ -186,77 +109,6 @@ async def _gap(conn: WriteBehind, event: GapDetected | GapClosed) -> None:
     )
 
 
-async def ever_ordered(conn: Connection, kind: str, target_id: str) -> bool:
-    """Whether an order andon watched (open or closed) had this SKU or customer."""
-    query = {
-        "sku": "SELECT 1 FROM watched_order_line WHERE sku = $1 LIMIT 1",
-        "customer": "SELECT 1 FROM watched_order WHERE customer_id = $1 LIMIT 1",
-    }.get(kind)
-    return query is not None and await conn.fetchval(query, target_id) is not None
-
-
-async def affected_orders(conn: Connection, kind: str, target_id: str) -> list[str]:
-    """Open orders a pull on (kind, target_id) stops: holding the SKU, the customer's, itself."""
-    match kind:
-        case "sku":
-            rows = await conn.fetch(
-                "SELECT o.order_id FROM watched_order o JOIN watched_order_line l"
-                " ON l.order_id = o.order_id WHERE o.open AND l.sku = $1 ORDER BY o.placed_at",
-                target_id,
-            )
-        case "customer":
-            rows = await conn.fetch(
-                "SELECT order_id FROM watched_order WHERE open AND customer_id = $1"
-                " ORDER BY placed_at",
-                target_id,
-            )
-        case "order":
-            return [target_id] if _is_uuid(target_id) else []
-        case _:
-            return []
-    return [row["order_id"] for row in rows]
-
-
-def _is_uuid(text: str) -> bool:
-    try:
-        UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
-async def overdue_hand_offs(
-    conn: Connection,
-    bounds: Mapping[str, tuple[datetime, datetime]],
-    *,
-    gap_reported: bool,
-    limit: int,
-) -> list[Row]:
-    """Running clocks past due, oldest first. `bounds`: per step, the latest start and the latest
-    due floor of an overdue clock (the read skips every clock that cannot be late yet).
-    `gap_reported`: also those whose gap is open."""
-    clauses: list[str] = []
-    args: list[object] = []
-    for step, (started_by, floor_by) in bounds.items():
-        n = len(args)
-        clauses.append(
-            f"(a.step = ${n + 1} AND a.since <= ${n + 2}"
-            f" AND (a.due_floor IS NULL OR a.due_floor <= ${n + 3}))"
-        )
-        args += [step, started_by, floor_by]
-    if not clauses:
-        return []
-    reported = "" if gap_reported else " AND (g.open IS NULL OR NOT g.open)"
-    return await conn.fetch(
-        "SELECT a.order_id, a.step, a.since, a.due_floor,"
-        " CASE WHEN g.open THEN TRUE ELSE FALSE END AS gap_open"
-        " FROM awaited_hand_off a LEFT JOIN gap g ON g.order_id = a.order_id AND g.step = a.step"
-        f" WHERE a.status = 'active' AND ({' OR '.join(clauses)}){reported}"
-        f" ORDER BY a.since LIMIT {int(limit)}",
-        *args,
-    )
-
-
 GAPS = Listing(
     name="gaps",
     source="gap",
@@ -265,6 +117,49 @@ GAPS = Listing(
     row_key=(("order_id", str), ("step", str)),
     default="asc",
 )
+
+
+# The open orders a pull on a SKU or a customer stops; `{}`: the targets' placeholders.
+_STOPPED_BY = {
+    "sku": "SELECT 'sku' AS kind, l.sku AS target_id, o.order_id AS order_id,"
+    " o.placed_at AS placed_at"
+    " FROM watched_order o JOIN watched_order_line l ON l.order_id = o.order_id"
+    " WHERE o.open AND l.sku IN ({})",
+    "customer": "SELECT 'customer' AS kind, customer_id AS target_id, order_id, placed_at"
+    " FROM watched_order WHERE open AND customer_id IN ({})",
+}
+
+
+async def affected_orders(
+    conn: Connection, targets: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[str]]:
+    """Per (kind, id) target, the open orders a pull on it stops, oldest first: those holding
+    the SKU, the customer's, the order itself. One query for them all (a page of the board)."""
+    affected: dict[tuple[str, str], list[str]] = {target: [] for target in targets}
+    selects: list[str] = []
+    args: list[str] = []
+    for kind, select in _STOPPED_BY.items():
+        if ids := sorted(target_id for of, target_id in affected if of == kind):
+            selects.append(select.format(placeholders(len(ids), first=len(args) + 1)))
+            args += ids
+    if selects:
+        rows = await conn.fetch(
+            f"{' UNION ALL '.join(selects)} ORDER BY placed_at, order_id", *args
+        )
+        for row in rows:
+            affected[row["kind"], row["target_id"]].append(row["order_id"])
+    for kind, target_id in affected:
+        if kind == "order" and _is_uuid(target_id):
+            affected[kind, target_id].append(target_id)
+    return affected
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def watched_count(conn: Connection) -> int:

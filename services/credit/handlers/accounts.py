@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from uuid import UUID
 
-from services.credit import views
+from services.credit import lookups
 from services.credit.domain import CreditAccount
 from shared import context
 from shared.unit_of_work import UnitOfWork
@@ -17,7 +17,7 @@ async def account_of_customer(uow: UnitOfWork, customer_id: str) -> CreditAccoun
 
 async def account_of_order(uow: UnitOfWork, order_id: UUID) -> CreditAccount | None:
     """The account that decided the order (order events after placement carry no customer)."""
-    customer_id = await views.customer_of(uow.conn, order_id)
+    customer_id = await lookups.customer_of(uow.conn, order_id)
     if customer_id is None:
         return None
     return await uow.get(CreditAccount, customer_id)

@@ -1,6 +1,6 @@
 """Credit's facts for reconciliation: the orders it decided, and those in review."""
 
-from services.credit import views
+from services.credit import lookups
 from services.credit.domain.fact_report import CreditFactReport
 from services.credit.events import CreditFactsReported, OrderCreditFacts
 from shared.db import Row
@@ -13,7 +13,7 @@ def _facts(row: Row) -> OrderCreditFacts:
 
 report_facts_when_reconciliation_requested = facts_reporter(
     "credit",
-    query=views.ORDER_FACTS,
+    query=lookups.ORDER_FACTS,
     report=CreditFactReport,
     answer=CreditFactsReported,
     facts=_facts,

@@ -4,7 +4,7 @@ pick waves until it is resolved; shipments already at the WMS are not recalled (
 from contextlib import AbstractContextManager
 from uuid import UUID
 
-from services.fulfillment import inbound, views
+from services.fulfillment import inbound, lookups
 from services.fulfillment.domain import HELD_KINDS, PickStop, Shipment
 from shared import context
 from shared.envelope import Envelope
@@ -21,9 +21,7 @@ async def hold_shipments_when_andon_pulled(
     if not stop.has_pending_events:
         return  # seen before, or already resolved
     await uow.flush()
-    candidates = await views.shipments.waiting_candidates(
-        uow.conn, event.target_kind, event.target_id
-    )
+    candidates = await lookups.waiting_candidates(uow.conn, event.target_kind, event.target_id)
     for shipment_id, order_id in candidates:
         shipment = await _shipment(uow, shipment_id)
         if shipment.is_affected_by(event.target_kind, event.target_id):
@@ -39,7 +37,7 @@ async def lift_holds_when_andon_resolved(
         return
     (await _stop(uow, event.pull_id)).resume(event.target_kind, event.target_id)
     await uow.flush()
-    for shipment_id, order_id in await views.holds.held_by(uow.conn, str(event.pull_id)):
+    for shipment_id, order_id in await lookups.held_by(uow.conn, str(event.pull_id)):
         shipment = await _shipment(uow, shipment_id)
         with _order_flow(order_id):
             shipment.lift_hold(event.pull_id)
@@ -51,7 +49,7 @@ async def hold_if_stopped(uow: UnitOfWork, shipment: Shipment) -> None:
     release may have crossed the pull on its way)."""
     if shipment.status is None:
         return
-    for pull_id, target_kind, target_id in await views.holds.open_stops(uow.conn):
+    for pull_id, target_kind, target_id in await lookups.open_stops(uow.conn):
         if shipment.is_affected_by(target_kind, target_id):
             shipment.hold(UUID(pull_id))
 

@@ -1,8 +1,8 @@
 """Fulfillment's facts for reconciliation: shipments and invoices of each order asked."""
 
+from services.fulfillment import lookups
 from services.fulfillment.domain.fact_report import FulfillmentFactReport
 from services.fulfillment.events import FulfillmentFactsReported, OrderFulfillmentFacts
-from services.fulfillment.views import shipments as views
 from shared.db import Row
 from shared.envelope import parse_time
 from shared.fact_queries import facts_reporter
@@ -21,7 +21,7 @@ def _facts(row: Row) -> OrderFulfillmentFacts:
 
 report_facts_when_reconciliation_requested = facts_reporter(
     "fulfillment",
-    query=views.ORDER_FACTS,
+    query=lookups.ORDER_FACTS,
     report=FulfillmentFactReport,
     answer=FulfillmentFactsReported,
     facts=_facts,

@@ -1,7 +1,7 @@
 """Releases become shipments waiting for a pick wave; a changed order's shipments take its new
 address; a cancelled order's shipments stop."""
 
-from services.fulfillment import inbound, views
+from services.fulfillment import inbound, lookups
 from services.fulfillment.domain import Release, Shipment, shipment_id_for
 from services.fulfillment.events import PricedLine, ShipTo
 from services.fulfillment.handlers.andon import hold_if_stopped
@@ -46,7 +46,7 @@ async def change_addresses_when_order_changed(
     ship_to = address(event.ship_to)
     if ship_to is None:
         return
-    ids = await views.shipments.ids_of_order(uow.conn, str(event.order_id))
+    ids = await lookups.shipment_ids_of_order(uow.conn, str(event.order_id))
     for shipment in (await uow.get_all(Shipment, ids)).values():
         shipment.change_address(ship_to)
 
@@ -54,7 +54,7 @@ async def change_addresses_when_order_changed(
 async def cancel_shipments_when_order_cancelled(
     event: inbound.OrderCancelled, _: Envelope, uow: UnitOfWork
 ) -> None:
-    for shipment_id in await views.shipments.ids_of_order(uow.conn, str(event.order_id)):
+    for shipment_id in await lookups.shipment_ids_of_order(uow.conn, str(event.order_id)):
         shipment = await uow.get(Shipment, shipment_id)
         if shipment is not None:
             shipment.cancel(event.reason or "order cancelled")

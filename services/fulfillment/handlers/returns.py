@@ -3,7 +3,7 @@ goods, and they are credited against the invoices that billed them."""
 
 from collections import Counter
 
-from services.fulfillment import inbound, views
+from services.fulfillment import inbound, lookups
 from services.fulfillment.commands import ReceiveReturn
 from services.fulfillment.domain import CustomerReturn, Invoice, credit_plan
 from services.fulfillment.events import ReceivedLine, ReturnedLine, ReturnReceived
@@ -44,7 +44,7 @@ async def _credit(uow: UnitOfWork, received: ReturnReceived) -> None:
     units: Counter[str] = Counter()
     for line in received.lines:
         units[line.sku] += line.quantity
-    invoice_ids = await views.invoices.ids_of_order(uow.conn, str(received.order_id))
+    invoice_ids = await lookups.invoice_ids_of_order(uow.conn, str(received.order_id))
     invoices = await uow.get_all(Invoice, invoice_ids)
     in_issue_order = [invoices[invoice_id] for invoice_id in invoice_ids]
     for invoice, credited in credit_plan(units, in_issue_order):

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from services.fulfillment import views
+from services.fulfillment import lookups
 from services.fulfillment.commands import ReleasePickWave
 from services.fulfillment.domain import Shipment
 from shared import context
@@ -19,7 +19,7 @@ async def release_pick_wave(cmd: ReleasePickWave, uow: UnitOfWork) -> int:
     Two replicas may run it at once: the loser's appends conflict, it re-reads, finds those
     shipments no longer waiting and requests nothing twice."""
     async with uow:
-        waiting = await views.shipments.waiting(uow.conn, limit=cmd.size)
+        waiting = await lookups.waiting_shipments(uow.conn, limit=cmd.size)
         shipments = await uow.get_all(Shipment, [shipment_id for shipment_id, _ in waiting])
         for shipment_id, order_id in waiting:
             shipment = shipments.get(shipment_id)

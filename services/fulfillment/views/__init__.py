@@ -1,5 +1,5 @@
-"""Fulfillment read models: shipments, invoices, returns and andon holds, updated with their
-events."""
+"""Fulfillment read models: shipments, invoices, returns and the andon holds on shipments,
+updated with their events."""
 
 from services.fulfillment.views import holds, invoices, returns, shipments
 from services.fulfillment.views.tables import metadata

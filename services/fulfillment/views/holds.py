@@ -1,8 +1,8 @@
-"""Andon holds read model: open pick stops and the shipments each pull holds."""
+"""Andon holds read model: the pulls holding each shipment (its `held_by`)."""
 
 from collections.abc import Sequence
 
-from services.fulfillment.events import PicksResumed, PicksStopped, ShipmentHeld, ShipmentHoldLifted
+from services.fulfillment.events import ShipmentHeld, ShipmentHoldLifted
 from shared import changes
 from shared.db import Connection, WriteBehind, placeholders
 from shared.messages import DomainEvent
@@ -10,16 +10,6 @@ from shared.messages import DomainEvent
 
 async def project(conn: WriteBehind, event: DomainEvent) -> None:
     match event:
-        case PicksStopped():
-            await conn.execute(
-                "INSERT INTO pick_stop (pull_id, target_kind, target_id) VALUES ($1, $2, $3)"
-                " ON CONFLICT DO NOTHING",
-                str(event.pull_id),
-                event.target_kind,
-                event.target_id,
-            )
-        case PicksResumed():
-            await conn.execute("DELETE FROM pick_stop WHERE pull_id = $1", str(event.pull_id))
         case ShipmentHeld():
             await conn.execute(
                 "INSERT INTO shipment_hold (shipment_id, pull_id, order_id) VALUES ($1, $2, $3)"
@@ -44,23 +34,6 @@ async def _shipment_changed(conn: WriteBehind, shipment_id: str) -> None:
         f"UPDATE shipment SET change_mark = {changes.now(conn)} WHERE shipment_id = $1",
         shipment_id,
     )
-
-
-async def open_stops(conn: Connection) -> list[tuple[str, str, str]]:
-    """(pull id, target kind, target id) of every pull still stopping picks."""
-    rows = await conn.fetch(
-        "SELECT pull_id, target_kind, target_id FROM pick_stop ORDER BY pull_id"
-    )
-    return [(row["pull_id"], row["target_kind"], row["target_id"]) for row in rows]
-
-
-async def held_by(conn: Connection, pull_id: str) -> list[tuple[str, str]]:
-    """(shipment id, order id) of the shipments the pull holds."""
-    rows = await conn.fetch(
-        "SELECT shipment_id, order_id FROM shipment_hold WHERE pull_id = $1 ORDER BY shipment_id",
-        pull_id,
-    )
-    return [(row["shipment_id"], row["order_id"]) for row in rows]
 
 
 async def holds_of(conn: Connection, shipment_ids: Sequence[str]) -> dict[str, list[str]]:

@@ -63,15 +63,6 @@ async def project(
             )
 
 
-async def ids_of_order(conn: Connection, order_id: str) -> list[str]:
-    """The order's invoices in the order they were issued (one per shipment: a handful)."""
-    rows = await conn.fetch(
-        "SELECT invoice_id FROM invoice WHERE order_id = $1 ORDER BY issued_at, invoice_id",
-        order_id,
-    )
-    return [row["invoice_id"] for row in rows]
-
-
 INVOICES = Listing(
     name="invoices",
     source="invoice",

@@ -2,7 +2,8 @@
 
 import json
 from datetime import datetime
-from typing import Any
+
+from pydantic import TypeAdapter
 
 from services.fulfillment.domain import Shipment
 from services.fulfillment.events import (
@@ -15,7 +16,7 @@ from services.fulfillment.events import (
     ShipmentShipped,
     ShipmentShortPicked,
 )
-from services.fulfillment.schemas import ShipmentPublic
+from services.fulfillment.schemas import ShipmentLine, ShipmentPublic
 from services.fulfillment.views.holds import holds_of
 from shared import changes
 from shared.aggregate import Aggregate
@@ -93,43 +94,6 @@ async def project(
         )
 
 
-async def waiting(conn: Connection, *, limit: int) -> list[tuple[str, str]]:
-    """(shipment id, order id) of the next wave: higher priority first, then earlier deadline;
-    shipments held by an andon pull wait."""
-    rows = await conn.fetch(
-        "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting' AND NOT EXISTS"
-        " (SELECT 1 FROM shipment_hold h WHERE h.shipment_id = shipment.shipment_id)"
-        " ORDER BY priority DESC, deadline, planned_at, shipment_id LIMIT $1",
-        limit,
-    )
-    return [(row["shipment_id"], row["order_id"]) for row in rows]
-
-
-async def waiting_candidates(
-    conn: Connection, target_kind: str, target_id: str
-) -> list[tuple[str, str]]:
-    """(shipment id, order id) of waiting shipments an andon pull may concern: those of the
-    order or customer, or (for a SKU, whose lines are JSON text) every waiting one. The
-    Shipment aggregate decides; waiting shipments are few, as each wave takes them."""
-    rows = await conn.fetch(
-        "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting'"
-        " AND (CAST($1 AS TEXT) = 'sku'"
-        " OR (CAST($1 AS TEXT) = 'order' AND order_id = LOWER(CAST($2 AS TEXT)))"
-        " OR (CAST($1 AS TEXT) = 'customer' AND customer_id = CAST($2 AS TEXT)))"
-        " ORDER BY shipment_id",
-        target_kind,
-        target_id,
-    )
-    return [(row["shipment_id"], row["order_id"]) for row in rows]
-
-
-async def ids_of_order(conn: Connection, order_id: str) -> list[str]:
-    rows = await conn.fetch(
-        "SELECT shipment_id FROM shipment WHERE order_id = $1 ORDER BY release_no", order_id
-    )
-    return [row["shipment_id"] for row in rows]
-
-
 SHIPMENTS = Listing(
     name="shipments",
     source="shipment",
@@ -138,6 +102,7 @@ SHIPMENTS = Listing(
     order=(("planned_at", datetime), ("shipment_id", str)),
     row_key=(("shipment_id", str),),
 )
+_SHIPMENT_LINES = TypeAdapter(list[ShipmentLine])
 
 
 async def shipments(conn: Connection, where: Where, query: PageQuery) -> Page[ShipmentPublic]:
@@ -153,7 +118,7 @@ def _public(row: Row, held_by: list[str]) -> ShipmentPublic:
         "order_id": row["order_id"],
         "release_no": row["release_no"],
         "status": row["status"],
-        "lines": [{"sku": line["sku"], "quantity": line["quantity"]} for line in _lines(row)],
+        "lines": _lines(row),
         "short": json.loads(row["short_lines"]),
         "priority": row["priority"],
         "deadline": parse_time(row["deadline"]).isoformat(),
@@ -170,15 +135,6 @@ def _public(row: Row, held_by: list[str]) -> ShipmentPublic:
     return ShipmentPublic.model_validate(public)
 
 
-def _lines(row: Row) -> list[dict[str, Any]]:
-    lines: list[dict[str, Any]] = json.loads(row["lines"])
-    return lines
-
-
-# Reconciliation: one row per order the service knows; `{where}` picks the orders by id.
-ORDER_FACTS = (
-    "SELECT order_id, COUNT(*) AS shipments, COUNT(shipped_at) AS shipped,"
-    " MAX(shipped_at) AS last_shipped_at, (SELECT COUNT(*) FROM invoice i"
-    " WHERE i.order_id = shipment.order_id) AS invoices FROM shipment WHERE {where}"
-    " GROUP BY order_id"
-)
+def _lines(row: Row) -> list[ShipmentLine]:
+    """The planned lines, without the prices the column also keeps."""
+    return _SHIPMENT_LINES.validate_json(row["lines"])

@@ -1,4 +1,8 @@
-"""Fulfillment read-model tables, rebuilt from the event store by `gapless replay rebuild`."""
+"""Fulfillment read-model tables, rebuilt from the event store by `gapless replay rebuild`.
+
+The write side reads shipments, their holds and invoices too, with its own queries
+(services/fulfillment/lookups.py): change those with these tables.
+"""
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
@@ -50,15 +54,6 @@ Index(
 Index("ix_shipment_change_mark", shipment.c.change_mark, shipment.c.shipment_id)
 # The pick wave reads waiting shipments by priority, then deadline.
 Index("ix_shipment_wave_order", shipment.c.status, shipment.c.priority, shipment.c.deadline)
-
-# Open andon pulls that stop picks (one row per pull until its resolution).
-pick_stop = Table(
-    "pick_stop",
-    metadata,
-    Column("pull_id", String(36), primary_key=True),
-    Column("target_kind", String(20), nullable=False),
-    Column("target_id", String(200), nullable=False),
-)
 
 # The pulls holding each shipment; a held shipment is skipped by the pick waves.
 shipment_hold = Table(

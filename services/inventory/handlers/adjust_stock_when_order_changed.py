@@ -2,7 +2,7 @@
 
 from datetime import UTC
 
-from services.inventory import inbound, views
+from services.inventory import inbound, lookups
 from services.inventory.handlers.stock import allocate_freed_stock, request_bumps, stock_for
 from shared.envelope import Envelope, parse_time
 from shared.unit_of_work import UnitOfWork
@@ -12,7 +12,7 @@ async def adjust_stock_when_order_changed(
     event: inbound.OrderChanged, envelope: Envelope, uow: UnitOfWork
 ) -> None:
     # A line added by the change waits with the order's own terms, as its other lines do.
-    terms = await views.order_terms(uow.conn, event.order_id)
+    terms = await lookups.order_terms(uow.conn, event.order_id)
     priority, deadline = (
         (terms[0], parse_time(terms[1])) if terms else (1, envelope.occurred_at.astimezone(UTC))
     )

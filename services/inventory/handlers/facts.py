@@ -1,6 +1,6 @@
 """Inventory's facts for reconciliation: what it holds for each order asked."""
 
-from services.inventory import views
+from services.inventory import lookups
 from services.inventory.domain.fact_report import StockFactReport
 from services.inventory.events import OrderStockFacts, StockFactsReported
 from shared.db import Row
@@ -18,7 +18,7 @@ def _facts(row: Row) -> OrderStockFacts:
 
 report_facts_when_reconciliation_requested = facts_reporter(
     "inventory",
-    query=views.ORDER_FACTS,
+    query=lookups.ORDER_FACTS,
     report=StockFactReport,
     answer=StockFactsReported,
     facts=_facts,

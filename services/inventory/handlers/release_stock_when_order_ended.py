@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from services.inventory import inbound, views
+from services.inventory import inbound, lookups
 from services.inventory.handlers.stock import allocate_freed_stock, stock_for
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
@@ -18,7 +18,7 @@ async def release_stock_when_order_ended(
 ) -> None:
     reason = _REASONS[envelope.event_type]
     # Sorted here, not by SQL collation: every use case takes SKU streams in one Python order.
-    for sku in sorted(await views.order_skus(uow.conn, event.order_id)):
+    for sku in sorted(await lookups.order_skus(uow.conn, event.order_id)):
         stock = await stock_for(uow, sku)
         stock.release(event.order_id, reason)
         await allocate_freed_stock(uow, stock)

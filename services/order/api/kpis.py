@@ -88,7 +88,7 @@ async def kpi_report(
         "window_to": views.start_of(last).isoformat(),
         "received_at_source": "gapless",
         "throughput_per_hour": {
-            step: sum(hour.get(step, 0) for hour in hourly) / span for step in domain.STEPS
+            step: sum(hour.counts.get(step, 0) for hour in hourly) / span for step in domain.STEPS
         },
         "statuses": statuses,
         "hours": [_hour(hour) for hour in hourly],
@@ -104,13 +104,14 @@ def _aware(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-def _hour(row: dict[str, int]) -> dict[str, Any]:
-    shipped, released = row.get("shipped_cohort", 0), row.get("released_cohort", 0)
+def _hour(hour: views.HourCounts) -> dict[str, Any]:
+    counts = hour.counts
+    shipped, released = counts.get("shipped_cohort", 0), counts.get("released_cohort", 0)
     return {
-        "hour": views.start_of(row["hour"]).isoformat(),
-        **{step: row.get(step, 0) for step in domain.STEPS},
-        "cycle_time_seconds": row.get("cycle_ms", 0) / shipped / 1000 if shipped else None,
+        "hour": views.start_of(hour.hour).isoformat(),
+        **{step: counts.get(step, 0) for step in domain.STEPS},
+        "cycle_time_seconds": counts.get("cycle_ms", 0) / shipped / 1000 if shipped else None,
         "processing_time_seconds": (
-            row.get("processing_ms", 0) / released / 1000 if released else None
+            counts.get("processing_ms", 0) / released / 1000 if released else None
         ),
     }

@@ -92,9 +92,9 @@ def orders_router(runtime: ServiceRuntime) -> APIRouter:
         async with runtime.db.transaction() as conn:
             details = await queries.order_details(conn, order_id)
         # A channel sees only its own orders; someone else's is indistinguishable from none.
-        if details is None or principal.channel not in (None, details["channel"]):
+        if details is None or principal.channel not in (None, details.channel):
             raise NotFoundError(f"order {order_id} not found")
-        return OrderPublic.model_validate(details)
+        return details
 
     @orders.get("", response_model=list[OrderSummary], responses=paging.LINKED)
     async def list_orders(

@@ -55,6 +55,22 @@ class CreditAnswer:
     exposure_cents: int
     account_version: int | None = None  # the credit account's, as of that exposure
 
+    def fields(self) -> "_CreditFields":
+        """What every credit answer the order records carries of it."""
+        return {
+            "customer_id": self.customer_id,
+            "amount_cents": self.amount_cents,
+            "exposure_cents": self.exposure_cents,
+            "exposure_version": self.account_version,
+        }
+
+
+class _CreditFields(TypedDict):
+    customer_id: str
+    amount_cents: int
+    exposure_cents: int
+    exposure_version: int | None
+
 
 @dataclass(frozen=True)
 class CreditNote:

@@ -21,6 +21,7 @@ Definitions (the customer-service literature's, where the flow allows):
 """
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -531,13 +532,19 @@ def add(total: dict[str, int], more: Mapping[str, int]) -> None:
         total[name] = total.get(name, 0) + value
 
 
-def report(
-    rows: Sequence[Mapping[str, object]], targets: Mapping[str, Targets]
-) -> dict[str, object]:
-    """Figures overall and per segment, channel and customer class from per-group sums.
+@dataclass(frozen=True)
+class CohortSums:
+    """The summed COUNTS of the orders of one segment, channel and customer class."""
 
-    `rows` carry `segment`, `channel`, `customer_class` and the summed COUNTS; every segment of
-    `targets` is listed, with its targets, even when it had no orders in the window.
+    segment: str
+    channel: str
+    customer_class: str
+    sums: Mapping[str, int]
+
+
+def report(rows: Sequence[CohortSums], targets: Mapping[str, Targets]) -> dict[str, object]:
+    """Figures overall and per segment, channel and customer class from per-group sums; every
+    segment of `targets` is listed, with its targets, even when it had no orders in the window.
     """
     overall: dict[str, int] = {}
     groups: dict[str, dict[str, dict[str, int]]] = {
@@ -546,10 +553,9 @@ def report(
         "customer_class": {},
     }
     for row in rows:
-        sums = {name: int(str(row[name] or 0)) for name in COUNTS}
-        add(overall, sums)
+        add(overall, row.sums)
         for dimension, by_value in groups.items():
-            add(by_value.setdefault(str(row[dimension]), {}), sums)
+            add(by_value.setdefault(getattr(row, dimension), {}), row.sums)
     return {
         "overall": figures(overall),
         "segments": {

@@ -227,10 +227,7 @@ class Order(Aggregate):
         self._record_fact(
             CreditApprovalRecorded(
                 **reply.fields(self.order_id),
-                customer_id=credit.customer_id,
-                amount_cents=credit.amount_cents,
-                exposure_cents=credit.exposure_cents,
-                exposure_version=credit.account_version,
+                **credit.fields(),
             )
         )
         self.release_if_ready()
@@ -241,10 +238,7 @@ class Order(Aggregate):
         self._record_fact(
             CreditReviewRecorded(
                 **reply.fields(self.order_id),
-                customer_id=credit.customer_id,
-                amount_cents=credit.amount_cents,
-                exposure_cents=credit.exposure_cents,
-                exposure_version=credit.account_version,
+                **credit.fields(),
                 reason=reason,
             )
         )
@@ -265,10 +259,7 @@ class Order(Aggregate):
         self._record_fact(
             CreditReleaseRecorded(
                 **reply.fields(self.order_id),
-                customer_id=credit.customer_id,
-                amount_cents=credit.amount_cents,
-                exposure_cents=credit.exposure_cents,
-                exposure_version=credit.account_version,
+                **credit.fields(),
                 reason=reason,
             )
         )

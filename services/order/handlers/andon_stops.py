@@ -2,7 +2,7 @@
 
 from services.order import inbound
 from services.order.domain import AndonPull, AndonStop, Order
-from services.order.views import andon
+from services.order.lookups import andon
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 

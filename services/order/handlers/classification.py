@@ -7,7 +7,7 @@ from pydantic import BaseModel
 from services.order.commands import ClassifyCustomersAndItems
 from services.order.domain import CatalogItem, Customer, abc_classes
 from services.order.events import AbcClass
-from services.order.views import queries
+from services.order.lookups import history
 from shared.unit_of_work import UnitOfWork
 
 TRAILING = timedelta(days=365)
@@ -22,7 +22,7 @@ async def classify(_: ClassifyCustomersAndItems, uow: UnitOfWork) -> Classes:
     """Classify by trailing revenue; only classes that changed are recorded."""
     now = uow.now()
     async with uow:
-        customer_revenue, item_revenue = await queries.revenue_since(uow.conn, now - TRAILING)
+        customer_revenue, item_revenue = await history.revenue_since(uow.conn, now - TRAILING)
         classes = Classes(customers=abc_classes(customer_revenue), items=abc_classes(item_revenue))
         for customer_id, customer_class in classes.customers.items():
             if (customer := await uow.get(Customer, customer_id)) is not None:

@@ -2,7 +2,7 @@
 
 from services.order.domain.fact_report import OrderFactReport
 from services.order.events import OrderFacts, OrderFactsReported
-from services.order.views import queries as views
+from services.order.lookups import orders
 from shared.db import Row
 from shared.envelope import parse_time
 from shared.fact_queries import facts_reporter
@@ -19,7 +19,7 @@ def _facts(row: Row) -> OrderFacts:
 
 report_facts_when_reconciliation_requested = facts_reporter(
     "order",
-    query=views.ORDER_FACTS,
+    query=orders.ORDER_FACTS,
     report=OrderFactReport,
     answer=OrderFactsReported,
     facts=_facts,

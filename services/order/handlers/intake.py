@@ -16,7 +16,7 @@ from services.order.domain import (
     unusual_order,
 )
 from services.order.handlers.loading import catalog_items, priced, unknown_skus
-from services.order.views import andon, queries
+from services.order.lookups import andon, history, orders, requests
 from shared import context
 from shared.errors import DomainError, InvalidRequestError
 from shared.unit_of_work import UnitOfWork
@@ -57,9 +57,9 @@ async def place_orders(cmds: Sequence[PlaceOrder], uow: UnitOfWork) -> list[Acce
     """
     async with uow:
         keys = [(cmd.channel, cmd.idempotency_key) for cmd in cmds]
-        answers = await queries.idempotent_answers(uow.conn, keys)
+        answers = await requests.idempotent_answers(uow.conn, keys)
         refs = [(cmd.channel, cmd.external_id) for cmd in cmds if cmd.external_id is not None]
-        placed = await queries.orders_by_external_id(uow.conn, refs)
+        placed = await requests.orders_by_external_id(uow.conn, refs)
         await uow.get_all(Customer, [cmd.customer_id for cmd in cmds])
         await catalog_items(uow, [line.sku for cmd in cmds for line in cmd.lines])
         outcomes: list[UUID | Order | DomainError] = []
@@ -93,10 +93,10 @@ async def place_orders(cmds: Sequence[PlaceOrder], uow: UnitOfWork) -> list[Acce
             outcomes.append(order)
         # A concurrent request with one of these keys or external ids fails the batch on the
         # unique key, and its retry (run_command) then finds that answer.
-        await queries.remember_idempotency_keys(uow.conn, new_keys)
-        await queries.remember_external_ids(uow.conn, new_refs)
+        await requests.remember_idempotency_keys(uow.conn, new_keys)
+        await requests.remember_external_ids(uow.conn, new_refs)
         retried = [str(o) for o in outcomes if isinstance(o, UUID)]
-        statuses = await queries.order_statuses(uow.conn, retried)
+        statuses = await orders.order_statuses(uow.conn, retried)
         await uow.commit()
     return [_accepted(outcome, statuses) for outcome in outcomes]
 
@@ -149,14 +149,12 @@ async def _decide(cmd: PlaceOrder, uow: UnitOfWork) -> Order:
         received_at=cmd.received_at,
         accepted_at=accepted_at,
     )
-    history = await queries.customer_history(
-        uow.conn, cmd.customer_id, [line.sku for line in lines]
-    )
+    past = await history.customer_history(uow.conn, cmd.customer_id, [line.sku for line in lines])
     return Order.place(
         cmd.order_id,
         intake,
         lines,
-        unusual=unusual_order(history, lines, policy.pattern_check),
+        unusual=unusual_order(past, lines, policy.pattern_check),
         confirm_within=timedelta(minutes=policy.pattern_check.confirmation_timeout_minutes),
         stops=await andon.open_stops(uow.conn, cmd.customer_id, [line.sku for line in lines]),
     )

@@ -6,7 +6,7 @@ from uuid import UUID
 from services.order.commands import RequestedLine
 from services.order.domain import CatalogItem, Order
 from services.order.events import OrderLine
-from services.order.views.queries import order_channel
+from services.order.lookups.orders import order_channel
 from shared.archive import StreamArchivedError, archive_of
 from shared.errors import InvalidRequestError, NotFoundError
 from shared.limits import MAX_CENTS

@@ -19,7 +19,7 @@ from services.order.domain import (
 )
 from services.order.events import OrderLine, PolicyChanged
 from services.order.handlers.loading import catalog_items, order_of, priced, unknown_skus
-from services.order.views import andon, queries
+from services.order.lookups import andon, history, orders
 from shared import context
 from shared.errors import InvalidRequestError
 from shared.unit_of_work import UnitOfWork
@@ -61,10 +61,8 @@ async def _recheck(
     unusual, confirm_by = None, None
     if affected.grows:
         skus = [line.sku for line in lines]
-        history = await queries.customer_history(
-            uow.conn, placed.customer_id, skus, besides=order.id
-        )
-        unusual = unusual_order(history, lines, policy.pattern_check)
+        past = await history.customer_history(uow.conn, placed.customer_id, skus, besides=order.id)
+        unusual = unusual_order(past, lines, policy.pattern_check)
         timeout = timedelta(minutes=policy.pattern_check.confirmation_timeout_minutes)
         confirm_by = uow.now() + timeout
     stops = await andon.open_stops(uow.conn, None, affected.new_skus) if affected.new_skus else []
@@ -92,7 +90,7 @@ async def _terms(
         customer_class=current.segment[:1],
         item_classes=item_classes,
         tier=customer.tier if customer is not None else "regular",
-        accepted_at=await queries.accepted_at(uow.conn, order.id),
+        accepted_at=await orders.accepted_at(uow.conn, order.id),
     )
 
 
@@ -109,7 +107,7 @@ async def expire_confirmations(_: ExpireConfirmations, uow: UnitOfWork) -> None:
     per run; the domain guard makes a repeat a no-op)."""
     now = uow.now()
     async with uow:
-        for order_id in await queries.awaiting_confirmation_before(uow.conn, now):
+        for order_id in await orders.awaiting_confirmation_before(uow.conn, now):
             if (order := await uow.get(Order, order_id)) is not None:
                 with context.flow(order.order_id):
                     order.expire_confirmation(now)

@@ -3,7 +3,7 @@
 from services.order import inbound
 from services.order.handlers.credit_answers import reply_to
 from services.order.handlers.loading import order_answered
-from services.order.views import catalogue
+from services.order.lookups import stock
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
@@ -13,7 +13,7 @@ async def note_stock_when_stock_changed(
 ) -> None:
     if event.level is not None:
         # The inventory's stream of a SKU is the SKU's: its version orders the levels told.
-        catalogue.note_stock(uow.conn, event.sku, event.level, envelope.aggregate_version)
+        stock.note_stock(uow.conn, event.sku, event.level, envelope.aggregate_version)
 
 
 async def release_order_when_stock_reserved(

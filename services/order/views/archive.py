@@ -6,7 +6,6 @@ archive file (shared/archive.py). Every read model keeps its rows; the one answe
 events, `GET /v1/orders/{id}`, is kept as it was at archiving, compressed, in `archived_order`.
 """
 
-import json
 import zlib
 from collections.abc import Sequence
 from datetime import datetime
@@ -65,7 +64,7 @@ async def keep_answers(conn: Connection, order_ids: Sequence[str]) -> None:
     for order_id in order_ids:
         details = await order_details(conn, UUID(order_id))
         assert details is not None, f"order {order_id} has no summary"
-        rows.append((order_id, zlib.compress(json.dumps(details).encode())))
+        rows.append((order_id, zlib.compress(details.model_dump_json().encode())))
     await conn.executemany(
         "INSERT INTO archived_order (order_id, details) VALUES ($1, $2)"
         " ON CONFLICT (order_id) DO UPDATE SET details = excluded.details",

@@ -1,14 +1,13 @@
 """The catalogue channels read: each item's price, and what can be promised of it now.
 
 Items and prices are the order service's master data (catalog_item); the stock is the
-inventory's, kept here as its events tell it (catalog_stock): every event that moves a SKU's
-stock carries the level after it. So one read answers, and no service reads another's data.
+inventory's, noted as its events tell it (catalog_stock, services/order/lookups/stock.py). So
+one read answers, and no service reads another's data.
 """
 
 from pydantic import BaseModel, Field
 
-from services.order.inbound import StockLevel
-from shared.db import Connection, Row, WriteBehind
+from shared.db import Connection, Row
 from shared.paging import Listing, ListQuery, Page, Where, fetch
 
 _STAFF_ONLY = "Staff and ops keys only: null for a channel's key."
@@ -31,27 +30,6 @@ class CatalogueItem(BaseModel):
     def for_channel(self) -> "CatalogueItem":
         """What a channel may see: a quantity to promise, nothing of stock or orders behind it."""
         return self.model_copy(update=dict.fromkeys(_STAFF_FIELDS))
-
-
-# Of two levels of a SKU only the newer counts: one SKU's events travel under their orders' keys,
-# so an older one may arrive later (in this batch, or at another consumer).
-_STOCK = (
-    "INSERT INTO catalog_stock (sku, on_hand, reserved, available, stock_version)"
-    " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sku) DO UPDATE SET on_hand = excluded.on_hand,"
-    " reserved = excluded.reserved, available = excluded.available,"
-    " stock_version = excluded.stock_version"
-    " WHERE catalog_stock.stock_version < excluded.stock_version"
-)
-
-
-def note_stock(conn: WriteBehind, sku: str, level: StockLevel, version: int) -> None:
-    """The SKU's stock as of `version` of the inventory's stream of it, unless newer is known."""
-    row = ("catalog_stock", sku)
-    held = conn.held(row)
-    if held is None or held[-1] < version:
-        # Every order of a SKU moves it: a hot row, written at commit (see WriteBehind).
-        levels = (level.on_hand, level.reserved, level.available)
-        conn.defer_to_commit(row, _STOCK, sku, *levels, version)
 
 
 _COLUMNS = (

@@ -10,7 +10,8 @@ a window's figures are a sum over its hours' rows, never over its orders. The wr
 back (`WriteBehind`): the increments of a whole batch sum to one upsert per counter row.
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -239,6 +240,15 @@ def _counter_upsert(table: str, columns: tuple[str, ...]) -> str:
 # Queries: each reads the rows of the window's hours (or the few status rows), never orders.
 
 
+@dataclass(frozen=True)
+class HourCounts:
+    """One hour: orders reaching each step in it (STEP_COLUMNS), and of the orders accepted in
+    it how many were received, released and shipped, and their summed times."""
+
+    hour: int
+    counts: Mapping[str, int]
+
+
 def _filters(
     segment: str | None, channel: str | None, customer_class: str | None, first: int
 ) -> tuple[str, list[object]]:
@@ -263,7 +273,7 @@ async def cohort_sums(
     segment: str | None = None,
     channel: str | None = None,
     customer_class: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[domain.CohortSums]:
     """Summed counts per (segment, channel, customer class) of orders accepted in the hours."""
     where, args = _filters(segment, channel, customer_class, first=3)
     sums = ", ".join(f"SUM({name}) AS {name}" for name in domain.COUNTS)
@@ -274,7 +284,15 @@ async def cohort_sums(
         end_hour,
         *args,
     )
-    return [_ints(row) for row in rows]
+    return [
+        domain.CohortSums(
+            row["segment"],
+            row["channel"],
+            row["customer_class"],
+            {name: int(row[name] or 0) for name in domain.COUNTS},
+        )
+        for row in rows
+    ]
 
 
 async def hourly(
@@ -285,7 +303,7 @@ async def hourly(
     segment: str | None = None,
     channel: str | None = None,
     customer_class: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[HourCounts]:
     """Per hour: orders reaching each step, and the cycle time of orders accepted in it."""
     where, args = _filters(segment, channel, customer_class, first=3)
     steps = await conn.fetch(
@@ -304,12 +322,12 @@ async def hourly(
         end_hour,
         *args,
     )
-    by_hour: dict[int, dict[str, Any]] = {}
-    for row in _as_dicts(steps):
-        by_hour.setdefault(row["hour"], {}).update(row)
-    for row in _as_dicts(cycles):
-        by_hour.setdefault(row["hour"], {}).update(row)
-    return [by_hour[hour] for hour in sorted(by_hour)]
+    by_hour: dict[int, dict[str, int]] = {}
+    for row in (*steps, *cycles):
+        counts = by_hour.setdefault(int(row["hour"]), {})
+        plain = zip(row.keys(), tuple(row), strict=True)  # sqlite3.Row or asyncpg Record
+        counts.update({name: int(value or 0) for name, value in plain if name != "hour"})
+    return [HourCounts(hour, counts) for hour, counts in sorted(by_hour.items())]
 
 
 async def all_time_totals(conn: Connection) -> dict[tuple[str, str], int]:
@@ -321,15 +339,3 @@ async def all_time_totals(conn: Connection) -> dict[tuple[str, str], int]:
 async def status_counts(conn: Connection) -> dict[str, int]:
     rows = await conn.fetch("SELECT status, orders FROM kpi_status WHERE orders <> 0")
     return {row["status"]: int(row["orders"]) for row in rows}
-
-
-def _ints(row: Mapping[str, Any]) -> dict[str, Any]:
-    plain = dict(zip(row.keys(), tuple(row), strict=True))  # sqlite3.Row or asyncpg Record
-    return {name: int(v or 0) if name in domain.COUNTS else v for name, v in plain.items()}
-
-
-def _as_dicts(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {name: int(value or 0) for name, value in zip(row.keys(), tuple(row), strict=True)}
-        for row in rows
-    ]

@@ -4,8 +4,6 @@ import json
 
 from services.order.domain import Order
 from services.order.events import (
-    AndonPullCleared,
-    AndonPullNoted,
     CreditApprovalRecorded,
     CreditReleaseRecorded,
     CreditReviewRecorded,
@@ -13,11 +11,8 @@ from services.order.events import (
     CustomerDefined,
     ItemClassified,
     ItemDefined,
-    OrderChanged,
     OrderPlaced,
-    OrderShortPicked,
 )
-from services.order.views.andon import project_andon
 from shared import changes
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind
@@ -53,9 +48,6 @@ async def project(
             # same transaction, whose own projection then writes the same final row); in a
             # rebuild, the order folded up to the event (`projected_aggregates`).
             await _project_order(conn, event, envelope, recorded_by)
-            await project_andon(conn, event)
-        case AndonPullNoted() | AndonPullCleared():
-            await project_andon(conn, event)
         case _ if type(event).event_type() in Order.event_classes:
             raise TypeError(f"{event.event_type()} is projected from its Order aggregate")
 
@@ -69,8 +61,6 @@ async def _project_order(
         await _insert_summary(conn, order, envelope)
     else:
         _update_summary(conn, order, envelope)
-    if isinstance(event, OrderPlaced | OrderChanged | OrderShortPicked):
-        await _replace_lines(conn, order)
 
 
 async def _insert_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
@@ -121,28 +111,6 @@ def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None
 def _confirm_by(order: Order) -> object:
     waiting = "pattern_check" in order.state.holds and order.state.ended is None
     return order.state.confirm_by if waiting else None
-
-
-async def _replace_lines(conn: Connection, order: Order) -> None:
-    placed = order.state.placed
-    assert placed is not None
-    placed_at = placed.received_at
-    await conn.execute("DELETE FROM order_line WHERE order_id = $1", order.id)
-    await conn.executemany(
-        "INSERT INTO order_line (order_id, sku, customer_id, quantity, unit_price_cents,"
-        " placed_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-            (
-                order.id,
-                line.sku,
-                placed.customer_id,
-                line.quantity,
-                line.unit_price_cents,
-                placed_at,
-            )
-            for line in order.state.lines.values()
-        ],
-    )
 
 
 async def _define_item(conn: Connection, event: ItemDefined) -> None:

@@ -128,7 +128,7 @@ async def details(runtime: ServiceRuntime, order_id: UUID) -> dict[str, Any]:
     async with runtime.db.transaction() as conn:
         found = await queries.order_details(conn, order_id)
     assert found is not None
-    return found
+    return found.model_dump(mode="json")
 
 
 @asynccontextmanager

@@ -1,4 +1,5 @@
-"""Andon read models: open pulls by target, and which pull holds which order."""
+"""Andon stops as the order side keeps them: open pulls by target, and which pull holds which
+order."""
 
 from collections.abc import Sequence
 from uuid import UUID
@@ -19,7 +20,7 @@ _CANDIDATES = {
 }
 
 
-async def project_andon(conn: Connection, event: DomainEvent) -> None:
+async def project(conn: Connection, event: DomainEvent) -> None:
     match event:
         case AndonPullNoted():
             await conn.execute(

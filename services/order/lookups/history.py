@@ -1,0 +1,88 @@
+"""The customer's history the pattern check weighs, and the revenue the A/B/C classes count:
+kept in `order_line`, the current lines of every order, in the transaction of their events."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from services.order.domain import CustomerHistory, Order
+from shared.db import Connection
+
+# Orders that never went ahead count neither as history nor as revenue.
+_LIVE = "s.status NOT IN ('cancelled', 'rejected')"
+
+
+async def replace_lines(conn: Connection, order: Order) -> None:
+    """The order's lines as they are now (placed, changed or short-picked)."""
+    placed = order.state.placed
+    assert placed is not None
+    placed_at = placed.received_at
+    await conn.execute("DELETE FROM order_line WHERE order_id = $1", order.id)
+    await conn.executemany(
+        "INSERT INTO order_line (order_id, sku, customer_id, quantity, unit_price_cents,"
+        " placed_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        [
+            (
+                order.id,
+                line.sku,
+                placed.customer_id,
+                line.quantity,
+                line.unit_price_cents,
+                placed_at,
+            )
+            for line in order.state.lines.values()
+        ],
+    )
+
+
+# The pattern check looks at this many of the customer's latest live orders (and, per SKU, at
+# as many of their latest lines): a bounded read however long the customer has been buying, and
+# the same rule as over the whole history for customers with fewer orders than that.
+HISTORY_ORDERS = 50
+
+
+async def customer_history(
+    conn: Connection, customer_id: str, skus: Sequence[str], *, besides: str = ""
+) -> CustomerHistory:
+    """The customer's latest live orders and, per SKU, lines; `besides`: an order left out
+    (the one being changed is not its own history)."""
+    totals = await conn.fetch(
+        f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}"
+        " AND s.order_id <> $3 ORDER BY s.placed_at DESC LIMIT $2",
+        customer_id,
+        HISTORY_ORDERS,
+        besides,
+    )
+    quantities: dict[str, list[int]] = {}
+    for sku in dict.fromkeys(skus):
+        lines = await conn.fetch(
+            "SELECT l.quantity FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
+            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE} AND l.order_id <> $4"
+            " ORDER BY l.placed_at DESC LIMIT $3",
+            customer_id,
+            sku,
+            HISTORY_ORDERS,
+            besides,
+        )
+        if lines:
+            quantities[sku] = [line["quantity"] for line in lines]
+    return CustomerHistory(
+        order_totals=tuple(row["total_cents"] for row in totals), line_quantities=quantities
+    )
+
+
+async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, int], dict[str, int]]:
+    """Revenue per customer and per SKU of live orders since `since`; every known one, 0 or more."""
+    customers = {
+        row["customer_id"]: 0 for row in await conn.fetch("SELECT customer_id FROM customer")
+    }
+    items = {row["sku"]: 0 for row in await conn.fetch("SELECT sku FROM catalog_item")}
+    rows = await conn.fetch(
+        "SELECT l.customer_id, l.sku, l.quantity * l.unit_price_cents AS revenue"
+        f" FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
+        f" WHERE l.placed_at >= $1 AND {_LIVE}",
+        since,
+    )
+    for row in rows:
+        customers[row["customer_id"]] = customers.get(row["customer_id"], 0) + row["revenue"]
+        items[row["sku"]] = items.get(row["sku"], 0) + row["revenue"]
+    return customers, items
