@@ -165,17 +165,7 @@ def hot_figures(
     accepted = [s for s in run.samples if s.order_id is not None]
     window = min(HOT_WINDOW, len(accepted) // 2)
     first, last = accepted[:window], accepted[len(accepted) - window :]
-    drift: dict[str, Any] = {}
-    for name, measure in (
-        ("intake", _intake),
-        ("released", lambda samples: _release(samples, run.deadline)),
-    ):
-        early, late = percentiles(measure(first), (50, 99)), percentiles(measure(last), (50, 99))
-        drift[name] = {
-            "first_ms": early,
-            "last_ms": late,
-            "ratio": {rank: _ratio(late[rank], early[rank]) for rank in ("p50", "p99")},
-        }
+    drift = _compared(run, last, first, names=("last_ms", "first_ms"))
     ratios = [r for d in drift.values() for r in d["ratio"].values()]
     return {
         "window": window,
@@ -196,19 +186,27 @@ def beside_figures(run: StepRun, **_: Any) -> dict[str, Any]:
     """Orders alternating between the long stream's pair (even) and a new pair (odd), placed
     together: what the history alone costs, whatever the machine was doing meanwhile."""
     accepted = [s for s in run.samples if s.order_id is not None]
-    pairs = {"long": accepted[0::2], "new": accepted[1::2]}
-    figures: dict[str, Any] = {"orders": len(accepted)}
+    long, new = accepted[0::2], accepted[1::2]
+    return {"orders": len(accepted), **_compared(run, long, new, names=("long_ms", "new_ms"))}
+
+
+def _compared(
+    run: StepRun,
+    one: Sequence[OrderSample],
+    other: Sequence[OrderSample],
+    *,
+    names: tuple[str, str],
+) -> dict[str, Any]:
+    """Intake and release p50/p99 of two sets of orders, and the ratios of `one` to `other`."""
+    compared: dict[str, Any] = {}
     for name, measure in (
         ("intake", _intake),
         ("released", lambda samples: _release(samples, run.deadline)),
     ):
-        long, new = (percentiles(measure(pairs[p]), (50, 99)) for p in ("long", "new"))
-        figures[name] = {
-            "long_ms": long,
-            "new_ms": new,
-            "ratio": {rank: _ratio(long[rank], new[rank]) for rank in ("p50", "p99")},
-        }
-    return figures
+        a, b = percentiles(measure(one), (50, 99)), percentiles(measure(other), (50, 99))
+        ratio = {rank: _ratio(a[rank], b[rank]) for rank in ("p50", "p99")}
+        compared[name] = {names[0]: a, names[1]: b, "ratio": ratio}
+    return compared
 
 
 def _ratio(late: float | None, early: float | None) -> float | None:

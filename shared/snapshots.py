@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared import aggregate as aggregate_module
+from shared import stops
 from shared.aggregate import Aggregate
 from shared.db import Connection, placeholders
 from shared.envelope import Envelope
@@ -43,8 +44,13 @@ SNAPSHOT_BYTES_PER_EVENT = 200
 _NOT_STATE = frozenset({"_pending", "_snapshot_version", "_snapshot_bytes"})
 
 
+# Platform modules whose classes an aggregate's fold and state are made of.
+_BUILDING_BLOCKS = (aggregate_module, stops)
+
+
 def fingerprint(cls: type[Aggregate]) -> str:
-    """A hash of the code that folds `cls`: its service's (or package's) modules and the base."""
+    """A hash of the code that folds `cls`: its service's (or package's) modules and the
+    platform's building blocks of aggregates and their state."""
     return _fingerprint(cls.__module__, cls.__qualname__)
 
 
@@ -56,8 +62,8 @@ def _fingerprint(module: str, qualname: str) -> str:
         Path(package.__file__ or "").parent
     ]
     files = sorted(f for root in roots for f in root.rglob("*.py"))
-    digest = hashlib.sha256(Path(aggregate_module.__file__ or "").read_bytes())
-    for file in files:
+    digest = hashlib.sha256()
+    for file in [*(Path(m.__file__ or "") for m in _BUILDING_BLOCKS), *files]:
         digest.update(file.read_bytes())
     return f"{qualname}:{digest.hexdigest()[:16]}"
 

@@ -1,46 +1,36 @@
 """An andon pull as the order service noted it: open pulls on a customer or SKU hold new orders."""
 
-from uuid import UUID
-
 from services.order.domain.holds import AndonStop
 from services.order.events import AndonPullCleared, AndonPullNoted
-from shared.aggregate import Aggregate, event_map
-from shared.messages import DomainEvent
+from shared.stops import PullStop
 
 
-class AndonPull(Aggregate):
+class AndonPull(PullStop[AndonStop, None]):
     """One stream per pull: noted once, cleared once (a resolution seen first wins)."""
 
     stream_type = "andon-pull"
-    event_classes = event_map(AndonPullNoted, AndonPullCleared)
-
-    def __init__(self, pull_id: str) -> None:
-        super().__init__(pull_id)
-        self.noted = False
-        self.cleared = False
+    stopped_by = AndonPullNoted
+    lifted_by = AndonPullCleared
+    # A step pull is a ticket for ops: it holds no order.
+    hits = frozenset({"sku", "order", "customer"})
 
     @property
-    def pull_id(self) -> UUID:
-        return UUID(self.id)
+    def cleared(self) -> bool:
+        return self.lifted
 
     def note(self, stop: AndonStop) -> None:
-        if not (self.noted or self.cleared):
-            self._record(
-                AndonPullNoted(
-                    pull_id=self.pull_id,
-                    target_kind=stop.target_kind,
-                    target_id=stop.target_id,
-                    reason=stop.reason,
-                )
-            )
+        self._stop(stop)
 
     def clear(self) -> None:
-        if not self.cleared:
-            self._record(AndonPullCleared(pull_id=self.pull_id))
+        self._lift(None)
 
-    def _apply(self, event: DomainEvent) -> None:
-        match event:
-            case AndonPullNoted():
-                self.noted = True
-            case AndonPullCleared():
-                self.cleared = True
+    def _stopped(self, target: AndonStop) -> AndonPullNoted:
+        return AndonPullNoted(
+            pull_id=self.pull_id,
+            target_kind=target.target_kind,
+            target_id=target.target_id,
+            reason=target.reason,
+        )
+
+    def _lifted(self, _: None) -> AndonPullCleared:
+        return AndonPullCleared(pull_id=self.pull_id)

@@ -6,15 +6,12 @@ from services.order.lookups import andon
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
-# A step pull is a ticket for ops: it holds no order.
-_STOPPING = frozenset({"sku", "order", "customer"})
-
 
 async def hold_orders_when_andon_pulled(
     event: inbound.AndonPulled, _: Envelope, uow: UnitOfWork
 ) -> None:
-    if event.target_kind not in _STOPPING:
-        return
+    if event.target_kind not in AndonPull.hits:
+        return  # no stream for a pull that stops nothing here
     stop = AndonStop(event.pull_id, event.target_kind, event.target_id, event.reason)
     pull = await uow.get_or_create(AndonPull, str(event.pull_id))
     pull.note(stop)
