@@ -1,6 +1,5 @@
-"""The andon service on a real SQLite file: facts delivered as its consumers would, and its API."""
+"""The andon service on a real SQLite file: facts delivered through its consumers, and its API."""
 
-import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -11,54 +10,40 @@ from fastapi import FastAPI
 
 from services.andon.service import DEFINITION
 from shared.auth import Principal, Role
-from shared.bus.memory import MemoryBroker
+from shared.bus import OutgoingMessage, Record
 from shared.clock import FrozenClock
+from shared.deadletter import DEAD_LETTERED, dead_letter
 from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
-from shared.testing.apps import app_for_tests
 from shared.testing.builders import an_envelope
+from shared.testing.harness import ServiceHarness, authorized
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 KEYS = {"staff-key": Principal("mia", Role.STAFF), "ops-key": Principal("otto", Role.OPS)}
-ROUTES = {t: r for s in DEFINITION.subscriptions for t, r in s.routes.items()}
-
-
-def auth(key: str) -> dict[str, str]:
-    """A fresh Idempotency-Key with each request, as a careful integrator sends."""
-    return {"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid4())}
+auth = authorized
 
 
 @asynccontextmanager
 async def andon_service(folder: Any, *, postgres_dsn: str = "") -> AsyncIterator[ServiceRuntime]:
     """The service on SQLite in `folder`, or in a PostgreSQL schema of its own (dropped after)."""
-    settings = ServiceSettings(
-        data_dir=folder,
-        database_url=postgres_dsn,
-        namespace=f"t{uuid4().hex[:10]}" if postgres_dsn else "",
-    )
-    runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=FrozenClock(NOW))
-    await runtime.open()
-    try:
-        yield runtime
-    finally:
-        if postgres_dsn:
-            async with runtime.db.transaction() as conn:
-                await conn.execute(f'DROP SCHEMA "{settings.schema_for("andon")}" CASCADE')
-        await runtime.db.close()
+    async with ServiceHarness.running(
+        DEFINITION, folder, clock=FrozenClock(NOW), postgres_dsn=postgres_dsn
+    ) as service:
+        yield service.runtime
 
 
 def andon_app(runtime: ServiceRuntime) -> FastAPI:
-    return app_for_tests("andon", DEFINITION.routers(runtime), KEYS)
+    return ServiceHarness(runtime).app(KEYS)
 
 
 def clock_of(runtime: ServiceRuntime) -> FrozenClock:
-    assert isinstance(runtime.clock, FrozenClock)
-    return runtime.clock
+    return ServiceHarness(runtime).clock
 
 
 async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:
-    """Another service's event, handled as the consumer would (inbox claim included)."""
-    route = ROUTES[event_type]
+    """Another service's event through andon's consumers (inbox claim included)."""
+    if event_type == DEAD_LETTERED:
+        await ServiceHarness(runtime).consume(_dead_letter(data))
+        return
     order_id = data.get("order_id")
     envelope = an_envelope(
         event_type=event_type,
@@ -66,10 +51,14 @@ async def deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]
         occurred_at=runtime.clock.now(),
         correlation_id=UUID(order_id) if order_id else None,
     )
-    async with runtime.unit_of_work() as uow:
-        assert await uow.claim(consumer="andon", message_id=str(envelope.event_id))
-        await route.handle(route.model.model_validate(data), envelope, uow)
-        await uow.commit()
+    await ServiceHarness(runtime).consume(envelope)
+
+
+def _dead_letter(data: dict[str, Any]) -> OutgoingMessage:
+    """What the failing group put on its dead-letter topic, which andon reads back as `data`."""
+    at = (data["origin_topic"], data["origin_partition"], data["origin_offset"])
+    origin = Record(*at, key=None, value=data["payload_excerpt"].encode())
+    return dead_letter(origin, group=data["group"], reason=data["reason"], error=data["error"])
 
 
 async def define(
@@ -121,11 +110,7 @@ async def answer_all(runtime: ServiceRuntime, order_id: str, skus: dict[str, int
 
 
 async def published(runtime: ServiceRuntime, event_type: str) -> list[dict[str, Any]]:
-    async with runtime.db.transaction() as conn:
-        rows = await conn.fetch(
-            "SELECT payload FROM outbox_message WHERE event_type = $1 ORDER BY id", event_type
-        )
-    return [json.loads(row["payload"])["data"] for row in rows]
+    return [envelope.data for _, envelope in await ServiceHarness(runtime).outbox(event_type)]
 
 
 async def holds(runtime: ServiceRuntime, order_id: str) -> list[str]:

@@ -1,6 +1,5 @@
-"""Credit test harness on SQLite: deliver events as its consumer would, then read the results."""
+"""Credit test harness: deliver events through its real consumer, then read the results."""
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -8,25 +7,18 @@ from uuid import UUID, uuid4
 from fastapi import FastAPI
 
 from services.credit import views
-from services.credit.service import DEFINITION
-from shared import context
 from shared.auth import Principal, Role
-from shared.clock import FrozenClock
 from shared.envelope import Envelope
 from shared.paging import PageQuery, Where, fetch
 from shared.runtime import ServiceRuntime
-from shared.testing.apps import app_for_tests
+from shared.testing.builders import an_envelope
+from shared.testing.harness import ServiceHarness
 
 NOW = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 KEYS = {
     "ops-key": Principal("ops-anna", Role.OPS),
     "staff-key": Principal("staff-ben", Role.STAFF),
     "channel-key": Principal("demo-shop", Role.CHANNEL),
-}
-ROUTES = {
-    event_type: route
-    for subscription in DEFINITION.subscriptions
-    for event_type, route in subscription.routes.items()
 }
 
 
@@ -37,39 +29,23 @@ def an_inbound(
     correlation_id: UUID | None = None,
     source: str = "order",
 ) -> Envelope:
-    return Envelope(
-        event_id=uuid4(),
+    return an_envelope(
         event_type=event_type,
-        event_version=1,
+        data=data,
         source=source,
         aggregate_id=str(data.get("order_id") or data.get("customer_id")),
-        aggregate_version=1,
         occurred_at=NOW,
         correlation_id=correlation_id or UUID(str(data.get("order_id") or uuid4())),
-        causation_id=None,
-        data=data,
     )
 
 
-class CreditService:
-    """Deliver events exactly as the consumer runtime applies them (inbox claim, handler, flush,
-    one transaction), and look at what came out: published events and read models."""
-
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        self.runtime = runtime
+class CreditService(ServiceHarness):
+    """Events delivered through its consumer, and what came out: published events, read models."""
 
     async def deliver(self, envelope: Envelope) -> Envelope:
         """Apply one event a second after the previous one (so review times tell their order)."""
-        assert isinstance(self.runtime.clock, FrozenClock)
-        self.runtime.clock.advance(timedelta(seconds=1))
-        route = ROUTES[envelope.event_type]
-        event = route.model.model_validate(envelope.data)
-        async with self.runtime.unit_of_work() as uow:
-            with context.flow(envelope.correlation_id, envelope.event_id):
-                if await uow.claim(consumer="credit", message_id=str(envelope.event_id)):
-                    await route.handle(event, envelope, uow)
-                    await uow.flush()
-            await uow.commit()
+        self.clock.advance(timedelta(seconds=1))
+        await self.consume(envelope)
         return envelope
 
     async def customer_defined(
@@ -102,14 +78,10 @@ class CreditService:
 
     async def published(self) -> list[tuple[str, dict[str, Any]]]:
         """(event type, data) of every event queued for `credit.events`, oldest first."""
-        async with self.runtime.db.transaction() as conn:
-            rows = await conn.fetch("SELECT event_type, payload FROM outbox_message ORDER BY id")
-        return [(r["event_type"], json.loads(r["payload"])["data"]) for r in rows]
+        return [(e.event_type, e.data) for _, e in await self.outbox()]
 
     async def published_envelopes(self) -> list[dict[str, Any]]:
-        async with self.runtime.db.transaction() as conn:
-            rows = await conn.fetch("SELECT payload FROM outbox_message ORDER BY id")
-        return [json.loads(r["payload"]) for r in rows]
+        return [e.to_cloudevent() for _, e in await self.outbox()]
 
     async def account(self, customer_id: str) -> dict[str, Any]:
         async with self.runtime.db.transaction() as conn:
@@ -128,4 +100,4 @@ def auth(key: str) -> dict[str, str]:
 
 
 def credit_app(runtime: ServiceRuntime) -> FastAPI:
-    return app_for_tests("credit", DEFINITION.routers(runtime), KEYS)
+    return ServiceHarness(runtime).app(KEYS)

@@ -1,7 +1,6 @@
-"""Inventory test harness: the service on SQLite, fed through the real consumer runtime."""
+"""Inventory test harness: the service on SQLite or PostgreSQL, fed through its real consumer."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,64 +11,29 @@ from inventory_builders import NOW
 from services.inventory import views
 from services.inventory.commands import ReceiveStock
 from services.inventory.service import DEFINITION
-from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
-from shared.consumer import Consumer
 from shared.envelope import Envelope
-from shared.runtime import ServiceRuntime
-from shared.settings import ConsumerSettings, ServiceSettings
-from shared.testing.builders import a_message
-
-SOURCE_TOPICS = {
-    "order": "order.events",
-    "fulfillment": "fulfillment.events",
-    "andon": "andon.events",
-}
+from shared.testing.builders import an_envelope
+from shared.testing.harness import ServiceHarness
 
 
 def an_inbound(event_type: str, data: dict[str, Any], *, source: str = "order") -> Envelope:
     order_id = data.get("order_id")
-    return Envelope(
-        event_id=uuid4(),
+    return an_envelope(
         event_type=event_type,
-        event_version=1,
+        data=data,
         source=source,
         aggregate_id=str(order_id or data.get("sku") or data.get("pull_id")),
-        aggregate_version=1,
         occurred_at=NOW,
-        correlation_id=UUID(order_id) if order_id else uuid4(),
-        causation_id=None,
-        data=data,
+        correlation_id=UUID(order_id) if order_id else None,
     )
 
 
-class Inventory:
-    """Deliver events as the consumer group would (batches, inbox, delivered twice)."""
-
-    def __init__(self, runtime: ServiceRuntime, broker: MemoryBroker) -> None:
-        self.runtime = runtime
-        self.broker = broker
-        [subscription] = DEFINITION.subscriptions
-        self.subscription = broker.subscription(subscription.topics, group="inventory")
-        self.consumer = Consumer(
-            group="inventory",
-            subscription=self.subscription,
-            dead_letters=broker.publisher(),
-            routes=subscription.routes,
-            unit_of_work=runtime.unit_of_work,
-            settings=ConsumerSettings(handler_attempts=1, retry_initial_seconds=0.001),
-        )
-
-    @property
-    def clock(self) -> FrozenClock:
-        assert isinstance(self.runtime.clock, FrozenClock)
-        return self.runtime.clock
+class Inventory(ServiceHarness):
+    """Its neighbours' events delivered as batches (inbox, each record twice); its shortcuts."""
 
     async def deliver(self, *envelopes: Envelope) -> None:
-        await self.broker.publish([a_message(SOURCE_TOPICS[e.source], e) for e in envelopes])
-        await self.subscription.start()
-        records = await self.subscription.fetch(max_records=1000, timeout_ms=1)
-        await self.consumer.process(records)
+        await self.consume(*envelopes)
 
     async def place(
         self,
@@ -93,7 +57,7 @@ class Inventory:
         return order_id
 
     async def receive(self, sku: str, quantity: int) -> None:
-        await self.runtime.send(ReceiveStock(sku=sku, quantity=quantity))
+        await self.send(ReceiveStock(sku=sku, quantity=quantity))
 
     async def level(self, sku: str) -> dict[str, Any]:
         async with self.runtime.db.transaction() as conn:
@@ -107,26 +71,12 @@ class Inventory:
 
     async def published(self, *event_types: str) -> list[Envelope]:
         """Envelopes queued for `inventory.events`, oldest first, of the given types."""
-        async with self.runtime.db.transaction() as conn:
-            rows = await conn.fetch("SELECT topic, payload FROM outbox_message ORDER BY id")
-        assert {row["topic"] for row in rows} <= {"inventory.events"}
-        envelopes = [Envelope.from_json(row["payload"]) for row in rows]
-        return [e for e in envelopes if not event_types or e.event_type in event_types]
+        assert {topic for topic, _ in await self.outbox()} <= {"inventory.events"}
+        return [envelope for _, envelope in await self.outbox(*event_types)]
 
 
-@asynccontextmanager
-async def running_inventory(folder: Path, *, postgres_dsn: str = "") -> AsyncIterator[Inventory]:
+def running_inventory(
+    folder: Path, *, postgres_dsn: str = ""
+) -> AbstractAsyncContextManager[Inventory]:
     """On SQLite in `folder`, or in a PostgreSQL schema of its own (dropped after)."""
-    namespace = f"t{uuid4().hex[:10]}" if postgres_dsn else ""
-    url = postgres_dsn or f"sqlite:///{folder / 'inventory.db'}"
-    settings = ServiceSettings(database_url=url, data_dir=folder, namespace=namespace)
-    broker = MemoryBroker(redeliver=True)
-    runtime = ServiceRuntime(DEFINITION, settings, broker, clock=FrozenClock(NOW))
-    await runtime.open()
-    try:
-        yield Inventory(runtime, broker)
-    finally:
-        if postgres_dsn:
-            async with runtime.db.transaction() as conn:
-                await conn.execute(f'DROP SCHEMA "{settings.schema_for("inventory")}" CASCADE')
-        await runtime.stop()
+    return Inventory.running(DEFINITION, folder, clock=FrozenClock(NOW), postgres_dsn=postgres_dsn)

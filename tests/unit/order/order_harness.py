@@ -1,4 +1,4 @@
-"""The order service on a real SQLite file, driven through its handlers and routes."""
+"""The order service on a real SQLite file, driven through its commands, consumer and API."""
 
 import json
 from collections.abc import AsyncIterator, Sequence
@@ -10,19 +10,16 @@ from uuid import UUID, uuid4
 import httpx
 from order_builders import NOW, SHIP_TO
 
-from services.order import handlers
-from services.order.api import routers
 from services.order.commands import DefineCustomer, DefineItem, PlaceOrder, RequestedLine
 from services.order.handlers import Accepted
-from services.order.service import DEFINITION, ROUTES
+from services.order.service import DEFINITION
 from services.order.views import queries
 from shared.auth import Principal, Role
-from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing.apps import app_for_tests
 from shared.testing.builders import an_envelope
+from shared.testing.harness import ServiceHarness, authorized
 
 KEYS = {"shop": Role.CHANNEL, "other-shop": Role.CHANNEL, "staff": Role.STAFF, "ops": Role.OPS}
 
@@ -32,13 +29,10 @@ async def order_service(
     folder: Path, clock: FrozenClock | None = None, *, settings: ServiceSettings | None = None
 ) -> AsyncIterator[ServiceRuntime]:
     """On a SQLite file in `folder`, or on the database `settings` name."""
-    settings = settings or ServiceSettings(data_dir=folder, database_url="")
-    runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=clock or FrozenClock(NOW))
-    await runtime.open()
-    try:
-        yield runtime
-    finally:
-        await runtime.db.close()
+    clock = clock or FrozenClock(NOW)
+    running = ServiceHarness.running(DEFINITION, folder, clock=clock, settings=settings)
+    async with running as service:
+        yield service.runtime
 
 
 async def define(
@@ -49,7 +43,7 @@ async def define(
     tier: str = "regular",
     items: Sequence[tuple[str, int]] = (("CLOCK", 1_000), ("LAMP", 500)),
 ) -> None:
-    await handlers.define_customer(
+    await runtime.send(
         DefineCustomer(
             customer_id=customer,
             name=customer.title(),
@@ -57,12 +51,11 @@ async def define(
             credit_limit_cents=1_000_000,
             review_threshold_cents=100_000,
             tier=tier,
-        ),
-        runtime.unit_of_work(),
+        )
     )
     for sku, price in items:
         command = DefineItem(sku=sku, name=sku.title(), unit_price_cents=price, reorder_point=3)
-        await handlers.define_item(command, runtime.unit_of_work())
+        await runtime.send(command)
 
 
 def a_place_command(
@@ -96,32 +89,21 @@ async def place(runtime: ServiceRuntime, command: PlaceOrder) -> UUID:
 async def deliver(
     runtime: ServiceRuntime, event_type: str, data: dict[str, Any], **envelope: Any
 ) -> None:
-    """An event of another service, handled as the consumer would (inbox claim included);
-    `envelope` sets fields of its envelope (`aggregate_id`, `aggregate_version`)."""
+    """An event of another service, through the consumer (inbox claim included); `envelope`
+    sets fields of its envelope (`aggregate_id`, `aggregate_version`)."""
     await deliver_batch(runtime, [(event_type, data, envelope)])
 
 
 async def deliver_batch(
     runtime: ServiceRuntime, events: Sequence[tuple[str, dict[str, Any], dict[str, Any]]]
 ) -> None:
-    """Events (type, data, envelope fields) handled in one unit of work, as one consumed batch."""
-    async with runtime.unit_of_work() as uow:
-        for event_type, data, fields in events:
-            route = ROUTES[event_type]
-            envelope = an_envelope(
-                event_type=event_type, data=data, source="test", occurred_at=NOW, **fields
-            )
-            assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
-            await route.handle(route.model.model_validate(data), envelope, uow)
-        await uow.commit()
+    """Events (type, data, envelope fields) consumed as one batch."""
+    envelopes = [an_envelope(event_type=t, data=d, occurred_at=NOW, **f) for t, d, f in events]
+    await ServiceHarness(runtime).consume(*envelopes)
 
 
 async def published(runtime: ServiceRuntime, event_type: str) -> list[dict[str, Any]]:
-    async with runtime.db.transaction() as conn:
-        rows = await conn.fetch(
-            "SELECT payload FROM outbox_message WHERE event_type = $1 ORDER BY id", event_type
-        )
-    return [json.loads(row["payload"])["data"] for row in rows]
+    return [envelope.data for _, envelope in await ServiceHarness(runtime).outbox(event_type)]
 
 
 async def details(runtime: ServiceRuntime, order_id: UUID) -> dict[str, Any]:
@@ -131,17 +113,12 @@ async def details(runtime: ServiceRuntime, order_id: UUID) -> dict[str, Any]:
     return found.model_dump(mode="json")
 
 
-@asynccontextmanager
-async def http_client(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
+def http_client(runtime: ServiceRuntime) -> httpx.AsyncClient:
     """The order API in process, with a key per name in KEYS (`auth(name)` sends it)."""
-
     keys = {f"key-{name}": Principal(name, role) for name, role in KEYS.items()}
-    app = app_for_tests("order", routers(runtime), keys, readiness=runtime.readiness)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://order") as client:
-        yield client
+    return ServiceHarness(runtime).http_client(keys)
 
 
 def auth(name: str, **headers: str) -> dict[str, str]:
     """A fresh Idempotency-Key with each request unless the test names one."""
-    return {"Authorization": f"Bearer key-{name}", "Idempotency-Key": str(uuid4()), **headers}
+    return authorized(f"key-{name}", **headers)
