@@ -28,7 +28,7 @@ import httpx
 from rich.console import Console
 
 from bench.report import write
-from services.order.api import routers
+from services.order.api import ROUTERS
 from services.order.domain import kpis as domain
 from services.order.events import OrderLine, OrderPlaced, ShipTo
 from services.order.service import DEFINITION
@@ -112,7 +112,8 @@ async def _fill(runtime: ServiceRuntime, orders: int) -> None:
 
 
 async def _measure(runtime: ServiceRuntime, requests: int) -> dict[str, Any]:
-    app = app_for_tests("order", routers(runtime), {"k": Principal("staff", Role.STAFF)})
+    keys = {"k": Principal("staff", Role.STAFF)}
+    app = app_for_tests("order", ROUTERS, keys, runtimes={"order": runtime})
     params = {
         "segment": "AA",
         "from": (END - timedelta(days=1)).isoformat(),

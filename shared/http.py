@@ -5,7 +5,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterator, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from functools import partial
 from typing import Any
@@ -69,9 +69,11 @@ def create_app(
     lifespan: Lifespan,
     readiness: ReadinessCheck,
     key_ring: KeyRing,
+    runtimes: Mapping[str, object],
     public_docs: bool = False,
     max_in_flight: int = MAX_IN_FLIGHT,
 ) -> FastAPI:
+    """`runtimes`: each service's the routes act on, by name (see `shared.runtime.runtime_of`)."""
     app = FastAPI(
         title=f"gapless {service}",
         lifespan=lifespan,
@@ -83,6 +85,7 @@ def create_app(
         dependencies=[Depends(checked_query_parameters)],
     )
     app.state.key_ring = key_ring
+    app.state.runtimes = runtimes
     for router in routers:
         if isinstance(router, WebhookDocs):
             app.webhooks.include_router(router)

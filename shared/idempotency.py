@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import orjson
-from fastapi import Header, Request, Response
+from fastapi import Depends, Header, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 
@@ -51,6 +51,51 @@ OptionalIdempotencyKey = Annotated[
         description="Optional: a retry with the same key and body gets the first answer.",
     ),
 ]
+
+
+@dataclass(frozen=True)
+class Once:
+    """A route's request with its Idempotency-Key (if it came with one): `run` answers it at
+    most once per key (see `once`)."""
+
+    request: Request
+    response: Response
+    key: str | None
+
+    async def run(
+        self,
+        db: Database,
+        *,
+        principal: str,
+        body: Any,
+        act: Callable[[], Awaitable[Any]],
+        answer_again: Callable[[], Awaitable[Any]] | None = None,
+    ) -> Any:
+        return await once(
+            db,
+            self.request,
+            self.response,
+            principal=principal,
+            key=self.key,
+            body=body,
+            act=act,
+            answer_again=answer_again,
+        )
+
+
+def _with_key(request: Request, response: Response, key: IdempotencyKey) -> Once:
+    return Once(request, response, key)
+
+
+def _with_optional_key(
+    request: Request, response: Response, key: OptionalIdempotencyKey = None
+) -> Once:
+    return Once(request, response, key)
+
+
+# A route's dependency: the request, answered once per key (a key it must or may come with).
+OnceByKey = Annotated[Once, Depends(_with_key)]
+OnceByOptionalKey = Annotated[Once, Depends(_with_optional_key)]
 REPLAYED_HEADER = "Idempotent-Replayed"
 # How long a retry waits for the answer of a first request still running with its key.
 _ANSWER_WAIT_SECONDS = 3.0

@@ -13,7 +13,7 @@ from datetime import timedelta
 from functools import cached_property, partial
 from typing import Any, TypeVar
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, Request
 from sqlalchemy import MetaData, Table
 
 from migrations import runner as migrations
@@ -116,7 +116,8 @@ class ServiceDefinition:
     other_tables: tuple[MetaData, ...] = ()
     # The handler of each command the service accepts (see shared/commands.py).
     commands: CommandHandlers = field(default_factory=dict)
-    routers: Callable[["ServiceRuntime"], Sequence[APIRouter]] = lambda _: ()
+    # Module-level routers: a route reaches its service's runtime through `runtime_of`.
+    routers: Sequence[APIRouter] = ()
     demo_data: Callable[["ServiceRuntime"], Awaitable[None]] | None = None
     schedules: tuple[Schedule, ...] = ()
 
@@ -348,3 +349,14 @@ async def _supervised(work: Callable[[], Awaitable[None]], name: str) -> None:
             logger.exception("%s crashed; restarting in %.1fs", name, backoff)
         await asyncio.sleep(backoff)
         backoff = min(backoff * 2, 30.0)
+
+
+def runtime_of(service: str) -> Any:
+    """A route's dependency on the runtime of the service it belongs to: the app holds every
+    runtime it serves (one in scale-out, all of them in the embedded process), by name."""
+
+    def current(request: Request) -> ServiceRuntime:
+        runtime: ServiceRuntime = request.app.state.runtimes[service]
+        return runtime
+
+    return Depends(current)

@@ -105,7 +105,7 @@ def create_process_app(
     routers = (
         []
         if settings.role == "worker"
-        else [router for r in runtimes for router in r.definition.routers(r)]
+        else [router for runtime in runtimes for router in runtime.definition.routers]
     )
     routers.append(replay_router(Replays(runtimes, broker)))
     app = create_app(
@@ -114,6 +114,7 @@ def create_process_app(
         lifespan=lifespan,
         readiness=readiness,
         key_ring=_key_ring(settings),
+        runtimes={runtime.name: runtime for runtime in runtimes},
         public_docs=settings.public_docs,
         max_in_flight=settings.max_in_flight,
     )

@@ -33,13 +33,13 @@ from typing import Any
 import jsonschema
 import yaml
 
-from services.roster import all_topics
+from services.roster import NAMES, all_topics
 from tools.routes import route_table
 
 KUSTOMIZE_MODULE = "sigs.k8s.io/kustomize/kustomize/v5"
 KUSTOMIZE_VERSION = "v5.8.1"
 K8S_DIR = Path(__file__).resolve().parent.parent / "k8s"
-SERVICES = ("order", "inventory", "credit", "fulfillment", "andon")
+SERVICES = NAMES
 CONTAINER = "app"
 SCHEMA_GATE = "wait-for-schema"
 # Connections the pods' pools may not take from max_connections: the migration Jobs, the

@@ -17,17 +17,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from services.roster import ALL_SERVICES
-from shared.bus.memory import MemoryBroker
-from shared.runtime import ServiceDefinition, ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.runtime import ServiceDefinition
 
 
 def prefixes(definition: ServiceDefinition) -> list[str]:
     """`/v1/<resource>` of every route the service's routers mount."""
-    runtime = ServiceRuntime(definition, ServiceSettings(), MemoryBroker())
     found = {
         "/".join(path.split("/")[:3])
-        for router in definition.routers(runtime)
+        for router in definition.routers
         for path in (str(getattr(route, "path", "")) for route in router.routes)
         if path.startswith("/v1/")
     }

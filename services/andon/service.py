@@ -177,7 +177,7 @@ DEFINITION = ServiceDefinition(
     projections=(views.project, lookups.project),
     read_models=views.metadata,
     lookups=lookups.metadata,
-    routers=api.routers,
+    routers=api.ROUTERS,
     schedules=(
         Schedule.sending("gap-watchdog", timedelta(seconds=5), _watchdog_round),
         Schedule.sending(

@@ -11,94 +11,99 @@ from services.credit.domain import UnknownOrderError
 from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
 from shared import paging
 from shared.auth import Ops, Staff
-from shared.idempotency import OptionalIdempotencyKey, once
+from shared.idempotency import OnceByOptionalKey
 from shared.limits import PathIdentifier
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, runtime_of
+
+Runtime = Annotated[ServiceRuntime, runtime_of("credit")]
+
+router = APIRouter(prefix="/v1/credit", tags=["credit"])
 
 
-def routers(runtime: ServiceRuntime) -> list[APIRouter]:
-    router = APIRouter(prefix="/v1/credit", tags=["credit"])
+async def _decided(
+    runtime: ServiceRuntime,
+    order_id: UUID,
+    decision: Literal["approve", "reject"],
+    body: ReviewDecision,
+    by: str,
+) -> ReviewPublic:
+    command = DecideReview(order_id=order_id, decision=decision, note=body.note, decided_by=by)
+    await runtime.send(command)
+    async with runtime.db.transaction() as conn:
+        row = await views.latest_review(conn, order_id)
+    if row is None:  # the decision committed, so its review row is there
+        raise UnknownOrderError(order_id)
+    return row
 
-    async def decided(
-        order_id: UUID, decision: Literal["approve", "reject"], body: ReviewDecision, by: str
-    ) -> ReviewPublic:
-        command = DecideReview(order_id=order_id, decision=decision, note=body.note, decided_by=by)
-        await runtime.send(command)
-        async with runtime.db.transaction() as conn:
-            row = await views.latest_review(conn, order_id)
-        if row is None:  # the decision committed, so its review row is there
-            raise UnknownOrderError(order_id)
-        return row
 
-    @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
-    async def account(customer_id: PathIdentifier, _: Staff) -> CreditAccountPublic:
-        """A customer's credit light, limit, threshold, exposure and open reviews."""
-        async with runtime.db.transaction() as conn:
-            return await views.account(conn, customer_id)
+@router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
+async def account(customer_id: PathIdentifier, _: Staff, runtime: Runtime) -> CreditAccountPublic:
+    """A customer's credit light, limit, threshold, exposure and open reviews."""
+    async with runtime.db.transaction() as conn:
+        return await views.account(conn, customer_id)
 
-    @router.get("/reviews", response_model=list[ReviewPublic], responses=paging.LINKED)
-    async def reviews(
-        _: Staff,
-        request: Request,
-        response: Response,
-        page: paging.Paging,
-        open: Annotated[
-            bool,
-            Query(description="only reviews awaiting a decision (a change feed has them all)"),
-        ] = True,
-        customer_id: Annotated[str | None, Query(max_length=100)] = None,
-        from_: paging.From = None,
-        to: paging.To = None,
-    ) -> list[ReviewPublic]:
-        """Credit reviews, oldest request first (`order=desc`: newest first): the open ones, or
-        all with their decisions, by customer and request time; `updated_since`: a change feed
-        (requested, decided). The next page is in the `Link` header."""
-        where = (
-            paging.Where()
-            .equal("r.customer_id", customer_id, param="customer_id")
-            .between("r.requested_at", from_, to)
-        )
-        if open and page.updated_since is None:
-            where.add("r.status = {}", "open", param="open")
-        async with runtime.db.transaction() as conn:
-            found = await views.reviews(conn, where, page)
-        paging.link(request, response, found)
-        return list(found.rows)
 
-    @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
-    async def approve(
-        order_id: UUID,
-        body: ReviewDecision,
-        request: Request,
-        response: Response,
-        principal: Ops,
-        key: OptionalIdempotencyKey = None,
-    ) -> Any:
-        """Approve the order's open credit review: credit is approved and the order goes on."""
+@router.get("/reviews", response_model=list[ReviewPublic], responses=paging.LINKED)
+async def reviews(
+    _: Staff,
+    request: Request,
+    response: Response,
+    page: paging.Paging,
+    runtime: Runtime,
+    open: Annotated[
+        bool,
+        Query(description="only reviews awaiting a decision (a change feed has them all)"),
+    ] = True,
+    customer_id: Annotated[str | None, Query(max_length=100)] = None,
+    from_: paging.From = None,
+    to: paging.To = None,
+) -> list[ReviewPublic]:
+    """Credit reviews, oldest request first (`order=desc`: newest first): the open ones, or
+    all with their decisions, by customer and request time; `updated_since`: a change feed
+    (requested, decided). The next page is in the `Link` header."""
+    where = (
+        paging.Where()
+        .equal("r.customer_id", customer_id, param="customer_id")
+        .between("r.requested_at", from_, to)
+    )
+    if open and page.updated_since is None:
+        where.add("r.status = {}", "open", param="open")
+    async with runtime.db.transaction() as conn:
+        found = await views.reviews(conn, where, page)
+    paging.link(request, response, found)
+    return list(found.rows)
 
-        async def act() -> ReviewPublic:
-            return await decided(order_id, "approve", body, principal.name)
 
-        return await once(
-            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
-        )
+@router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)
+async def approve(
+    order_id: UUID,
+    body: ReviewDecision,
+    principal: Ops,
+    runtime: Runtime,
+    once: OnceByOptionalKey,
+) -> Any:
+    """Approve the order's open credit review: credit is approved and the order goes on."""
 
-    @router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
-    async def reject(
-        order_id: UUID,
-        body: ReviewDecision,
-        request: Request,
-        response: Response,
-        principal: Ops,
-        key: OptionalIdempotencyKey = None,
-    ) -> Any:
-        """Reject the order's open credit review: credit is declined and the order rejected."""
+    async def act() -> ReviewPublic:
+        return await _decided(runtime, order_id, "approve", body, principal.name)
 
-        async def act() -> ReviewPublic:
-            return await decided(order_id, "reject", body, principal.name)
+    return await once.run(runtime.db, principal=principal.name, body=body, act=act)
 
-        return await once(
-            runtime.db, request, response, principal=principal.name, key=key, body=body, act=act
-        )
 
-    return [router]
+@router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
+async def reject(
+    order_id: UUID,
+    body: ReviewDecision,
+    principal: Ops,
+    runtime: Runtime,
+    once: OnceByOptionalKey,
+) -> Any:
+    """Reject the order's open credit review: credit is declined and the order rejected."""
+
+    async def act() -> ReviewPublic:
+        return await _decided(runtime, order_id, "reject", body, principal.name)
+
+    return await once.run(runtime.db, principal=principal.name, body=body, act=act)
+
+
+ROUTERS = (router,)

@@ -52,5 +52,5 @@ DEFINITION = ServiceDefinition(
     commands={DecideReview: handlers.decide_review},
     projections=(views.project,),
     read_models=views.metadata,
-    routers=api.routers,
+    routers=api.ROUTERS,
 )

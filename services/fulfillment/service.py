@@ -100,7 +100,7 @@ DEFINITION = ServiceDefinition(
     projected_aggregates=(Shipment, Invoice),
     read_models=views.metadata,
     lookups=lookups.metadata,
-    routers=api.routers,
+    routers=api.ROUTERS,
     schedules=(
         Schedule.sending(
             "pick waves",

@@ -1,6 +1,6 @@
 """Inventory HTTP API."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Request, Response, status
 
@@ -10,72 +10,71 @@ from services.inventory.schemas import BackorderPublic, ReceiptCreate, StockPubl
 from shared import paging
 from shared.auth import Ops, Staff
 from shared.errors import NotFoundError
-from shared.idempotency import IdempotencyKey, once
+from shared.idempotency import OnceByKey
 from shared.limits import PathIdentifier
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, runtime_of
+
+Runtime = Annotated[ServiceRuntime, runtime_of("inventory")]
+
+router = APIRouter(prefix="/v1/inventory", tags=["inventory"])
 
 
-def routers(runtime: ServiceRuntime) -> list[APIRouter]:
-    router = APIRouter(prefix="/v1/inventory", tags=["inventory"])
+@router.post("/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic)
+async def receive(
+    sku: PathIdentifier,
+    body: ReceiptCreate,
+    principal: Ops,
+    runtime: Runtime,
+    once: OnceByKey,
+) -> Any:
+    """Record goods received into stock; waiting backorders are served by priority."""
 
-    @router.post(
-        "/{sku}/receipts", status_code=status.HTTP_202_ACCEPTED, response_model=StockPublic
+    async def stock_now() -> StockPublic:
+        return await _stock_now(runtime, sku)
+
+    async def act() -> StockPublic:
+        await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
+        return await stock_now()
+
+    return await once.run(
+        runtime.db, principal=principal.name, body=body, act=act, answer_again=stock_now
     )
-    async def receive(
-        sku: PathIdentifier,
-        body: ReceiptCreate,
-        request: Request,
-        response: Response,
-        principal: Ops,
-        key: IdempotencyKey,
-    ) -> Any:
-        """Record goods received into stock; waiting backorders are served by priority."""
 
-        async def stock_now() -> StockPublic:
-            async with runtime.db.transaction() as conn:
-                level = await views.stock_level(conn, sku)
-            assert level is not None, "a receipt creates the SKU's stock"
-            return level
 
-        async def act() -> StockPublic:
-            await runtime.send(ReceiveStock(sku=sku, quantity=body.quantity))
-            return await stock_now()
+@router.get("", response_model=list[StockPublic], responses=paging.LINKED)
+async def stock_levels(
+    _: Staff, request: Request, response: Response, page: paging.Paging, runtime: Runtime
+) -> list[StockPublic]:
+    """Stock of every SKU the inventory knows, by SKU (`order=desc`: Z to A);
+    `updated_since`: a change feed of levels. The next page is in the `Link` header."""
+    async with runtime.db.transaction() as conn:
+        found = await views.stock_levels(conn, page)
+    paging.link(request, response, found)
+    return list(found.rows)
 
-        return await once(
-            runtime.db,
-            request,
-            response,
-            principal=principal.name,
-            key=key,
-            body=body,
-            act=act,
-            answer_again=stock_now,
-        )
 
-    @router.get("", response_model=list[StockPublic], responses=paging.LINKED)
-    async def stock_levels(
-        _: Staff, request: Request, response: Response, page: paging.Paging
-    ) -> list[StockPublic]:
-        """Stock of every SKU the inventory knows, by SKU (`order=desc`: Z to A);
-        `updated_since`: a change feed of levels. The next page is in the `Link` header."""
-        async with runtime.db.transaction() as conn:
-            found = await views.stock_levels(conn, page)
-        paging.link(request, response, found)
-        return list(found.rows)
+@router.get("/{sku}", response_model=StockPublic)
+async def stock(sku: PathIdentifier, _: Staff, runtime: Runtime) -> StockPublic:
+    """On hand, reserved, available, blocked and backordered quantity of one SKU."""
+    async with runtime.db.transaction() as conn:
+        level = await views.stock_level(conn, sku)
+    if level is None:
+        raise NotFoundError(f"SKU {sku!r} is unknown to the inventory")
+    return level
 
-    @router.get("/{sku}", response_model=StockPublic)
-    async def stock(sku: PathIdentifier, _: Staff) -> StockPublic:
-        """On hand, reserved, available, blocked and backordered quantity of one SKU."""
-        async with runtime.db.transaction() as conn:
-            level = await views.stock_level(conn, sku)
-        if level is None:
-            raise NotFoundError(f"SKU {sku!r} is unknown to the inventory")
-        return level
 
-    @router.get("/{sku}/backorders", response_model=list[BackorderPublic])
-    async def backorders(sku: PathIdentifier, _: Staff) -> list[BackorderPublic]:
-        """Orders waiting for the SKU, in the order a receipt would serve them."""
-        async with runtime.db.transaction() as conn:
-            return await views.backorders(conn, sku)
+@router.get("/{sku}/backorders", response_model=list[BackorderPublic])
+async def backorders(sku: PathIdentifier, _: Staff, runtime: Runtime) -> list[BackorderPublic]:
+    """Orders waiting for the SKU, in the order a receipt would serve them."""
+    async with runtime.db.transaction() as conn:
+        return await views.backorders(conn, sku)
 
-    return [router]
+
+async def _stock_now(runtime: ServiceRuntime, sku: str) -> StockPublic:
+    async with runtime.db.transaction() as conn:
+        level = await views.stock_level(conn, sku)
+    assert level is not None, "a receipt creates the SKU's stock"
+    return level
+
+
+ROUTERS = (router,)

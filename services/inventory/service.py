@@ -89,6 +89,6 @@ DEFINITION = ServiceDefinition(
     projections=(views.project,),
     projected_aggregates=(Stock,),
     read_models=views.metadata,
-    routers=api.routers,
+    routers=api.ROUTERS,
     demo_data=demo.seed,
 )

@@ -198,7 +198,7 @@ DEFINITION = ServiceDefinition(
     read_models=metadata,
     lookups=lookups.metadata,
     other_tables=(kept_metadata, lookups.kept_metadata),
-    routers=api.routers,
+    routers=api.ROUTERS,
     demo_data=demo.seed,
     commands={
         PlaceOrder: Batched(handlers.place_orders),

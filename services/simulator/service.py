@@ -54,7 +54,7 @@ def simulator_definition(simulation: Simulation | None = None) -> ServiceDefinit
         commands={TuneSimulator: tune_simulator, AnswerDueTasks: sim.answer_due_tasks},
         projections=(views.project,),
         read_models=views.metadata,
-        routers=api.routers,
+        routers=api.ROUTERS,
         schedules=(Schedule.sending("answer due tasks", ANSWER_EVERY, AnswerDueTasks),),
     )
 

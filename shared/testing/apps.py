@@ -24,15 +24,18 @@ def app_for_tests(
     routers: Sequence[APIRouter],
     keys: Mapping[str, Principal],
     *,
+    runtimes: Mapping[str, object] | None = None,
     readiness: ReadinessCheck = _ready,
     max_in_flight: int = MAX_IN_FLIGHT,
 ) -> FastAPI:
-    """The app of `routers`, answering to each key in `keys` as its principal."""
+    """The app of `routers`, answering to each key in `keys` as its principal; `runtimes`: the
+    services' the routes act on, by name."""
     return create_app(
         service=service,
         routers=routers,
         lifespan=_no_lifespan,
         readiness=readiness,
         key_ring=KeyRing({digest(key): principal for key, principal in keys.items()}),
+        runtimes=runtimes or {},
         max_in_flight=max_in_flight,
     )

@@ -113,8 +113,14 @@ class ServiceHarness:
 
     def app(self, keys: Mapping[str, Principal]) -> FastAPI:
         """The service's routes behind the real app factory, each key acting as its principal."""
-        routers, runtime = self.runtime.definition.routers(self.runtime), self.runtime
-        return app_for_tests(runtime.name, routers, keys, readiness=runtime.readiness)
+        runtime = self.runtime
+        return app_for_tests(
+            runtime.name,
+            runtime.definition.routers,
+            keys,
+            readiness=runtime.readiness,
+            runtimes={runtime.name: runtime},
+        )
 
     def http_client(self, keys: Mapping[str, Principal]) -> httpx.AsyncClient:
         transport = httpx.ASGITransport(app=self.app(keys))

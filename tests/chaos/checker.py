@@ -10,13 +10,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.roster import NAMES
 from shared.db import Database, Row, connect
 from tests.chaos.load import History
 
 SETTLED = ("completed", "cancelled", "rejected")
 DECISIONS = ("CreditApproved", "CreditDeclined", "CreditReviewRequired")
 CHECKS = ("OrderPlaced", "OrderChanged")
-SERVICES = ("order", "inventory", "credit", "fulfillment", "andon")
+SERVICES = NAMES
 
 
 @dataclass

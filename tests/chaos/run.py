@@ -26,7 +26,7 @@ from tests.e2e.stack import ROUTES, Stack, embedded_stack, scaleout_stack
 
 T = TypeVar("T")
 NAMESPACE = "chaos"
-REPLICATED = ("order", "inventory", "credit", "fulfillment", "andon")
+REPLICATED = checker.SERVICES
 
 
 @dataclass(frozen=True)

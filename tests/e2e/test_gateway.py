@@ -17,9 +17,6 @@ import httpx
 import pytest
 
 from services.roster import ALL_SERVICES
-from shared.bus.memory import MemoryBroker
-from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
 from tests.e2e.conftest import running_stack
 from tests.e2e.stack import REPO, Stack, free_port
 from tools.routes import nginx_config
@@ -122,8 +119,7 @@ def _plain_get_paths() -> list[tuple[str, str]]:
     """(service, path) of every GET route without path parameters."""
     found = []
     for definition in ALL_SERVICES:
-        runtime = ServiceRuntime(definition, ServiceSettings(), MemoryBroker())
-        for router in definition.routers(runtime):
+        for router in definition.routers:
             for route in router.routes:
                 path, methods = str(getattr(route, "path", "")), getattr(route, "methods", set())
                 if path.startswith("/v1/") and "GET" in methods and "{" not in path:

@@ -11,13 +11,14 @@ from typing import Any
 import httpx
 import pytest
 
+from services.roster import ALL_NAMES
 from shared.testing.polling import eventually
 from tests.e2e.clients import Api
 from tests.e2e.conftest import running_stack
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
-READ_MODEL_OWNERS = ("order", "inventory", "credit", "fulfillment", "andon", "simulator")
+READ_MODEL_OWNERS = ALL_NAMES
 
 
 @pytest.fixture(scope="module", params=["embedded", "scaleout"])

@@ -12,13 +12,14 @@ from uuid import uuid4
 import httpx
 import pytest
 
+from services.roster import NAMES
 from tests.e2e.clients import Api
 from tests.e2e.conftest import _scaleout_servers
 from tests.e2e.stack import REPO, ProductProcess, Stack, free_port, scaleout_stack
 
 pytestmark = pytest.mark.e2e
 
-SPLIT = ("order", "inventory", "credit", "fulfillment", "andon")
+SPLIT = NAMES
 
 
 @pytest.fixture(scope="module")

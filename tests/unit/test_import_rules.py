@@ -226,6 +226,24 @@ def test_http_routes_act_only_by_sending_commands() -> None:
     assert violations == []
 
 
+def test_routes_are_declared_at_module_level() -> None:
+    """A route is a module's function on a module's router, reaching its runtime through a
+    dependency: no route is a closure inside a factory."""
+    nested = [
+        f"{path.relative_to(ROOT)}:{inner.lineno} {inner.name} inside {outer.name}"
+        for service in _service_folders()
+        for path in _modules_named(service, "api")
+        for outer in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef)
+        for inner in ast.walk(outer)
+        if inner is not outer
+        and isinstance(inner, ast.FunctionDef | ast.AsyncFunctionDef)
+        and inner.decorator_list
+    ]
+
+    assert nested == []
+
+
 def _calls_into_handlers(source: str, service: str) -> Iterator[tuple[ast.Call, str]]:
     """Calls of `run_command`, or of anything imported from the service's handlers."""
     tree = ast.parse(source)

@@ -19,7 +19,7 @@ from services.andon.domain import (
     find_lost,
 )
 from services.andon.domain.routing import GAP_ROUTES
-from services.andon.events import Category, TargetKind
+from services.andon.events import Category, LostHandOff, TargetKind
 from services.andon.handlers.cord import pull_cord
 from shared import context
 from shared.db import Connection
@@ -32,29 +32,27 @@ ORDERS_PER_ROUND = 200
 CLOCKS_PER_ROUND = 1000
 
 
-async def timeouts_in_force(uow: UnitOfWork, settings: Timeouts) -> Timeouts:
-    """The settings' hand-off timeouts with the policy's deadlines of waiting states."""
-    policy = await uow.get(DeadlinePolicy, DeadlinePolicy.ID) or DeadlinePolicy()
-    return policy.deadlines.applied_to(settings)
-
-
-async def overdue_clocks(
-    conn: Connection,
+async def lost_hand_offs(
+    uow: UnitOfWork,
+    settings: Timeouts,
     *,
     now: datetime,
-    timeouts: Timeouts,
     steps: Iterable[Step],
     gap_reported: bool,
     limit: int,
-) -> list[RunningClock]:
+) -> tuple[Timeouts, list[LostHandOff]]:
+    """The timeouts in force (the settings' with the policy's deadlines of waiting states) and
+    the hand-offs of `steps` overdue under them, at most `limit` clocks read."""
+    policy = await uow.get(DeadlinePolicy, DeadlinePolicy.ID) or DeadlinePolicy()
+    timeouts = policy.deadlines.applied_to(settings)
     bounds = {
         str(step): (now - timeouts.after_start(step), now - timeouts.after_floor(step))
         for step in steps
     }
     rows = await lookups.watch.overdue_hand_offs(
-        conn, bounds, gap_reported=gap_reported, limit=limit
+        uow.conn, bounds, gap_reported=gap_reported, limit=limit
     )
-    return [
+    clocks = [
         RunningClock(
             order_id=UUID(row["order_id"]),
             step=Step(row["step"]),
@@ -64,6 +62,7 @@ async def overdue_clocks(
         )
         for row in rows
     ]
+    return timeouts, find_lost(clocks, now=now, timeouts=timeouts)
 
 
 async def detect_gaps(cmd: DetectGaps, uow: UnitOfWork) -> int:
@@ -76,16 +75,9 @@ async def detect_gaps(cmd: DetectGaps, uow: UnitOfWork) -> int:
     now = uow.now()
     reported = 0
     async with uow:
-        timeouts = await timeouts_in_force(uow, cmd.timeouts)
-        clocks = await overdue_clocks(
-            uow.conn,
-            now=now,
-            timeouts=timeouts,
-            steps=Step,
-            gap_reported=False,
-            limit=CLOCKS_PER_ROUND,
+        timeouts, lost = await lost_hand_offs(
+            uow, cmd.timeouts, now=now, steps=Step, gap_reported=False, limit=CLOCKS_PER_ROUND
         )
-        lost = find_lost(clocks, now=now, timeouts=timeouts)
         for order_id in sorted({h.order_id for h in lost}, key=str)[:ORDERS_PER_ROUND]:
             reported += await _report_gaps(uow, order_id, now, timeouts)
         await uow.commit()

@@ -8,10 +8,9 @@ from services.andon.domain import (
     CrossCheck,
     CrossCheckCursor,
     ReconciliationRun,
-    find_lost,
 )
 from services.andon.events import ReconciliationCompleted
-from services.andon.handlers.gaps import overdue_clocks, timeouts_in_force
+from services.andon.handlers.gaps import lost_hand_offs
 from shared.envelope import Envelope
 from shared.unit_of_work import UnitOfWork
 
@@ -22,16 +21,9 @@ LOST_PER_REPORT = 1000
 async def reconcile(cmd: Reconcile, uow: UnitOfWork) -> ReconciliationCompleted:
     now = uow.now()
     async with uow:
-        timeouts = await timeouts_in_force(uow, cmd.timeouts)
-        clocks = await overdue_clocks(
-            uow.conn,
-            now=now,
-            timeouts=timeouts,
-            steps=HAND_OFFS,
-            gap_reported=True,
-            limit=LOST_PER_REPORT,
+        timeouts, lost = await lost_hand_offs(
+            uow, cmd.timeouts, now=now, steps=HAND_OFFS, gap_reported=True, limit=LOST_PER_REPORT
         )
-        lost = find_lost(clocks, now=now, timeouts=timeouts)
         run = ReconciliationRun(str(cmd.run_id))
         uow.add(run)
         run.complete(checked=await lookups.watch.watched_count(uow.conn), lost=lost, now=now)

@@ -12,49 +12,49 @@ from services.order.schemas import KpiReport
 from services.order.views import kpis as views
 from shared.auth import Staff
 from shared.errors import InvalidRequestError
-from shared.runtime import ServiceRuntime
+from shared.runtime import ServiceRuntime, runtime_of
 
 DEFAULT_WINDOW = timedelta(hours=24)
 # A window is summed from hourly rows; a year of them is still a few thousand rows per group.
 LONGEST_WINDOW = timedelta(days=366)
 SEGMENTS = tuple(SegmentTable.model_fields)
 
+Runtime = Annotated[ServiceRuntime, runtime_of("order")]
 
-def kpis_router(runtime: ServiceRuntime) -> APIRouter:
-    router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
+router = APIRouter(prefix="/v1/kpis", tags=["kpis"])
 
-    @router.get("", response_model=KpiReport)
-    async def kpis(
-        _: Staff,
-        from_: Annotated[
-            datetime | None, Query(alias="from", description="ISO 8601; default: `to` - 24 h")
-        ] = None,
-        to: Annotated[datetime | None, Query(description="ISO 8601; default: now")] = None,
-        segment: Annotated[str | None, Query(pattern="^[ABC][ABC]$")] = None,
-        channel: Annotated[str | None, Query(max_length=100)] = None,
-        customer_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
-    ) -> dict[str, Any]:
-        """Service KPIs of the orders accepted in the window, against each segment's policy.
 
-        The window is counted in whole hours: `from` rounds down and `to` up to the hour.
-        """
-        end = _aware(to, "to") if to is not None else runtime.clock.now()
-        start = _aware(from_, "from") if from_ is not None else end - DEFAULT_WINDOW
-        if start >= end or end - start > LONGEST_WINDOW:
-            raise InvalidRequestError(
-                "`from` must be before `to`, at most 366 days apart",
-                errors=[{"field": "query.from", "message": "outside the allowed window"}],
-            )
-        return await kpi_report(
-            runtime,
-            end=end,
-            start=start,
-            segment=segment,
-            channel=channel,
-            customer_class=customer_class,
+@router.get("", response_model=KpiReport)
+async def kpis(
+    _: Staff,
+    runtime: Runtime,
+    from_: Annotated[
+        datetime | None, Query(alias="from", description="ISO 8601; default: `to` - 24 h")
+    ] = None,
+    to: Annotated[datetime | None, Query(description="ISO 8601; default: now")] = None,
+    segment: Annotated[str | None, Query(pattern="^[ABC][ABC]$")] = None,
+    channel: Annotated[str | None, Query(max_length=100)] = None,
+    customer_class: Annotated[Literal["A", "B", "C"] | None, Query()] = None,
+) -> dict[str, Any]:
+    """Service KPIs of the orders accepted in the window, against each segment's policy.
+
+    The window is counted in whole hours: `from` rounds down and `to` up to the hour.
+    """
+    end = _aware(to, "to") if to is not None else runtime.clock.now()
+    start = _aware(from_, "from") if from_ is not None else end - DEFAULT_WINDOW
+    if start >= end or end - start > LONGEST_WINDOW:
+        raise InvalidRequestError(
+            "`from` must be before `to`, at most 366 days apart",
+            errors=[{"field": "query.from", "message": "outside the allowed window"}],
         )
-
-    return router
+    return await kpi_report(
+        runtime,
+        end=end,
+        start=start,
+        segment=segment,
+        channel=channel,
+        customer_class=customer_class,
+    )
 
 
 async def kpi_report(
@@ -115,3 +115,6 @@ def _hour(hour: views.HourCounts) -> dict[str, Any]:
             counts.get("processing_ms", 0) / released / 1000 if released else None
         ),
     }
+
+
+ROUTERS = (router,)

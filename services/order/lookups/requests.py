@@ -39,21 +39,22 @@ async def remember_external_ids(
     conn: Connection, refs: Sequence[tuple[str, str, str, str]]
 ) -> None:
     """(channel, external id, request hash, order id) rows, one statement."""
-    if refs:
-        await conn.executemany(
-            "INSERT INTO channel_order_ref (channel, external_id, request_hash, order_id)"
-            " VALUES ($1, $2, $3, $4)",
-            refs,
-        )
+    await _remember(conn, "channel_order_ref", "external_id", refs)
 
 
 async def remember_idempotency_keys(
     conn: Connection, answers: Sequence[tuple[str, str, str, str]]
 ) -> None:
     """(channel, key, request hash, order id) rows, one statement."""
-    if answers:
+    await _remember(conn, "idempotency_record", "key", answers)
+
+
+async def _remember(
+    conn: Connection, table: str, column: str, rows: Sequence[tuple[str, str, str, str]]
+) -> None:
+    if rows:
         await conn.executemany(
-            "INSERT INTO idempotency_record (channel, key, request_hash, order_id)"
+            f"INSERT INTO {table} (channel, {column}, request_hash, order_id)"
             " VALUES ($1, $2, $3, $4)",
-            answers,
+            rows,
         )

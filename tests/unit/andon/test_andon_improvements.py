@@ -15,21 +15,20 @@ from andon_harness import NOW, andon_app, auth, define
 
 from services.andon.commands import AuditImprovements
 from services.andon.service import DEFINITION
-from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.testing.harness import ServiceHarness
 
 
 @asynccontextmanager
 async def _andon(settings: ServiceSettings) -> AsyncIterator[ServiceRuntime]:
-    runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=FrozenClock(NOW))
-    await runtime.open()
-    try:
-        yield runtime
-    finally:
-        await runtime.db.close()
+    running = ServiceHarness.running(
+        DEFINITION, settings.data_dir, clock=FrozenClock(NOW), settings=settings
+    )
+    async with running as service:
+        yield service.runtime
 
 
 async def _pull(http: httpx.AsyncClient, sku: str, reason: str) -> str:

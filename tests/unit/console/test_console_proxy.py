@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from services.order.api import ROUTERS
 from services.order.service import DEFINITION
 from shared.auth import Principal, Role
 from shared.bus.memory import MemoryBroker
@@ -20,9 +21,8 @@ from shared.testing.apps import app_for_tests
 async def console(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     runtime = ServiceRuntime(DEFINITION, ServiceSettings(data_dir=tmp_path), MemoryBroker())
     await runtime.open()
-    order = app_for_tests(
-        "order", DEFINITION.routers(runtime), {"staff-key": Principal("sam", Role.STAFF)}
-    )
+    keys = {"staff-key": Principal("sam", Role.STAFF)}
+    order = app_for_tests("order", ROUTERS, keys, runtimes={"order": runtime})
     upstreams = {
         "/v1/orders": "http://order",
         "/v1/kpis": "http://order",

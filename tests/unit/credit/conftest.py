@@ -8,25 +8,15 @@ import pytest
 from credit_harness import NOW, CreditService, credit_app
 
 from services.credit.service import DEFINITION
-from shared.bus.memory import MemoryBroker
 from shared.clock import FrozenClock
 from shared.runtime import ServiceRuntime
-from shared.settings import ServiceSettings
+from shared.testing.harness import ServiceHarness
 
 
 @pytest.fixture
 async def runtime(tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
-    settings = ServiceSettings(
-        database_url=f"sqlite:///{tmp_path / 'credit.db'}", data_dir=tmp_path
-    )
-    runtime = ServiceRuntime(
-        DEFINITION, settings, MemoryBroker(redeliver=True), clock=FrozenClock(NOW)
-    )
-    await runtime.open()
-    try:
-        yield runtime
-    finally:
-        await runtime.stop()
+    async with ServiceHarness.running(DEFINITION, tmp_path, clock=FrozenClock(NOW)) as service:
+        yield service.runtime
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
 
 @pytest.fixture
 async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
-    app = app_for_tests("inventory", api.routers(inventory.runtime), KEYS)
+    app = app_for_tests("inventory", api.ROUTERS, KEYS, runtimes={"inventory": inventory.runtime})
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
         yield client

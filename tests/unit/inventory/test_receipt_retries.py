@@ -20,7 +20,9 @@ KEYS = {"ops-key": Principal("ops", Role.OPS), "staff-key": Principal("staff", R
 async def http(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     dsn = request.getfixturevalue("postgres_dsn") if request.param == "postgresql" else ""
     async with running_inventory(tmp_path, postgres_dsn=dsn) as inventory:
-        app = app_for_tests("inventory", api.routers(inventory.runtime), KEYS)
+        app = app_for_tests(
+            "inventory", api.ROUTERS, KEYS, runtimes={"inventory": inventory.runtime}
+        )
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
             yield client

@@ -27,13 +27,13 @@ from typer.testing import CliRunner
 from services import cli
 from services.order import handlers, metrics
 from services.order.commands import CancelOrder, RecordReturn, RequestedLine
-from services.order.service import DEFINITION, ROUTES
-from shared.bus.memory import MemoryBroker
+from services.order.service import DEFINITION
 from shared.clock import FrozenClock
 from shared.replay import read_model_hash, rebuild_read_models
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
 from shared.testing.builders import an_envelope
+from shared.testing.harness import ServiceHarness
 
 ORDERS = 240
 PRICES = {"CLOCK": 1_000, "LAMP": 500}
@@ -56,14 +56,9 @@ class Tally:
 
 
 async def _deliver(runtime: ServiceRuntime, event_type: str, data: dict[str, Any]) -> None:
-    route = ROUTES[event_type]
-    envelope = an_envelope(
-        event_type=event_type, data=data, source="test", occurred_at=runtime.clock.now()
-    )
-    async with runtime.unit_of_work() as uow:
-        assert await uow.claim(consumer="order", message_id=str(envelope.event_id))
-        await route.handle(route.model.model_validate(data), envelope, uow)
-        await uow.commit()
+    """Another service's event, at this moment of the scenario's clock, through the consumer."""
+    envelope = an_envelope(event_type=event_type, data=data, occurred_at=runtime.clock.now())
+    await ServiceHarness(runtime).consume(envelope)
 
 
 def _ms(delta: timedelta) -> int:
@@ -425,12 +420,12 @@ async def _metrics_match(runtime: ServiceRuntime, tally: Tally) -> None:
 
 @asynccontextmanager
 async def _service(settings: ServiceSettings) -> AsyncIterator[ServiceRuntime]:
-    runtime = ServiceRuntime(DEFINITION, settings, MemoryBroker(), clock=FrozenClock(NOW))
-    await runtime.open()
-    try:
-        yield runtime
-    finally:
-        await runtime.db.close()
+    clock = FrozenClock(NOW)
+    folder = settings.data_dir
+    async with ServiceHarness.running(
+        DEFINITION, folder, clock=clock, settings=settings
+    ) as service:
+        yield service.runtime
 
 
 async def test_kpis_of_a_generated_scenario_match_a_hand_count_on_sqlite(tmp_path: Path) -> None:

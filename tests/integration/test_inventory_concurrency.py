@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
-from inventory_harness import an_inbound
 
 from services.inventory import handlers, inbound, views
 from services.inventory.commands import ReceiveStock
@@ -21,6 +20,7 @@ from shared.db import Connection, PostgresDatabase, create_tables
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError
 from shared.eventstore import EventStore, SqlEventStore
+from shared.testing.builders import an_envelope
 from shared.unit_of_work import UnitOfWork
 
 pytestmark = pytest.mark.integration
@@ -55,8 +55,13 @@ def unit_of_work(db: PostgresDatabase, store: EventStore) -> UnitOfWork:
 def order_placed(quantity: int = 1) -> Envelope:
     deadline = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     lines = [{"sku": SKU, "quantity": quantity}]
-    return an_inbound(
-        "OrderPlaced", {"order_id": str(uuid4()), "lines": lines, "deadline": deadline}
+    order_id = uuid4()
+    return an_envelope(
+        event_type="OrderPlaced",
+        data={"order_id": str(order_id), "lines": lines, "deadline": deadline},
+        source="order",
+        aggregate_id=str(order_id),
+        correlation_id=order_id,
     )
 
 
