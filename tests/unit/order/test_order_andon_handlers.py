@@ -20,7 +20,6 @@ from order_harness import (
     published,
 )
 
-from services.order import handlers
 from services.order.commands import ChangeOrder, RequestedLine
 from services.order.domain import DEFAULT_POLICY
 from shared.replay import rebuild_read_models
@@ -340,7 +339,7 @@ async def test_a_line_added_for_a_sku_with_an_open_pull_holds_the_order_until_it
         order_id = await place(runtime, a_place_command(lines=[("CLOCK", 1)]))
         before = await status_and_holds(runtime, order_id)
 
-        after = await handlers.change_order(_adding(order_id, "LAMP"), runtime.unit_of_work())
+        after = await runtime.send(_adding(order_id, "LAMP"))
         await approve_and_reserve(runtime, order_id, "CLOCK", 1)
         lamp = {"order_id": str(order_id), "sku": "LAMP", "quantity": 1, "reserved_total": 1}
         await deliver(runtime, "StockReserved", lamp)
@@ -365,10 +364,7 @@ async def test_no_changed_order_escapes_a_pull_noted_while_the_line_is_added_on_
         escaped = []
         for sku in skus:
             orders = [await place(runtime, a_place_command(lines=[("CLOCK", 1)])) for _ in "ab"]
-            changes = [
-                handlers.change_order(_adding(order_id, sku), runtime.unit_of_work())
-                for order_id in orders
-            ]
+            changes = [runtime.send(_adding(order_id, sku)) for order_id in orders]
             await asyncio.gather(changes[0], pull(runtime, "sku", sku), changes[1])
             for order_id in orders:
                 if "andon" not in (await status_and_holds(runtime, order_id))[1]:

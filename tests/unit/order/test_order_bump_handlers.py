@@ -7,7 +7,6 @@ from uuid import UUID, uuid4
 
 from order_harness import a_place_command, define, deliver, details, order_service, place, published
 
-from services.order import handlers
 from services.order.commands import ChangePolicy
 from services.order.domain.policy import DEFAULT_POLICY
 from shared.runtime import ServiceRuntime
@@ -20,7 +19,7 @@ async def protect_the_top_segment(runtime: ServiceRuntime, units: int) -> None:
         update={"AA": DEFAULT_POLICY.segments.AA.model_copy(update={"protection_level": units})}
     )
     command = ChangePolicy(segments=segments, pattern_check=DEFAULT_POLICY.pattern_check)
-    await handlers.change_policy(command, runtime.unit_of_work())
+    await runtime.send(command)
 
 
 def stock_event(order_id: UUID, **data: Any) -> dict[str, Any]:

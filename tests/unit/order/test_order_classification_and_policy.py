@@ -6,7 +6,6 @@ from pathlib import Path
 from order_builders import NOW
 from order_harness import a_place_command, define, order_service, place, published
 
-from services.order import handlers
 from services.order.commands import ChangePolicy, ClassifyCustomersAndItems
 from services.order.domain import DEFAULT_POLICY, POLICY_ID, ServicePolicy
 from shared.clock import FrozenClock
@@ -77,8 +76,8 @@ async def test_the_policy_starts_at_the_default_and_each_change_is_a_new_version
         )
         change = ChangePolicy(segments=faster, pattern_check=DEFAULT_POLICY.pattern_check)
 
-        changed = await handlers.change_policy(change, runtime.unit_of_work())
-        await handlers.change_policy(change, runtime.unit_of_work())
+        changed = await runtime.send(change)
+        await runtime.send(change)
 
         assert before == DEFAULT_POLICY
         assert (changed.version, changed.segments.CC.priority_weight) == (2, 2)

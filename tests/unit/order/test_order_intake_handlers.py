@@ -94,9 +94,7 @@ async def test_an_order_far_above_the_customers_history_is_held_until_confirmed(
 
         unusual = await place(runtime, a_place_command(lines=[("CLOCK", 11)]))
         held = await details(runtime, unusual)
-        status = await handlers.confirm_order(
-            ConfirmOrder(order_id=unusual, channel="shop"), runtime.unit_of_work()
-        )
+        status = await runtime.send(ConfirmOrder(order_id=unusual, channel="shop"))
 
         assert (held["status"], held["holds"]) == ("on_hold", ["pattern_check"])
         assert status == "pending"

@@ -25,7 +25,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from typer.testing import CliRunner
 
 from services import cli
-from services.order import handlers, metrics
+from services.order import metrics
 from services.order.commands import CancelOrder, RecordReturn, RequestedLine
 from services.order.service import DEFINITION
 from shared.clock import FrozenClock
@@ -133,10 +133,7 @@ async def _one_order(runtime: ServiceRuntime, rng: random.Random, tally: Tally) 
         _released(tally, channel, clock.now() - accepted, first_time=True)
     if rng.random() < 0.08:
         clock.advance(timedelta(minutes=10))
-        await handlers.cancel_order(
-            CancelOrder(order_id=order_id, channel=None, reason="customer"),
-            runtime.unit_of_work(),
-        )
+        await runtime.send(CancelOrder(order_id=order_id, channel=None, reason="customer"))
         tally.add(channel, "cancelled")
         if missing:
             tally.add(channel, "hold_ms_backorder", _ms(clock.now() - held_since))
@@ -249,14 +246,13 @@ async def _ship(
     tally.add(channel, "shipped_on_time", int(on_time))
     returned = rng.random() < 0.06
     if returned:
-        await handlers.record_return(
+        await runtime.send(
             RecordReturn(
                 order_id=order_id,
                 channel=None,
                 lines=(RequestedLine(sku=first_sku, quantity=1),),
                 reason="broken",
-            ),
-            runtime.unit_of_work(),
+            )
         )
         tally.add(channel, "returned")
     complained = rng.random() < 0.06

@@ -17,7 +17,6 @@ from order_harness import (
     published,
 )
 
-from services.order import handlers
 from services.order.commands import (
     CancelOrder,
     ChangeOrder,
@@ -231,10 +230,8 @@ async def test_a_change_is_published_with_its_deltas_and_a_channel_cannot_touch_
         )
 
         with pytest.raises(NotFoundError):
-            await handlers.change_order(
-                change.model_copy(update={"channel": "other-shop"}), runtime.unit_of_work()
-            )
-        await handlers.change_order(change, runtime.unit_of_work())
+            await runtime.send(change.model_copy(update={"channel": "other-shop"}))
+        await runtime.send(change)
 
         [changed] = await published(runtime, "OrderChanged")
         assert changed["changes"] == [
@@ -266,8 +263,8 @@ async def test_a_change_far_outside_the_history_waits_for_confirmation_like_a_ne
         )
         unusual = usual.model_copy(update={"lines": (RequestedLine(sku="CLOCK", quantity=500),)})
 
-        after_usual = await handlers.change_order(usual, runtime.unit_of_work())
-        after_unusual = await handlers.change_order(unusual, runtime.unit_of_work())
+        after_usual = await runtime.send(usual)
+        after_unusual = await runtime.send(unusual)
 
         assert after_usual == "pending"
         assert after_unusual == "on_hold"
@@ -286,9 +283,7 @@ async def test_staff_may_cancel_any_order_and_the_read_models_rebuild_identicall
         await _approve_and_reserve(runtime, order_id, 2_000, "CLOCK", 2)
         await place(runtime, a_place_command(lines=[("LAMP", 1)]))
 
-        await handlers.cancel_order(
-            CancelOrder(order_id=order_id, channel=None, reason="duplicate"), runtime.unit_of_work()
-        )
+        await runtime.send(CancelOrder(order_id=order_id, channel=None, reason="duplicate"))
         await deliver(
             runtime,
             "CreditReleased",
@@ -348,14 +343,12 @@ async def test_a_confirmed_unusual_order_made_smaller_is_not_asked_to_confirm_ag
     async with order_service(tmp_path) as runtime:
         await _with_history(runtime)
         order_id = await place(runtime, a_place_command(lines=[("CLOCK", 500)]))
-        await handlers.confirm_order(
-            ConfirmOrder(order_id=order_id, channel="shop"), runtime.unit_of_work()
-        )
+        await runtime.send(ConfirmOrder(order_id=order_id, channel="shop"))
         smaller = ChangeOrder(
             order_id=order_id, channel="shop", lines=(RequestedLine(sku="CLOCK", quantity=400),)
         )
 
-        status = await handlers.change_order(smaller, runtime.unit_of_work())
+        status = await runtime.send(smaller)
 
         assert status == "pending"
         assert [h["hold"] for h in await published(runtime, "OrderHeld")] == ["pattern_check"]
@@ -371,9 +364,8 @@ async def test_a_new_line_that_moves_the_order_into_another_segment_moves_its_te
         order_id = await place(runtime, a_place_command(lines=[("LAMP", 1)]))
         aa = DEFAULT_POLICY.segments.AA.model_copy(update={"target_response_minutes": 30})
         segments = DEFAULT_POLICY.segments.model_copy(update={"AA": aa})
-        await handlers.change_policy(
-            ChangePolicy(segments=segments, pattern_check=DEFAULT_POLICY.pattern_check),
-            runtime.unit_of_work(),
+        await runtime.send(
+            ChangePolicy(segments=segments, pattern_check=DEFAULT_POLICY.pattern_check)
         )
         adding = ChangeOrder(
             order_id=order_id,
@@ -381,7 +373,7 @@ async def test_a_new_line_that_moves_the_order_into_another_segment_moves_its_te
             lines=(RequestedLine(sku="LAMP", quantity=1), RequestedLine(sku="CLOCK", quantity=1)),
         )
 
-        await handlers.change_order(adding, runtime.unit_of_work())
+        await runtime.send(adding)
 
         [changed] = await published(runtime, "OrderChanged")
         assert (changed["segment"], changed["priority"]) == ("AA", 10)
@@ -405,7 +397,7 @@ async def test_fulfillments_answers_to_an_address_change_are_on_the_timeline(
         new_address = SHIP_TO.model_copy(update={"city": "York"})
         york = new_address.model_dump()
         readdress = ChangeOrder(order_id=order_id, channel="shop", ship_to=new_address)
-        await handlers.change_order(readdress, runtime.unit_of_work())
+        await runtime.send(readdress)
         first, second = str(uuid4()), str(uuid4())
         ids = {"order_id": str(order_id)}
 

@@ -18,16 +18,14 @@ import pytest
 from services.fulfillment import views
 from services.fulfillment.commands import RecordPayment
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
-from services.fulfillment.handlers.payments import record_payment
 from services.fulfillment.service import DEFINITION as FULFILLMENT
 from services.simulator import views as simulator_views
 from services.simulator.commands import TuneSimulator
-from services.simulator.handlers import Simulation, tune_simulator
+from services.simulator.handlers import Simulation
 from services.simulator.service import simulator_definition
 from shared.bus import OutgoingMessage
 from shared.bus.memory import MemoryBroker
 from shared.clock import SystemClock
-from shared.commands import run_command
 from shared.envelope import CONTENT_TYPE
 from shared.paging import PageQuery, Where
 from shared.signal import ChangeSignal
@@ -111,10 +109,8 @@ async def test_a_released_order_is_picked_shipped_delivered_invoiced_and_paid(
 
     await eventually(delivered, timeout=10)
     invoice_id = invoice_id_for(shipment_id_for(order_id, 1))
-    invoice = await run_command(
-        record_payment,
-        RecordPayment(invoice_id=invoice_id, amount_cents=12_498),
-        fulfillment.runtime.unit_of_work(),
+    invoice = await fulfillment.runtime.send(
+        RecordPayment(invoice_id=invoice_id, amount_cents=12_498)
     )
     assert invoice.status == "paid"
     published = [t for _, t in await fulfillment.outgoing_types()]
@@ -134,9 +130,7 @@ async def test_a_lost_pick_leaves_the_shipment_picking_for_the_gap_watchdog(
     chain: tuple[Harness, Harness],
 ) -> None:
     fulfillment, simulator = chain
-    await run_command(
-        tune_simulator, TuneSimulator(failure_rate=1.0), simulator.runtime.unit_of_work()
-    )
+    await simulator.runtime.send(TuneSimulator(failure_rate=1.0))
     order_id = uuid4()
 
     await publish_release(fulfillment.broker, order_id)
@@ -153,9 +147,7 @@ async def test_a_short_pick_of_the_simulated_wms_ships_and_invoices_one_unit_les
     chain: tuple[Harness, Harness],
 ) -> None:
     fulfillment, simulator = chain
-    await run_command(
-        tune_simulator, TuneSimulator(short_pick_rate=1.0), simulator.runtime.unit_of_work()
-    )
+    await simulator.runtime.send(TuneSimulator(short_pick_rate=1.0))
     order_id = uuid4()
 
     await publish_release(fulfillment.broker, order_id)
@@ -180,11 +172,7 @@ async def test_an_address_changed_while_the_carrier_has_the_request_reaches_the_
     chain: tuple[Harness, Harness],
 ) -> None:
     fulfillment, simulator = chain
-    await run_command(
-        tune_simulator,
-        TuneSimulator(pick_delay_ms=0, ship_delay_ms=1_500),
-        simulator.runtime.unit_of_work(),
-    )
+    await simulator.runtime.send(TuneSimulator(pick_delay_ms=0, ship_delay_ms=1_500))
     order_id = uuid4()
     await publish_release(fulfillment.broker, order_id)
 
