@@ -19,7 +19,7 @@ key. Anything else sent as one is refused with a 422 naming the parameter.
 import base64
 import binascii
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, Self, TypeVar
@@ -340,14 +340,18 @@ def _bad(param: str, message: str) -> InvalidRequestError:
     )
 
 
-def link(request: Request, response: Response, page: Page[Any]) -> None:
-    """Set `Link: <next>; rel="next"` when there is a next request to make."""
-    if page.next is None:
-        return
+def linked(request: Request, response: Response, page: Page[Item]) -> list[Item]:
+    """The page's rows, with `Link: <next>; rel="next"` set when there is a next request."""
+    if page.next is not None:
+        response.headers["Link"] = _next_link(request, page.next)
+    return list(page.rows)
+
+
+def _next_link(request: Request, next_params: Mapping[str, str]) -> str:
     params = dict(request.query_params)
     params.pop("cursor", None)
     params.pop("updated_since", None)
     query = "&".join(
-        f"{name}={quote(value, safe='')}" for name, value in {**params, **page.next}.items()
+        f"{name}={quote(value, safe='')}" for name, value in {**params, **next_params}.items()
     )
-    response.headers["Link"] = f'<{request.url.path}?{query}>; rel="next"'
+    return f'<{request.url.path}?{query}>; rel="next"'

@@ -84,8 +84,7 @@ async def board(
         where.add("open = {}", True, param="open")
     async with runtime.db.transaction() as conn:
         found = await views.board.board(conn, where, page, now=runtime.clock.now())
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @andon_router.post("/pulls/{pull_id}/resolve", response_model=AndonPullPublic)
@@ -196,8 +195,7 @@ async def complaints(
     )
     async with runtime.db.transaction() as conn:
         found = await views.complaints.complaints(conn, where, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @complaints_router.get("/{complaint_id}", response_model=ComplaintPublic)
@@ -235,8 +233,7 @@ async def gaps(
         where.add("open = {}", True, param="open")
     async with runtime.db.transaction() as conn:
         found = await views.board.gaps(conn, where, page, now=runtime.clock.now())
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @watchdog_router.post("/v1/reconciliation/run", response_model=ReconciliationReport)

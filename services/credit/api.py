@@ -70,8 +70,7 @@ async def reviews(
         where.add("r.status = {}", "open", param="open")
     async with runtime.db.transaction() as conn:
         found = await views.reviews(conn, where, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @router.post("/reviews/{order_id}/approve", response_model=ReviewPublic)

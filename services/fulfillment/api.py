@@ -52,8 +52,7 @@ async def shipments(
     where = _filters(order_id, status, customer_id).between("planned_at", from_, to)
     async with runtime.db.transaction() as conn:
         found = await views.shipments.shipments(conn, where, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @router.get("/invoices", response_model=list[InvoicePublic], responses=paging.LINKED)
@@ -75,8 +74,7 @@ async def invoices(
     where = _filters(order_id, status, customer_id).between("issued_at", from_, to)
     async with runtime.db.transaction() as conn:
         found = await views.invoices.invoices(conn, where, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @router.post("/payments", status_code=status.HTTP_201_CREATED, response_model=PaymentRecordedPublic)
@@ -122,8 +120,7 @@ async def returns(
     where = _filters(order_id, status, None).between("authorised_at", from_, to)
     async with runtime.db.transaction() as conn:
         found = await views.returns.returns(conn, where, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @router.post(

@@ -49,8 +49,7 @@ async def stock_levels(
     `updated_since`: a change feed of levels. The next page is in the `Link` header."""
     async with runtime.db.transaction() as conn:
         found = await views.stock_levels(conn, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @router.get("/{sku}", response_model=StockPublic)

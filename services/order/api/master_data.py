@@ -42,8 +42,7 @@ async def list_items(
     and what can be promised now. The next page is in the `Link` header."""
     async with runtime.db.transaction() as conn:
         found = await catalogue.items(conn, page)
-    paging.link(request, response, found)
-    return [_seen_by(principal, item) for item in found.rows]
+    return [_seen_by(principal, item) for item in paging.linked(request, response, found)]
 
 
 @items.get("/{sku}", response_model=CatalogueItem)

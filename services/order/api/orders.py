@@ -130,8 +130,7 @@ async def list_orders(
     )
     async with runtime.db.transaction() as conn:
         found = await queries.orders(conn, where, page)
-    paging.link(request, response, found)
-    return list(found.rows)
+    return paging.linked(request, response, found)
 
 
 @orders.patch("/{order_id}", response_model=OrderAccepted)

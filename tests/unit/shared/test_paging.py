@@ -6,7 +6,7 @@ import pytest
 from fastapi import Request, Response
 
 from shared.errors import InvalidRequestError
-from shared.paging import Page, decode, encode, link
+from shared.paging import Page, decode, encode, linked
 
 
 def test_a_cursor_is_unpadded_base64url_of_its_key_and_decodes_back() -> None:
@@ -38,8 +38,8 @@ def test_the_next_link_keeps_the_filters_and_replaces_the_position() -> None:
     }
     response = Response()
 
-    link(Request(scope), response, Page([], {"cursor": "new=="}))
-    link(Request(scope), last := Response(), Page([], None))
+    assert linked(Request(scope), response, Page(["a"], {"cursor": "new=="})) == ["a"]
+    linked(Request(scope), last := Response(), Page([], None))
 
     assert (
         response.headers["link"] == '</v1/orders?status=held&limit=2&cursor=new%3D%3D>; rel="next"'
