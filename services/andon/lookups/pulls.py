@@ -25,13 +25,13 @@ async def routing_of(conn: Connection, pull_ids: list[str]) -> list[Row]:
 
 
 async def open_pulls_on(conn: Connection, targets: list[tuple[str, str]]) -> list[str]:
-    """Ids of the open pulls on any of `targets` ((kind, id) pairs)."""
-    found = []
-    for kind, target_id in targets:
-        rows = await conn.fetch(
-            "SELECT pull_id FROM andon_pull WHERE open AND target_kind = $1 AND target_id = $2",
-            kind,
-            target_id,
-        )
-        found += [row["pull_id"] for row in rows]
-    return found
+    """Ids of the open pulls on any of `targets` ((kind, id) pairs), in one statement."""
+    if not targets:
+        return []
+    pairs = ", ".join(f"(${2 * n + 1}, ${2 * n + 2})" for n in range(len(targets)))
+    rows = await conn.fetch(
+        "SELECT pull_id FROM andon_pull"
+        f" WHERE open AND (target_kind, target_id) IN (VALUES {pairs}) ORDER BY pulled_at, pull_id",
+        *(part for target in targets for part in target),
+    )
+    return [row["pull_id"] for row in rows]

@@ -44,30 +44,33 @@ async def customer_history(
     conn: Connection, customer_id: str, skus: Sequence[str], *, besides: str = ""
 ) -> CustomerHistory:
     """The customer's latest live orders and, per SKU, lines; `besides`: an order left out
-    (the one being changed is not its own history)."""
-    totals = await conn.fetch(
-        f"SELECT s.total_cents FROM order_summary s WHERE s.customer_id = $1 AND {_LIVE}"
-        " AND s.order_id <> $3 ORDER BY s.placed_at DESC LIMIT $2",
+    (the one being changed is not its own history). One statement: a bounded index range per
+    part (the orders, then each SKU's lines), however long the customer's history."""
+    wanted = list(dict.fromkeys(skus))
+    parts = [
+        "SELECT NULL AS sku, s.total_cents AS amount FROM order_summary s"
+        f" WHERE s.customer_id = $1 AND {_LIVE} AND s.order_id <> $2"
+        f" ORDER BY s.placed_at DESC LIMIT {HISTORY_ORDERS}",
+        *(
+            "SELECT l.sku, l.quantity AS amount FROM order_line l"
+            " JOIN order_summary s ON s.order_id = l.order_id"
+            f" WHERE l.customer_id = $1 AND l.sku = ${n} AND {_LIVE} AND l.order_id <> $2"
+            f" ORDER BY l.placed_at DESC LIMIT {HISTORY_ORDERS}"
+            for n in range(3, len(wanted) + 3)
+        ),
+    ]
+    rows = await conn.fetch(
+        " UNION ALL ".join(f"SELECT * FROM ({part}) AS part{n}" for n, part in enumerate(parts)),
         customer_id,
-        HISTORY_ORDERS,
         besides,
+        *wanted,
     )
+    totals = [int(row["amount"]) for row in rows if row["sku"] is None]
     quantities: dict[str, list[int]] = {}
-    for sku in dict.fromkeys(skus):
-        lines = await conn.fetch(
-            "SELECT l.quantity FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
-            f" WHERE l.customer_id = $1 AND l.sku = $2 AND {_LIVE} AND l.order_id <> $4"
-            " ORDER BY l.placed_at DESC LIMIT $3",
-            customer_id,
-            sku,
-            HISTORY_ORDERS,
-            besides,
-        )
-        if lines:
-            quantities[sku] = [line["quantity"] for line in lines]
-    return CustomerHistory(
-        order_totals=tuple(row["total_cents"] for row in totals), line_quantities=quantities
-    )
+    for row in rows:
+        if row["sku"] is not None:
+            quantities.setdefault(row["sku"], []).append(int(row["amount"]))
+    return CustomerHistory(order_totals=tuple(totals), line_quantities=quantities)
 
 
 async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, int], dict[str, int]]:

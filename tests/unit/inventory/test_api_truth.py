@@ -12,10 +12,8 @@ import httpx
 import pytest
 from inventory_harness import Inventory, running_inventory
 
-from services.inventory import api
 from shared.auth import Principal, Role
 from shared.db import PostgresDatabase
-from shared.testing.apps import app_for_tests
 
 KEYS = {"ops-key": Principal("ops", Role.OPS), "staff-key": Principal("staff", Role.STAFF)}
 OPS = {"Authorization": "Bearer ops-key"}
@@ -29,9 +27,7 @@ async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
 
 @pytest.fixture
 async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
-    app = app_for_tests("inventory", api.ROUTERS, KEYS, runtimes={"inventory": inventory.runtime})
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
+    async with inventory.http_client(KEYS) as client:
         yield client
 
 

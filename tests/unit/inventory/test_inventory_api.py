@@ -8,9 +8,7 @@ import httpx
 import pytest
 from inventory_harness import Inventory, an_inbound, running_inventory
 
-from services.inventory import api
 from shared.auth import Principal, Role
-from shared.testing.apps import app_for_tests
 
 KEYS = {
     "ops-key": Principal("ops", Role.OPS),
@@ -32,9 +30,7 @@ async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
 
 @pytest.fixture
 async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
-    app = app_for_tests("inventory", api.ROUTERS, KEYS, runtimes={"inventory": inventory.runtime})
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
+    async with inventory.http_client(KEYS) as client:
         yield client
 
 

@@ -9,9 +9,7 @@ import httpx
 import pytest
 from inventory_harness import running_inventory
 
-from services.inventory import api
 from shared.auth import Principal, Role
-from shared.testing.apps import app_for_tests
 
 KEYS = {"ops-key": Principal("ops", Role.OPS), "staff-key": Principal("staff", Role.STAFF)}
 
@@ -19,13 +17,9 @@ KEYS = {"ops-key": Principal("ops", Role.OPS), "staff-key": Principal("staff", R
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def http(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     dsn = request.getfixturevalue("postgres_dsn") if request.param == "postgresql" else ""
-    async with running_inventory(tmp_path, postgres_dsn=dsn) as inventory:
-        app = app_for_tests(
-            "inventory", api.ROUTERS, KEYS, runtimes={"inventory": inventory.runtime}
-        )
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://inventory") as client:
-            yield client
+    running = running_inventory(tmp_path, postgres_dsn=dsn)
+    async with running as inventory, inventory.http_client(KEYS) as client:
+        yield client
 
 
 def keyed(key: str) -> dict[str, str]:
