@@ -11,7 +11,7 @@ from services.credit.domain import UnknownOrderError
 from services.credit.schemas import CreditAccountPublic, ReviewDecision, ReviewPublic
 from shared import paging
 from shared.auth import Ops, Staff
-from shared.idempotency import OnceByOptionalKey
+from shared.idempotency import Once, OnceByOptionalKey
 from shared.limits import PathIdentifier
 from shared.runtime import ServiceRuntime, runtime_of
 
@@ -20,20 +20,26 @@ Runtime = Annotated[ServiceRuntime, runtime_of("credit")]
 router = APIRouter(prefix="/v1/credit", tags=["credit"])
 
 
-async def _decided(
+async def _decide(
     runtime: ServiceRuntime,
+    once: Once,
     order_id: UUID,
     decision: Literal["approve", "reject"],
     body: ReviewDecision,
     by: str,
-) -> ReviewPublic:
-    command = DecideReview(order_id=order_id, decision=decision, note=body.note, decided_by=by)
-    await runtime.send(command)
-    async with runtime.db.transaction() as conn:
-        row = await views.latest_review(conn, order_id)
-    if row is None:  # the decision committed, so its review row is there
-        raise UnknownOrderError(order_id)
-    return row
+) -> Any:
+    """Decide the order's open review (once per Idempotency-Key) and answer with it."""
+
+    async def act() -> ReviewPublic:
+        command = DecideReview(order_id=order_id, decision=decision, note=body.note, decided_by=by)
+        await runtime.send(command)
+        async with runtime.db.transaction() as conn:
+            row = await views.latest_review(conn, order_id)
+        if row is None:  # the decision committed, so its review row is there
+            raise UnknownOrderError(order_id)
+        return row
+
+    return await once.run(runtime.db, principal=by, body=body, act=act)
 
 
 @router.get("/accounts/{customer_id}", response_model=CreditAccountPublic)
@@ -82,11 +88,7 @@ async def approve(
     once: OnceByOptionalKey,
 ) -> Any:
     """Approve the order's open credit review: credit is approved and the order goes on."""
-
-    async def act() -> ReviewPublic:
-        return await _decided(runtime, order_id, "approve", body, principal.name)
-
-    return await once.run(runtime.db, principal=principal.name, body=body, act=act)
+    return await _decide(runtime, once, order_id, "approve", body, principal.name)
 
 
 @router.post("/reviews/{order_id}/reject", response_model=ReviewPublic)
@@ -98,11 +100,7 @@ async def reject(
     once: OnceByOptionalKey,
 ) -> Any:
     """Reject the order's open credit review: credit is declined and the order rejected."""
-
-    async def act() -> ReviewPublic:
-        return await _decided(runtime, order_id, "reject", body, principal.name)
-
-    return await once.run(runtime.db, principal=principal.name, body=body, act=act)
+    return await _decide(runtime, once, order_id, "reject", body, principal.name)
 
 
 ROUTERS = (router,)
