@@ -68,8 +68,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     (`-n 2 --dist loadgroup`): a change feed's horizon is the oldest transaction running in the
     whole server, so another test's open transaction would hold back what a feed shows."""
     for item in items:
-        if "postgres_dsn" in getattr(item, "fixturenames", ()):
+        if _on_postgres(item):
             item.add_marker(pytest.mark.xdist_group("postgresql"))
+
+
+def _on_postgres(item: pytest.Item) -> bool:
+    """It asks for the server, or a fixture of its is parametrized onto it (and asks for the
+    server by `request.getfixturevalue`, which collection cannot see)."""
+    if "postgres_dsn" in getattr(item, "fixturenames", ()):
+        return True
+    callspec = getattr(item, "callspec", None)
+    params = callspec.params.values() if callspec is not None else ()
+    return any(value in ("postgres", "postgresql") for value in params)
 
 
 @pytest.hookimpl(wrapper=True)
