@@ -19,6 +19,7 @@ from shared.paging import encode
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
+from shared.testing.feeds import drain, drain_at_least
 
 STAFF = {"Authorization": "Bearer staff-key"}
 
@@ -73,18 +74,6 @@ async def follow(http: httpx.AsyncClient, url: str) -> tuple[list[dict[str, Any]
     return rows, requests
 
 
-async def drain(http: httpx.AsyncClient, url: str) -> tuple[list[dict[str, Any]], str]:
-    """A feed's rows until a page comes back short; and the next poll's link."""
-    rows: list[dict[str, Any]] = []
-    while True:
-        response = await http.get(url, headers=STAFF)
-        assert response.status_code == 200, response.text
-        rows += response.json()
-        url = response.links["next"]["url"]
-        if len(response.json()) < int(httpx.URL(url).params["limit"]):
-            return rows, url
-
-
 async def test_complaints_page_by_cursor_newest_first_or_oldest_first_each_once(
     runtime: ServiceRuntime, http: httpx.AsyncClient
 ) -> None:
@@ -137,12 +126,12 @@ async def test_the_complaints_feed_lists_each_new_complaint_once_and_links_the_n
 ) -> None:
     recorded = await complaints_at(runtime, http, [0, 1, 1])
 
-    first, poll = await drain(http, "/v1/complaints?updated_since=0&limit=2")
+    first, poll = await drain_at_least(http, "/v1/complaints?updated_since=0&limit=2", STAFF, 3)
     order_id = await place(runtime, lines={"TEAPOT": 1})
     newer = await complain(http, order_id, "TEAPOT")
-    changed, poll = await drain(http, poll)
-    quiet, _ = await drain(http, poll)
-    of_sku, _ = await drain(http, "/v1/complaints?updated_since=0&sku=TEAPOT&limit=5")
+    changed, poll = await drain_at_least(http, poll, STAFF, 1)
+    quiet, _ = await drain(http, poll, STAFF)
+    of_sku, _ = await drain(http, "/v1/complaints?updated_since=0&sku=TEAPOT&limit=5", STAFF)
 
     assert sorted(row["complaint_id"] for row in first) == sorted(recorded)
     assert [row["complaint_id"] for row in changed] == [newer]

@@ -12,6 +12,7 @@ import pytest
 from services.fulfillment.service import DEFINITION
 from shared.clock import FrozenClock
 from shared.paging import encode
+from shared.testing.feeds import drain, drain_at_least
 from tests.unit.fulfillment.builders import ORDER_EVENTS
 from tests.unit.fulfillment.harness import NOW, Harness, as_ops, as_staff, harness, http_client
 from tests.unit.fulfillment.test_fulfillment_api import a_shipped_order
@@ -69,18 +70,6 @@ async def follow(client: httpx.AsyncClient, url: str) -> tuple[list[dict[str, An
     return rows, requests
 
 
-async def drain(client: httpx.AsyncClient, url: str) -> tuple[list[dict[str, Any]], str]:
-    """A feed's rows until a page comes back short; and the next poll's link."""
-    rows: list[dict[str, Any]] = []
-    while True:
-        response = await client.get(url, headers=as_staff())
-        assert response.status_code == 200, response.text
-        rows += response.json()
-        url = response.links["next"]["url"]
-        if len(response.json()) < int(httpx.URL(url).params["limit"]):
-            return rows, url
-
-
 async def test_returns_page_by_cursor_newest_first_or_oldest_first_each_once(
     service: Harness, client: httpx.AsyncClient
 ) -> None:
@@ -125,10 +114,10 @@ async def test_the_returns_feed_shows_a_receipt_and_its_credit_note_once_then_no
     order_id, invoice_id = await a_shipped_order(service)
     returns = [await authorise(service, order_id) for _ in range(3)]
 
-    first, poll = await drain(client, "/v1/returns?updated_since=0&limit=2")
+    first, poll = await drain_at_least(client, "/v1/returns?updated_since=0&limit=2", as_staff(), 3)
     await receive(client, returns[1])
-    changed, poll = await drain(client, poll)
-    quiet, _ = await drain(client, poll)
+    changed, poll = await drain_at_least(client, poll, as_staff(), 1)
+    quiet, _ = await drain(client, poll, as_staff())
 
     assert sorted(row["return_id"] for row in first) == sorted(returns)
     [received] = changed
