@@ -183,7 +183,12 @@ async def once(
     if key is None:
         return await act()
     first = _First(db, request, principal, key, _fingerprint(request, body), answer_again)
-    earlier = await first.answer()
+    try:
+        earlier = await first.answer()
+    except KeyInUseError:
+        # The first request took effect and is about to answer: wait for that answer, as a
+        # retry that lost the race for the key does.
+        return await first.wait_for_answer()
     if earlier is not None:
         return earlier
     token = _claim.set(_Claim(principal, key, first.fingerprint))

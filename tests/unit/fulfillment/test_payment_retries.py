@@ -124,3 +124,37 @@ async def test_a_retry_after_the_first_attempt_died_unanswered_reads_the_answer_
     assert retry.status_code == 201, retry.text
     assert (retry.json()["paid_cents"], retry.json()["open_cents"]) == (900, 12_498 - 900)
     assert await paid_cents(client, invoice_id) == 900
+
+
+async def test_a_retry_arriving_before_the_first_answer_is_stored_waits_for_that_answer(
+    service: Harness, client: httpx.AsyncClient
+) -> None:
+    _, invoice_id = await a_shipped_order(service)
+    body = {"invoice_id": invoice_id, "amount_cents": 400}
+    first = await client.post("/v1/payments", json=body, headers=keyed("pay-5"))
+    # As in the moment between the first attempt's commit and the storing of its answer.
+    async with service.runtime.db.transaction() as conn:
+        kept = await conn.fetchrow(
+            "SELECT status, body FROM idempotent_request WHERE key = 'pay-5'"
+        )
+        await conn.execute(
+            "UPDATE idempotent_request SET status = NULL, body = NULL WHERE key = 'pay-5'"
+        )
+
+    async def answer_stored() -> None:
+        await asyncio.sleep(0.3)
+        async with service.runtime.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE idempotent_request SET status = $1, body = $2 WHERE key = 'pay-5'",
+                kept["status"],
+                kept["body"],
+            )
+
+    retry, _ = await asyncio.gather(
+        client.post("/v1/payments", json=body, headers=keyed("pay-5")), answer_stored()
+    )
+
+    assert retry.status_code == 201, retry.text
+    assert retry.json() == first.json()
+    assert retry.headers["idempotent-replayed"] == "true"
+    assert await paid_cents(client, invoice_id) == 400
