@@ -407,6 +407,11 @@ def placeholders(count: int, *, first: int = 1) -> str:
     return ", ".join(f"${first + i}" for i in range(count))
 
 
+def row_placeholders(rows: int, width: int, *, first: int = 1) -> str:
+    """`($1, $2), ($3, $4), ...`: `rows` rows of `width` parameters, as in `IN (VALUES ...)`."""
+    return ", ".join(f"({placeholders(width, first=first + row * width)})" for row in range(rows))
+
+
 def _ddl(metadata: MetaData, dialect: Dialect) -> list[str]:
     compiled_for: SqlDialect = (
         postgresql.dialect() if dialect == "postgresql" else sqlite_dialect.dialect()  # type: ignore[no-untyped-call]

@@ -56,7 +56,7 @@ OptionalIdempotencyKey = Annotated[
 @dataclass(frozen=True)
 class Once:
     """A route's request with its Idempotency-Key (if it came with one): `run` answers it at
-    most once per key (see `once`)."""
+    most once per key."""
 
     request: Request
     response: Response
@@ -71,16 +71,37 @@ class Once:
         act: Callable[[], Awaitable[Any]],
         answer_again: Callable[[], Awaitable[Any]] | None = None,
     ) -> Any:
-        return await once(
-            db,
-            self.request,
-            self.response,
-            principal=principal,
-            key=self.key,
-            body=body,
-            act=act,
-            answer_again=answer_again,
-        )
+        """Run `act` (a route's command) at most once per key; a retry gets the first answer.
+
+        Without a key (where it is optional) `act` simply runs. Keys are per principal, so two
+        clients never see each other's answers. `answer_again` reads the answer back from the
+        current state, for a retry whose first attempt took effect but died before answering.
+
+        Raises:
+            KeyReusedError: the key came with another request before (422).
+            KeyInUseError: the first request with this key has no answer (yet) (409).
+        """
+        if self.key is None:
+            return await act()
+        fingerprint = _fingerprint(self.request, body)
+        first = _First(db, self.request, principal, self.key, fingerprint, answer_again)
+        try:
+            earlier = await first.answer()
+        except KeyInUseError:
+            # The first request took effect and is about to answer: wait for that answer, as a
+            # retry that lost the race for the key does.
+            return await first.wait_for_answer()
+        if earlier is not None:
+            return earlier
+        token = _claim.set(_Claim(principal, self.key, fingerprint))
+        try:
+            result = await act()
+        except _KeyTakenError:
+            return await first.wait_for_answer()
+        finally:
+            _claim.reset(token)
+        await first.remember(self.response.status_code or first.status, result)
+        return result
 
 
 def _with_key(request: Request, response: Response, key: IdempotencyKey) -> Once:
@@ -157,49 +178,6 @@ def _fingerprint(request: Request, body: Any) -> str:
     canonical = orjson.dumps(jsonable_encoder(body), option=orjson.OPT_SORT_KEYS)
     target = f"{request.method} {request.url.path}?{request.url.query}".encode()
     return hashlib.sha256(target + b"\n" + canonical).hexdigest()
-
-
-async def once(
-    db: Database,
-    request: Request,
-    response: Response,
-    *,
-    principal: str,
-    key: str | None,
-    body: Any,
-    act: Callable[[], Awaitable[Any]],
-    answer_again: Callable[[], Awaitable[Any]] | None = None,
-) -> Any:
-    """Run `act` (a route's command) at most once per `key`; a retry gets the first answer.
-
-    Without a key (where it is optional) `act` simply runs. Keys are per principal, so two
-    clients never see each other's answers. `answer_again` reads the answer back from the
-    current state, for a retry whose first attempt took effect but died before answering.
-
-    Raises:
-        KeyReusedError: the key came with another request before (422).
-        KeyInUseError: the first request with this key has no answer (yet) (409).
-    """
-    if key is None:
-        return await act()
-    first = _First(db, request, principal, key, _fingerprint(request, body), answer_again)
-    try:
-        earlier = await first.answer()
-    except KeyInUseError:
-        # The first request took effect and is about to answer: wait for that answer, as a
-        # retry that lost the race for the key does.
-        return await first.wait_for_answer()
-    if earlier is not None:
-        return earlier
-    token = _claim.set(_Claim(principal, key, first.fingerprint))
-    try:
-        result = await act()
-    except _KeyTakenError:
-        return await first.wait_for_answer()
-    finally:
-        _claim.reset(token)
-    await first.remember(response.status_code or first.status, result)
-    return result
 
 
 @dataclass

@@ -19,7 +19,7 @@ from sqlalchemy import MetaData, Table
 from migrations import runner as migrations
 from shared import tables
 from shared.aggregate import Aggregate
-from shared.bus import Broker
+from shared.bus import Broker, Subscription
 from shared.clock import Clock, SystemClock
 from shared.commands import CommandBus, CommandHandlers
 from shared.consumer import LAG, AfterCommit, Consumer, Decoder, Route
@@ -29,7 +29,7 @@ from shared.eventstore import SqlEventStore
 from shared.messages import Command, DomainEvent
 from shared.outbox import OutboxRelay
 from shared.retention import PRUNED, Pruned, in_batches, prune_inbox, prune_outbox
-from shared.settings import ServiceSettings
+from shared.settings import ConsumerSettings, ServiceSettings
 from shared.snapshots import AggregateCache, AggregateLoader
 from shared.topics import events_topic
 from shared.unit_of_work import Projection, UnitOfWork
@@ -221,21 +221,9 @@ class ServiceRuntime:
     async def start(self) -> None:
         """Run the outbox relay and every consumer in background tasks (after `open`)."""
         self._spawn(self.relay.run, "relay")
-        consumer_settings = self.settings.consumer
-        if self.db.dialect == "sqlite":
-            # One writer at a time per file: concurrent lanes would only queue for the lock.
-            consumer_settings = consumer_settings.model_copy(update={"lanes": 1})
         for subscription in self.definition.subscriptions:
-            consumer = Consumer(
-                group=self.name,
-                subscription=self.broker.subscription(subscription.topics, group=self.name),
-                dead_letters=self.broker.publisher(),
-                routes=subscription.routes,
-                unit_of_work=self.unit_of_work,
-                settings=consumer_settings,
-                decode=subscription.decode,
-                after_db_commit=self.after_db_commit,
-            )
+            member = self.broker.subscription(subscription.topics, group=self.name)
+            consumer = self.consumer_for(subscription, member)
             self.consumers.append(consumer)
             self._spawn(consumer.run, f"consumer:{','.join(subscription.topics)}")
         # Every service's processes prune, at their own pace even when tests speed up the rest.
@@ -243,6 +231,35 @@ class ServiceRuntime:
         self._start_schedules([*self.definition.schedules, retention])
         if self.consumers:
             self._spawn(self._sample_lag, "consumer-lag")
+
+    @property
+    def consumer_settings(self) -> ConsumerSettings:
+        """The settings a consumer of this runtime runs with."""
+        if self.db.dialect == "sqlite":
+            # One writer at a time per file: concurrent lanes would only queue for the lock.
+            return self.settings.consumer.model_copy(update={"lanes": 1})
+        return self.settings.consumer
+
+    def consumer_for(
+        self,
+        subscription: Subscriptions,
+        member: Subscription,
+        *,
+        routes: Mapping[str, Route] | None = None,
+        settings: ConsumerSettings | None = None,
+    ) -> Consumer:
+        """The consumer of `subscription` reading through `member` (its group's membership),
+        with the subscription's routes and `consumer_settings` unless others are given."""
+        return Consumer(
+            group=self.name,
+            subscription=member,
+            dead_letters=self.broker.publisher(),
+            routes=subscription.routes if routes is None else routes,
+            unit_of_work=self.unit_of_work,
+            settings=settings or self.consumer_settings,
+            decode=subscription.decode,
+            after_db_commit=self.after_db_commit,
+        )
 
     async def _sample_lag(self) -> None:
         """Consumer lag on a timer of its own: true while a consumer idles or is stuck."""

@@ -140,20 +140,9 @@ class ServiceHarness:
         self, subscription: Subscriptions, member: Subscription, failures: list[Exception]
     ) -> Consumer:
         """As the runtime builds it, but failing handlers dead-letter at once, errors kept."""
-        settings = self.runtime.settings.consumer.model_copy(update={"handler_attempts": 1})
-        if self.runtime.db.dialect == "sqlite":  # one writer at a time, as the runtime runs it
-            settings = settings.model_copy(update={"lanes": 1})
+        settings = self.runtime.consumer_settings.model_copy(update={"handler_attempts": 1})
         routes = {t: _failures_kept(route, failures) for t, route in subscription.routes.items()}
-        return Consumer(
-            group=self.runtime.name,
-            subscription=member,
-            dead_letters=self.broker,
-            routes=routes,
-            unit_of_work=self.runtime.unit_of_work,
-            settings=settings,
-            decode=subscription.decode,
-            after_db_commit=self.runtime.after_db_commit,
-        )
+        return self.runtime.consumer_for(subscription, member, routes=routes, settings=settings)
 
 
 def _failures_kept(route: Route, failures: list[Exception]) -> Route:

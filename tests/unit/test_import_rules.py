@@ -166,6 +166,11 @@ def _modules_named(service: Path, name: str) -> list[Path]:
     return [single] if single.is_file() else _python_files(package) if package.is_dir() else []
 
 
+def _route_modules(service: Path) -> list[Path]:
+    """The service's HTTP routes: its `api` module or package, and any `<part>_api.py`."""
+    return [*_modules_named(service, "api"), *sorted(service.glob("*_api.py"))]
+
+
 # What a use case must not reach for: the runtime (and with it the whole process), the web
 # framework, or the environment (settings are injected, in the command or the definition).
 HANDLER_FORBIDDEN = ("shared.runtime", "fastapi", "starlette", "pydantic_settings", "os")
@@ -177,8 +182,7 @@ def test_handlers_get_what_they_need_not_the_runtime_the_web_or_the_environment(
         for service in _service_folders()
         for path in _modules_named(service, "handlers")
         for module in _imports_of(path)
-        if module in HANDLER_FORBIDDEN
-        or module.startswith(tuple(f"{m}." for m in HANDLER_FORBIDDEN))
+        if any(_is_within(module, forbidden) for forbidden in HANDLER_FORBIDDEN)
         or module.endswith(".settings")
     ]
 
@@ -202,7 +206,7 @@ def test_routes_and_views_read_the_read_models_never_the_lookups() -> None:
     violations = [
         f"{path.relative_to(ROOT)} imports {module}"
         for service in _service_folders()
-        for path in [*_modules_named(service, "api"), *_modules_named(service, "views")]
+        for path in [*_route_modules(service), *_modules_named(service, "views")]
         for module in _imports_of(path)
         if _is_within(module, f"services.{service.name}.lookups")
     ]
@@ -219,7 +223,7 @@ def test_http_routes_act_only_by_sending_commands() -> None:
     violations = [
         f"{path.relative_to(ROOT)}:{call.lineno} calls {name}"
         for service in _service_folders()
-        for path in _modules_named(service, "api")
+        for path in _route_modules(service)
         for call, name in _calls_into_handlers(path.read_text(encoding="utf-8"), service.name)
     ]
 
@@ -232,7 +236,7 @@ def test_routes_are_declared_at_module_level() -> None:
     nested = [
         f"{path.relative_to(ROOT)}:{inner.lineno} {inner.name} inside {outer.name}"
         for service in _service_folders()
-        for path in _modules_named(service, "api")
+        for path in _route_modules(service)
         for outer in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(outer, ast.FunctionDef | ast.AsyncFunctionDef)
         for inner in ast.walk(outer)

@@ -2,7 +2,7 @@
 services/andon/views/pulls.py): a pull's target, the routing of the pulls holding an order, the
 open pulls that stop a new order."""
 
-from shared.db import Connection, Row, placeholders
+from shared.db import Connection, Row, placeholders, row_placeholders
 
 
 async def pull(conn: Connection, pull_id: str) -> Row | None:
@@ -28,7 +28,7 @@ async def open_pulls_on(conn: Connection, targets: list[tuple[str, str]]) -> lis
     """Ids of the open pulls on any of `targets` ((kind, id) pairs), in one statement."""
     if not targets:
         return []
-    pairs = ", ".join(f"(${2 * n + 1}, ${2 * n + 2})" for n in range(len(targets)))
+    pairs = row_placeholders(len(targets), 2)
     rows = await conn.fetch(
         "SELECT pull_id FROM andon_pull"
         f" WHERE open AND (target_kind, target_id) IN (VALUES {pairs}) ORDER BY pulled_at, pull_id",

@@ -65,11 +65,11 @@ async def customer_history(
         besides,
         *wanted,
     )
-    totals = [int(row["amount"]) for row in rows if row["sku"] is None]
+    totals: list[int] = []
     quantities: dict[str, list[int]] = {}
     for row in rows:
-        if row["sku"] is not None:
-            quantities.setdefault(row["sku"], []).append(int(row["amount"]))
+        sku, amount = row["sku"], int(row["amount"])
+        (totals if sku is None else quantities.setdefault(sku, [])).append(amount)
     return CustomerHistory(order_totals=tuple(totals), line_quantities=quantities)
 
 

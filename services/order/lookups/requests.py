@@ -3,7 +3,7 @@ the request (its hash) and the order it placed, so a retry gets the same answer.
 
 from collections.abc import Sequence
 
-from shared.db import Connection
+from shared.db import Connection, row_placeholders
 
 
 async def idempotent_answers(
@@ -26,10 +26,9 @@ async def _answers(
     """(request hash, order id) by (channel, `column`) for the pairs found in `table`."""
     if not pairs:
         return {}
-    values = ", ".join(f"(${2 * i + 1}, ${2 * i + 2})" for i in range(len(pairs)))
     rows = await conn.fetch(
         f"SELECT channel, {column}, request_hash, order_id FROM {table}"
-        f" WHERE (channel, {column}) IN (VALUES {values})",
+        f" WHERE (channel, {column}) IN (VALUES {row_placeholders(len(pairs), 2)})",
         *(part for pair in pairs for part in pair),
     )
     return {(row["channel"], row[column]): (row["request_hash"], row["order_id"]) for row in rows}
