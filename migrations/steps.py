@@ -1,4 +1,11 @@
-"""Migration steps every service's history shares (each service has the same platform tables)."""
+"""Migration steps every service's history shares (each service has the same platform tables).
+
+A revision that is one such step and nothing else is declared as `upgrade, downgrade = STEP`
+in each history: the step is written once, and each service's history keeps its own revision.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from alembic import op
@@ -208,3 +215,52 @@ def drop_change_marks(table: str) -> None:
     op.drop_index(f"ix_{table}_change_mark", table_name=table)
     with op.batch_alter_table(table) as batch:
         batch.drop_column("change_mark")
+
+
+def no_way_back_to_0_1() -> None:
+    raise NotImplementedError(
+        "release 0.1 cannot read the current CloudEvents form: restore the backup taken before "
+        "the upgrade instead (deploy/README.md)"
+    )
+
+
+class Step(NamedTuple):
+    upgrade: Callable[[], None]
+    downgrade: Callable[[], None]
+
+
+CLOUDEVENTS_WIRE_FORM = Step(upcast_pending_outbox, no_way_back_to_0_1)
+IDEMPOTENT_REQUESTS = Step(create_idempotent_requests, drop_idempotent_requests)
+RETENTION_AND_ARCHIVE = Step(add_retention_and_archive, drop_retention_and_archive)
+
+
+class Feed(NamedTuple):
+    """A table's change feed: change marks on its rows (0 for the rows already there, changed
+    before any feed existed, so a client's first `updated_since=0` lists them too), and the
+    indexes its list pages by, by name: each ends with the primary key `key`."""
+
+    table: str
+    key: list[str]
+    page_indexes: Mapping[str, list[str]] = {}
+
+
+def change_feeds(*feeds: Feed, clock: bool = True) -> Step:
+    """The step that adds `feeds` (and the change clock, the first time a service gets one)."""
+
+    def upgrade() -> None:
+        if clock:
+            create_change_clock()
+        for feed in feeds:
+            add_change_marks(feed.table, feed.key)
+            for name, columns in feed.page_indexes.items():
+                op.create_index(name, feed.table, columns, unique=False)
+
+    def downgrade() -> None:
+        for feed in reversed(feeds):
+            for name in reversed(list(feed.page_indexes)):
+                op.drop_index(name, table_name=feed.table)
+            drop_change_marks(feed.table)
+        if clock:
+            drop_change_clock()
+
+    return Step(upgrade, downgrade)

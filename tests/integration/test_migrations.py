@@ -122,6 +122,19 @@ async def test_a_fresh_install_reaches_every_services_head_and_matches_the_code(
     assert await _upgrade_all(target) == revisions
 
 
+async def test_every_history_steps_back_to_the_cloudevents_form_and_up_again_to_the_same_schema(
+    target: Target,
+) -> None:
+    # Every downgrade back to the oldest revision that can be left (before it, release 0.1
+    # could not read the outbox), then every upgrade again: nothing left over, nothing missing.
+    await _upgrade_all(target)
+    for service in SERVICES:
+        await asyncio.to_thread(_downgrade, target, service, f"{service}_0002")
+
+    assert await _upgrade_all(target) == {s: runner.head(s) for s in SERVICES}
+    assert await _drift(target) == {s: [] for s in SERVICES}
+
+
 async def test_a_service_in_verify_mode_refuses_a_schema_the_migration_step_has_not_reached(
     target: Target,
 ) -> None:

@@ -1,9 +1,6 @@
 """The improvement loop's items (root cause, countermeasure, owner, audit date).
 
 Empty after the upgrade: release 0.1 had no improvement items.
-
-Revision ID: andon_0003
-Revises: andon_0002
 """
 
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ from alembic import op
 
 revision = "andon_0003"
 down_revision = "andon_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,15 +1,9 @@
-"""The watchdog's scan reads only overdue clocks: running clocks by step and start.
-
-Revision ID: andon_0006
-Revises: andon_0005
-"""
+"""The watchdog's scan reads only overdue clocks: running clocks by step and start."""
 
 from alembic import op
 
 revision = "andon_0006"
 down_revision = "andon_0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,6 @@
 """Cross-service reconciliation runs: who still owes an answer, and the findings.
 
 Empty after the upgrade: no run asked the other services before.
-
-Revision ID: andon_0007
-Revises: andon_0006
 """
 
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ from alembic import op
 
 revision = "andon_0007"
 down_revision = "andon_0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,9 +3,6 @@
 Complaints recorded before the upgrade are filled in from the event store, with change mark 0
 (changed before any feed existed), as a rebuild would write them: listed at once, no rebuild
 needed.
-
-Revision ID: andon_0009
-Revises: andon_0008
 """
 
 from datetime import UTC, datetime
@@ -17,8 +14,6 @@ from shared import fastjson
 
 revision = "andon_0009"
 down_revision = "andon_0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

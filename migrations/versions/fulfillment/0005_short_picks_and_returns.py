@@ -3,9 +3,6 @@ and what they credited on each invoice.
 
 Empty (or zero) after the upgrade: shipments and invoices before it had no short pick and no
 credit note; `gapless replay rebuild fulfillment` fills the new tables from the event store.
-
-Revision ID: fulfillment_0005
-Revises: fulfillment_0004
 """
 
 import sqlalchemy as sa
@@ -13,8 +10,6 @@ from alembic import op
 
 revision = "fulfillment_0005"
 down_revision = "fulfillment_0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

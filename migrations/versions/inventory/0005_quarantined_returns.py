@@ -1,9 +1,6 @@
 """Returned units inspection keeps apart (quarantined): a column of each SKU's stock level.
 
 Zero after the upgrade: nothing was returned into stock before.
-
-Revision ID: inventory_0005
-Revises: inventory_0004
 """
 
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ from alembic import op
 
 revision = "inventory_0005"
 down_revision = "inventory_0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

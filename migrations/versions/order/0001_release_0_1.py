@@ -1,8 +1,4 @@
-"""The order schema of release 0.1 (it created these tables at start, without migrations).
-
-Revision ID: order_0001
-Revises:
-"""
+"""The order schema of release 0.1 (it created these tables at start, without migrations)."""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +7,6 @@ from migrations.steps import create_platform_tables_0_1, drop_platform_tables_0_
 
 revision = "order_0001"
 down_revision = None
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,9 +2,6 @@
 
 Orders placed before this revision are remembered too, from the idempotency records and the
 order summaries, so their retries are recognised as well.
-
-Revision ID: order_0003
-Revises: order_0002
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from alembic import op
 
 revision = "order_0003"
 down_revision = "order_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

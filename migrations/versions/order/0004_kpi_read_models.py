@@ -1,9 +1,6 @@
 """The order service's KPI read models (GET /v1/kpis, the ops console).
 
 Empty after the upgrade: `gapless replay rebuild order` fills them from the event store.
-
-Revision ID: order_0004
-Revises: order_0003
 """
 
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ from alembic import op
 
 revision = "order_0004"
 down_revision = "order_0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,9 +2,6 @@
 that arrives after a newer one (another order's, on another partition) never overwrites it.
 
 Empty for the customers of earlier revisions: their next answer sets it.
-
-Revision ID: order_0006
-Revises: order_0005
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from alembic import op
 
 revision = "order_0006"
 down_revision = "order_0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

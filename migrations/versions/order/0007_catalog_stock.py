@@ -2,9 +2,6 @@
 
 Empty after the upgrade: a SKU's row comes with the inventory's next event that moves its stock
 (events published before this release carry no level).
-
-Revision ID: order_0007
-Revises: order_0006
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from alembic import op
 
 revision = "order_0007"
 down_revision = "order_0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,5 @@
 """Retention and archive: the inbox's age index (the pruning job deletes its oldest rows), the
 table of streams moved to an archive file, and the answers kept for archived orders.
-
-Revision ID: order_0008
-Revises: order_0007
 """
 
 import sqlalchemy as sa
@@ -12,8 +9,6 @@ from migrations.steps import add_retention_and_archive, drop_retention_and_archi
 
 revision = "order_0008"
 down_revision = "order_0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,6 @@
 """Channel webhooks: each channel's URL and signing secret, and the deliveries queued for it.
 
 Empty after the upgrade: no channel had a webhook before.
-
-Revision ID: order_0009
-Revises: order_0008
 """
 
 import sqlalchemy as sa
@@ -11,8 +8,6 @@ from alembic import op
 
 revision = "order_0009"
 down_revision = "order_0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
