@@ -234,6 +234,20 @@ IDEMPOTENT_REQUESTS = Step(create_idempotent_requests, drop_idempotent_requests)
 RETENTION_AND_ARCHIVE = Step(add_retention_and_archive, drop_retention_and_archive)
 
 
+def add_idempotency_key_age_index() -> None:
+    """The retention job deletes Idempotency-Key answers oldest first, by this index."""
+    op.create_index(
+        "ix_idempotent_request_created_at", "idempotent_request", ["created_at"], unique=False
+    )
+
+
+def drop_idempotency_key_age_index() -> None:
+    op.drop_index("ix_idempotent_request_created_at", table_name="idempotent_request")
+
+
+IDEMPOTENCY_KEY_RETENTION = Step(add_idempotency_key_age_index, drop_idempotency_key_age_index)
+
+
 class Feed(NamedTuple):
     """A table's change feed: change marks on its rows (0 for the rows already there, changed
     before any feed existed, so a client's first `updated_since=0` lists them too), and the

@@ -6,7 +6,10 @@ What goes, and why nothing can need it again:
   message that could still come again always finds its row;
 - published outbox rows: delivered; the relay only ever reads unpublished ones;
 - records of the embedded local log, once every consumer group is past them and they are older
-  than the period (`LocalLogBroker.prune`; Kafka keeps its topics by its own `retention.ms`).
+  than the period (`LocalLogBroker.prune`; Kafka keeps its topics by its own `retention.ms`);
+- Idempotency-Key answers (`idempotent_request`) older than their own period
+  (`GAPLESS_RETENTION__IDEMPOTENCY_KEYS`): a client retries within minutes or hours, and a key
+  reused after that is taken as a new request, as the Idempotency-Key draft allows.
 
 Each service's processes run this as a scheduled job. Every batch is one short transaction of
 at most `batch_size` rows, and the job yields between batches, so intake never waits for more
@@ -32,6 +35,7 @@ class Pruned:
     inbox: int
     outbox: int
     log: int
+    idempotency_keys: int
 
 
 async def in_batches(batch: Callable[[], Awaitable[int]], batch_size: int) -> int:
@@ -85,5 +89,18 @@ async def prune_outbox(db: Database, *, before: datetime, batch_size: int) -> in
             done[0]["id"],
             done[-1]["id"],
             before,
+        )
+    return len(deleted)
+
+
+async def prune_idempotency_keys(db: Database, *, before: datetime, batch_size: int) -> int:
+    """One batch of Idempotency-Key answers claimed before `before` (the oldest first)."""
+    async with db.transaction() as conn:
+        deleted = await conn.fetch(
+            "DELETE FROM idempotent_request WHERE (principal, key) IN ("
+            " SELECT principal, key FROM idempotent_request WHERE created_at < $1"
+            " ORDER BY created_at LIMIT $2) RETURNING key",
+            before,
+            batch_size,
         )
     return len(deleted)

@@ -28,7 +28,14 @@ from shared.deadletter import dlq_topic
 from shared.eventstore import SqlEventStore
 from shared.messages import Command, DomainEvent
 from shared.outbox import OutboxRelay
-from shared.retention import PRUNED, Pruned, in_batches, prune_inbox, prune_outbox
+from shared.retention import (
+    PRUNED,
+    Pruned,
+    in_batches,
+    prune_idempotency_keys,
+    prune_inbox,
+    prune_outbox,
+)
 from shared.settings import ConsumerSettings, ServiceSettings
 from shared.snapshots import AggregateCache, AggregateLoader
 from shared.topics import events_topic
@@ -272,10 +279,13 @@ class ServiceRuntime:
             await asyncio.sleep(self.settings.schedule_interval_seconds or LAG_SECONDS)
 
     async def prune(self) -> Pruned:
-        """Delete what the retention period lets go: the service's inbox rows and published
-        outbox rows, and the local-log records of the topics it writes (shared/retention.py)."""
+        """Delete what the retention period lets go: the service's inbox rows, published
+        outbox rows and old Idempotency-Key answers, and the local-log records of the topics it
+        writes (shared/retention.py)."""
         retention = self.settings.retention
-        before, size = self.clock.now() - retention.period, retention.batch_size
+        now, size = self.clock.now(), retention.batch_size
+        before = now - retention.period
+        keys_before = now - retention.idempotency_keys
         pruned = Pruned(
             inbox=await in_batches(
                 partial(prune_inbox, self.db, before=before, batch_size=size), size
@@ -285,6 +295,10 @@ class ServiceRuntime:
             ),
             log=await self.broker.prune(
                 self.definition.written_topics(), before=before, batch_size=size
+            ),
+            idempotency_keys=await in_batches(
+                partial(prune_idempotency_keys, self.db, before=keys_before, batch_size=size),
+                size,
             ),
         )
         for what, count in asdict(pruned).items():

@@ -51,6 +51,10 @@ class RetentionSettings(BaseModel):
     # How far back a replay may hand events to one of our consumer groups again (POST /v1/replay
     # `redeliver`, `gapless replay group`): the inbox must still remember what it handled then.
     replay_window: timedelta = timedelta(days=7)
+    # How long an Idempotency-Key's answer is kept (shared/idempotency.py): a retry with the same
+    # key later than this is a new request. The order service's channel order references
+    # (`external_id`) are not bookkeeping and are kept for good.
+    idempotency_keys: timedelta = Field(default=timedelta(days=14), ge=timedelta(hours=1))
     # Rows deleted per transaction: a batch holds a SQLite file's write lock for milliseconds.
     batch_size: int = Field(default=1_000, ge=1)
     # How often each process runs its pruning job.

@@ -111,6 +111,7 @@ idempotent_request = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("status", Integer, nullable=True),
     Column("body", Text, nullable=True),
+    Index("ix_idempotent_request_created_at", "created_at"),  # the retention job's order
 )
 
 # Where SQLite's change marks come from (shared/changes.py): outlives read-model rebuilds.

@@ -1,5 +1,6 @@
-"""Retention on SQLite: inbox rows, published outbox rows and local-log records older than the
-retention period go, a bounded batch per transaction, and nothing still needed goes with them."""
+"""Retention on SQLite: inbox rows, published outbox rows, local-log records and Idempotency-Key
+answers older than their retention period go, a bounded batch per transaction, and nothing still
+needed goes with them."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from shared.clock import FrozenClock
 from shared.db import SqliteDatabase
 from shared.inbox import claim_all
 from shared.outbox import OutboxRelay, add_to_outbox
-from shared.retention import in_batches, prune_inbox, prune_outbox
+from shared.retention import in_batches, prune_idempotency_keys, prune_inbox, prune_outbox
 from shared.testing.builders import a_group_name, a_topic_name, an_envelope, numbered_messages
 from shared.testing.consuming import group_member, receive
 from shared.testing.database import count_rows
@@ -76,6 +77,28 @@ async def test_published_outbox_rows_go_from_the_oldest_up_to_the_first_one_stil
     assert (first, later) == (3, 1)
     assert await count_rows(sqlite_db, "outbox_message", "WHERE published_at IS NULL") == 1
     assert await count_rows(sqlite_db, "outbox_message") == 1
+
+
+async def test_idempotency_key_answers_older_than_their_period_go_the_oldest_first(
+    sqlite_db: SqliteDatabase,
+) -> None:
+    async with sqlite_db.transaction() as conn:
+        for key, created_at in (("a", T0), ("b", T0 + timedelta(minutes=30)), ("c", T1)):
+            await conn.execute(
+                "INSERT INTO idempotent_request (principal, key, fingerprint, created_at, status,"
+                " body) VALUES ('shop', $1, 'f', $2, 201, '{}')",
+                key,
+                created_at,
+            )
+    prune = partial(prune_idempotency_keys, sqlite_db, before=T1 - PERIOD, batch_size=1)
+
+    first = await prune()
+    remaining = await count_rows(sqlite_db, "idempotent_request", "WHERE key = 'b'")
+    rest = await in_batches(prune, 1)
+
+    assert (first, remaining, rest) == (1, 1, 1)
+    assert await count_rows(sqlite_db, "idempotent_request", "WHERE key = 'c'") == 1
+    assert await count_rows(sqlite_db, "idempotent_request") == 1
 
 
 @pytest.fixture
