@@ -160,3 +160,25 @@ async def test_after_the_retention_only_what_is_inside_it_is_kept_and_redelivery
                 }
             )
         )
+
+
+async def test_idempotency_key_answers_go_once_older_than_their_own_period(
+    running: Running,
+) -> None:
+    now = running.clock.now()
+    ages = {"expired": RETENTION.idempotency_keys + timedelta(hours=1), "kept": timedelta(hours=1)}
+    async with running.runtime.db.transaction() as conn:
+        for key, age in ages.items():
+            await conn.execute(
+                "INSERT INTO idempotent_request (principal, key, fingerprint, created_at, status,"
+                " body) VALUES ('shop', $1, 'f', $2, 201, '{}')",
+                key,
+                now - age,
+            )
+
+    async def pruned() -> None:
+        async with running.runtime.db.transaction() as conn:
+            rows = await conn.fetch("SELECT key FROM idempotent_request")
+        assert [row["key"] for row in rows] == ["kept"]
+
+    await eventually(pruned, timeout=10)
