@@ -4,6 +4,7 @@ The write side reads the index and the reviews too, with its own queries
 (services/credit/lookups.py): change those with these tables.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from services.credit.events import (
     CreditReviewRequired,
 )
 from services.credit.schemas import CreditAccountPublic, ReviewPublic
-from shared import changes
+from shared import changes, rows
 from shared.changes import mark_column
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
@@ -75,18 +76,56 @@ Table(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class AccountRow(rows.Row):
+    table = "credit_account"
+    key = ("customer_id",)
+
+    customer_id: str
+    credit_light: str | None = None  # no profile yet (treated as red)
+    credit_limit_cents: int = 0
+    review_threshold_cents: int = 0
+    exposure_cents: int = 0
+    open_reviews: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow(rows.Row):
+    table = "credit_order"
+    key = ("order_id",)
+
+    order_id: str
+    customer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewRow(rows.Row):
+    table = "credit_review"
+    key = ("order_id", "review_no")
+
+    order_id: str
+    review_no: int
+    customer_id: str
+    amount_cents: int
+    reason: str
+    requested_at: datetime
+    exposure_at_request_cents: int
+    status: str = "open"
+
+
+_PROFILE = ("credit_light", "credit_limit_cents", "review_threshold_cents")
+
+
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
     match event:
         case CreditProfileDefined():
-            await _ensure_account(conn, event.customer_id)
-            await conn.execute(
-                "UPDATE credit_account SET credit_light = $2, credit_limit_cents = $3,"
-                " review_threshold_cents = $4 WHERE customer_id = $1",
+            profile = AccountRow(
                 event.customer_id,
-                str(event.credit_light),
-                event.credit_limit_cents,
-                event.review_threshold_cents,
+                credit_light=str(event.credit_light),
+                credit_limit_cents=event.credit_limit_cents,
+                review_threshold_cents=event.review_threshold_cents,
             )
+            await conn.execute(*rows.insert(profile, on_conflict="update", only=_PROFILE))
         case CreditApproved() | CreditReleased():
             await _index_order(conn, event.order_id, event.customer_id)
             await _set_exposure(conn, event.customer_id, event.exposure_cents)
@@ -97,58 +136,37 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: 
             await _close_review(conn, event)
 
 
-_KNOWN_ACCOUNT = (
-    "INSERT INTO credit_account (customer_id, credit_light, credit_limit_cents,"
-    " review_threshold_cents, exposure_cents, open_reviews) VALUES ($1, NULL, 0, 0, 0, 0)"
-    " ON CONFLICT (customer_id) DO NOTHING"
-)
-
-
-async def _ensure_account(conn: Connection, customer_id: str) -> None:
-    await conn.execute(_KNOWN_ACCOUNT, customer_id)
-
-
 async def _set_exposure(conn: WriteBehind, customer_id: str, exposure_cents: int) -> None:
     # The account's exposure after the event: of several in one batch, the last is written,
     # at commit (every order of the customer writes this row: a hot row, see WriteBehind).
+    exposure = AccountRow(customer_id, exposure_cents=exposure_cents)
     conn.defer_to_commit(
         ("credit_account.exposure", customer_id),
-        "INSERT INTO credit_account (customer_id, credit_light, credit_limit_cents,"
-        " review_threshold_cents, exposure_cents, open_reviews) VALUES ($1, NULL, 0, 0, $2, 0)"
-        " ON CONFLICT (customer_id) DO UPDATE SET exposure_cents = excluded.exposure_cents",
-        customer_id,
-        exposure_cents,
+        *rows.insert(exposure, on_conflict="update", only=("exposure_cents",)),
     )
 
 
 async def _index_order(conn: Connection, order_id: UUID, customer_id: str) -> None:
-    await conn.execute(
-        "INSERT INTO credit_order (order_id, customer_id) VALUES ($1, $2)"
-        " ON CONFLICT (order_id) DO NOTHING",
-        str(order_id),
-        customer_id,
-    )
+    await conn.execute(*rows.insert(OrderRow(str(order_id), customer_id), on_conflict="skip"))
 
 
 async def _open_review(conn: WriteBehind, event: CreditReviewRequired, at: datetime) -> None:
     await _set_exposure(conn, event.customer_id, event.exposure_cents)
-    await _ensure_account(conn, event.customer_id)
+    await conn.execute(*rows.insert(AccountRow(event.customer_id), on_conflict="skip"))
     number = await conn.fetchval(
         "SELECT COALESCE(MAX(review_no), 0) + 1 FROM credit_review WHERE order_id = $1",
         str(event.order_id),
     )
-    await conn.execute(
-        "INSERT INTO credit_review (order_id, review_no, customer_id, amount_cents, reason,"
-        " requested_at, exposure_at_request_cents, status, change_mark)"
-        f" VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', {changes.now(conn)})",
+    review = ReviewRow(
         str(event.order_id),
         number,
         event.customer_id,
-        event.amount_cents,
-        str(event.reason),
-        at,
-        event.exposure_cents,
+        amount_cents=event.amount_cents,
+        reason=str(event.reason),
+        requested_at=at,
+        exposure_at_request_cents=event.exposure_cents,
     )
+    await conn.execute(*rows.insert(review, mark=changes.now(conn)))
     await conn.execute(
         "UPDATE credit_account SET open_reviews = open_reviews + 1 WHERE customer_id = $1",
         event.customer_id,
