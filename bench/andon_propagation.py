@@ -50,8 +50,8 @@ from bench.andon_scenario import (
     prepare_all,
     run_pulls,
 )
-from bench.report import write
-from bench.servers import START_HINT, clean_scaleout
+from bench.report import wide_console, write
+from bench.servers import clean_scaleout, servers_missing
 from tests.e2e.clients import Api
 from tests.e2e.stack import Stack, embedded_stack, scaleout_stack
 
@@ -262,18 +262,14 @@ def run_target(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console, errors = Console(), Console(stderr=True)
-    if console.width < WIDTH:
-        console = Console(width=WIDTH)  # not a terminal (make, CI logs): rich would assume 80
+    console, errors = wide_console(WIDTH), Console(stderr=True)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     unknown = set(targets) - set(TARGETS)
     if unknown or not targets:
         errors.print(f"[bold red]unknown targets {sorted(unknown)}; choose from {TARGETS}[/]")
         return 2
-    if "scaleout" in targets and not (
-        os.environ.get("POSTGRES_DSN") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    ):
-        errors.print(f"[bold red]POSTGRES_DSN / KAFKA_BOOTSTRAP_SERVERS not set.[/]\n{START_HINT}")
+    if missing := servers_missing(targets):
+        errors.print(missing)
         return 2
     started_at, started, load_at_start = datetime.now(UTC), perf_counter(), os.getloadavg()
     idle_before = _machine_cpu_s()

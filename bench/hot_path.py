@@ -27,7 +27,7 @@ import asyncpg
 from rich.console import Console
 
 from bench import postgres, sqlite
-from bench.report import goal, render, scenario_summary, write
+from bench.report import goal, render, scenario_summary, wide_console, write
 from bench.runner import Plan, compare
 
 
@@ -156,7 +156,7 @@ async def run(args: argparse.Namespace, dsn: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console, errors = Console(), Console(stderr=True)
+    console, errors = wide_console(WIDTH), Console(stderr=True)
     dsn = os.environ.get("POSTGRES_DSN")
     if not dsn:
         errors.print(f"[bold red]POSTGRES_DSN is not set.[/]\n{START_HINT}", highlight=False)
@@ -174,8 +174,6 @@ def main(argv: list[str] | None = None) -> int:
         limit = args.budget + HANG_GRACE_S
         errors.print(f"[bold red]no result: a round was still running after {limit:.0f} s[/]")
         return 1
-    if console.width < WIDTH:
-        console = Console(width=WIDTH)  # not a terminal (make, CI logs): rich would assume 80
     render(console, document)
     write(args.output, document)
     console.print(f"Results written to {args.output}")

@@ -49,8 +49,8 @@ from bench.orders_load import LAST_ANSWER_S
 from bench.orders_measure import HOT_RATE, SETTLE_LIMIT_S, measure
 from bench.orders_report import markdown, render
 from bench.orders_stack import REPLICATED, build, rebuild_rates
-from bench.report import write
-from bench.servers import START_HINT, clean_scaleout
+from bench.report import wide_console, write
+from bench.servers import clean_scaleout, servers_missing
 from tests.e2e.stack import Stack
 
 WIDTH = 160
@@ -245,9 +245,7 @@ def plan(args: argparse.Namespace) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    console, errors = Console(), Console(stderr=True)
-    if console.width < WIDTH:
-        console = Console(width=WIDTH)  # not a terminal (make, CI logs): rich would assume 80
+    console, errors = wide_console(WIDTH), Console(stderr=True)
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
     unknown = set(targets) - set(TARGETS)
     if unknown or not targets or not args.rates:
@@ -255,10 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             f"[bold red]unknown targets {sorted(unknown)} or no rates; targets: {TARGETS}[/]"
         )
         return 2
-    if "scaleout" in targets and not (
-        os.environ.get("POSTGRES_DSN") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
-    ):
-        errors.print(f"[bold red]POSTGRES_DSN / KAFKA_BOOTSTRAP_SERVERS not set.[/]\n{START_HINT}")
+    if missing := servers_missing(targets):
+        errors.print(missing)
         return 2
     started_at, started, facts = datetime.now(UTC), perf_counter(), machine()
     runs = planned_runs(targets, args)

@@ -7,6 +7,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bench.report import warn_if_busy
+
 
 @dataclass(frozen=True)
 class Section:
@@ -200,12 +202,7 @@ def _notes(console: Console, document: dict[str, Any]) -> None:
             if step["stops_ladder"]:
                 reasons = "; ".join(step["stops_ladder"])
                 console.print(f"  {rate} ends the ladder: {reasons}", highlight=False)
-    machine = document["machine"]
-    if machine["load_average_at_start"][0] > machine["cpus"] / 2:
-        console.print(
-            f"[yellow]  The machine was busy (load average {machine['load_average_at_start'][0]}"
-            f" on {machine['cpus']} CPUs) when the run started: the figures are noisy.[/]"
-        )
+    warn_if_busy(console, document["machine"])
 
 
 def markdown(document: dict[str, Any]) -> str:

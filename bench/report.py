@@ -1,4 +1,5 @@
-"""Report of the hot-path benchmark: a rich table on stdout and a JSON document."""
+"""Report of the hot-path benchmark: a rich table on stdout and a JSON document; and what the
+other benchmarks' reports share (the console, the busy-machine warning, writing the JSON)."""
 
 import json
 import statistics
@@ -120,18 +121,29 @@ def _legend(console: Console, document: dict[str, Any]) -> None:
         " p50/p99 over every timed transaction; every round is in the JSON",
         highlight=False,
     )
-    machine = document["machine"]
-    if machine["load_average_at_start"][0] > machine["cpus"] / 2:
-        console.print(
-            f"[yellow]  The machine was busy (load average {machine['load_average_at_start'][0]}"
-            f" on {machine['cpus']} CPUs) when the run started: the figures are noisy.[/]"
-        )
+    warn_if_busy(console, document["machine"])
     target = document["goal"]
     verdict = "[bold green]MET[/]" if target["met"] else "[bold red]NOT MET[/]"
     console.print(
         f"Goal {target['description']}: {verdict} (ours/raw = {target['ratio']:.1%};"
         f" median of the per-round ratios {target['median_round_ratio']:.1%})"
     )
+
+
+def wide_console(width: int) -> Console:
+    """stdout's console, at least `width` wide: when stdout is not a terminal (make, CI logs)
+    rich would assume 80."""
+    console = Console()
+    return console if console.width >= width else Console(width=width)
+
+
+def warn_if_busy(console: Console, machine: dict[str, Any]) -> None:
+    """A machine already loaded when the run started makes the figures noisy: say so."""
+    if machine["load_average_at_start"][0] > machine["cpus"] / 2:
+        console.print(
+            f"[yellow]  The machine was busy (load average {machine['load_average_at_start'][0]}"
+            f" on {machine['cpus']} CPUs) when the run started: the figures are noisy.[/]"
+        )
 
 
 def write(path: Path, document: dict[str, Any]) -> None:

@@ -1,6 +1,7 @@
 """The shared servers the scale-out benchmarks run on: how to start them, and leaving them clean."""
 
 import os
+from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient
 
@@ -12,6 +13,16 @@ START_HINT = (
     "  eval \"$(deploy/infra.sh up | sed 's/^/export /')\"\n"
     "(stop them afterwards with deploy/infra.sh down), or run --targets embedded."
 )
+
+
+def servers_missing(targets: Iterable[str]) -> str | None:
+    """Why the chosen targets cannot run: scale-out without the servers' addresses exported.
+    None when they can."""
+    if "scaleout" in targets and not (
+        os.environ.get("POSTGRES_DSN") and os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    ):
+        return f"[bold red]POSTGRES_DSN / KAFKA_BOOTSTRAP_SERVERS not set.[/]\n{START_HINT}"
+    return None
 
 
 async def clean_scaleout(stack: Stack) -> None:

@@ -121,32 +121,35 @@ fetch_version() {
   log "Kafka $version: $(find "$libs" -name '*.jar' | wc -l) jars in $libs"
 }
 
-# Choose the Kafka version (sets KAFKA_VERSION and LIBS), fetching if needed.
-# Preference: explicit GAPLESS_KAFKA_VERSION > version the data dir was formatted with >
-# first already-cached candidate > first candidate that resolves.
-resolve_kafka() {
-  local v candidates=()
-  if [[ -n ${GAPLESS_KAFKA_VERSION:-} ]]; then
-    candidates=("$GAPLESS_KAFKA_VERSION")
-  else
-    [[ -s $K_DIR/version ]] && candidates+=("$(<"$K_DIR/version")")
-    candidates+=("${KAFKA_VERSIONS[@]}")
-    for v in "${candidates[@]}"; do
-      if libs_complete "$v"; then
-        KAFKA_VERSION=$v
-        LIBS=$(libs_dir "$v")
-        return 0
-      fi
-    done
-  fi
-  ensure_mvn
-  for v in "${candidates[@]}"; do
-    if fetch_version "$v"; then
+# use_first CHECK VERSION...: the first VERSION that CHECK accepts becomes KAFKA_VERSION (and
+# LIBS); returns 1 if none does.
+use_first() {
+  local check=$1 v
+  shift
+  for v in "$@"; do
+    if "$check" "$v"; then
       KAFKA_VERSION=$v
       LIBS=$(libs_dir "$v")
       return 0
     fi
   done
+  return 1
+}
+
+# Choose the Kafka version (sets KAFKA_VERSION and LIBS), fetching if needed.
+# Preference: explicit GAPLESS_KAFKA_VERSION > version the data dir was formatted with >
+# first already-cached candidate > first candidate that resolves.
+resolve_kafka() {
+  local candidates=()
+  if [[ -n ${GAPLESS_KAFKA_VERSION:-} ]]; then
+    candidates=("$GAPLESS_KAFKA_VERSION")
+  else
+    [[ -s $K_DIR/version ]] && candidates+=("$(<"$K_DIR/version")")
+    candidates+=("${KAFKA_VERSIONS[@]}")
+    use_first libs_complete "${candidates[@]}" && return 0
+  fi
+  ensure_mvn
+  use_first fetch_version "${candidates[@]}" && return 0
   die "could not resolve any Kafka version (${candidates[*]}) from Maven Central; see mvn.log files under $CACHE_DIR"
 }
 

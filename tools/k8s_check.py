@@ -204,6 +204,10 @@ class Rendered:
             if o.get("kind") == kind and not (kind == "Deployment" and _is_console(o))
         ]
 
+    def workloads(self) -> list[Manifest]:
+        """The Deployments (as `of_kind` has them) and the Jobs: what runs containers."""
+        return self.of_kind("Deployment") + self.of_kind("Job")
+
     def console(self) -> Manifest | None:
         return next((o for o in self.objects if _is_console(o)), None)
 
@@ -603,7 +607,7 @@ def check_objects(rendered: Rendered) -> list[str]:
 def check_images(rendered: Rendered) -> list[str]:
     """One image, tagged, never `latest`; each workload runs its own service's command."""
     problems, images = [], set()
-    for workload in rendered.of_kind("Deployment") + rendered.of_kind("Job"):
+    for workload in rendered.workloads():
         name, service = workload["metadata"]["name"], _service_of(workload)
         for container in _containers(workload):
             image = container.get("image", "")
@@ -655,7 +659,7 @@ def check_probes(rendered: Rendered) -> list[str]:
 def check_resources(rendered: Rendered) -> list[str]:
     """CPU and memory requests and a memory limit no lower than the request, in every container."""
     problems = []
-    for workload in rendered.of_kind("Deployment") + rendered.of_kind("Job"):
+    for workload in rendered.workloads():
         for container in _containers(workload):
             where = f"{workload['metadata']['name']}/{container['name']}"
             resources = container.get("resources", {})
@@ -672,7 +676,7 @@ def check_resources(rendered: Rendered) -> list[str]:
 def check_security(rendered: Rendered) -> list[str]:
     """Non-root, read-only root filesystem with an emptyDir /tmp, no privileges, no API token."""
     problems = []
-    for workload in rendered.of_kind("Deployment") + rendered.of_kind("Job"):
+    for workload in rendered.workloads():
         spec, pod_ctx = _pod(workload)["spec"], _pod(workload)["spec"].get("securityContext", {})
         for container in _containers(workload):
             ctx = container.get("securityContext", {})
@@ -725,7 +729,7 @@ def check_configuration(rendered: Rendered) -> list[str]:
         "GAPLESS_KAFKA__REPLICATION_FACTOR": str(expect.replication_factor),
     }
     layouts = set()
-    for workload in rendered.of_kind("Deployment") + rendered.of_kind("Job"):
+    for workload in rendered.workloads():
         name, service = workload["metadata"]["name"], _service_of(workload)
         for container in _containers(workload):
             where = f"{name}/{container['name']}"
