@@ -1,5 +1,5 @@
-"""Reading a change feed as a client does: page by page until a page comes back short, and
-polling again until what was written shows."""
+"""Reading lists and change feeds as a client does: a list every page by its `next` links; a
+feed page by page until a page comes back short, polling again until what was written shows."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -38,3 +38,19 @@ async def drain_at_least(
         return rows, poll
 
     return await eventually(drained)
+
+
+async def follow(
+    client: httpx.AsyncClient, url: str, headers: Mapping[str, str]
+) -> tuple[Rows, int]:
+    """Every row of a list, following its `next` links; and how many requests it took."""
+    rows: Rows = []
+    requests = 0
+    next_url: str | None = url
+    while next_url is not None:
+        response = await client.get(next_url, headers=headers)
+        assert response.status_code == 200, response.text
+        rows += response.json()
+        requests += 1
+        next_url = response.links.get("next", {}).get("url")
+    return rows, requests

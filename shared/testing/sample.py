@@ -1,12 +1,20 @@
-"""A tiny event-sourced aggregate for exercising the platform (unit of work, upcasting) in tests."""
+"""A tiny event-sourced aggregate for exercising the platform (unit of work, upcasting) in tests,
+and a sample consumer of its events (`ParcelWeighed` into `parcel_weight`)."""
 
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict
 
 from shared.aggregate import Aggregate, event_map
+from shared.clock import SystemClock
+from shared.consumer import Consumer, Route
+from shared.db import Database
 from shared.envelope import Envelope
 from shared.errors import DomainError
+from shared.eventstore import SqlEventStore
 from shared.messages import DomainEvent
 from shared.unit_of_work import UnitOfWork
 
@@ -74,3 +82,31 @@ async def record_weight(event: ParcelWeighedIn, envelope: Envelope, uow: UnitOfW
         str(envelope.event_id),
         event.grams,
     )
+
+
+# The sample consumer of the consumer tests, in the parts a `Consumer` takes.
+WEIGHING = {"ParcelWeighed": Route(ParcelWeighedIn, record_weight)}
+
+
+def weighing_unit_of_work(db: Database) -> Callable[[], UnitOfWork]:
+    """A new unit of work per batch on `db`: no aggregate topics, no projections, real time."""
+    return lambda: UnitOfWork(
+        db=db,
+        store=SqlEventStore(),
+        source="weights",
+        topics={},
+        projections=(),
+        clock=SystemClock(),
+    )
+
+
+@contextlib.asynccontextmanager
+async def running(consumer: Consumer) -> AsyncIterator[None]:
+    """Run the consumer in the background; a crash of it surfaces when the block ends."""
+    task = asyncio.create_task(consumer.run())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -166,6 +166,14 @@ class Api:
 
         await eventually(level, timeout=within)
 
+    async def wait_for_exposure(self, customer_id: str, cents: int, *, within: float = 30) -> None:
+        """Until the customer's credit exposure shows `cents`."""
+
+        async def exposure() -> None:
+            assert (await self.customer(customer_id))["exposure_cents"] == cents
+
+        await eventually(exposure, timeout=within)
+
     async def backorders(self, sku: str) -> list[dict[str, Any]]:
         """The orders waiting for the SKU, in the order a receipt would serve them."""
         return list(await self._ok("GET", f"/v1/inventory/{sku}/backorders"))

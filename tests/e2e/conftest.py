@@ -5,6 +5,7 @@ import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -72,6 +73,22 @@ def running_stack(
         yield running
     finally:
         running.stop()
+
+
+def stack_of_its_own(name: str, settings: Mapping[str, str]) -> Any:
+    """A module's own `stack` fixture: per target a stack for that module alone, started with
+    `settings` that the shared stacks must not see (short timeouts, say). Assigned to `stack` in
+    the module, it stands in for the shared one there, and so `api` serves it."""
+
+    @pytest.fixture(scope="module", params=["embedded", "scaleout"])
+    def stack(
+        request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+    ) -> Iterator[Stack]:
+        folder = tmp_path_factory.mktemp(f"{name}-{request.param}")
+        with running_stack(request.param, folder, extra_env=settings) as running:
+            yield running
+
+    return stack
 
 
 @pytest.fixture(scope="session", params=["embedded", "scaleout"])

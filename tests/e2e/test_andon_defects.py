@@ -23,6 +23,17 @@ async def _automatic_pull(api: Api, kind: str, target_id: str) -> dict[str, Any]
     return await eventually(pulled, timeout=30, interval=0.2)
 
 
+async def _defect_watch_pull(api: Api, sku: str) -> dict[str, Any]:
+    """The SKU's open pull, once there, which the defect watch pulled for quality itself."""
+    pull = await _automatic_pull(api, "sku", sku)
+    assert (pull["category"], pull["automatic"], pull["pulled_by"]) == (
+        "quality",
+        True,
+        "defect-watch",
+    ), pull
+    return pull
+
+
 async def _shipped_order(api: Api, sku: str, quantity: int) -> str:
     order_id = await api.place_order(await api.new_customer("defects"), [(sku, quantity)])
     await api.wait_for_order(order_id, lambda o: o["lines"][0]["shipped"] == quantity, within=60)
@@ -40,12 +51,7 @@ async def test_repeated_returns_of_a_sku_pull_an_automatic_quality_andon_on_it(a
         returned = await api.record_return(order_id, [(sku, 1)], reason="cracked")
         assert returned.status_code == 201, returned.text
 
-    pull = await _automatic_pull(api, "sku", sku)
-    assert (pull["category"], pull["automatic"], pull["pulled_by"]) == (
-        "quality",
-        True,
-        "defect-watch",
-    ), pull
+    pull = await _defect_watch_pull(api, sku)
     assert pull["departments"] == ["quality"], pull
 
     # It stops the SKU's sale like any SKU pull.
@@ -66,12 +72,7 @@ async def test_repeated_complaints_about_a_sku_pull_an_automatic_quality_andon_o
         complaint = await api.complain(order_id, sku, reason="arrived scratched")
         assert complaint.status_code == 201, complaint.text
 
-    pull = await _automatic_pull(api, "sku", sku)
-    assert (pull["category"], pull["automatic"], pull["pulled_by"]) == (
-        "quality",
-        True,
-        "defect-watch",
-    ), pull
+    pull = await _defect_watch_pull(api, sku)
     await api.resolve(str(pull["pull_id"]))
 
 

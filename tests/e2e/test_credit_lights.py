@@ -18,13 +18,6 @@ async def _under_review(api: Api, order_id: str) -> None:
     await eventually(listed, timeout=20)
 
 
-async def _exposure(api: Api, customer: str, expected: int) -> None:
-    async def settled() -> None:
-        assert (await api.customer(customer))["exposure_cents"] == expected
-
-    await eventually(settled, timeout=30)
-
-
 async def test_a_yellow_order_below_the_threshold_and_within_the_limit_is_not_reviewed(
     api: Api,
 ) -> None:
@@ -38,7 +31,7 @@ async def test_a_yellow_order_below_the_threshold_and_within_the_limit_is_not_re
     order = await api.wait_for_release(order_id)
     assert "credit_review" not in order["holds"]
     assert order_id not in [str(r["order_id"]) for r in await api.open_reviews()]
-    await _exposure(api, customer, 5 * PRICE)
+    await api.wait_for_exposure(customer, 5 * PRICE)
 
 
 async def test_a_yellow_order_above_the_threshold_is_held_for_credit_review(api: Api) -> None:
@@ -63,7 +56,7 @@ async def test_a_yellow_order_over_the_credit_limit_is_held_for_credit_review(ap
     second = await api.place_order(customer, [(sku, 6)])
 
     await _under_review(api, second)
-    await _exposure(api, customer, 10 * PRICE)
+    await api.wait_for_exposure(customer, 10 * PRICE)
 
 
 async def test_every_order_of_a_red_customer_is_reviewed_and_approval_releases_it(
@@ -79,7 +72,7 @@ async def test_every_order_of_a_red_customer_is_reviewed_and_approval_releases_i
     order = await api.wait_for_release(order_id)
     assert "credit_review" not in order["holds"]
     assert order_id not in [str(r["order_id"]) for r in await api.open_reviews()]
-    await _exposure(api, customer, PRICE)
+    await api.wait_for_exposure(customer, PRICE)
 
 
 async def test_a_rejected_review_rejects_the_order_and_releases_its_stock_and_exposure(
@@ -105,4 +98,4 @@ async def test_a_rejected_review_rejects_the_order_and_releases_its_stock_and_ex
         assert stock["available"] == 8 and stock["reserved"] <= 2, stock
 
     await eventually(reservation_released, timeout=30)
-    await _exposure(api, customer, 2 * PRICE)
+    await api.wait_for_exposure(customer, 2 * PRICE)

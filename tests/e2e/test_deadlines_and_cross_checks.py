@@ -4,16 +4,14 @@ A stack of its own per runtime: its policy gives a credit review three seconds, 
 answers may take 45 seconds (no answer of a busy stack is mistaken for a lost one before then).
 """
 
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from shared.db import connect
 from tests.e2e.clients import Api, eventually
-from tests.e2e.conftest import running_stack
+from tests.e2e.conftest import stack_of_its_own
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -26,19 +24,7 @@ SETTINGS = {
 }
 
 
-@pytest.fixture(scope="module", params=["embedded", "scaleout"])
-def deadline_stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp(f"deadlines-{request.param}")
-    with running_stack(request.param, folder, extra_env=SETTINGS) as running:
-        yield running
-
-
-@pytest.fixture
-async def api(deadline_stack: Stack) -> AsyncIterator[Api]:
-    async with httpx.AsyncClient(timeout=20) as client:
-        yield Api(deadline_stack, client)
+stack = stack_of_its_own("deadlines", SETTINGS)
 
 
 async def test_an_order_left_in_credit_review_past_its_deadline_is_a_gap_pulled_to_credit(

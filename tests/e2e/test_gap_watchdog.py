@@ -8,16 +8,13 @@ and credit and stock answers cannot be held back from outside, so their timeouts
 (no answer of a busy scale-out stack is mistaken for a gap).
 """
 
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import httpx
 import pytest
 
 from shared.envelope import Envelope
 from tests.e2e.clients import Api, eventually, read_topics
-from tests.e2e.conftest import running_stack
-from tests.e2e.stack import Stack
+from tests.e2e.conftest import stack_of_its_own
 
 pytestmark = pytest.mark.e2e
 
@@ -30,19 +27,7 @@ WATCHDOG_SETTINGS = {
 }
 
 
-@pytest.fixture(scope="module", params=["embedded", "scaleout"])
-def watchdog_stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp(f"watchdog-{request.param}")
-    with running_stack(request.param, folder, extra_env=WATCHDOG_SETTINGS) as running:
-        yield running
-
-
-@pytest.fixture
-async def api(watchdog_stack: Stack) -> AsyncIterator[Api]:
-    async with httpx.AsyncClient(timeout=20) as client:
-        yield Api(watchdog_stack, client)
+stack = stack_of_its_own("watchdog", WATCHDOG_SETTINGS)
 
 
 def _gaps_of(read: list[Envelope], order_ids: list[str]) -> dict[str, Envelope]:

@@ -6,17 +6,15 @@ above what a restart of the whole stack takes, so the kill itself never looks li
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-import httpx
 import pytest
 
 from shared.envelope import Envelope
 from tests.e2e.clients import SHIP_TO, Api, eventually
-from tests.e2e.conftest import running_stack
+from tests.e2e.conftest import stack_of_its_own
 from tests.e2e.stack import Stack, inject
 
 pytestmark = pytest.mark.e2e
@@ -30,19 +28,7 @@ RECONCILE_SETTINGS = {
 }
 
 
-@pytest.fixture(scope="module", params=["embedded", "scaleout"])
-def reconcile_stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp(f"reconcile-{request.param}")
-    with running_stack(request.param, folder, extra_env=RECONCILE_SETTINGS) as running:
-        yield running
-
-
-@pytest.fixture
-async def api(reconcile_stack: Stack) -> AsyncIterator[Api]:
-    async with httpx.AsyncClient(timeout=20) as client:
-        yield Api(reconcile_stack, client)
+stack = stack_of_its_own("reconcile", RECONCILE_SETTINGS)
 
 
 def _lost(report: dict[str, Any]) -> list[tuple[str, str, str]]:

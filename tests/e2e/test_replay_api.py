@@ -4,7 +4,7 @@ from the local log or from Kafka, or from a service's event store) change nothin
 
 A replay runs in the process that serves the service (scale-out: the service's own process)."""
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -14,27 +14,21 @@ import pytest
 from services.roster import ALL_NAMES
 from shared.testing.polling import eventually
 from tests.e2e.clients import Api
-from tests.e2e.conftest import running_stack
+from tests.e2e.conftest import stack_of_its_own
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.e2e
 READ_MODEL_OWNERS = ALL_NAMES
 
 
-@pytest.fixture(scope="module", params=["embedded", "scaleout"])
-def replay_stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    folder = tmp_path_factory.mktemp(f"replay-{request.param}")
-    extra = {"GAPLESS_SEED_DEMO": "false"}
-    with running_stack(request.param, folder, extra_env=extra) as stack:
-        yield stack
+stack = stack_of_its_own("replay", {"GAPLESS_SEED_DEMO": "false"})
 
 
 @pytest.fixture
-async def api(replay_stack: Stack) -> AsyncIterator[Api]:
+async def api(stack: Stack) -> AsyncIterator[Api]:
+    """As the shared one, but with more time for a request: a replay answers once it has run."""
     async with httpx.AsyncClient(timeout=30) as client:
-        yield Api(replay_stack, client)
+        yield Api(stack, client)
 
 
 def _process_url(api: Api, body: dict[str, Any]) -> str:

@@ -44,20 +44,13 @@ async def receive(api: Api, return_id: str, *lines: tuple[str, int, str]) -> dic
     return await eventually(received, timeout=30, interval=0.2)
 
 
-async def exposure_is(api: Api, customer: str, cents: int) -> None:
-    async def exposure() -> None:
-        assert (await api.customer(customer))["exposure_cents"] == cents
-
-    await eventually(exposure, timeout=30)
-
-
 async def test_a_return_of_1_of_3_unpaid_units_is_restocked_credited_and_lowers_exposure(
     api: Api,
 ) -> None:
     customer = await api.new_customer("returns-open")
     sku = await api.new_item("returns-open", stock=3, price_cents=PRICE)
     order_id = await a_shipped_order(api, customer, sku, 3)
-    await exposure_is(api, customer, 3 * PRICE)
+    await api.wait_for_exposure(customer, 3 * PRICE)
 
     return_id = await authorise(api, order_id, sku, 1)
     received = await receive(api, return_id, (sku, 1, "restock"))
@@ -67,7 +60,7 @@ async def test_a_return_of_1_of_3_unpaid_units_is_restocked_credited_and_lowers_
     assert (note["total_cents"], note["applied_cents"], note["refund_cents"]) == (PRICE, PRICE, 0)
     [invoice] = await api.invoices(order_id)
     assert (invoice["credited_cents"], invoice["open_cents"]) == (PRICE, 2 * PRICE)
-    await exposure_is(api, customer, 2 * PRICE)
+    await api.wait_for_exposure(customer, 2 * PRICE)
     await api.wait_for_stock(sku, on_hand=1, quarantined=0, available=1)
 
     async def on_the_timeline() -> None:
@@ -78,7 +71,7 @@ async def test_a_return_of_1_of_3_unpaid_units_is_restocked_credited_and_lowers_
     # What is still owed completes the order.
     await api.pay_all(order_id)
     await api.wait_for_status(order_id, "completed", within=30)
-    await exposure_is(api, customer, 0)
+    await api.wait_for_exposure(customer, 0)
 
 
 async def test_a_return_after_the_order_was_paid_is_refunded_and_quarantined(api: Api) -> None:
@@ -86,7 +79,7 @@ async def test_a_return_after_the_order_was_paid_is_refunded_and_quarantined(api
     sku = await api.new_item("returns-paid", stock=3, price_cents=PRICE)
     order_id = await a_shipped_order(api, customer, sku, 3)
     await api.complete(order_id)
-    await exposure_is(api, customer, 0)
+    await api.wait_for_exposure(customer, 0)
 
     return_id = await authorise(api, order_id, sku, 1)
     received = await receive(api, return_id, (sku, 1, "quarantine"))
@@ -97,7 +90,7 @@ async def test_a_return_after_the_order_was_paid_is_refunded_and_quarantined(api
     assert (invoice["refunded_cents"], invoice["open_cents"]) == (PRICE, 0)
     await api.wait_for_stock(sku, on_hand=0, quarantined=1, available=0)
     # A refund owes the customer money; it never makes them owe more or less.
-    await exposure_is(api, customer, 0)
+    await api.wait_for_exposure(customer, 0)
     again = await api.request(
         "POST",
         f"/v1/returns/{return_id}/receipt",

@@ -12,19 +12,25 @@ def _signal(read: list[Envelope], event_type: str, sku: str) -> Envelope | None:
     return next((e for e in read if e.event_type == event_type and e.data["sku"] == sku), None)
 
 
+async def _published_signal(api: Api, event_type: str, sku: str) -> Envelope:
+    """The first `event_type` about the SKU on inventory.events, read until it shows."""
+    read = await read_topics(
+        api.stack,
+        ["inventory.events"],
+        lambda r: _signal(r, event_type, sku) is not None,
+    )
+    signal = _signal(read, event_type, sku)
+    assert signal is not None
+    return signal
+
+
 async def test_falling_below_the_reorder_point_suggests_a_reorder(api: Api) -> None:
     sku = await api.new_item("reorder", stock=10, reorder_point=5)
     customer = await api.new_customer()
 
     await api.place_order(customer, [(sku, 6)])
 
-    read = await read_topics(
-        api.stack,
-        ["inventory.events"],
-        lambda r: _signal(r, "ReorderSuggested", sku) is not None,
-    )
-    suggested = _signal(read, "ReorderSuggested", sku)
-    assert suggested is not None
+    suggested = await _published_signal(api, "ReorderSuggested", sku)
     assert (suggested.data["available"], suggested.data["reorder_point"]) == (4, 5)
 
 
@@ -36,13 +42,7 @@ async def test_a_burst_of_demand_far_above_its_baseline_is_signalled_once_per_wi
     for _ in range(3):
         await api.place_order(await api.new_customer(), [(sku, 8)])
 
-    read = await read_topics(
-        api.stack,
-        ["inventory.events"],
-        lambda r: _signal(r, "DemandSpikeDetected", sku) is not None,
-    )
-    spike = _signal(read, "DemandSpikeDetected", sku)
-    assert spike is not None
+    spike = await _published_signal(api, "DemandSpikeDetected", sku)
     assert spike.data["recent_units"] >= 20
     assert spike.data["recent_units"] > 5 * max(spike.data["baseline_units"], 1)
 

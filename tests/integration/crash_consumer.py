@@ -26,14 +26,11 @@ from shared import tables
 from shared.bus import Broker, Record, Subscription
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
-from shared.clock import SystemClock
-from shared.consumer import Consumer, Route
+from shared.consumer import Consumer
 from shared.db import Database, connect, create_tables
 from shared.envelope import Envelope, MalformedEnvelopeError
-from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings, KafkaSettings
-from shared.testing.sample import ParcelWeighedIn, record_weight
-from shared.unit_of_work import UnitOfWork
+from shared.testing.sample import WEIGHING, weighing_unit_of_work
 
 effect_tables = MetaData()
 parcel_weight = Table(
@@ -100,15 +97,8 @@ def _consumer(
         group=args.group,
         subscription=subscription,
         dead_letters=broker.publisher(),
-        routes={"ParcelWeighed": Route(ParcelWeighedIn, record_weight)},
-        unit_of_work=lambda: UnitOfWork(
-            db=db,
-            store=SqlEventStore(),
-            source="weights",
-            topics={},
-            projections=(),
-            clock=SystemClock(),
-        ),
+        routes=WEIGHING,
+        unit_of_work=weighing_unit_of_work(db),
         settings=ConsumerSettings(poll_timeout_ms=50),
         after_db_commit=_die_after_db_commit if args.die_after_db_commit else None,
     )

@@ -1,6 +1,5 @@
 """Poison on real Kafka goes to the group's DLQ topic with the reason; the consumer goes on."""
 
-import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -9,18 +8,15 @@ import pytest
 
 from shared.bus import OutgoingMessage
 from shared.bus.kafka import KafkaBroker
-from shared.clock import SystemClock
-from shared.consumer import Consumer, Route
+from shared.consumer import Consumer
 from shared.db import PostgresDatabase
 from shared.deadletter import dlq_topic
-from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings
 from shared.testing import eventually
 from shared.testing.builders import a_group_name, a_message, a_topic_name, an_envelope
 from shared.testing.consuming import group_member, receive
 from shared.testing.database import count_rows
-from shared.testing.sample import PARCEL_WEIGHT_DDL, ParcelWeighedIn, record_weight
-from shared.unit_of_work import UnitOfWork
+from shared.testing.sample import PARCEL_WEIGHT_DDL, WEIGHING, running, weighing_unit_of_work
 
 pytestmark = pytest.mark.integration
 
@@ -33,24 +29,12 @@ async def consuming(
         group=group,
         subscription=broker.subscription([topic], group=group),
         dead_letters=broker.publisher(),
-        routes={"ParcelWeighed": Route(ParcelWeighedIn, record_weight)},
-        unit_of_work=lambda: UnitOfWork(
-            db=db,
-            store=SqlEventStore(),
-            source="weights",
-            topics={},
-            projections=(),
-            clock=SystemClock(),
-        ),
+        routes=WEIGHING,
+        unit_of_work=weighing_unit_of_work(db),
         settings=ConsumerSettings(poll_timeout_ms=50),
     )
-    task = asyncio.create_task(consumer.run())
-    try:
+    async with running(consumer):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_poison_on_kafka_is_dead_lettered_with_its_reason_and_the_next_event_handled(

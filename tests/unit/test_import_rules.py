@@ -171,6 +171,16 @@ def _route_modules(service: Path) -> list[Path]:
     return [*_modules_named(service, "api"), *sorted(service.glob("*_api.py"))]
 
 
+def _handler_imports() -> list[tuple[Path, Path, str]]:
+    """(service folder, handlers module, module it imports) for every import of every handler."""
+    return [
+        (service, path, module)
+        for service in _service_folders()
+        for path in _modules_named(service, "handlers")
+        for module in _imports_of(path)
+    ]
+
+
 # What a use case must not reach for: the runtime (and with it the whole process), the web
 # framework, or the environment (settings are injected, in the command or the definition).
 HANDLER_FORBIDDEN = ("shared.runtime", "fastapi", "starlette", "pydantic_settings", "os")
@@ -179,9 +189,7 @@ HANDLER_FORBIDDEN = ("shared.runtime", "fastapi", "starlette", "pydantic_setting
 def test_handlers_get_what_they_need_not_the_runtime_the_web_or_the_environment() -> None:
     violations = [
         f"{path.relative_to(ROOT)} imports {module}"
-        for service in _service_folders()
-        for path in _modules_named(service, "handlers")
-        for module in _imports_of(path)
+        for service, path, module in _handler_imports()
         if any(_is_within(module, forbidden) for forbidden in HANDLER_FORBIDDEN)
         or module.endswith(".settings")
     ]
@@ -193,9 +201,7 @@ def test_handlers_look_up_in_the_write_sides_tables_never_in_the_read_models() -
     """The write side decides from its own streams and lookups; the views are the routes'."""
     violations = [
         f"{path.relative_to(ROOT)} imports {module}"
-        for service in _service_folders()
-        for path in _modules_named(service, "handlers")
-        for module in _imports_of(path)
+        for service, path, module in _handler_imports()
         if _is_within(module, f"services.{service.name}.views")
     ]
 

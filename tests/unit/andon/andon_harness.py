@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
-from fastapi import FastAPI
+import httpx
 
 from services.andon.service import DEFINITION
 from shared.auth import Principal, Role
@@ -31,8 +31,9 @@ async def andon_service(folder: Any, *, postgres_dsn: str = "") -> AsyncIterator
         yield service.runtime
 
 
-def andon_app(runtime: ServiceRuntime) -> FastAPI:
-    return ServiceHarness(runtime).app(KEYS)
+def andon_client(runtime: ServiceRuntime) -> httpx.AsyncClient:
+    """The service's API in process, answering to the keys in `KEYS`."""
+    return ServiceHarness(runtime).http_client(KEYS)
 
 
 def clock_of(runtime: ServiceRuntime) -> FrozenClock:

@@ -5,13 +5,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 from alembic import command
-from andon_harness import NOW, andon_app, andon_service, auth, clock_of, place
+from andon_harness import NOW, andon_client, andon_service, auth, clock_of, place
 from sqlalchemy import Connection
 
 from migrations import runner
@@ -19,7 +18,7 @@ from shared.paging import encode
 from shared.replay import rebuild_read_models
 from shared.runtime import ServiceRuntime
 from shared.settings import ServiceSettings
-from shared.testing.feeds import drain, drain_at_least
+from shared.testing.feeds import drain, drain_at_least, follow
 
 STAFF = {"Authorization": "Bearer staff-key"}
 
@@ -34,8 +33,7 @@ async def runtime(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
 
 @pytest.fixture
 async def http(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=andon_app(runtime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://andon") as client:
+    async with andon_client(runtime) as client:
         yield client
 
 
@@ -60,28 +58,14 @@ async def complaints_at(
     return found
 
 
-async def follow(http: httpx.AsyncClient, url: str) -> tuple[list[dict[str, Any]], int]:
-    """Every row of a list, following its `next` links; and how many requests it took."""
-    rows: list[dict[str, Any]] = []
-    requests = 0
-    next_url: str | None = url
-    while next_url is not None:
-        response = await http.get(next_url, headers=STAFF)
-        assert response.status_code == 200, response.text
-        rows += response.json()
-        requests += 1
-        next_url = response.links.get("next", {}).get("url")
-    return rows, requests
-
-
 async def test_complaints_page_by_cursor_newest_first_or_oldest_first_each_once(
     runtime: ServiceRuntime, http: httpx.AsyncClient
 ) -> None:
     # Three share one recording time: the complaint id breaks the tie across pages.
     recorded = await complaints_at(runtime, http, [0, 0, 0, 1, 1])
 
-    newest_first, requests = await follow(http, "/v1/complaints?limit=2")
-    oldest_first, _ = await follow(http, "/v1/complaints?limit=2&order=asc")
+    newest_first, requests = await follow(http, "/v1/complaints?limit=2", STAFF)
+    oldest_first, _ = await follow(http, "/v1/complaints?limit=2&order=asc", STAFF)
 
     ids = [row["complaint_id"] for row in newest_first]
     assert requests == 3
@@ -100,9 +84,9 @@ async def test_complaints_filter_by_order_sku_and_time_and_one_is_read_by_its_id
     late = await complain(http, clocks)
     window = {"from": (NOW + timedelta(minutes=1)).isoformat(), "to": "2025-03-02T00:00:00Z"}
 
-    of_order, _ = await follow(http, f"/v1/complaints?order_id={teapots}")
-    of_sku, _ = await follow(http, "/v1/complaints?sku=RETRO-CLOCK")
-    in_window, _ = await follow(http, str(httpx.URL("/v1/complaints", params=window)))
+    of_order, _ = await follow(http, f"/v1/complaints?order_id={teapots}", STAFF)
+    of_sku, _ = await follow(http, "/v1/complaints?sku=RETRO-CLOCK", STAFF)
+    in_window, _ = await follow(http, str(httpx.URL("/v1/complaints", params=window)), STAFF)
     one = await http.get(f"/v1/complaints/{chipped}", headers=STAFF)
     unknown = await http.get(f"/v1/complaints/{uuid4()}", headers=STAFF)
 
@@ -181,7 +165,7 @@ async def test_a_rebuild_of_the_read_models_gives_the_same_complaints(
 
     check = await rebuild_read_models(runtime.db, runtime.definition, check_only=True)
     await rebuild_read_models(runtime.db, runtime.definition)
-    rebuilt, _ = await follow(http, "/v1/complaints?order=asc")
+    rebuilt, _ = await follow(http, "/v1/complaints?order=asc", STAFF)
 
     assert check.identical
     assert [row["complaint_id"] for row in rebuilt] == recorded
@@ -206,23 +190,18 @@ async def test_the_document_gives_the_complaints_list_its_paging_parameters_and_
 async def test_complaints_recorded_before_the_list_existed_are_listed_after_the_upgrade(
     tmp_path: Path,
 ) -> None:
-    async with andon_service(tmp_path) as runtime, _client(runtime) as http:
+    async with andon_service(tmp_path) as runtime, andon_client(runtime) as http:
         recorded = await complaints_at(runtime, http, [0, 1])
     await asyncio.to_thread(_downgrade_andon, tmp_path, "andon_0008")
 
     # Opening the service migrates it to the head again.
-    async with andon_service(tmp_path) as runtime, _client(runtime) as http:
-        listed, _ = await follow(http, "/v1/complaints?order=asc")
+    async with andon_service(tmp_path) as runtime, andon_client(runtime) as http:
+        listed, _ = await follow(http, "/v1/complaints?order=asc", STAFF)
         check = await rebuild_read_models(runtime.db, runtime.definition, check_only=True)
 
     assert [row["complaint_id"] for row in listed] == recorded
     assert listed[0]["recorded_at"] == "2025-03-01T09:00:00Z"
     assert check.identical
-
-
-def _client(runtime: ServiceRuntime) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=andon_app(runtime))
-    return httpx.AsyncClient(transport=transport, base_url="http://andon")
 
 
 def _downgrade_andon(folder: Path, revision: str) -> None:

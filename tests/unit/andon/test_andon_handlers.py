@@ -3,12 +3,13 @@
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
 from andon_harness import (
-    andon_app,
+    andon_client,
     andon_service,
     answer_all,
     auth,
@@ -40,8 +41,7 @@ async def runtime(tmp_path: Path) -> AsyncIterator[ServiceRuntime]:
 
 @pytest.fixture
 async def http(runtime: ServiceRuntime) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=andon_app(runtime))
-    async with httpx.AsyncClient(transport=transport, base_url="http://andon") as client:
+    async with andon_client(runtime) as client:
         yield client
 
 
@@ -209,6 +209,15 @@ async def run_watchdog(runtime: ServiceRuntime) -> None:
     await runtime.send(DetectGaps(timeouts=TIMEOUTS))
 
 
+async def gaps_after(
+    runtime: ServiceRuntime, http: httpx.AsyncClient, *, minutes: int
+) -> list[dict[str, Any]]:
+    """The open gaps once `minutes` more have passed and the watchdog has run."""
+    clock_of(runtime).advance(timedelta(minutes=minutes))
+    await run_watchdog(runtime)
+    return list((await http.get("/v1/gaps", headers=auth("staff-key"))).json())
+
+
 async def test_a_bumped_order_waits_for_stock_again_and_is_not_late_to_release(
     runtime: ServiceRuntime, http: httpx.AsyncClient
 ) -> None:
@@ -227,10 +236,8 @@ async def test_a_bumped_order_waits_for_stock_again_and_is_not_late_to_release(
             "backordered_total": 1,
         },
     )
-    clock_of(runtime).advance(timedelta(minutes=61))
-    await run_watchdog(runtime)
 
-    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+    assert await gaps_after(runtime, http, minutes=61) == []
 
 
 async def test_a_moved_deadline_moves_the_running_release_clock_and_is_no_false_gap(
@@ -250,13 +257,9 @@ async def test_a_moved_deadline_moves_the_running_release_clock_and_is_no_false_
         },
     )
 
-    clock_of(runtime).advance(timedelta(minutes=61))
-    await run_watchdog(runtime)
-    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+    assert await gaps_after(runtime, http, minutes=61) == []
 
-    clock_of(runtime).advance(timedelta(minutes=60))
-    await run_watchdog(runtime)
-    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    [gap] = await gaps_after(runtime, http, minutes=60)
     assert (gap["order_id"], gap["step"], gap["overdue_seconds"]) == (order_id, "release", 60)
 
 
@@ -279,13 +282,9 @@ async def test_a_change_carrying_a_later_deadline_times_the_release_by_it(
     )
     await deliver(runtime, "CreditApproved", {"order_id": order_id, "amount_cents": 100})
 
-    clock_of(runtime).advance(timedelta(minutes=179))
-    await run_watchdog(runtime)
-    assert (await http.get("/v1/gaps", headers=auth("staff-key"))).json() == []
+    assert await gaps_after(runtime, http, minutes=179) == []
 
-    clock_of(runtime).advance(timedelta(minutes=2))
-    await run_watchdog(runtime)
-    [gap] = (await http.get("/v1/gaps", headers=auth("staff-key"))).json()
+    [gap] = await gaps_after(runtime, http, minutes=2)
     assert (gap["step"], gap["overdue_seconds"]) == ("release", 60)
 
 

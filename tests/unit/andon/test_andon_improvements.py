@@ -11,7 +11,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
-from andon_harness import NOW, andon_app, auth, define
+from andon_harness import NOW, andon_client, auth, define
 
 from services.andon.commands import AuditImprovements
 from services.andon.service import DEFINITION
@@ -61,9 +61,8 @@ async def _loop(runtime: ServiceRuntime) -> None:
     clock = runtime.clock
     assert isinstance(clock, FrozenClock)
     audit_at = (NOW + timedelta(days=7)).isoformat()
-    transport = httpx.ASGITransport(app=andon_app(runtime))
     await define(runtime, skus=("VASE", "LAMP", "FAN"))
-    async with httpx.AsyncClient(transport=transport, base_url="http://andon") as http:
+    async with andon_client(runtime) as http:
         first = await _pull(http, "VASE", "cracked glaze")
         await _resolve(http, first, "packaging", owner="packing-lead", audit_at=audit_at)
         steady = await _pull(http, "LAMP", "wrong bulb")

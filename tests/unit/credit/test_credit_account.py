@@ -79,6 +79,16 @@ def closed(order_id: UUID, outcome: ReviewOutcome, note: str, by: str | None = N
     )
 
 
+def declined_in_review(order_id: UUID) -> list[DomainEvent]:
+    """A red customer's order of 900 cents, rejected in review: credit declined it."""
+    return [
+        profile(CreditLight.RED),
+        review_required(order_id, 900, ReviewReason.RED_LIGHT),
+        closed(order_id, ReviewOutcome.REJECTED, "", "ops"),
+        CreditDeclined(order_id=order_id, customer_id=CUSTOMER, amount_cents=900, reason="no"),
+    ]
+
+
 def given(*history: DomainEvent) -> CreditAccount:
     return CreditAccount.rehydrate(CUSTOMER, history)
 
@@ -309,12 +319,7 @@ def test_a_cancelled_order_under_review_closes_the_review_as_obsolete_and_releas
 
 def test_a_rejected_order_that_credit_declined_releases_nothing() -> None:
     order = uuid4()
-    account = given(
-        profile(CreditLight.RED),
-        review_required(order, 900, ReviewReason.RED_LIGHT),
-        closed(order, ReviewOutcome.REJECTED, "", "ops"),
-        CreditDeclined(order_id=order, customer_id=CUSTOMER, amount_cents=900, reason="no"),
-    )
+    account = given(*declined_in_review(order))
 
     account.release(order, ReleaseReason.REJECTED, NOW)
 
@@ -466,12 +471,7 @@ def test_a_change_that_keeps_the_total_and_a_repeated_change_do_nothing() -> Non
 
 def test_a_change_of_a_declined_order_is_not_decided_again() -> None:
     order = uuid4()
-    account = given(
-        profile(CreditLight.RED),
-        review_required(order, 900, ReviewReason.RED_LIGHT),
-        closed(order, ReviewOutcome.REJECTED, "", "ops"),
-        CreditDeclined(order_id=order, customer_id=CUSTOMER, amount_cents=900, reason="no"),
-    )
+    account = given(*declined_in_review(order))
 
     account.recheck(order, 100, NOW)
 

@@ -1,29 +1,15 @@
 """Fulfillment HTTP API: shipments, invoices, payments and the WMS/TMS callback."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
 import pytest
 
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
-from services.fulfillment.service import DEFINITION
 from shared.topics import TMS_CONFIRMATIONS
 from tests.unit.fulfillment.builders import ORDER_EVENTS, released
-from tests.unit.fulfillment.harness import Harness, as_ops, as_staff, harness, http_client
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with harness(DEFINITION, tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(service: Harness) -> AsyncIterator[httpx.AsyncClient]:
-    async with http_client(service) as running:
-        yield running
+from tests.unit.fulfillment.harness import Harness, as_ops, as_staff
 
 
 async def a_shipped_order(service: Harness) -> tuple[UUID, str]:
@@ -141,21 +127,29 @@ async def test_shipments_and_invoices_are_listed_per_order(
 
 
 class TestConfirmationCallback:
+    async def a_released_order(self, service: Harness) -> tuple[UUID, dict[str, str]]:
+        """An order released in one shipment: its id, and the ids a confirmation of it names."""
+        order_id = uuid4()
+        await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
+        return order_id, {
+            "shipment_id": str(shipment_id_for(order_id, 1)),
+            "order_id": str(order_id),
+        }
+
+    async def confirm(
+        self, client: httpx.AsyncClient, kind: str, ids: dict[str, str], **fields: Any
+    ) -> httpx.Response:
+        """A WMS/TMS confirmation of `kind` (Picked, Packed, ...) through the HTTP callback."""
+        body = {"type": kind, **ids, **fields}
+        return await client.post("/v1/fulfillment/confirmations", json=body, headers=as_ops())
+
     async def test_a_wms_without_kafka_confirms_by_http_with_the_same_effect(
         self, service: Harness, client: httpx.AsyncClient
     ) -> None:
-        order_id = uuid4()
-        await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
-        ids = {"shipment_id": str(shipment_id_for(order_id, 1)), "order_id": str(order_id)}
+        order_id, ids = await self.a_released_order(service)
 
-        packed = await client.post(
-            "/v1/fulfillment/confirmations", json={"type": "Packed", **ids}, headers=as_ops()
-        )
-        shipped = await client.post(
-            "/v1/fulfillment/confirmations",
-            json={"type": "Shipped", "carrier": "UPS", "tracking_number": "1Z", **ids},
-            headers=as_ops(),
-        )
+        packed = await self.confirm(client, "Packed", ids)
+        shipped = await self.confirm(client, "Shipped", ids, carrier="UPS", tracking_number="1Z")
 
         assert (packed.status_code, packed.json()["status"]) == (202, "packed")
         assert shipped.json()["status"] == "shipped"
@@ -170,24 +164,16 @@ class TestConfirmationCallback:
     async def test_a_short_pick_by_http_names_the_units_picked_per_sku(
         self, service: Harness, client: httpx.AsyncClient
     ) -> None:
-        order_id = uuid4()
-        await service.deliver(ORDER_EVENTS, "OrderReleased", released(order_id), order_id=order_id)
-        ids = {"shipment_id": str(shipment_id_for(order_id, 1)), "order_id": str(order_id)}
+        order_id, ids = await self.a_released_order(service)
 
-        too_many = await client.post(
-            "/v1/fulfillment/confirmations",
-            json={"type": "Picked", **ids, "lines": [{"sku": "RETRO-CLOCK", "quantity": 3}]},
-            headers=as_ops(),
+        too_many = await self.confirm(
+            client, "Picked", ids, lines=[{"sku": "RETRO-CLOCK", "quantity": 3}]
         )
-        on_delivery = await client.post(
-            "/v1/fulfillment/confirmations",
-            json={"type": "Delivered", **ids, "lines": [{"sku": "TEAPOT", "quantity": 0}]},
-            headers=as_ops(),
+        on_delivery = await self.confirm(
+            client, "Delivered", ids, lines=[{"sku": "TEAPOT", "quantity": 0}]
         )
-        picked = await client.post(
-            "/v1/fulfillment/confirmations",
-            json={"type": "Picked", **ids, "lines": [{"sku": "RETRO-CLOCK", "quantity": 1}]},
-            headers=as_ops(),
+        picked = await self.confirm(
+            client, "Picked", ids, lines=[{"sku": "RETRO-CLOCK", "quantity": 1}]
         )
 
         assert too_many.status_code == 422, too_many.text
@@ -205,12 +191,8 @@ class TestConfirmationCallback:
     ) -> None:
         ids = {"shipment_id": str(uuid4()), "order_id": str(uuid4())}
 
-        unknown = await client.post(
-            "/v1/fulfillment/confirmations", json={"type": "Picked", **ids}, headers=as_ops()
-        )
-        bad_type = await client.post(
-            "/v1/fulfillment/confirmations", json={"type": "Lost", **ids}, headers=as_ops()
-        )
+        unknown = await self.confirm(client, "Picked", ids)
+        bad_type = await self.confirm(client, "Lost", ids)
 
         assert (unknown.status_code, bad_type.status_code) == (404, 422)
 

@@ -1,27 +1,16 @@
 """Fulfillment use cases through the real consumer path, unit of work and SQLite."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
-
-import pytest
 
 from services.fulfillment import views
 from services.fulfillment.commands import ReceiptLine, ReceiveReturn, ReleasePickWave
 from services.fulfillment.domain import invoice_id_for, shipment_id_for
-from services.fulfillment.service import DEFINITION
 from shared.paging import PageQuery, Where
 from shared.replay import rebuild_read_models
 from shared.topics import TMS_CONFIRMATIONS, WMS_CONFIRMATIONS
 from tests.unit.fulfillment.builders import ORDER_EVENTS, released
-from tests.unit.fulfillment.harness import Harness, harness
-
-
-@pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with harness(DEFINITION, tmp_path) as running:
-        yield running
+from tests.unit.fulfillment.harness import Harness
 
 
 async def release(service: Harness, order_id: UUID, **fields: Any) -> str:

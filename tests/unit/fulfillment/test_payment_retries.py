@@ -2,33 +2,31 @@
 the first answer; the key with another body, or no key at all, is refused."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
 import pytest
 
-from services.fulfillment.service import DEFINITION
-from tests.unit.fulfillment.harness import OPS_KEY, Harness, harness, http_client
+from tests.unit.fulfillment.harness import OPS_KEY, Harness
 from tests.unit.fulfillment.test_fulfillment_api import a_shipped_order
 
 
 @pytest.fixture
-async def service(tmp_path: Path) -> AsyncIterator[Harness]:
-    async with harness(DEFINITION, tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(service: Harness) -> AsyncIterator[httpx.AsyncClient]:
-    async with http_client(service) as running:
-        yield running
+async def invoice_id(service: Harness) -> str:
+    """The invoice every test pays: of an order that shipped, 12,498 cents."""
+    _, invoice_id = await a_shipped_order(service)
+    return invoice_id
 
 
 def keyed(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {OPS_KEY}", "Idempotency-Key": key}
+
+
+async def pay(client: httpx.AsyncClient, body: dict[str, Any], key: str) -> httpx.Response:
+    """A payment sent with `key` as its Idempotency-Key, as a client retrying it does."""
+    return await client.post("/v1/payments", json=body, headers=keyed(key))
 
 
 async def paid_cents(client: httpx.AsyncClient, invoice_id: str) -> int:
@@ -38,13 +36,12 @@ async def paid_cents(client: httpx.AsyncClient, invoice_id: str) -> int:
 
 
 async def test_a_retried_payment_takes_effect_once_and_gets_the_first_answer(
-    service: Harness, client: httpx.AsyncClient
+    client: httpx.AsyncClient, invoice_id: str
 ) -> None:
-    _, invoice_id = await a_shipped_order(service)
     body = {"invoice_id": invoice_id, "amount_cents": 1_000}
 
-    first = await client.post("/v1/payments", json=body, headers=keyed("pay-1"))
-    retry = await client.post("/v1/payments", json=body, headers=keyed("pay-1"))
+    first = await pay(client, body, "pay-1")
+    retry = await pay(client, body, "pay-1")
 
     assert first.status_code == retry.status_code == 201, retry.text
     assert retry.json() == first.json()
@@ -53,14 +50,11 @@ async def test_a_retried_payment_takes_effect_once_and_gets_the_first_answer(
 
 
 async def test_concurrent_retries_of_one_payment_take_effect_once(
-    service: Harness, client: httpx.AsyncClient
+    client: httpx.AsyncClient, invoice_id: str
 ) -> None:
-    _, invoice_id = await a_shipped_order(service)
     body = {"invoice_id": invoice_id, "amount_cents": 500}
 
-    answers = await asyncio.gather(
-        *(client.post("/v1/payments", json=body, headers=keyed("pay-2")) for _ in range(5))
-    )
+    answers = await asyncio.gather(*(pay(client, body, "pay-2") for _ in range(5)))
 
     assert {a.status_code for a in answers} == {201}, [a.text for a in answers]
     assert len({a.text for a in answers}) == 1
@@ -68,15 +62,12 @@ async def test_concurrent_retries_of_one_payment_take_effect_once(
 
 
 async def test_a_key_reused_for_another_payment_or_a_missing_key_is_refused(
-    service: Harness, client: httpx.AsyncClient
+    client: httpx.AsyncClient, invoice_id: str
 ) -> None:
-    _, invoice_id = await a_shipped_order(service)
     body = {"invoice_id": invoice_id, "amount_cents": 700}
-    await client.post("/v1/payments", json=body, headers=keyed("pay-3"))
+    await pay(client, body, "pay-3")
 
-    other = await client.post(
-        "/v1/payments", json={**body, "amount_cents": 800}, headers=keyed("pay-3")
-    )
+    other = await pay(client, {**body, "amount_cents": 800}, "pay-3")
     missing = await client.post(
         "/v1/payments", json=body, headers={"Authorization": f"Bearer {OPS_KEY}"}
     )
@@ -89,28 +80,22 @@ async def test_a_key_reused_for_another_payment_or_a_missing_key_is_refused(
 
 
 async def test_a_refused_payment_keeps_no_answer_so_a_corrected_retry_is_not_blocked(
-    service: Harness, client: httpx.AsyncClient
+    client: httpx.AsyncClient, invoice_id: str
 ) -> None:
-    _, invoice_id = await a_shipped_order(service)
     key = str(uuid4())
 
-    too_much = await client.post(
-        "/v1/payments", json={"invoice_id": invoice_id, "amount_cents": 10**9}, headers=keyed(key)
-    )
-    again = await client.post(
-        "/v1/payments", json={"invoice_id": invoice_id, "amount_cents": 10**9}, headers=keyed(key)
-    )
+    too_much = await pay(client, {"invoice_id": invoice_id, "amount_cents": 10**9}, key)
+    again = await pay(client, {"invoice_id": invoice_id, "amount_cents": 10**9}, key)
 
     assert too_much.status_code == again.status_code == 422
     assert await paid_cents(client, invoice_id) == 0
 
 
 async def test_a_retry_after_the_first_attempt_died_unanswered_reads_the_answer_back(
-    service: Harness, client: httpx.AsyncClient
+    service: Harness, client: httpx.AsyncClient, invoice_id: str
 ) -> None:
-    _, invoice_id = await a_shipped_order(service)
     body = {"invoice_id": invoice_id, "amount_cents": 900}
-    await client.post("/v1/payments", json=body, headers=keyed("pay-4"))
+    await pay(client, body, "pay-4")
     # As if the process died between committing the payment and storing its answer.
     async with service.runtime.db.transaction() as conn:
         await conn.execute(
@@ -119,7 +104,7 @@ async def test_a_retry_after_the_first_attempt_died_unanswered_reads_the_answer_
             datetime.now(UTC) - timedelta(minutes=1),
         )
 
-    retry = await client.post("/v1/payments", json=body, headers=keyed("pay-4"))
+    retry = await pay(client, body, "pay-4")
 
     assert retry.status_code == 201, retry.text
     assert (retry.json()["paid_cents"], retry.json()["open_cents"]) == (900, 12_498 - 900)
@@ -127,11 +112,10 @@ async def test_a_retry_after_the_first_attempt_died_unanswered_reads_the_answer_
 
 
 async def test_a_retry_arriving_before_the_first_answer_is_stored_waits_for_that_answer(
-    service: Harness, client: httpx.AsyncClient
+    service: Harness, client: httpx.AsyncClient, invoice_id: str
 ) -> None:
-    _, invoice_id = await a_shipped_order(service)
     body = {"invoice_id": invoice_id, "amount_cents": 400}
-    first = await client.post("/v1/payments", json=body, headers=keyed("pay-5"))
+    first = await pay(client, body, "pay-5")
     # As in the moment between the first attempt's commit and the storing of its answer.
     async with service.runtime.db.transaction() as conn:
         kept = await conn.fetchrow(
@@ -150,9 +134,7 @@ async def test_a_retry_arriving_before_the_first_answer_is_stored_waits_for_that
                 kept["body"],
             )
 
-    retry, _ = await asyncio.gather(
-        client.post("/v1/payments", json=body, headers=keyed("pay-5")), answer_stored()
-    )
+    retry, _ = await asyncio.gather(pay(client, body, "pay-5"), answer_stored())
 
     assert retry.status_code == 201, retry.text
     assert retry.json() == first.json()

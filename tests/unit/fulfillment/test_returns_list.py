@@ -3,7 +3,6 @@
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID, uuid4
 
 import httpx
@@ -12,9 +11,9 @@ import pytest
 from services.fulfillment.service import DEFINITION
 from shared.clock import FrozenClock
 from shared.paging import encode
-from shared.testing.feeds import drain, drain_at_least
+from shared.testing.feeds import drain, drain_at_least, follow
 from tests.unit.fulfillment.builders import ORDER_EVENTS
-from tests.unit.fulfillment.harness import NOW, Harness, as_ops, as_staff, harness, http_client
+from tests.unit.fulfillment.harness import NOW, Harness, as_ops, as_staff, harness
 from tests.unit.fulfillment.test_fulfillment_api import a_shipped_order
 
 
@@ -23,12 +22,6 @@ async def service(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterat
     """Every test on both runtimes' databases (PostgreSQL only where its server runs)."""
     dsn = request.getfixturevalue("postgres_dsn") if request.param == "postgres" else ""
     async with harness(DEFINITION, tmp_path, postgres_dsn=dsn) as running:
-        yield running
-
-
-@pytest.fixture
-async def client(service: Harness) -> AsyncIterator[httpx.AsyncClient]:
-    async with http_client(service) as running:
         yield running
 
 
@@ -56,20 +49,6 @@ async def receive(client: httpx.AsyncClient, return_id: str) -> None:
     assert receipt.status_code == 201, receipt.text
 
 
-async def follow(client: httpx.AsyncClient, url: str) -> tuple[list[dict[str, Any]], int]:
-    """Every row of a list, following its `next` links; and how many requests it took."""
-    rows: list[dict[str, Any]] = []
-    requests = 0
-    next_url: str | None = url
-    while next_url is not None:
-        response = await client.get(next_url, headers=as_staff())
-        assert response.status_code == 200, response.text
-        rows += response.json()
-        requests += 1
-        next_url = response.links.get("next", {}).get("url")
-    return rows, requests
-
-
 async def test_returns_page_by_cursor_newest_first_or_oldest_first_each_once(
     service: Harness, client: httpx.AsyncClient
 ) -> None:
@@ -77,8 +56,8 @@ async def test_returns_page_by_cursor_newest_first_or_oldest_first_each_once(
     steps = [timedelta(0), timedelta(0), timedelta(0), timedelta(minutes=1), timedelta(minutes=1)]
     returns = [await authorise(service, uuid4(), step=step) for step in steps]
 
-    newest_first, requests = await follow(client, "/v1/returns?limit=2")
-    oldest_first, _ = await follow(client, "/v1/returns?limit=2&order=asc")
+    newest_first, requests = await follow(client, "/v1/returns?limit=2", as_staff())
+    oldest_first, _ = await follow(client, "/v1/returns?limit=2&order=asc", as_staff())
 
     ids = [row["return_id"] for row in newest_first]
     assert requests == 3
@@ -97,10 +76,10 @@ async def test_returns_filter_by_order_status_and_authorisation_time(
     window = {"from": (NOW + timedelta(minutes=2)).isoformat()}
     window["to"] = (NOW + timedelta(minutes=3, seconds=1)).isoformat()
 
-    of_order, _ = await follow(client, f"/v1/returns?order_id={order_id}")
-    received, _ = await follow(client, "/v1/returns?status=received&limit=1")
-    authorised, _ = await follow(client, "/v1/returns?status=authorised&limit=1")
-    in_window, _ = await follow(client, str(httpx.URL("/v1/returns", params=window)))
+    of_order, _ = await follow(client, f"/v1/returns?order_id={order_id}", as_staff())
+    received, _ = await follow(client, "/v1/returns?status=received&limit=1", as_staff())
+    authorised, _ = await follow(client, "/v1/returns?status=authorised&limit=1", as_staff())
+    in_window, _ = await follow(client, str(httpx.URL("/v1/returns", params=window)), as_staff())
 
     assert [(row["return_id"], row["status"]) for row in of_order] == [(first, "received")]
     assert [row["return_id"] for row in received] == [first]

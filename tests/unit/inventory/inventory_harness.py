@@ -11,10 +11,18 @@ from inventory_builders import NOW
 from services.inventory import views
 from services.inventory.commands import ReceiveStock
 from services.inventory.service import DEFINITION
+from shared.auth import Principal, Role
 from shared.clock import FrozenClock
 from shared.envelope import Envelope
 from shared.testing.builders import an_envelope
 from shared.testing.harness import ServiceHarness
+
+# Who the API answers to in these tests, by bearer key.
+KEYS = {
+    "ops-key": Principal("ops", Role.OPS),
+    "staff-key": Principal("staff", Role.STAFF),
+    "channel-key": Principal("shop", Role.CHANNEL),
+}
 
 
 def an_inbound(event_type: str, data: dict[str, Any], *, source: str = "order") -> Envelope:

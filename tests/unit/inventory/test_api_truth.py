@@ -3,32 +3,16 @@ a challenge, 405 with Allow, 503 with Retry-After while the database is down, an
 document that says all of this."""
 
 import socket
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
 import pytest
-from inventory_harness import Inventory, running_inventory
+from inventory_harness import Inventory
 
-from shared.auth import Principal, Role
 from shared.db import PostgresDatabase
 
-KEYS = {"ops-key": Principal("ops", Role.OPS), "staff-key": Principal("staff", Role.STAFF)}
 OPS = {"Authorization": "Bearer ops-key"}
-
-
-@pytest.fixture
-async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
-    async with running_inventory(tmp_path) as running:
-        yield running
-
-
-@pytest.fixture
-async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
-    async with inventory.http_client(KEYS) as client:
-        yield client
 
 
 async def openapi(http: httpx.AsyncClient) -> dict[str, Any]:

@@ -1,37 +1,14 @@
 """Inventory HTTP API: ops record receipts, staff read stock; bad input is refused whole."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
-import pytest
-from inventory_harness import Inventory, an_inbound, running_inventory
-
-from shared.auth import Principal, Role
-
-KEYS = {
-    "ops-key": Principal("ops", Role.OPS),
-    "staff-key": Principal("staff", Role.STAFF),
-    "channel-key": Principal("shop", Role.CHANNEL),
-}
+from inventory_harness import Inventory, an_inbound
 
 
 def auth(key: str) -> dict[str, str]:
     """A fresh Idempotency-Key with each request, as a careful integrator sends."""
     return {"Authorization": f"Bearer {key}", "Idempotency-Key": str(uuid4())}
-
-
-@pytest.fixture
-async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
-    async with running_inventory(tmp_path) as inventory:
-        yield inventory
-
-
-@pytest.fixture
-async def http(inventory: Inventory) -> AsyncIterator[httpx.AsyncClient]:
-    async with inventory.http_client(KEYS) as client:
-        yield client
 
 
 async def test_a_receipt_answers_with_the_new_stock_level(http: httpx.AsyncClient) -> None:

@@ -1,23 +1,14 @@
 """Protection and bumps through the consumer runtime: who is told what, keyed by which order."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import pytest
-from inventory_harness import Inventory, an_inbound, running_inventory
+from inventory_harness import Inventory, an_inbound
 
 from shared.replay import rebuild_read_models
 
 SKU = "RARE-VASE"
 REGULAR, STRATEGIC = 1, 9
-
-
-@pytest.fixture
-async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
-    async with running_inventory(tmp_path) as inventory:
-        yield inventory
 
 
 def answer(order_id: UUID, to: UUID, quantity: int) -> dict[str, Any]:

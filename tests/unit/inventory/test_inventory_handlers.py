@@ -1,20 +1,11 @@
 """Inventory use cases through the consumer runtime on SQLite: events out, read models, rebuild."""
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from uuid import UUID, uuid4
 
-import pytest
-from inventory_harness import Inventory, an_inbound, running_inventory
+from inventory_harness import Inventory, an_inbound
 
 from shared.envelope import Envelope
 from shared.replay import rebuild_read_models
-
-
-@pytest.fixture
-async def inventory(tmp_path: Path) -> AsyncIterator[Inventory]:
-    async with running_inventory(tmp_path) as inventory:
-        yield inventory
 
 
 def order_changed(

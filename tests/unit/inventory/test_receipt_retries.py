@@ -7,11 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from inventory_harness import running_inventory
-
-from shared.auth import Principal, Role
-
-KEYS = {"ops-key": Principal("ops", Role.OPS), "staff-key": Principal("staff", Role.STAFF)}
+from inventory_harness import KEYS, running_inventory
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

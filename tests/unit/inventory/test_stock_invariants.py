@@ -16,6 +16,7 @@ from services.inventory.events import (
     StockReleased,
     StockReserved,
 )
+from shared.messages import DomainEvent
 
 RUNS = 200
 STEPS = 60
@@ -200,16 +201,21 @@ def test_random_histories_never_oversell_or_over_hold(seed: int) -> None:
     )
 
 
+def a_random_history(seed: int) -> list[DomainEvent]:
+    """The events of `STEPS` random steps of the run of `seed`."""
+    run = Run(seed)
+    for _ in range(STEPS):
+        run.step()
+    return run.stock.collect_events()
+
+
 def test_the_random_histories_bump_and_keep_reservations() -> None:
     """The runs above are no proof unless protection, bumps and refusals happen in them."""
     seen: set[str] = set()
     for seed in range(20):
-        run = Run(seed)
-        for _ in range(STEPS):
-            run.step()
         seen |= {
             type(e).__name__
-            for e in run.stock.collect_events()
+            for e in a_random_history(seed)
             if not isinstance(e, StockBumped) or e.quantity > 0
         }
     assert {"StockBumpRequested", "StockBumped", "StockBumpDeclined", "StockCommitted"} <= seen
@@ -233,10 +239,7 @@ def test_every_receipt_serves_waiting_orders_in_priority_order(seed: int) -> Non
 
 @pytest.mark.parametrize("seed", range(30))
 def test_the_totals_in_every_answer_are_the_lines_state_after_it(seed: int) -> None:
-    run = Run(seed)
-    for _ in range(STEPS):
-        run.step()
-    history = run.stock.collect_events()
+    history = a_random_history(seed)
 
     for count, event in enumerate(history, start=1):
         replay = Stock.rehydrate(SKU, history[:count])
@@ -275,10 +278,7 @@ def test_every_event_that_moves_the_stock_tells_the_level_after_it_and_no_other_
 
 @pytest.mark.parametrize("seed", range(30))
 def test_only_bumps_take_stock_below_an_orders_floor_and_never_released_units(seed: int) -> None:
-    run = Run(seed)
-    for _ in range(STEPS):
-        run.step()
-    history = run.stock.collect_events()
+    history = a_random_history(seed)
 
     freed = 0  # units the last bump freed and not yet passed on
     for count, event in enumerate(history):

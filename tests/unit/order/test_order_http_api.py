@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import httpx
@@ -22,6 +23,12 @@ BODY = {
 }
 
 
+async def post_order(client: httpx.AsyncClient, body: dict[str, Any], key: str) -> httpx.Response:
+    """POST /v1/orders as the shop channel, under the Idempotency-Key `key`."""
+    headers = auth("shop", **{"Idempotency-Key": key})
+    return await client.post("/v1/orders", json=body, headers=headers)
+
+
 @asynccontextmanager
 async def api(folder: Path) -> AsyncIterator[httpx.AsyncClient]:
     async with order_service(folder) as runtime:
@@ -36,17 +43,9 @@ async def test_placing_needs_an_idempotency_key_and_a_retry_gets_the_first_answe
     async with api(tmp_path) as client:
         no_key = {"Authorization": "Bearer key-shop"}
         missing = await client.post("/v1/orders", json=BODY, headers=no_key)
-        first = await client.post(
-            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "a"})
-        )
-        again = await client.post(
-            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "a"})
-        )
-        other = await client.post(
-            "/v1/orders",
-            json={**BODY, "external_id": "web-2"},
-            headers=auth("shop", **{"Idempotency-Key": "a"}),
-        )
+        first = await post_order(client, BODY, "a")
+        again = await post_order(client, BODY, "a")
+        other = await post_order(client, {**BODY, "external_id": "web-2"}, "a")
 
         assert missing.status_code == 400
         assert (first.status_code, again.json()) == (202, first.json())
@@ -61,13 +60,9 @@ async def test_bad_input_is_refused_naming_each_field(tmp_path: Path) -> None:
             "customer_id": "nobody",
             "lines": [{"sku": "CLOCK", "quantity": 1}, {"sku": "NOPE", "quantity": 1}],
         }
-        unknown = await client.post(
-            "/v1/orders", json=body, headers=auth("shop", **{"Idempotency-Key": "b"})
-        )
-        malformed = await client.post(
-            "/v1/orders",
-            json={"customer_id": "acme", "lines": [{"sku": "CLOCK", "quantity": 0}]},
-            headers=auth("shop", **{"Idempotency-Key": "c"}),
+        unknown = await post_order(client, body, "b")
+        malformed = await post_order(
+            client, {"customer_id": "acme", "lines": [{"sku": "CLOCK", "quantity": 0}]}, "c"
         )
 
         assert unknown.status_code == 422
@@ -78,9 +73,7 @@ async def test_bad_input_is_refused_naming_each_field(tmp_path: Path) -> None:
 
 async def test_a_channel_sees_and_acts_on_its_own_orders_only(tmp_path: Path) -> None:
     async with api(tmp_path) as client:
-        placed = await client.post(
-            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": str(uuid4())})
-        )
+        placed = await post_order(client, BODY, str(uuid4()))
         url = placed.json()["status_url"]
 
         mine = await client.get(url, headers=auth("shop"))
@@ -137,16 +130,10 @@ async def test_a_channel_finds_its_order_by_its_own_id_and_a_retry_under_a_new_k
     tmp_path: Path,
 ) -> None:
     async with api(tmp_path) as client:
-        first = await client.post(
-            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "k-lost"})
-        )
-        retry = await client.post(
-            "/v1/orders", json=BODY, headers=auth("shop", **{"Idempotency-Key": "k-new"})
-        )
-        clash = await client.post(
-            "/v1/orders",
-            json={**BODY, "lines": [{"sku": "LAMP", "quantity": 1}]},
-            headers=auth("shop", **{"Idempotency-Key": "k-other"}),
+        first = await post_order(client, BODY, "k-lost")
+        retry = await post_order(client, BODY, "k-new")
+        clash = await post_order(
+            client, {**BODY, "lines": [{"sku": "LAMP", "quantity": 1}]}, "k-other"
         )
         found = await client.get("/v1/orders?external_id=web-1", headers=auth("shop"))
         foreign = await client.get("/v1/orders?external_id=web-1", headers=auth("other-shop"))

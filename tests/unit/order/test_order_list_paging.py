@@ -15,6 +15,7 @@ from services.order.commands import CancelOrder
 from shared.clock import FrozenClock
 from shared.paging import encode
 from shared.runtime import ServiceRuntime
+from shared.testing.feeds import follow
 
 STAFF = {"Authorization": "Bearer key-staff"}
 
@@ -35,27 +36,13 @@ async def placed(
             yield runtime, client, orders
 
 
-async def follow(client: httpx.AsyncClient, url: str) -> tuple[list[dict[str, Any]], int]:
-    """Every row of a list, following its `next` links; and how many requests it took."""
-    rows: list[dict[str, Any]] = []
-    requests = 0
-    next_url: str | None = url
-    while next_url is not None:
-        response = await client.get(next_url, headers=STAFF)
-        assert response.status_code == 200, response.text
-        rows += response.json()
-        requests += 1
-        next_url = response.links.get("next", {}).get("url")
-    return rows, requests
-
-
 async def test_pages_follow_each_other_in_both_orders_with_each_order_once(
     tmp_path: Path,
 ) -> None:
     # Half the orders share one placing time: the order id breaks the tie across pages.
     async with placed(tmp_path, 7, step=timedelta(0)) as (_, client, orders):
-        newest_first, requests = await follow(client, "/v1/orders?limit=3")
-        oldest_first, _ = await follow(client, "/v1/orders?limit=3&order=asc")
+        newest_first, requests = await follow(client, "/v1/orders?limit=3", STAFF)
+        oldest_first, _ = await follow(client, "/v1/orders?limit=3&order=asc", STAFF)
 
     ids = [row["order_id"] for row in newest_first]
     assert requests == 3
@@ -72,8 +59,8 @@ async def test_filters_narrow_every_page_by_status_customer_channel_and_time(
         start, end = NOW + timedelta(minutes=2), NOW + timedelta(minutes=5)
         window = {"from": start.isoformat(), "to": end.isoformat(), "limit": 2, "order": "asc"}
 
-        cancelled, _ = await follow(client, "/v1/orders?status=cancelled&limit=1")
-        in_window, _ = await follow(client, str(httpx.URL("/v1/orders", params=window)))
+        cancelled, _ = await follow(client, "/v1/orders?status=cancelled&limit=1", STAFF)
+        in_window, _ = await follow(client, str(httpx.URL("/v1/orders", params=window)), STAFF)
         others = await client.get("/v1/orders?customer_id=globex", headers=STAFF)
         foreign = await client.get("/v1/orders?channel=other-shop", headers=STAFF)
 

@@ -1,9 +1,7 @@
 """Consumer runtime on the in-memory bus: exactly one effect per event, poison to the DLQ."""
 
-import asyncio
-import contextlib
 import json
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from uuid import uuid4
 
@@ -12,18 +10,23 @@ from pydantic import BaseModel, ConfigDict
 
 from shared.bus import OutgoingMessage, Record
 from shared.bus.memory import MemoryBroker
-from shared.clock import SystemClock
-from shared.consumer import AfterCommit, Consumer, Handler, Route
+from shared.consumer import AfterCommit, Consumer, Route
 from shared.db import SqliteDatabase
 from shared.deadletter import dlq_topic
 from shared.envelope import Envelope
 from shared.errors import ConcurrencyError
-from shared.eventstore import SqlEventStore
 from shared.settings import ConsumerSettings
 from shared.testing import eventually
 from shared.testing.builders import a_group_name, a_message, an_envelope
 from shared.testing.database import count_rows
-from shared.testing.sample import PARCEL_WEIGHT_DDL, ParcelWeighedIn, record_weight
+from shared.testing.sample import (
+    PARCEL_WEIGHT_DDL,
+    WEIGHING,
+    ParcelWeighedIn,
+    record_weight,
+    running,
+    weighing_unit_of_work,
+)
 from shared.unit_of_work import UnitOfWork
 
 TOPIC = "parcels.events"
@@ -32,9 +35,6 @@ ATTEMPTS = 3
 
 class ParcelJammedIn(BaseModel):
     model_config = ConfigDict(extra="ignore")
-
-
-WEIGHING = {"ParcelWeighed": Route(ParcelWeighedIn, record_weight)}
 
 
 @pytest.fixture
@@ -60,14 +60,7 @@ def consumer_for(
         subscription=broker.subscription(topics, group=group),
         dead_letters=broker.publisher(),
         routes=routes,
-        unit_of_work=lambda: UnitOfWork(
-            db=db,
-            store=SqlEventStore(),
-            source="weights",
-            topics={},
-            projections=(),
-            clock=SystemClock(),
-        ),
+        unit_of_work=weighing_unit_of_work(db),
         settings=ConsumerSettings(
             batch_size=100,
             poll_timeout_ms=20,
@@ -78,18 +71,6 @@ def consumer_for(
         ),
         after_db_commit=after_db_commit,
     )
-
-
-@contextlib.asynccontextmanager
-async def running(consumer: Consumer) -> AsyncIterator[None]:
-    """Run the consumer in the background; a crash of it surfaces when the block ends."""
-    task = asyncio.create_task(consumer.run())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def weights(db: SqliteDatabase) -> list[tuple[str, int]]:
@@ -188,14 +169,15 @@ async def test_a_poison_message_goes_to_the_dlq_with_its_reason_and_the_next_eve
     assert await weights(db) == [(str(good.event_id), 800)]
 
 
-def _jam(calls: list[str]) -> Handler:
-    """A handler that always fails, noting the id of each event it was given."""
+def _weighing_and_jammed(calls: list[str]) -> dict[str, Route]:
+    """The weighing routes, and one for `ParcelJammed` whose handler always fails, noting the id
+    of each event it was given."""
 
     async def jam(_event: ParcelJammedIn, envelope: Envelope, _uow: UnitOfWork) -> None:
         calls.append(str(envelope.event_id))
         raise RuntimeError("the scale is jammed")
 
-    return jam
+    return WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, jam)}
 
 
 async def test_a_handler_that_always_fails_is_dead_lettered_while_its_batch_still_takes_effect(
@@ -203,7 +185,7 @@ async def test_a_handler_that_always_fails_is_dead_lettered_while_its_batch_stil
 ) -> None:
     broker, group = MemoryBroker(), a_group_name()
     calls: list[str] = []
-    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, _jam(calls))}
+    routes = _weighing_and_jammed(calls)
     first, jammed, last = weighed(100), an_envelope(event_type="ParcelJammed"), weighed(300)
     await broker.publish([a_message(TOPIC, e) for e in (first, jammed, last)])
 
@@ -230,7 +212,7 @@ async def test_a_dead_letter_that_fails_again_stays_in_its_dlq_instead_of_loopin
     # A consumer that watches its own DLQ (as andon's does) reads its dead letter back.
     broker, group = MemoryBroker(), a_group_name()
     calls: list[str] = []
-    routes = WEIGHING | {"ParcelJammed": Route(ParcelJammedIn, _jam(calls))}
+    routes = _weighing_and_jammed(calls)
     await broker.publish([a_message(TOPIC, an_envelope(event_type="ParcelJammed"))])
     topics = (TOPIC, dlq_topic(group))
 

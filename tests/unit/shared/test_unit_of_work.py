@@ -161,12 +161,17 @@ async def test_a_commit_with_new_events_wakes_the_relay_and_one_without_does_not
     assert wakes == ["woken"]
 
 
+async def a_parcel_state_table(db: SqliteDatabase) -> str:
+    """A table of one row per parcel, for held-back writes; the statement that writes a row."""
+    async with db.transaction() as conn:
+        await conn.execute("CREATE TABLE parcel_state (parcel_id TEXT PRIMARY KEY, grams INT)")
+    return "INSERT INTO parcel_state (parcel_id, grams) VALUES ($1, $2)"
+
+
 async def test_held_back_row_writes_keep_the_last_state_are_read_back_and_roll_back(
     sqlite_db: SqliteDatabase,
 ) -> None:
-    statement = "INSERT INTO parcel_state (parcel_id, grams) VALUES ($1, $2)"
-    async with sqlite_db.transaction() as conn:
-        await conn.execute("CREATE TABLE parcel_state (parcel_id TEXT PRIMARY KEY, grams INT)")
+    statement = await a_parcel_state_table(sqlite_db)
     async with unit_of_work(sqlite_db) as uow:
         uow.conn.defer("p-1", statement, "p-1", 100)
         uow.conn.defer("p-2", statement, "p-2", 700)
@@ -211,10 +216,7 @@ async def test_held_back_counters_add_up_to_one_write_per_row(sqlite_db: SqliteD
 async def test_a_held_back_row_shows_the_state_it_will_be_written_with(
     sqlite_db: SqliteDatabase,
 ) -> None:
-    statement = "INSERT INTO parcel_state (parcel_id, grams) VALUES ($1, $2)"
-    async with sqlite_db.transaction() as conn:
-        await conn.execute("CREATE TABLE parcel_state (parcel_id TEXT PRIMARY KEY, grams INT)")
-
+    statement = await a_parcel_state_table(sqlite_db)
     async with unit_of_work(sqlite_db) as uow:
         uow.conn.defer("p-1", statement, "p-1", 100)
         uow.conn.defer("p-1", statement, "p-1", 250)
