@@ -4,7 +4,7 @@ A read model's table is declared once (a SQLAlchemy `Table`); a row model names 
 one kind of write sets, with their Python types, so mypy checks each value a projection
 writes, by name, where positional SQL parameters could silently trade places.
 `tests/unit/test_row_models.py` checks every row model against its table: each field a
-column, nullable only where the column is, the key the table's key.
+column, nullable only where the column is, the primary key the table's.
 
 `insert` and `update` turn a row into its statement, `(sql, *values)`, for `execute`,
 `defer` or `defer_to_commit` (shared/db.py WriteBehind). The SQL text is built once per model
@@ -12,8 +12,11 @@ and form and then cached, so the write path pays a dictionary lookup. Counters a
 updates (`n = n + 1`, "only while open") stay plain SQL beside them.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any, ClassVar, Literal
+
+from shared.db import Connection
 
 Statement = tuple[Any, ...]  # (sql, *values): `await conn.execute(*statement)`
 OnConflict = Literal["fail", "skip", "update"]
@@ -22,11 +25,11 @@ OnConflict = Literal["fail", "skip", "update"]
 @dataclass(frozen=True, slots=True)
 class Row:
     """Base of a row model: a `@dataclass(frozen=True, slots=True)` subclass names its `table`
-    and the `key` columns that identify a row; its fields are the columns it writes, in the
+    and its `primary_key` columns; its fields are the columns it writes, in the
     order its statements list them. No validation: the values come from typed events."""
 
     table: ClassVar[str]
-    key: ClassVar[tuple[str, ...]]
+    primary_key: ClassVar[tuple[str, ...]]
 
 
 _COLUMNS: dict[type[Row], tuple[str, ...]] = {}
@@ -55,13 +58,15 @@ def _insert_sql(
     sql = f"INSERT INTO {model.table} ({', '.join(names)}) VALUES ({', '.join(params)})"
     if on_conflict == "fail":
         return sql
-    changed = [name for name in names if name not in model.key and (only is None or name in only)]
+    changed = [
+        name for name in names if name not in model.primary_key and (only is None or name in only)
+    ]
     if mark is not None and only is not None:
         changed.append("change_mark")
     if on_conflict == "skip" or not changed:
-        return f"{sql} ON CONFLICT ({', '.join(model.key)}) DO NOTHING"
+        return f"{sql} ON CONFLICT ({', '.join(model.primary_key)}) DO NOTHING"
     sets = ", ".join(f"{name} = excluded.{name}" for name in changed)
-    return f"{sql} ON CONFLICT ({', '.join(model.key)}) DO UPDATE SET {sets}"
+    return f"{sql} ON CONFLICT ({', '.join(model.primary_key)}) DO UPDATE SET {sets}"
 
 
 def insert(
@@ -84,10 +89,10 @@ def insert(
 
 def _update_sql(model: type[Row], mark: str | None) -> str:
     names = columns(model)
-    sets = [f"{name} = ${n}" for n, name in enumerate(names, 1) if name not in model.key]
+    sets = [f"{name} = ${n}" for n, name in enumerate(names, 1) if name not in model.primary_key]
     if mark is not None:
         sets.append(f"change_mark = {mark}")
-    where = " AND ".join(f"{name} = ${names.index(name) + 1}" for name in model.key)
+    where = " AND ".join(f"{name} = ${names.index(name) + 1}" for name in model.primary_key)
     return f"UPDATE {model.table} SET {', '.join(sets)} WHERE {where}"
 
 
@@ -98,3 +103,16 @@ def update(row: Row, *, mark: str | None = None) -> Statement:
     if sql is None:
         sql = _SQL[form] = _update_sql(type(row), mark)
     return (sql, *values(row))
+
+
+async def insert_all(
+    conn: Connection,
+    batch: Sequence[Row],
+    *,
+    on_conflict: OnConflict = "fail",
+    only: tuple[str, ...] | None = None,
+) -> None:
+    """INSERT every row of `batch` (rows of one model) in one round trip; nothing if empty."""
+    if batch:
+        sql = insert(batch[0], on_conflict=on_conflict, only=only)[0]
+        await conn.executemany(sql, [values(row) for row in batch])

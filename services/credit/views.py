@@ -79,7 +79,7 @@ Table(
 @dataclass(frozen=True, slots=True)
 class AccountRow(rows.Row):
     table = "credit_account"
-    key = ("customer_id",)
+    primary_key = ("customer_id",)
 
     customer_id: str
     credit_light: str | None = None  # no profile yet (treated as red)
@@ -92,7 +92,7 @@ class AccountRow(rows.Row):
 @dataclass(frozen=True, slots=True)
 class OrderRow(rows.Row):
     table = "credit_order"
-    key = ("order_id",)
+    primary_key = ("order_id",)
 
     order_id: str
     customer_id: str
@@ -101,7 +101,7 @@ class OrderRow(rows.Row):
 @dataclass(frozen=True, slots=True)
 class ReviewRow(rows.Row):
     table = "credit_review"
-    key = ("order_id", "review_no")
+    primary_key = ("order_id", "review_no")
 
     order_id: str
     review_no: int

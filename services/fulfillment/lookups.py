@@ -6,9 +6,12 @@ invoices): those tables stay read models (services/fulfillment/views), and these
 with them.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import Column, MetaData, String, Table
 
 from services.fulfillment.events import PicksResumed, PicksStopped
+from shared import rows
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -26,49 +29,54 @@ Table(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class PickStopRow(rows.Row):
+    table = "pick_stop"
+    primary_key = ("pull_id",)
+
+    pull_id: str
+    target_kind: str
+    target_id: str
+
+
 async def project(
     conn: WriteBehind, event: DomainEvent, _envelope: Envelope, _recorded_by: object
 ) -> None:
     match event:
         case PicksStopped():
-            await conn.execute(
-                "INSERT INTO pick_stop (pull_id, target_kind, target_id) VALUES ($1, $2, $3)"
-                " ON CONFLICT DO NOTHING",
-                str(event.pull_id),
-                event.target_kind,
-                event.target_id,
-            )
+            stop = PickStopRow(str(event.pull_id), event.target_kind, event.target_id)
+            await conn.execute(*rows.insert(stop, on_conflict="skip"))
         case PicksResumed():
             await conn.execute("DELETE FROM pick_stop WHERE pull_id = $1", str(event.pull_id))
 
 
 async def open_stops(conn: Connection) -> list[tuple[str, str, str]]:
     """(pull id, target kind, target id) of every pull still stopping picks."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT pull_id, target_kind, target_id FROM pick_stop ORDER BY pull_id"
     )
-    return [(row["pull_id"], row["target_kind"], row["target_id"]) for row in rows]
+    return [(row["pull_id"], row["target_kind"], row["target_id"]) for row in found]
 
 
 async def held_by(conn: Connection, pull_id: str) -> list[tuple[str, str]]:
     """(shipment id, order id) of the shipments the pull holds."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT shipment_id, order_id FROM shipment_hold WHERE pull_id = $1 ORDER BY shipment_id",
         pull_id,
     )
-    return [(row["shipment_id"], row["order_id"]) for row in rows]
+    return [(row["shipment_id"], row["order_id"]) for row in found]
 
 
 async def waiting_shipments(conn: Connection, *, limit: int) -> list[tuple[str, str]]:
     """(shipment id, order id) of the next wave: higher priority first, then earlier deadline;
     shipments held by an andon pull wait."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting' AND NOT EXISTS"
         " (SELECT 1 FROM shipment_hold h WHERE h.shipment_id = shipment.shipment_id)"
         " ORDER BY priority DESC, deadline, planned_at, shipment_id LIMIT $1",
         limit,
     )
-    return [(row["shipment_id"], row["order_id"]) for row in rows]
+    return [(row["shipment_id"], row["order_id"]) for row in found]
 
 
 async def waiting_candidates(
@@ -77,7 +85,7 @@ async def waiting_candidates(
     """(shipment id, order id) of waiting shipments an andon pull may concern: those of the
     order or customer, or (for a SKU, whose lines are JSON text) every waiting one. The
     Shipment aggregate decides; waiting shipments are few, as each wave takes them."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT shipment_id, order_id FROM shipment WHERE status = 'waiting'"
         " AND (CAST($1 AS TEXT) = 'sku'"
         " OR (CAST($1 AS TEXT) = 'order' AND order_id = LOWER(CAST($2 AS TEXT)))"
@@ -86,24 +94,24 @@ async def waiting_candidates(
         target_kind,
         target_id,
     )
-    return [(row["shipment_id"], row["order_id"]) for row in rows]
+    return [(row["shipment_id"], row["order_id"]) for row in found]
 
 
 async def shipment_ids_of_order(conn: Connection, order_id: str) -> list[str]:
     """The order's shipments in release order."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT shipment_id FROM shipment WHERE order_id = $1 ORDER BY release_no", order_id
     )
-    return [row["shipment_id"] for row in rows]
+    return [row["shipment_id"] for row in found]
 
 
 async def invoice_ids_of_order(conn: Connection, order_id: str) -> list[str]:
     """The order's invoices in the order they were issued (one per shipment: a handful)."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT invoice_id FROM invoice WHERE order_id = $1 ORDER BY issued_at, invoice_id",
         order_id,
     )
-    return [row["invoice_id"] for row in rows]
+    return [row["invoice_id"] for row in found]
 
 
 # Reconciliation: one row per order the service knows; `{where}` picks the orders by id.

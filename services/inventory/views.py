@@ -10,6 +10,7 @@ lookups.py): change those with the `stock_order_line` table.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +33,7 @@ from services.inventory.events import (
     StockShortPicked,
 )
 from services.inventory.schemas import BackorderPublic, StockPublic
-from shared import changes
+from shared import changes, rows
 from shared.aggregate import Aggregate
 from shared.changes import mark_column
 from shared.db import Connection, WriteBehind, placeholders
@@ -76,23 +77,47 @@ Table(
     Column("pull_id", String(36), primary_key=True),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class SaleStopRow(rows.Row):
+    table = "stock_sale_stop"
+    primary_key = ("sku", "pull_id")
+
+    sku: str
+    pull_id: str
+
+
 # The SKU's level and each order's claim, as the Stock that recorded the event has them after
 # it: whole rows, held back so a batch writes each one once (shared.db.WriteBehind).
-_LEVEL = (
-    "INSERT INTO stock_level (sku, on_hand, reserved, blocked, backordered, reorder_point,"
-    " quarantined, change_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, {mark})"
-    " ON CONFLICT (sku) DO UPDATE SET"
-    " on_hand = excluded.on_hand, reserved = excluded.reserved, blocked = excluded.blocked,"
-    " backordered = excluded.backordered, reorder_point = excluded.reorder_point,"
-    " quarantined = excluded.quarantined, change_mark = excluded.change_mark"
-)
-_LINE = (
-    "INSERT INTO stock_order_line (order_id, sku, reserved, backordered, shipped, priority,"
-    " deadline, arrival) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    " ON CONFLICT (order_id, sku) DO UPDATE SET reserved = excluded.reserved,"
-    " backordered = excluded.backordered, shipped = excluded.shipped,"
-    " priority = excluded.priority, deadline = excluded.deadline, arrival = excluded.arrival"
-)
+@dataclass(frozen=True, slots=True)
+class LevelRow(rows.Row):
+    table = "stock_level"
+    primary_key = ("sku",)
+
+    sku: str
+    on_hand: int
+    reserved: int
+    blocked: int
+    backordered: int
+    reorder_point: int
+    quarantined: int
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineRow(rows.Row):
+    table = "stock_order_line"
+    primary_key = ("order_id", "sku")
+
+    order_id: str
+    sku: str
+    reserved: int
+    backordered: int
+    shipped: int
+    priority: int
+    deadline: str  # RFC 3339
+    arrival: int
+
+
 _RFC3339: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
@@ -117,40 +142,42 @@ async def project(
         raise TypeError(f"{event.event_type()} is projected from its Stock aggregate")
     match event:
         case StockSaleStopped():
-            await conn.execute(
-                "INSERT INTO stock_sale_stop (sku, pull_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-                stock.id,
-                str(event.pull_id),
-            )
+            stop = SaleStopRow(stock.id, str(event.pull_id))
+            await conn.execute(*rows.insert(stop, on_conflict="skip"))
         case StockSaleResumed() | StockSaleStopLifted():
             await conn.execute(
                 "DELETE FROM stock_sale_stop WHERE sku = $1 AND pull_id = $2",
                 stock.id,
                 str(event.pull_id),
             )
-    levels = (
-        stock.on_hand,
-        stock.reserved,
-        stock.blocked,
-        stock.backordered,
-        stock.reorder_point,
-        stock.quarantined,
+    level = LevelRow(
+        stock.id,
+        on_hand=stock.on_hand,
+        reserved=stock.reserved,
+        blocked=stock.blocked,
+        backordered=stock.backordered,
+        reorder_point=stock.reorder_point,
+        quarantined=stock.quarantined,
     )
-    level = _LEVEL.format(mark=changes.now(conn))
-    conn.defer(("stock_level", stock.id), level, stock.id, *levels)
+    conn.defer(
+        ("stock_level", stock.id),
+        *rows.insert(level, on_conflict="update", mark=changes.now(conn)),
+    )
     if isinstance(event, _ORDER_LINE_EVENTS) and (line := stock.line(event.order_id)):
         order_id = str(event.order_id)
-        conn.defer(
-            ("stock_order_line", order_id, stock.id),
-            _LINE,
+        claim = OrderLineRow(
             order_id,
             stock.id,
-            line.reserved,
-            line.waiting,
-            line.shipped,
-            line.priority,
-            _RFC3339.dump_python(line.deadline, mode="json"),
-            line.arrival,
+            reserved=line.reserved,
+            backordered=line.waiting,
+            shipped=line.shipped,
+            priority=line.priority,
+            deadline=_RFC3339.dump_python(line.deadline, mode="json"),
+            arrival=line.arrival,
+        )
+        conn.defer(
+            ("stock_order_line", order_id, stock.id),
+            *rows.insert(claim, on_conflict="update"),
         )
 
 
@@ -204,26 +231,26 @@ async def _sale_stops(conn: Connection, skus: Sequence[str]) -> dict[str, list[s
     """The pulls stopping each of these SKUs' sale."""
     if not skus:
         return {}
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT sku, pull_id FROM stock_sale_stop"
         f" WHERE sku IN ({placeholders(len(skus))}) ORDER BY sku, pull_id",
         *skus,
     )
     stops: dict[str, list[str]] = {}
-    for row in rows:
+    for row in found:
         stops.setdefault(row["sku"], []).append(row["pull_id"])
     return stops
 
 
 async def backorders(conn: Connection, sku: str) -> list[BackorderPublic]:
     """Orders waiting for the SKU, in the order a receipt would serve them."""
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT order_id, backordered, reserved, priority, deadline, arrival"
         " FROM stock_order_line WHERE sku = $1 AND backordered > 0",
         sku,
     )
     # Sorted here: deadlines are RFC 3339 text, which does not sort as time in SQL.
-    rows.sort(key=lambda r: (-r["priority"], parse_time(r["deadline"]), r["arrival"]))
+    found.sort(key=lambda r: (-r["priority"], parse_time(r["deadline"]), r["arrival"]))
     return [
         BackorderPublic(
             order_id=row["order_id"],
@@ -232,5 +259,5 @@ async def backorders(conn: Connection, sku: str) -> list[BackorderPublic]:
             priority=row["priority"],
             deadline=row["deadline"],
         )
-        for row in rows
+        for row in found
     ]

@@ -4,12 +4,14 @@ The write side reads the tasks too, with its own query (services/simulator/looku
 it with the `simulator_task` table.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
 
 from services.simulator.domain import task_id_for
 from services.simulator.events import Delivered, Packed, TaskCancelled, TaskKind, TaskReceived
+from shared import rows
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
@@ -34,20 +36,43 @@ Index("ix_simulator_task_due", task.c.status, task.c.due_at)
 STATUSES = ("waiting", "answered", "lost", "cancelled")
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRow(rows.Row):
+    table = "simulator_task"
+    primary_key = ("task_id",)
+
+    task_id: str
+    kind: str
+    shipment_id: str
+    order_id: str
+    status: str
+    due_at: datetime
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class TaskFinishedRow(rows.Row):
+    table = "simulator_task"
+    primary_key = ("task_id",)
+
+    task_id: str
+    status: str
+    finished_at: datetime
+
+
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: object) -> None:
     match event:
         case TaskReceived():
-            await conn.execute(
-                "INSERT INTO simulator_task (task_id, kind, shipment_id, order_id, status, due_at,"
-                " received_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            received = TaskRow(
                 event.task_id,
                 str(event.kind),
                 str(event.shipment_id),
                 str(event.order_id),
-                "lost" if event.lost else "waiting",
-                event.due_at,
-                envelope.occurred_at,
+                status="lost" if event.lost else "waiting",
+                due_at=event.due_at,
+                received_at=envelope.occurred_at,
             )
+            await conn.execute(*rows.insert(received))
         case Packed():
             _finish(
                 conn,
@@ -67,17 +92,12 @@ async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope, _: 
 
 
 def _finish(conn: WriteBehind, task_id: str, status: str, at: datetime) -> None:
-    conn.defer(
-        ("simulator_task.finished", task_id),
-        "UPDATE simulator_task SET status = $2, finished_at = $3 WHERE task_id = $1",
-        task_id,
-        status,
-        at,
-    )
+    finished = TaskFinishedRow(task_id, status, at)
+    conn.defer(("simulator_task.finished", task_id), *rows.update(finished))
 
 
 async def counts(conn: Connection) -> dict[str, dict[str, int]]:
     """Tasks by kind and status: {"pick": {"waiting": 2, ...}, "ship": {...}}."""
-    rows = await conn.fetch("SELECT kind, status, count(*) AS n FROM simulator_task GROUP BY 1, 2")
-    found = {(row["kind"], row["status"]): int(row["n"]) for row in rows}
+    tally = await conn.fetch("SELECT kind, status, count(*) AS n FROM simulator_task GROUP BY 1, 2")
+    found = {(row["kind"], row["status"]): int(row["n"]) for row in tally}
     return {kind: {s: found.get((kind, s), 0) for s in STATUSES} for kind in ("pick", "ship")}

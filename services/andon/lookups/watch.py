@@ -6,12 +6,14 @@ are read models the API shows too (services/andon/views/watch.py), read here by 
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table
 
 from services.andon.events import HandOffAwaited, HandOffPaused, HandOffSettled, HoldObserved
+from shared import rows
 from shared.db import Connection, Row, WriteBehind
 from shared.messages import DomainEvent
 
@@ -35,6 +37,27 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class HoldRow(rows.Row):
+    table = "order_hold"
+    primary_key = ("hold", "order_id")
+
+    hold: str
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandOffRow(rows.Row):
+    table = "awaited_hand_off"
+    primary_key = ("order_id", "step")
+
+    order_id: str
+    step: str
+    status: str
+    since: datetime
+    due_floor: datetime | None
+
+
 # Hand-off clocks and holds are whole rows that come and go many times per order: held back,
 # a batch writes each once (shared.db.WriteBehind).
 
@@ -51,12 +74,7 @@ def _hold(conn: WriteBehind, event: HoldObserved) -> None:
     order_id = str(event.order_id)
     row = ("order_hold", event.hold, order_id)
     if event.open:
-        conn.defer(
-            row,
-            "INSERT INTO order_hold (hold, order_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-            event.hold,
-            order_id,
-        )
+        conn.defer(row, *rows.insert(HoldRow(event.hold, order_id), on_conflict="skip"))
     else:
         conn.defer(
             row, "DELETE FROM order_hold WHERE hold = $1 AND order_id = $2", event.hold, order_id
@@ -79,17 +97,8 @@ def _hand_off(conn: WriteBehind, event: HandOffAwaited | HandOffPaused | HandOff
             status, since, due_floor = "active", event.since, event.due_floor
         case HandOffPaused():
             status, since, due_floor = "paused", event.at, None
-    conn.defer(
-        row,
-        "INSERT INTO awaited_hand_off (order_id, step, status, since, due_floor)"
-        " VALUES ($1, $2, $3, $4, $5) ON CONFLICT (order_id, step) DO UPDATE SET"
-        " status = excluded.status, since = excluded.since, due_floor = excluded.due_floor",
-        order_id,
-        event.step,
-        status,
-        since,
-        due_floor,
-    )
+    clock = HandOffRow(order_id, event.step, status, since, due_floor)
+    conn.defer(row, *rows.insert(clock, on_conflict="update"))
 
 
 async def held_by(conn: Connection, hold: str) -> list[str]:

@@ -1,12 +1,13 @@
 """Complaints read model: one row per customer complaint recorded, for GET /v1/complaints."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, MetaData, String, Table, Text
 
 from services.andon.events import ComplaintRecorded
 from services.andon.schemas import ComplaintPublic
-from shared import changes
+from shared import changes, rows
 from shared.changes import mark_column
 from shared.db import Connection, Row, WriteBehind
 from shared.messages import DomainEvent
@@ -32,18 +33,30 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ComplaintRow(rows.Row):
+    table = "complaint"
+    primary_key = ("complaint_id",)
+
+    complaint_id: str
+    order_id: str
+    sku: str
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
 async def project(conn: WriteBehind, event: DomainEvent) -> None:
     if isinstance(event, ComplaintRecorded):
-        await conn.execute(
-            "INSERT INTO complaint (complaint_id, order_id, sku, reason, recorded_by,"
-            f" recorded_at, change_mark) VALUES ($1, $2, $3, $4, $5, $6, {changes.now(conn)})",
+        recorded = ComplaintRow(
             str(event.complaint_id),
             str(event.order_id),
-            event.sku,
-            event.reason,
-            event.recorded_by,
-            event.recorded_at,
+            sku=event.sku,
+            reason=event.reason,
+            recorded_by=event.recorded_by,
+            recorded_at=event.recorded_at,
         )
+        await conn.execute(*rows.insert(recorded, mark=changes.now(conn)))
 
 
 _COLUMNS = "complaint_id, order_id, sku, reason, recorded_by, recorded_at"

@@ -1,11 +1,14 @@
 """Cross-service reconciliation runs: which services still owe an answer, and the findings."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
 
 from services.andon.events import FactsNoted, ReconciliationRequested, ServicesReconciled
 from services.andon.schemas import CrossCheckPublic
+from shared import rows
 from shared.db import Connection
 from shared.envelope import parse_time
 from shared.messages import DomainEvent
@@ -27,30 +30,59 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class CrossCheckRow(rows.Row):
+    table = "cross_check"
+    primary_key = ("run_id",)
+
+    run_id: str
+    after_order: str | None
+    requested_at: datetime
+    status: str = "awaiting"
+    awaiting: str = "[]"
+    findings: str = "[]"
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheckAwaiting(rows.Row):
+    table = "cross_check"
+    primary_key = ("run_id",)
+
+    run_id: str
+    awaiting: str  # the services the run still awaits, a JSON list
+
+
+@dataclass(frozen=True, slots=True)
+class CrossCheckCompleted(rows.Row):
+    table = "cross_check"
+    primary_key = ("run_id",)
+
+    run_id: str
+    through_order: str | None
+    checked: int
+    findings: str
+    completed_at: datetime
+    status: str = "complete"
+
+
 async def project(conn: Connection, event: DomainEvent) -> None:
     match event:
         case ReconciliationRequested():
-            await conn.execute(
-                "INSERT INTO cross_check (run_id, status, awaiting, after_order, findings,"
-                " requested_at) VALUES ($1, 'awaiting', '[]', $2, '[]', $3)"
-                " ON CONFLICT (run_id) DO NOTHING",
-                str(event.run_id),
-                None if event.after is None else str(event.after),
-                event.requested_at,
-            )
+            after = None if event.after is None else str(event.after)
+            run = CrossCheckRow(str(event.run_id), after, event.requested_at)
+            await conn.execute(*rows.insert(run, on_conflict="skip"))
             await _awaiting(conn, str(event.run_id), add=event.services)
         case FactsNoted():
             await _awaiting(conn, str(event.run_id), remove=event.service)
         case ServicesReconciled():
-            await conn.execute(
-                "UPDATE cross_check SET status = 'complete', through_order = $2, checked = $3,"
-                " findings = $4, completed_at = $5 WHERE run_id = $1",
+            completed = CrossCheckCompleted(
                 str(event.run_id),
-                None if event.through is None else str(event.through),
-                event.checked,
-                json.dumps([f.model_dump(mode="json") for f in event.findings]),
-                event.completed_at,
+                through_order=None if event.through is None else str(event.through),
+                checked=event.checked,
+                findings=json.dumps([f.model_dump(mode="json") for f in event.findings]),
+                completed_at=event.completed_at,
             )
+            await conn.execute(*rows.update(completed))
 
 
 async def _awaiting(
@@ -60,11 +92,7 @@ async def _awaiting(
     if row is None:
         return
     awaiting = (set(json.loads(row["awaiting"])) | set(add)) - {remove}
-    await conn.execute(
-        "UPDATE cross_check SET awaiting = $2 WHERE run_id = $1",
-        run_id,
-        json.dumps(sorted(awaiting)),
-    )
+    await conn.execute(*rows.update(CrossCheckAwaiting(run_id, json.dumps(sorted(awaiting)))))
 
 
 async def runs(

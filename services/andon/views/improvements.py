@@ -1,12 +1,14 @@
 """Improvement items (one per resolved pull) and the report behind GET /v1/improvements."""
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Column, DateTime, Index, Integer, MetaData, String, Table, Text
 
 from services.andon.events import ImprovementAudited, ImprovementOpened, ImprovementRevised
 from services.andon.schemas import CauseCount, ImprovementPublic, ImprovementReport, Offender
+from shared import rows
 from shared.db import Connection, Row
 from shared.messages import DomainEvent
 
@@ -39,27 +41,59 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ImprovementRow(rows.Row):
+    table = "improvement_item"
+    primary_key = ("item_id",)
+
+    item_id: str
+    category: str
+    target_kind: str
+    target_id: str
+    pulled_at: datetime
+    cause_code: str
+    root_cause: str
+    countermeasure: str
+    owner: str
+    fixed_at: datetime
+    audit_at: datetime
+    orders_affected: int
+    status: str = "awaiting_audit"
+    audits: int = 0
+    reopened: int = 0
+    evidence: str = "[]"
+
+
+@dataclass(frozen=True, slots=True)
+class ImprovementRevision(rows.Row):
+    table = "improvement_item"
+    primary_key = ("item_id",)
+
+    item_id: str
+    countermeasure: str
+    fixed_at: datetime
+    audit_at: datetime
+    status: str = "awaiting_audit"
+
+
 async def project(conn: Connection, event: DomainEvent) -> None:
     match event:
         case ImprovementOpened():
-            await conn.execute(
-                "INSERT INTO improvement_item (item_id, category, target_kind, target_id,"
-                " pulled_at, cause_code, root_cause, countermeasure, owner, status, fixed_at,"
-                " audit_at, orders_affected, audits, reopened, evidence) VALUES ($1, $2, $3, $4,"
-                " $5, $6, $7, $8, $9, 'awaiting_audit', $10, $11, $12, 0, 0, '[]')",
+            item = ImprovementRow(
                 str(event.item_id),
-                str(event.category),
-                str(event.target_kind),
-                event.target_id,
-                event.pulled_at,
-                event.cause_code,
-                event.root_cause,
-                event.countermeasure,
-                event.owner,
-                event.fixed_at,
-                event.audit_at,
-                event.orders_affected,
+                category=str(event.category),
+                target_kind=str(event.target_kind),
+                target_id=event.target_id,
+                pulled_at=event.pulled_at,
+                cause_code=event.cause_code,
+                root_cause=event.root_cause,
+                countermeasure=event.countermeasure,
+                owner=event.owner,
+                fixed_at=event.fixed_at,
+                audit_at=event.audit_at,
+                orders_affected=event.orders_affected,
             )
+            await conn.execute(*rows.insert(item))
         case ImprovementAudited():
             await conn.execute(
                 "UPDATE improvement_item SET status = $2, audited_at = $3, evidence = $4,"
@@ -71,14 +105,13 @@ async def project(conn: Connection, event: DomainEvent) -> None:
                 int(event.outcome == "reopened"),
             )
         case ImprovementRevised():
-            await conn.execute(
-                "UPDATE improvement_item SET status = 'awaiting_audit', countermeasure = $2,"
-                " fixed_at = $3, audit_at = $4 WHERE item_id = $1",
+            revision = ImprovementRevision(
                 str(event.item_id),
-                event.countermeasure,
-                event.fixed_at,
-                event.audit_at,
+                countermeasure=event.countermeasure,
+                fixed_at=event.fixed_at,
+                audit_at=event.audit_at,
             )
+            await conn.execute(*rows.update(revision))
 
 
 async def report(

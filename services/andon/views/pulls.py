@@ -1,6 +1,7 @@
 """The andon board: one row per pull (its ticket), with every puller; stats per category."""
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import (
@@ -18,7 +19,7 @@ from sqlalchemy import (
 
 from services.andon.events import AndonPulled, AndonPulledAgain, AndonResolved
 from services.andon.schemas import Puller
-from shared import changes
+from shared import changes, rows
 from shared.changes import mark_column
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope
@@ -56,6 +57,52 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PullRow(rows.Row):
+    table = "andon_pull"
+    primary_key = ("pull_id",)
+
+    pull_id: str
+    target_kind: str
+    target_id: str
+    reason: str
+    category: str
+    pulled_by: str
+    automatic: bool
+    departments: str
+    details: str
+    pullers: str
+    pulled_at: datetime
+    pull_count: int = 1
+    open: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PulledAgain(rows.Row):
+    table = "andon_pull"
+    primary_key = ("pull_id",)
+
+    pull_id: str
+    pullers: str
+    pull_count: int
+    reason: str
+    details: str
+
+
+@dataclass(frozen=True, slots=True)
+class PullResolved(rows.Row):
+    table = "andon_pull"
+    primary_key = ("pull_id",)
+
+    pull_id: str
+    resolved_at: datetime
+    root_cause: str
+    fix: str
+    resolved_by: str
+    seconds_to_resolve: float
+    open: bool = False
+
+
 def _puller(event: AndonPulled | AndonPulledAgain) -> Puller:
     """One puller as the board lists it (its time as the event's JSON has it)."""
     fields = {"pulled_by", "reason", "automatic", "pulled_at"}
@@ -65,37 +112,32 @@ def _puller(event: AndonPulled | AndonPulledAgain) -> Puller:
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
     match event:
         case AndonPulled():
-            await conn.execute(
-                "INSERT INTO andon_pull (pull_id, target_kind, target_id, reason, category,"
-                " pulled_by, automatic, departments, details, pullers, pull_count, open, pulled_at,"
-                f" change_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, TRUE, $11,"
-                f" {changes.now(conn)})",
+            pulled = PullRow(
                 str(event.pull_id),
-                str(event.target_kind),
-                event.target_id,
-                event.reason,
-                str(event.category),
-                event.pulled_by,
-                event.automatic,
-                json.dumps(list(event.departments), sort_keys=True),
-                json.dumps(event.details, sort_keys=True),
-                json.dumps([_puller(event).model_dump()], sort_keys=True),
-                event.pulled_at,
+                target_kind=str(event.target_kind),
+                target_id=event.target_id,
+                reason=event.reason,
+                category=str(event.category),
+                pulled_by=event.pulled_by,
+                automatic=event.automatic,
+                departments=json.dumps(list(event.departments), sort_keys=True),
+                details=json.dumps(event.details, sort_keys=True),
+                pullers=json.dumps([_puller(event).model_dump()], sort_keys=True),
+                pulled_at=event.pulled_at,
             )
+            await conn.execute(*rows.insert(pulled, mark=changes.now(conn)))
         case AndonPulledAgain():
             await _pulled_again(conn, event)
         case AndonResolved():
-            await conn.execute(
-                "UPDATE andon_pull SET open = FALSE, resolved_at = $2, root_cause = $3, fix = $4,"
-                f" resolved_by = $5, seconds_to_resolve = $6, change_mark = {changes.now(conn)}"
-                " WHERE pull_id = $1",
+            resolved = PullResolved(
                 str(event.pull_id),
-                envelope.occurred_at,
-                event.root_cause,
-                event.fix,
-                event.resolved_by,
-                event.seconds_to_resolve,
+                resolved_at=envelope.occurred_at,
+                root_cause=event.root_cause,
+                fix=event.fix,
+                resolved_by=event.resolved_by,
+                seconds_to_resolve=event.seconds_to_resolve,
             )
+            await conn.execute(*rows.update(resolved, mark=changes.now(conn)))
 
 
 async def _pulled_again(conn: WriteBehind, event: AndonPulledAgain) -> None:
@@ -105,15 +147,14 @@ async def _pulled_again(conn: WriteBehind, event: AndonPulledAgain) -> None:
     if row is None:
         return
     pullers = [*json.loads(row["pullers"]), _puller(event).model_dump()]
-    await conn.execute(
-        "UPDATE andon_pull SET pullers = $2, pull_count = $3, reason = $4, details = $5,"
-        f" change_mark = {changes.now(conn)} WHERE pull_id = $1",
+    again = PulledAgain(
         pull_id,
-        json.dumps(pullers, sort_keys=True),
-        len(pullers),
-        event.reason,
-        json.dumps(event.details, sort_keys=True),
+        pullers=json.dumps(pullers, sort_keys=True),
+        pull_count=len(pullers),
+        reason=event.reason,
+        details=json.dumps(event.details, sort_keys=True),
     )
+    await conn.execute(*rows.update(again, mark=changes.now(conn)))
 
 
 PULLS = Listing(

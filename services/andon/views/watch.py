@@ -2,6 +2,7 @@
 and GET /v1/gaps."""
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -14,7 +15,7 @@ from services.andon.events import (
     OrderLinesChanged,
     OrderWatched,
 )
-from shared import changes
+from shared import changes, rows
 from shared.changes import mark_column
 from shared.db import Connection, WriteBehind, placeholders
 from shared.messages import DomainEvent
@@ -54,59 +55,95 @@ def define_tables(metadata: MetaData) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class WatchedOrderRow(rows.Row):
+    table = "watched_order"
+    primary_key = ("order_id",)
+
+    order_id: str
+    customer_id: str
+    placed_at: datetime
+    open: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedOrderEnded(rows.Row):
+    table = "watched_order"
+    primary_key = ("order_id",)
+
+    order_id: str
+    open: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class WatchedLineRow(rows.Row):
+    table = "watched_order_line"
+    primary_key = ("order_id", "sku")
+
+    order_id: str
+    sku: str
+
+
+@dataclass(frozen=True, slots=True)
+class GapRow(rows.Row):
+    """A gap detected (again): open, not closed, whatever it was before."""
+
+    table = "gap"
+    primary_key = ("order_id", "step")
+
+    order_id: str
+    step: str
+    expected_by: datetime
+    detected_at: datetime
+    pull_id: str | None
+    open: bool = True
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GapClosure(rows.Row):
+    table = "gap"
+    primary_key = ("order_id", "step")
+
+    order_id: str
+    step: str
+    closed_at: datetime
+    open: bool = False
+
+
 async def project(conn: WriteBehind, event: DomainEvent) -> None:
     match event:
         case OrderWatched():
-            await conn.execute(
-                "INSERT INTO watched_order (order_id, customer_id, open, placed_at)"
-                " VALUES ($1, $2, TRUE, $3) ON CONFLICT (order_id) DO NOTHING",
-                str(event.order_id),
-                event.customer_id,
-                event.at,
-            )
+            watched = WatchedOrderRow(str(event.order_id), event.customer_id, event.at)
+            await conn.execute(*rows.insert(watched, on_conflict="skip"))
             await _lines(conn, str(event.order_id), event.lines)
         case OrderLinesChanged():
             await _lines(conn, str(event.order_id), event.lines)
         case OrderEnded():
-            await conn.execute(
-                "UPDATE watched_order SET open = FALSE WHERE order_id = $1", str(event.order_id)
-            )
+            await conn.execute(*rows.update(WatchedOrderEnded(str(event.order_id))))
         case GapDetected() | GapClosed():
             await _gap(conn, event)
 
 
 async def _lines(conn: Connection, order_id: str, lines: Mapping[str, int]) -> None:
     await conn.execute("DELETE FROM watched_order_line WHERE order_id = $1", order_id)
-    await conn.executemany(
-        "INSERT INTO watched_order_line (order_id, sku) VALUES ($1, $2)",
-        [(order_id, sku) for sku in sorted(lines)],
-    )
+    await rows.insert_all(conn, [WatchedLineRow(order_id, sku) for sku in sorted(lines)])
 
 
 async def _gap(conn: WriteBehind, event: GapDetected | GapClosed) -> None:
     mark = changes.now(conn)
     if isinstance(event, GapClosed):
-        await conn.execute(
-            f"UPDATE gap SET open = FALSE, closed_at = $3, change_mark = {mark}"
-            " WHERE order_id = $1 AND step = $2",
-            str(event.order_id),
-            event.step,
-            event.closed_at,
-        )
+        closure = GapClosure(str(event.order_id), event.step, event.closed_at)
+        await conn.execute(*rows.update(closure, mark=mark))
         return
-    await conn.execute(
-        "INSERT INTO gap (order_id, step, expected_by, detected_at, pull_id, open, closed_at,"
-        f" change_mark) VALUES ($1, $2, $3, $4, $5, TRUE, NULL, {mark})"
-        " ON CONFLICT (order_id, step) DO UPDATE SET"
-        " expected_by = excluded.expected_by, detected_at = excluded.detected_at,"
-        " pull_id = excluded.pull_id, open = TRUE, closed_at = NULL,"
-        " change_mark = excluded.change_mark",
+    gap = GapRow(
         str(event.order_id),
         event.step,
-        event.expected_by,
-        event.detected_at,
-        None if event.pull_id is None else str(event.pull_id),
+        expected_by=event.expected_by,
+        detected_at=event.detected_at,
+        pull_id=None if event.pull_id is None else str(event.pull_id),
     )
+    await conn.execute(*rows.insert(gap, on_conflict="update", mark=mark))
 
 
 GAPS = Listing(

@@ -1,6 +1,7 @@
 """Invoices read model: what was billed per shipment and how much is paid."""
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.fulfillment.domain import Invoice
@@ -11,7 +12,7 @@ from services.fulfillment.events import (
     PaymentRecorded,
 )
 from services.fulfillment.schemas import InvoicePublic
-from shared import changes
+from shared import changes, rows
 from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
@@ -19,47 +20,87 @@ from shared.messages import DomainEvent
 from shared.paging import Listing, Page, PageQuery, Where, fetch
 
 
+@dataclass(frozen=True, slots=True)
+class InvoiceRow(rows.Row):
+    table = "invoice"
+    primary_key = ("invoice_id",)
+
+    invoice_id: str
+    order_id: str
+    shipment_id: str
+    customer_id: str
+    lines: str  # JSON
+    total_cents: int
+    issued_at: datetime
+    paid_cents: int = 0
+    status: str = "open"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePaymentRow(rows.Row):
+    table = "invoice"
+    primary_key = ("invoice_id",)
+
+    invoice_id: str
+    paid_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class InvoicePaidRow(rows.Row):
+    table = "invoice"
+    primary_key = ("invoice_id",)
+
+    invoice_id: str
+    paid_at: datetime
+    status: str = "paid"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceCreditRow(rows.Row):
+    table = "invoice"
+    primary_key = ("invoice_id",)
+
+    invoice_id: str
+    credited_cents: int
+    refunded_cents: int
+
+
 async def project(
     conn: WriteBehind, event: DomainEvent, envelope: Envelope, invoice: Aggregate | None
 ) -> None:
     match event:
         case InvoiceIssued():
-            await conn.execute(
-                "INSERT INTO invoice (invoice_id, order_id, shipment_id, customer_id, lines,"
-                " total_cents, paid_cents, status, issued_at, change_mark)"
-                f" VALUES ($1, $2, $3, $4, $5, $6, 0, 'open', $7, {changes.now(conn)})",
+            issued = InvoiceRow(
                 str(event.invoice_id),
                 str(event.order_id),
                 str(event.shipment_id),
                 event.customer_id,
-                json.dumps([line.model_dump(mode="json") for line in event.lines], sort_keys=True),
-                event.total_cents,
-                envelope.occurred_at,
+                lines=json.dumps(
+                    [line.model_dump(mode="json") for line in event.lines], sort_keys=True
+                ),
+                total_cents=event.total_cents,
+                issued_at=envelope.occurred_at,
             )
+            await conn.execute(*rows.insert(issued, mark=changes.now(conn)))
         case PaymentRecorded():
+            payment = InvoicePaymentRow(str(event.invoice_id), event.paid_cents)
             conn.defer(
                 ("invoice.paid_cents", str(event.invoice_id)),
-                f"UPDATE invoice SET paid_cents = $2, change_mark = {changes.now(conn)}"
-                " WHERE invoice_id = $1",
-                str(event.invoice_id),
-                event.paid_cents,
+                *rows.update(payment, mark=changes.now(conn)),
             )
         case InvoicePaid():
+            paid = InvoicePaidRow(str(event.invoice_id), envelope.occurred_at)
             conn.defer(
                 ("invoice.paid_at", str(event.invoice_id)),
-                "UPDATE invoice SET status = 'paid', paid_at = $2,"
-                f" change_mark = {changes.now(conn)} WHERE invoice_id = $1",
-                str(event.invoice_id),
-                envelope.occurred_at,
+                *rows.update(paid, mark=changes.now(conn)),
             )
         case CreditNoteIssued() if isinstance(invoice, Invoice):
+            credit = InvoiceCreditRow(
+                str(event.invoice_id), invoice.credited_cents, invoice.refunded_cents
+            )
             conn.defer(
                 ("invoice.credited_cents", str(event.invoice_id)),
-                "UPDATE invoice SET credited_cents = $2, refunded_cents = $3,"
-                f" change_mark = {changes.now(conn)} WHERE invoice_id = $1",
-                str(event.invoice_id),
-                invoice.credited_cents,
-                invoice.refunded_cents,
+                *rows.update(credit, mark=changes.now(conn)),
             )
 
 

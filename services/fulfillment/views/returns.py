@@ -1,11 +1,12 @@
 """Returns read model: each authorised return, what was received of it and its credit notes."""
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.fulfillment.events import CreditNoteIssued, ReturnAuthorised, ReturnReceived
 from services.fulfillment.schemas import CreditNotePublic, ReturnPublic
-from shared import changes
+from shared import changes, rows
 from shared.db import Connection, Row, WriteBehind, placeholders
 from shared.envelope import Envelope, parse_time
 from shared.messages import DomainEvent, Message
@@ -16,52 +17,97 @@ def _json(lines: tuple[Message, ...]) -> str:
     return json.dumps([line.model_dump(mode="json") for line in lines], sort_keys=True)
 
 
+@dataclass(frozen=True, slots=True)
+class ReturnRow(rows.Row):
+    table = "customer_return"
+    primary_key = ("return_id",)
+
+    return_id: str
+    order_id: str
+    return_no: int
+    reason: str
+    lines: str  # JSON
+    authorised_at: datetime
+    status: str = "authorised"
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnReceivedRow(rows.Row):
+    table = "customer_return"
+    primary_key = ("return_id",)
+
+    return_id: str
+    received_lines: str  # JSON
+    received_at: datetime
+    status: str = "received"
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnCreditedRow(rows.Row):
+    """Only the return's change mark: its credit notes are in their own table."""
+
+    table = "customer_return"
+    primary_key = ("return_id",)
+
+    return_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreditNoteRow(rows.Row):
+    table = "credit_note"
+    primary_key = ("credit_note_id",)
+
+    credit_note_id: str
+    return_id: str
+    invoice_id: str
+    order_id: str
+    customer_id: str
+    lines: str  # JSON
+    total_cents: int
+    applied_cents: int
+    refund_cents: int
+    issued_at: datetime
+
+
 async def project(conn: WriteBehind, event: DomainEvent, envelope: Envelope) -> None:
     match event:
         case ReturnAuthorised():
-            await conn.execute(
-                "INSERT INTO customer_return (return_id, order_id, return_no, status, reason,"
-                " lines, authorised_at, change_mark)"
-                f" VALUES ($1, $2, $3, 'authorised', $4, $5, $6, {changes.now(conn)})",
+            authorised = ReturnRow(
                 str(event.return_id),
                 str(event.order_id),
                 event.return_no,
-                event.reason,
-                _json(event.lines),
-                envelope.occurred_at,
+                reason=event.reason,
+                lines=_json(event.lines),
+                authorised_at=envelope.occurred_at,
             )
+            await conn.execute(*rows.insert(authorised, mark=changes.now(conn)))
         case ReturnReceived():
+            received = ReturnReceivedRow(
+                str(event.return_id), _json(event.lines), envelope.occurred_at
+            )
             conn.defer(
                 ("customer_return.received", str(event.return_id)),
-                "UPDATE customer_return SET status = 'received', received_lines = $2,"
-                f" received_at = $3, change_mark = {changes.now(conn)} WHERE return_id = $1",
-                str(event.return_id),
-                _json(event.lines),
-                envelope.occurred_at,
+                *rows.update(received, mark=changes.now(conn)),
             )
         case CreditNoteIssued():
             # A return is listed with its credit notes: a new one is a change of the return.
             conn.defer(
                 ("customer_return.credited", str(event.return_id)),
-                f"UPDATE customer_return SET change_mark = {changes.now(conn)}"
-                " WHERE return_id = $1",
-                str(event.return_id),
+                *rows.update(ReturnCreditedRow(str(event.return_id)), mark=changes.now(conn)),
             )
-            await conn.execute(
-                "INSERT INTO credit_note (credit_note_id, return_id, invoice_id, order_id,"
-                " customer_id, lines, total_cents, applied_cents, refund_cents, issued_at)"
-                " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            note = CreditNoteRow(
                 str(event.credit_note_id),
                 str(event.return_id),
                 str(event.invoice_id),
                 str(event.order_id),
                 event.customer_id,
-                _json(event.lines),
-                event.total_cents,
-                event.applied_cents,
-                event.refund_cents,
-                envelope.occurred_at,
+                lines=_json(event.lines),
+                total_cents=event.total_cents,
+                applied_cents=event.applied_cents,
+                refund_cents=event.refund_cents,
+                issued_at=envelope.occurred_at,
             )
+            await conn.execute(*rows.insert(note))
 
 
 RETURNS = Listing(
@@ -78,8 +124,7 @@ async def returns(conn: Connection, where: Where, query: PageQuery) -> Page[Retu
     """A page of returns (or of their change feed), each with its credit notes."""
     found = await fetch(conn, RETURNS, where, query)
     notes = await _credit_notes(conn, [row["return_id"] for row in found.rows])
-    rows = [_public(row, notes.get(row["return_id"], [])) for row in found.rows]
-    return found.with_rows(rows)
+    return found.with_rows([_public(row, notes.get(row["return_id"], [])) for row in found.rows])
 
 
 async def one_return(conn: Connection, return_id: str) -> ReturnPublic | None:
@@ -95,13 +140,13 @@ async def _credit_notes(
 ) -> dict[str, list[CreditNotePublic]]:
     if not return_ids:
         return {}
-    rows = await conn.fetch(
+    found = await conn.fetch(
         "SELECT * FROM credit_note"
         f" WHERE return_id IN ({placeholders(len(return_ids))}) ORDER BY issued_at, credit_note_id",
         *return_ids,
     )
     notes: dict[str, list[CreditNotePublic]] = {}
-    for row in rows:
+    for row in found:
         notes.setdefault(row["return_id"], []).append(
             CreditNotePublic.model_validate(
                 {

@@ -1,6 +1,7 @@
 """Shipments read model: status, wave, carrier and the time of every step."""
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import TypeAdapter
@@ -18,7 +19,7 @@ from services.fulfillment.events import (
 )
 from services.fulfillment.schemas import ShipmentLine, ShipmentPublic
 from services.fulfillment.views.holds import holds_of
-from shared import changes
+from shared import changes, rows
 from shared.aggregate import Aggregate
 from shared.db import Connection, Row, WriteBehind
 from shared.envelope import Envelope, parse_time
@@ -45,31 +46,55 @@ _STEP_EVENTS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class ShipmentRow(rows.Row):
+    table = "shipment"
+    primary_key = ("shipment_id",)
+
+    shipment_id: str
+    order_id: str
+    release_no: int
+    customer_id: str
+    lines: str  # JSON
+    priority: int
+    deadline: datetime
+    planned_at: datetime
+    status: str = "waiting"
+    short_lines: str = "[]"
+
+
+@dataclass(frozen=True, slots=True)
+class ShipmentShortRow(rows.Row):
+    table = "shipment"
+    primary_key = ("shipment_id",)
+
+    shipment_id: str
+    short_lines: str  # JSON
+
+
 async def project(
     conn: WriteBehind, event: DomainEvent, envelope: Envelope, shipment: Aggregate | None
 ) -> None:
     if isinstance(event, ShipmentPlanned):
-        await conn.execute(
-            "INSERT INTO shipment (shipment_id, order_id, release_no, customer_id, status, lines,"
-            " short_lines, priority, deadline, planned_at, change_mark)"
-            f" VALUES ($1, $2, $3, $4, 'waiting', $5, '[]', $6, $7, $8, {changes.now(conn)})",
+        planned = ShipmentRow(
             str(event.shipment_id),
             str(event.order_id),
             event.release_no,
             event.customer_id,
-            json.dumps([line.model_dump(mode="json") for line in event.lines], sort_keys=True),
-            event.priority,
-            event.deadline,
-            envelope.occurred_at,
+            lines=json.dumps(
+                [line.model_dump(mode="json") for line in event.lines], sort_keys=True
+            ),
+            priority=event.priority,
+            deadline=event.deadline,
+            planned_at=envelope.occurred_at,
         )
+        await conn.execute(*rows.insert(planned, mark=changes.now(conn)))
     elif isinstance(event, ShipmentShortPicked) and isinstance(shipment, Shipment):
         short = [{"sku": sku, "quantity": units} for sku, units in shipment.short_units().items()]
+        short_row = ShipmentShortRow(str(event.shipment_id), json.dumps(short, sort_keys=True))
         conn.defer(
             ("shipment.short_lines", str(event.shipment_id)),
-            f"UPDATE shipment SET short_lines = $2, change_mark = {changes.now(conn)}"
-            " WHERE shipment_id = $1",
-            str(event.shipment_id),
-            json.dumps(short, sort_keys=True),
+            *rows.update(short_row, mark=changes.now(conn)),
         )
     elif isinstance(event, _STEP_EVENTS):
         status, column = _STEPS[type(event)]
@@ -108,8 +133,7 @@ _SHIPMENT_LINES = TypeAdapter(list[ShipmentLine])
 async def shipments(conn: Connection, where: Where, query: PageQuery) -> Page[ShipmentPublic]:
     found = await fetch(conn, SHIPMENTS, where, query)
     holds = await holds_of(conn, [row["shipment_id"] for row in found.rows])
-    rows = [_public(row, holds.get(row["shipment_id"], [])) for row in found.rows]
-    return found.with_rows(rows)
+    return found.with_rows([_public(row, holds.get(row["shipment_id"], [])) for row in found.rows])
 
 
 def _public(row: Row, held_by: list[str]) -> ShipmentPublic:

@@ -2,10 +2,12 @@
 order."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from uuid import UUID
 
 from services.order.domain import AndonStop
 from services.order.events import AndonPullCleared, AndonPullNoted, OrderHeld, OrderHoldLifted
+from shared import rows
 from shared.db import Connection, lock_names, placeholders
 from shared.messages import DomainEvent
 
@@ -20,26 +22,38 @@ _CANDIDATES = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class OpenAndonPullRow(rows.Row):
+    table = "open_andon_pull"
+    primary_key = ("pull_id",)
+
+    pull_id: str
+    target_kind: str
+    target_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class AndonHoldRow(rows.Row):
+    table = "andon_hold"
+    primary_key = ("pull_id", "order_id")
+
+    pull_id: str
+    order_id: str
+
+
 async def project(conn: Connection, event: DomainEvent) -> None:
     match event:
         case AndonPullNoted():
-            await conn.execute(
-                "INSERT INTO open_andon_pull (pull_id, target_kind, target_id, reason)"
-                " VALUES ($1, $2, $3, $4) ON CONFLICT (pull_id) DO NOTHING",
-                str(event.pull_id),
-                event.target_kind,
-                event.target_id,
-                event.reason,
+            pull = OpenAndonPullRow(
+                str(event.pull_id), event.target_kind, event.target_id, event.reason
             )
+            await conn.execute(*rows.insert(pull, on_conflict="skip"))
         case AndonPullCleared():
             await conn.execute("DELETE FROM open_andon_pull WHERE pull_id = $1", str(event.pull_id))
         case OrderHeld(hold="andon", pull_id=UUID() as pull_id):
-            await conn.execute(
-                "INSERT INTO andon_hold (pull_id, order_id) VALUES ($1, $2)"
-                " ON CONFLICT (pull_id, order_id) DO NOTHING",
-                str(pull_id),
-                str(event.order_id),
-            )
+            hold = AndonHoldRow(str(pull_id), str(event.order_id))
+            await conn.execute(*rows.insert(hold, on_conflict="skip"))
         case OrderHoldLifted(hold="andon"):
             lifted = None if event.pull_id is None else str(event.pull_id)
             await _lift(conn, str(event.order_id), lifted)
@@ -69,10 +83,10 @@ async def orders_stopped_by(conn: Connection, stop: AndonStop) -> list[str]:
 
 
 async def orders_held_by(conn: Connection, pull_id: UUID) -> list[str]:
-    rows = await conn.fetch(
+    holds = await conn.fetch(
         "SELECT order_id FROM andon_hold WHERE pull_id = $1 ORDER BY order_id", str(pull_id)
     )
-    return [row["order_id"] for row in rows]
+    return [row["order_id"] for row in holds]
 
 
 async def open_stops(
@@ -83,13 +97,13 @@ async def open_stops(
     customers = {("customer", customer_id)} if customer_id is not None else set()
     wanted = {*customers, *(("sku", sku) for sku in skus)}
     await lock_names(conn, [_stop_lock(kind, target) for kind, target in wanted], shared=True)
-    rows = await conn.fetch(
+    pulls = await conn.fetch(
         "SELECT pull_id, target_kind, target_id, reason FROM open_andon_pull"
         f" WHERE target_id IN ({placeholders(len(wanted))}) ORDER BY pull_id",
         *sorted({target_id for _, target_id in wanted}),
     )
     return [
         AndonStop(UUID(row["pull_id"]), row["target_kind"], row["target_id"], row["reason"])
-        for row in rows
+        for row in pulls
         if (row["target_kind"], row["target_id"]) in wanted
     ]

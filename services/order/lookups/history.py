@@ -2,13 +2,28 @@
 kept in `order_line`, the current lines of every order, in the transaction of their events."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from services.order.domain import CustomerHistory, Order
+from shared import rows
 from shared.db import Connection
 
 # Orders that never went ahead count neither as history nor as revenue.
 _LIVE = "s.status NOT IN ('cancelled', 'rejected')"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderLineRow(rows.Row):
+    table = "order_line"
+    primary_key = ("order_id", "sku")
+
+    order_id: str
+    sku: str
+    customer_id: str
+    quantity: int
+    unit_price_cents: int
+    placed_at: datetime
 
 
 async def replace_lines(conn: Connection, order: Order) -> None:
@@ -17,21 +32,18 @@ async def replace_lines(conn: Connection, order: Order) -> None:
     assert placed is not None
     placed_at = placed.received_at
     await conn.execute("DELETE FROM order_line WHERE order_id = $1", order.id)
-    await conn.executemany(
-        "INSERT INTO order_line (order_id, sku, customer_id, quantity, unit_price_cents,"
-        " placed_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        [
-            (
-                order.id,
-                line.sku,
-                placed.customer_id,
-                line.quantity,
-                line.unit_price_cents,
-                placed_at,
-            )
-            for line in order.state.lines.values()
-        ],
-    )
+    lines = [
+        OrderLineRow(
+            order.id,
+            line.sku,
+            customer_id=placed.customer_id,
+            quantity=line.quantity,
+            unit_price_cents=line.unit_price_cents,
+            placed_at=placed_at,
+        )
+        for line in order.state.lines.values()
+    ]
+    await rows.insert_all(conn, lines)
 
 
 # The pattern check looks at this many of the customer's latest live orders (and, per SKU, at
@@ -59,7 +71,7 @@ async def customer_history(
             for n in range(3, len(wanted) + 3)
         ),
     ]
-    rows = await conn.fetch(
+    found = await conn.fetch(
         " UNION ALL ".join(f"SELECT * FROM ({part}) AS part{n}" for n, part in enumerate(parts)),
         customer_id,
         besides,
@@ -67,7 +79,7 @@ async def customer_history(
     )
     totals: list[int] = []
     quantities: dict[str, list[int]] = {}
-    for row in rows:
+    for row in found:
         sku, amount = row["sku"], int(row["amount"])
         (totals if sku is None else quantities.setdefault(sku, [])).append(amount)
     return CustomerHistory(order_totals=tuple(totals), line_quantities=quantities)
@@ -79,13 +91,13 @@ async def revenue_since(conn: Connection, since: datetime) -> tuple[dict[str, in
         row["customer_id"]: 0 for row in await conn.fetch("SELECT customer_id FROM customer")
     }
     items = {row["sku"]: 0 for row in await conn.fetch("SELECT sku FROM catalog_item")}
-    rows = await conn.fetch(
+    lines = await conn.fetch(
         "SELECT l.customer_id, l.sku, l.quantity * l.unit_price_cents AS revenue"
         f" FROM order_line l JOIN order_summary s ON s.order_id = l.order_id"
         f" WHERE l.placed_at >= $1 AND {_LIVE}",
         since,
     )
-    for row in rows:
+    for row in lines:
         customers[row["customer_id"]] = customers.get(row["customer_id"], 0) + row["revenue"]
         items[row["sku"]] = items.get(row["sku"], 0) + row["revenue"]
     return customers, items

@@ -2,8 +2,36 @@
 the request (its hash) and the order it placed, so a retry gets the same answer."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from shared import rows
 from shared.db import Connection, row_placeholders
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelOrderRefRow(rows.Row):
+    """A channel's own order id's request and the order it placed."""
+
+    table = "channel_order_ref"
+    primary_key = ("channel", "external_id")
+
+    channel: str
+    external_id: str
+    request_hash: str
+    order_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecordRow(rows.Row):
+    """A channel's Idempotency-Key's request and the order it placed."""
+
+    table = "idempotency_record"
+    primary_key = ("channel", "key")
+
+    channel: str
+    key: str
+    request_hash: str
+    order_id: str
 
 
 async def idempotent_answers(
@@ -26,34 +54,23 @@ async def _answers(
     """(request hash, order id) by (channel, `column`) for the pairs found in `table`."""
     if not pairs:
         return {}
-    rows = await conn.fetch(
+    found = await conn.fetch(
         f"SELECT channel, {column}, request_hash, order_id FROM {table}"
         f" WHERE (channel, {column}) IN (VALUES {row_placeholders(len(pairs), 2)})",
         *(part for pair in pairs for part in pair),
     )
-    return {(row["channel"], row[column]): (row["request_hash"], row["order_id"]) for row in rows}
+    return {(row["channel"], row[column]): (row["request_hash"], row["order_id"]) for row in found}
 
 
 async def remember_external_ids(
     conn: Connection, refs: Sequence[tuple[str, str, str, str]]
 ) -> None:
     """(channel, external id, request hash, order id) rows, one statement."""
-    await _remember(conn, "channel_order_ref", "external_id", refs)
+    await rows.insert_all(conn, [ChannelOrderRefRow(*ref) for ref in refs])
 
 
 async def remember_idempotency_keys(
     conn: Connection, answers: Sequence[tuple[str, str, str, str]]
 ) -> None:
     """(channel, key, request hash, order id) rows, one statement."""
-    await _remember(conn, "idempotency_record", "key", answers)
-
-
-async def _remember(
-    conn: Connection, table: str, column: str, rows: Sequence[tuple[str, str, str, str]]
-) -> None:
-    if rows:
-        await conn.executemany(
-            f"INSERT INTO {table} (channel, {column}, request_hash, order_id)"
-            " VALUES ($1, $2, $3, $4)",
-            rows,
-        )
+    await rows.insert_all(conn, [IdempotencyRecordRow(*answer) for answer in answers])

@@ -8,18 +8,31 @@ events, `GET /v1/orders/{id}`, is kept as it was at archiving, compressed, in `a
 
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from services.order.domain import Order
 from services.order.domain.flow_marks import FlowMarks
 from services.order.views.queries import order_details
+from shared import rows
 from shared.db import Connection, placeholders
 
 ENDED = ("completed", "cancelled", "rejected")
 STREAMS_OF_AN_ORDER = (Order, FlowMarks)
 # Orders per statement.
 _CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedOrderRow(rows.Row):
+    """`GET /v1/orders/{id}` of an archived order, as it answered then."""
+
+    table = "archived_order"
+    primary_key = ("order_id",)
+
+    order_id: str
+    details: bytes  # zlib-compressed JSON
 
 
 def streams_of(order_ids: Sequence[str]) -> list[str]:
@@ -48,28 +61,25 @@ async def archivable_orders(
     recent: set[str] = set()
     for start in range(0, len(order_ids), _CHUNK):
         streams = streams_of(order_ids[start : start + _CHUNK])
-        rows = await conn.fetch(
+        found = await conn.fetch(
             "SELECT stream_id FROM stored_event"
             f" WHERE stream_id IN ({placeholders(len(streams), first=2)}) AND occurred_at >= $1",
             before,
             *streams,
         )
-        recent |= {row["stream_id"].partition(":")[2] for row in rows}
+        recent |= {row["stream_id"].partition(":")[2] for row in found}
     return [order_id for order_id in order_ids if order_id not in recent]
 
 
 async def keep_answers(conn: Connection, order_ids: Sequence[str]) -> None:
     """Keep what `GET /v1/orders/{id}` answers for each order, before its events leave."""
-    rows = []
+    kept = []
     for order_id in order_ids:
         details = await order_details(conn, UUID(order_id))
         assert details is not None, f"order {order_id} has no summary"
-        rows.append((order_id, zlib.compress(details.model_dump_json().encode())))
-    await conn.executemany(
-        "INSERT INTO archived_order (order_id, details) VALUES ($1, $2)"
-        " ON CONFLICT (order_id) DO UPDATE SET details = excluded.details",
-        rows,
-    )
+        answer = ArchivedOrderRow(order_id, zlib.compress(details.model_dump_json().encode()))
+        kept.append(answer)
+    await rows.insert_all(conn, kept, on_conflict="update")
 
 
 async def forget_answers(conn: Connection, order_ids: Sequence[str]) -> None:

@@ -22,6 +22,7 @@ from services.order.domain import Order
 from services.order.domain import kpis as domain
 from services.order.domain.flow_marks import FlowMarks
 from services.order.events import OrderPlaced
+from shared import rows
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind, placeholders
 from shared.envelope import Envelope
@@ -84,6 +85,26 @@ def _key_columns() -> list[Column[Any]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class KpiOrderRow(rows.Row):
+    """An order's flow facts, under the cohort key it was accepted with."""
+
+    table = "kpi_order"
+    primary_key = ("order_id",)
+
+    order_id: str
+    hour: int
+    segment: str
+    channel: str
+    customer_class: str
+    status: str
+    facts: str  # FlowFacts as JSON
+
+
+# What a later event changes of an order's row (its cohort key stays).
+_FACTS = ("status", "facts")
+
+
 def hour_of(at: datetime) -> int:
     return int(at.timestamp() // 3600)
 
@@ -110,10 +131,10 @@ async def load_facts(conn: WriteBehind, envelopes: Sequence[Envelope]) -> None:
         return
     ids = sorted(wanted)
     # Raw: rows held back from earlier flushes are remembered already (see `_facts`).
-    rows = await conn.raw.fetch(
+    records = await conn.raw.fetch(
         f"SELECT order_id, facts FROM kpi_order WHERE order_id IN ({placeholders(len(ids))})", *ids
     )
-    found = {row["order_id"]: domain.FlowFacts.model_validate_json(row["facts"]) for row in rows}
+    found = {row["order_id"]: domain.FlowFacts.model_validate_json(row["facts"]) for row in records}
     for order_id in ids:
         conn.remember(("kpi_order", order_id), found.get(order_id))
 
@@ -160,14 +181,8 @@ def _save(
     hour = hour_of(after.accepted_at)
     key = (hour, after.segment, after.channel, after.customer_class)
     conn.remember(("kpi_order", order_id), after)
-    conn.defer(
-        ("kpi_order", order_id),
-        _ORDER_UPSERT,
-        order_id,
-        *key,
-        after.status,
-        after.model_dump_json(),
-    )
+    row = KpiOrderRow(order_id, *key, status=after.status, facts=after.model_dump_json())
+    conn.defer(("kpi_order", order_id), *rows.insert(row, on_conflict="update", only=_FACTS))
     old = domain.contributions(before) if before else {}
     _add(
         conn, "kpi_cohort", key, domain.COUNTS, domain.difference(old, domain.contributions(after))
@@ -185,11 +200,6 @@ def _save(
             conn.add(("kpi_status", before.status), _STATUS_ADD, (before.status,), (-1,))
 
 
-_ORDER_UPSERT = (
-    "INSERT INTO kpi_order (order_id, hour, segment, channel, customer_class, status, facts)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (order_id)"
-    " DO UPDATE SET status = excluded.status, facts = excluded.facts"
-)
 _TOTAL_ADD = (
     "INSERT INTO kpi_total (metric, label, value) VALUES ($1, $2, $3) ON CONFLICT (metric, label)"
     " DO UPDATE SET value = kpi_total.value + excluded.value"
@@ -277,7 +287,7 @@ async def cohort_sums(
     """Summed counts per (segment, channel, customer class) of orders accepted in the hours."""
     where, args = _filters(segment, channel, customer_class, first=3)
     sums = ", ".join(f"SUM({name}) AS {name}" for name in domain.COUNTS)
-    rows = await conn.fetch(
+    records = await conn.fetch(
         f"SELECT segment, channel, customer_class, {sums} FROM kpi_cohort"
         f" WHERE hour >= $1 AND hour < $2{where} GROUP BY segment, channel, customer_class",
         first_hour,
@@ -291,7 +301,7 @@ async def cohort_sums(
             row["customer_class"],
             {name: int(row[name] or 0) for name in domain.COUNTS},
         )
-        for row in rows
+        for row in records
     ]
 
 
@@ -332,10 +342,10 @@ async def hourly(
 
 async def all_time_totals(conn: Connection) -> dict[tuple[str, str], int]:
     """The few dozen rows behind the flow metrics (hold kinds x 2, hand-offs x buckets)."""
-    rows = await conn.fetch("SELECT metric, label, value FROM kpi_total")
-    return {(row["metric"], row["label"]): int(row["value"]) for row in rows}
+    records = await conn.fetch("SELECT metric, label, value FROM kpi_total")
+    return {(row["metric"], row["label"]): int(row["value"]) for row in records}
 
 
 async def status_counts(conn: Connection) -> dict[str, int]:
-    rows = await conn.fetch("SELECT status, orders FROM kpi_status WHERE orders <> 0")
-    return {row["status"]: int(row["orders"]) for row in rows}
+    records = await conn.fetch("SELECT status, orders FROM kpi_status WHERE orders <> 0")
+    return {row["status"]: int(row["orders"]) for row in records}

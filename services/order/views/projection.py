@@ -1,6 +1,8 @@
 """Keeps the read models in step with the events, in the transaction that records them."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 
 from services.order.domain import Order
 from services.order.events import (
@@ -13,11 +15,111 @@ from services.order.events import (
     ItemDefined,
     OrderPlaced,
 )
-from shared import changes
+from shared import changes, rows
 from shared.aggregate import Aggregate
 from shared.db import Connection, WriteBehind
 from shared.envelope import Envelope
 from shared.messages import DomainEvent
+
+
+@dataclass(frozen=True, slots=True)
+class OrderSummaryRow(rows.Row):
+    """An order as placed."""
+
+    table = "order_summary"
+    primary_key = ("order_id",)
+
+    order_id: str
+    customer_id: str
+    channel: str
+    external_id: str | None
+    status: str
+    holds: str  # JSON list of the hold kinds, sorted
+    total_cents: int
+    segment: str
+    priority: int
+    deadline: datetime
+    confirm_by: datetime | None
+    placed_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OrderProgress(rows.Row):
+    """An order's state after its latest event."""
+
+    table = "order_summary"
+    primary_key = ("order_id",)
+
+    order_id: str
+    status: str
+    holds: str
+    total_cents: int
+    confirm_by: datetime | None
+    updated_at: datetime
+    segment: str
+    priority: int
+    deadline: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogItemRow(rows.Row):
+    table = "catalog_item"
+    primary_key = ("sku",)
+
+    sku: str
+    name: str
+    unit_price_cents: int
+    reorder_point: int
+    item_class: str = "C"  # unclassified items count as C
+    revenue_cents: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ItemClass(rows.Row):
+    table = "catalog_item"
+    primary_key = ("sku",)
+
+    sku: str
+    item_class: str
+    revenue_cents: int
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerRow(rows.Row):
+    table = "customer"
+    primary_key = ("customer_id",)
+
+    customer_id: str
+    name: str
+    credit_light: str
+    credit_limit_cents: int
+    review_threshold_cents: int
+    tier: str
+    customer_class: str = "C"  # C until classified
+    revenue_cents: int = 0
+    exposure_cents: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerClass(rows.Row):
+    table = "customer"
+    primary_key = ("customer_id",)
+
+    customer_id: str
+    customer_class: str
+    revenue_cents: int
+
+
+# What a later definition changes (the class, revenue and exposure stay as they are).
+_ITEM_DEFINITION = ("name", "unit_price_cents", "reorder_point")
+_CUSTOMER_DEFINITION = (
+    "name",
+    "credit_light",
+    "credit_limit_cents",
+    "review_threshold_cents",
+    "tier",
+)
 
 
 async def project(
@@ -27,22 +129,15 @@ async def project(
         case ItemDefined():
             await _define_item(conn, event)
         case ItemClassified():
-            await conn.execute(
-                "UPDATE catalog_item SET item_class = $2, revenue_cents = $3 WHERE sku = $1",
-                event.sku,
-                event.item_class,
-                event.revenue_cents,
-            )
+            item_class = ItemClass(event.sku, event.item_class, event.revenue_cents)
+            await conn.execute(*rows.update(item_class))
         case CustomerDefined():
             await _define_customer(conn, event)
         case CustomerClassified():
-            await conn.execute(
-                "UPDATE customer SET customer_class = $2, revenue_cents = $3"
-                " WHERE customer_id = $1",
-                event.customer_id,
-                event.customer_class,
-                event.revenue_cents,
+            customer_class = CustomerClass(
+                event.customer_id, event.customer_class, event.revenue_cents
             )
+            await conn.execute(*rows.update(customer_class))
         case _ if isinstance(recorded_by, Order):
             # Live, the order that recorded the event (it may already hold later events of the
             # same transaction, whose own projection then writes the same final row); in a
@@ -66,24 +161,22 @@ async def _project_order(
 async def _insert_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
     placed = order.state.placed
     assert placed is not None
-    await conn.execute(
-        "INSERT INTO order_summary (order_id, customer_id, channel, external_id, status, holds,"
-        " total_cents, segment, priority, deadline, confirm_by, placed_at, updated_at,"
-        f" change_mark) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12,"
-        f" {changes.now(conn)})",
+    summary = OrderSummaryRow(
         order.id,
-        placed.customer_id,
-        placed.channel,
-        placed.external_id,
-        order.status,
-        json.dumps(sorted(order.state.holds)),
-        order.state.total_cents,
-        placed.segment,
-        placed.priority,
-        placed.deadline,
-        _confirm_by(order),
-        envelope.occurred_at,
+        customer_id=placed.customer_id,
+        channel=placed.channel,
+        external_id=placed.external_id,
+        status=order.status,
+        holds=json.dumps(sorted(order.state.holds)),
+        total_cents=order.state.total_cents,
+        segment=placed.segment,
+        priority=placed.priority,
+        deadline=placed.deadline,
+        confirm_by=_confirm_by(order),
+        placed_at=envelope.occurred_at,
+        updated_at=envelope.occurred_at,
     )
+    await conn.execute(*rows.insert(summary, mark=changes.now(conn)))
 
 
 def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None:
@@ -91,56 +184,40 @@ def _update_summary(conn: WriteBehind, order: Order, envelope: Envelope) -> None
     terms = order.state.terms
     if terms is None:
         return  # no OrderPlaced, so no row to update
-    conn.defer(
-        ("order_summary", order.id),
-        "UPDATE order_summary SET status = $2, holds = $3, total_cents = $4, confirm_by = $5,"
-        " updated_at = $6, segment = $7, priority = $8, deadline = $9,"
-        f" change_mark = {changes.now(conn)} WHERE order_id = $1",
+    progress = OrderProgress(
         order.id,
-        order.status,
-        json.dumps(sorted(order.state.holds)),
-        order.state.total_cents,
-        _confirm_by(order),
-        envelope.occurred_at,
-        terms.segment,
-        terms.priority,
-        terms.deadline,
+        status=order.status,
+        holds=json.dumps(sorted(order.state.holds)),
+        total_cents=order.state.total_cents,
+        confirm_by=_confirm_by(order),
+        updated_at=envelope.occurred_at,
+        segment=terms.segment,
+        priority=terms.priority,
+        deadline=terms.deadline,
     )
+    conn.defer(("order_summary", order.id), *rows.update(progress, mark=changes.now(conn)))
 
 
-def _confirm_by(order: Order) -> object:
+def _confirm_by(order: Order) -> datetime | None:
     waiting = "pattern_check" in order.state.holds and order.state.ended is None
     return order.state.confirm_by if waiting else None
 
 
 async def _define_item(conn: Connection, event: ItemDefined) -> None:
-    await conn.execute(
-        "INSERT INTO catalog_item (sku, name, unit_price_cents, reorder_point, item_class,"
-        " revenue_cents) VALUES ($1, $2, $3, $4, 'C', 0)"
-        " ON CONFLICT (sku) DO UPDATE SET name = excluded.name,"
-        " unit_price_cents = excluded.unit_price_cents, reorder_point = excluded.reorder_point",
-        event.sku,
-        event.name,
-        event.unit_price_cents,
-        event.reorder_point,
-    )
+    item = CatalogItemRow(event.sku, event.name, event.unit_price_cents, event.reorder_point)
+    await conn.execute(*rows.insert(item, on_conflict="update", only=_ITEM_DEFINITION))
 
 
 async def _define_customer(conn: Connection, event: CustomerDefined) -> None:
-    await conn.execute(
-        "INSERT INTO customer (customer_id, name, credit_light, credit_limit_cents,"
-        " review_threshold_cents, tier, customer_class, revenue_cents, exposure_cents)"
-        " VALUES ($1, $2, $3, $4, $5, $6, 'C', 0, 0)"
-        " ON CONFLICT (customer_id) DO UPDATE SET name = excluded.name,"
-        " credit_light = excluded.credit_light, credit_limit_cents = excluded.credit_limit_cents,"
-        " review_threshold_cents = excluded.review_threshold_cents, tier = excluded.tier",
+    customer = CustomerRow(
         event.customer_id,
-        event.name,
-        str(event.credit_light),
-        event.credit_limit_cents,
-        event.review_threshold_cents,
-        str(event.tier),
+        name=event.name,
+        credit_light=str(event.credit_light),
+        credit_limit_cents=event.credit_limit_cents,
+        review_threshold_cents=event.review_threshold_cents,
+        tier=str(event.tier),
     )
+    await conn.execute(*rows.insert(customer, on_conflict="update", only=_CUSTOMER_DEFINITION))
 
 
 _SET_EXPOSURE = (

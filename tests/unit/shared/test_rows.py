@@ -24,7 +24,7 @@ Table(
 @dataclass(frozen=True, slots=True)
 class ParcelRow(rows.Row):
     table = "parcel"
-    key = ("parcel_id",)
+    primary_key = ("parcel_id",)
 
     parcel_id: str
     status: str
@@ -35,7 +35,7 @@ class ParcelRow(rows.Row):
 @dataclass(frozen=True, slots=True)
 class ParcelWeight(rows.Row):
     table = "parcel"
-    key = ("parcel_id",)
+    primary_key = ("parcel_id",)
 
     parcel_id: str
     grams: int
