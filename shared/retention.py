@@ -51,15 +51,9 @@ async def in_batches(batch: Callable[[], Awaitable[int]], batch_size: int) -> in
 
 async def prune_inbox(db: Database, *, before: datetime, batch_size: int) -> int:
     """One batch of inbox rows handled before `before` (the oldest first)."""
-    async with db.transaction() as conn:
-        deleted = await conn.fetch(
-            "DELETE FROM processed_message WHERE (consumer, message_id) IN ("
-            " SELECT consumer, message_id FROM processed_message WHERE processed_at < $1"
-            " ORDER BY processed_at LIMIT $2) RETURNING message_id",
-            before,
-            batch_size,
-        )
-    return len(deleted)
+    return await _delete_oldest(
+        db, "processed_message", "consumer, message_id", "processed_at", before, batch_size
+    )
 
 
 async def prune_outbox(db: Database, *, before: datetime, batch_size: int) -> int:
@@ -95,11 +89,20 @@ async def prune_outbox(db: Database, *, before: datetime, batch_size: int) -> in
 
 async def prune_idempotency_keys(db: Database, *, before: datetime, batch_size: int) -> int:
     """One batch of Idempotency-Key answers claimed before `before` (the oldest first)."""
+    return await _delete_oldest(
+        db, "idempotent_request", "principal, key", "created_at", before, batch_size
+    )
+
+
+async def _delete_oldest(
+    db: Database, table: str, key: str, age: str, before: datetime, batch_size: int
+) -> int:
+    """Delete up to `batch_size` rows of `table` whose `age` column is before `before`, the
+    oldest first (by the index on `age`); how many went. `key`: the primary key's columns."""
     async with db.transaction() as conn:
         deleted = await conn.fetch(
-            "DELETE FROM idempotent_request WHERE (principal, key) IN ("
-            " SELECT principal, key FROM idempotent_request WHERE created_at < $1"
-            " ORDER BY created_at LIMIT $2) RETURNING key",
+            f"DELETE FROM {table} WHERE ({key}) IN (SELECT {key} FROM {table}"
+            f" WHERE {age} < $1 ORDER BY {age} LIMIT $2) RETURNING 1",
             before,
             batch_size,
         )
