@@ -23,7 +23,7 @@ from sqlalchemy import Column, Index, Integer, LargeBinary, MetaData, String, Ta
 
 from shared.bus import OutgoingMessage, Publisher, Record, Subscription
 from shared.clock import Clock, SystemClock
-from shared.db import SqliteDatabase, create_tables
+from shared.db import Row, SqliteDatabase, create_tables
 from shared.envelope import parse_time
 from shared.retention import in_batches
 from shared.signal import ChangeSignal
@@ -127,17 +127,7 @@ class LocalLogBroker:
                 f" WHERE {' AND '.join(clauses)} ORDER BY position LIMIT {int(limit)}",
                 *args,
             )
-        return [
-            Record(
-                topic=row["topic"],
-                partition=0,
-                offset=row["position"],
-                key=row["key"].encode(),
-                value=bytes(row["value"]),
-                headers=tuple((k, v.encode()) for k, v in json.loads(row["headers"])),
-            )
-            for row in rows
-        ]
+        return [_record(row) for row in rows]
 
     async def prune(self, topics: Sequence[str], *, before: datetime, batch_size: int) -> int:
         """Delete records of `topics` appended before `before` that every group has committed
@@ -239,17 +229,7 @@ class LocalLogSubscription:
                 f" WHERE {clauses} ORDER BY position LIMIT {int(max_records)}",
                 *args,
             )
-        return [
-            Record(
-                topic=row["topic"],
-                partition=0,
-                offset=row["position"],
-                key=row["key"].encode(),
-                value=bytes(row["value"]),
-                headers=tuple((k, v.encode()) for k, v in json.loads(row["headers"])),
-            )
-            for row in rows
-        ]
+        return [_record(row) for row in rows]
 
     async def fetch(self, *, max_records: int, timeout_ms: int) -> list[Record]:
         deadline = asyncio.get_running_loop().time() + timeout_ms / 1000
@@ -294,3 +274,15 @@ class LocalLogSubscription:
 
     async def stop(self) -> None:
         return None
+
+
+def _record(row: Row) -> Record:
+    """A log_record row as the Record a consumer reads."""
+    return Record(
+        topic=row["topic"],
+        partition=0,
+        offset=row["position"],
+        key=row["key"].encode(),
+        value=bytes(row["value"]),
+        headers=tuple((k, v.encode()) for k, v in json.loads(row["headers"])),
+    )
