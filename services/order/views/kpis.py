@@ -132,7 +132,9 @@ async def load_facts(conn: WriteBehind, envelopes: Sequence[Envelope]) -> None:
     ids = sorted(wanted)
     # Raw: rows held back from earlier flushes are remembered already (see `_facts`).
     records = await conn.raw.fetch(
-        f"SELECT order_id, facts FROM kpi_order WHERE order_id IN ({placeholders(len(ids))})", *ids
+        f"SELECT order_id, facts FROM kpi_order WHERE order_id IN ({placeholders(len(ids))})"
+        f" ORDER BY order_id{_for_update(conn)}",
+        *ids,
     )
     found = {row["order_id"]: domain.FlowFacts.model_validate_json(row["facts"]) for row in records}
     for order_id in ids:
@@ -169,8 +171,19 @@ async def _facts(conn: WriteBehind, order_id: str) -> domain.FlowFacts | None:
     # Not loaded with its batch (a caller without `load_facts`). Only this projection writes
     # kpi_order and the order's row is not held back, so the table has its state: the read
     # need not write out the batch's other held rows first.
-    row = await conn.raw.fetchrow("SELECT facts FROM kpi_order WHERE order_id = $1", order_id)
+    row = await conn.raw.fetchrow(
+        f"SELECT facts FROM kpi_order WHERE order_id = $1{_for_update(conn)}", order_id
+    )
     return None if row is None else domain.FlowFacts.model_validate_json(row["facts"])
+
+
+def _for_update(conn: WriteBehind) -> str:
+    """An order's own events and its flow marks are two streams, recorded by transactions that
+    may run at once: each must fold onto the facts the other committed, never onto a stale read
+    (a lost update would leave the KPIs unlike a rebuild's). So the read locks the order's row
+    until commit (in order-id order, so two batches never wait on each other in a cycle). On
+    SQLite every transaction already excludes every other writer."""
+    return " FOR UPDATE" if conn.dialect == "postgresql" else ""
 
 
 def _save(
