@@ -75,20 +75,20 @@ def running_stack(
         running.stop()
 
 
-def stack_of_its_own(name: str, settings: Mapping[str, str]) -> Any:
-    """A module's own `stack` fixture: per target a stack for that module alone, started with
+def stack_of_its_own(name: str, settings: Mapping[str, str], *, fixture: str = "stack") -> Any:
+    """A module's own stack fixture: per target a stack for that module alone, started with
     `settings` that the shared stacks must not see (short timeouts, say). Assigned to `stack` in
     the module, it stands in for the shared one there, and so `api` serves it."""
 
-    @pytest.fixture(scope="module", params=["embedded", "scaleout"])
-    def stack(
+    @pytest.fixture(scope="module", params=["embedded", "scaleout"], name=fixture)
+    def module_stack(
         request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     ) -> Iterator[Stack]:
         folder = tmp_path_factory.mktemp(f"{name}-{request.param}")
         with running_stack(request.param, folder, extra_env=settings) as running:
             yield running
 
-    return stack
+    return module_stack
 
 
 @pytest.fixture(scope="session", params=["embedded", "scaleout"])
@@ -106,14 +106,8 @@ async def api(stack: Stack) -> AsyncIterator[Api]:
         yield Api(stack, client)
 
 
-@pytest.fixture(scope="module", params=["embedded", "scaleout"])
-def fresh_stack(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """A stack of its own for one module, with no demo data: for answers over *all* the data."""
-    folder = tmp_path_factory.mktemp(f"fresh-{request.param}")
-    with running_stack(request.param, folder, extra_env={"GAPLESS_SEED_DEMO": "false"}) as running:
-        yield running
+# A stack of its own for one module, with no demo data: for answers over *all* the data.
+fresh_stack = stack_of_its_own("fresh", {"GAPLESS_SEED_DEMO": "false"}, fixture="fresh_stack")
 
 
 @pytest.fixture
