@@ -20,7 +20,6 @@ from shared.bus import Broker
 from shared.bus.kafka import KafkaBroker
 from shared.bus.local import LocalLogBroker
 from shared.clock import FrozenClock
-from shared.consumer import Route
 from shared.envelope import Envelope
 from shared.errors import InvalidRequestError
 from shared.replay_api import ReplayCreate, Replays
@@ -29,7 +28,7 @@ from shared.settings import KafkaSettings, RetentionSettings, ServiceSettings
 from shared.testing.builders import a_message, an_envelope
 from shared.testing.database import count_rows
 from shared.testing.polling import eventually
-from shared.testing.sample import ParcelWeighed, ParcelWeighedIn, record_weight
+from shared.testing.sample import WEIGHING, ParcelWeighed
 
 pytestmark = pytest.mark.integration
 
@@ -42,7 +41,7 @@ DEFINITION = ServiceDefinition(
     subscriptions=(
         Subscriptions(
             topics=("weigher.events",),
-            routes={"ParcelWeighed": Route(ParcelWeighedIn, record_weight)},
+            routes=WEIGHING,
         ),
     ),
     other_tables=(effects,),
